@@ -1,0 +1,132 @@
+"""The route catalogue: the one place a route is declared.
+
+Each route is declared once, with what operations needs to watch it: method, path template,
+a short name and its SLO. The resolver registers its routes from here (service/api.py), and the
+dashboards, alarms, saved queries and RUNBOOK are generated from here too. This module must stay
+free of heavy imports: the CDK app and the dashboard builders import it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# The label every unmatched request gets, whatever its path or method. Metric cardinality is
+# therefore bounded by the catalogue plus this one value.
+NOT_FOUND = "NOT_FOUND"
+
+
+@dataclass(frozen=True)
+class Slo:
+    """What "healthy" means for a route: a latency target at a percentile, and availability."""
+
+    latency_ms: int
+    latency_percentile: float  # e.g. 99.0 for p99
+    availability: float  # fraction of requests that must not fault (5xx), e.g. 0.999
+
+    def __post_init__(self) -> None:
+        if self.latency_ms <= 0:
+            raise ValueError(f"latency_ms must be positive, got {self.latency_ms}")
+        if not 50.0 <= self.latency_percentile < 100.0:
+            raise ValueError(f"latency_percentile must be in [50, 100), got {self.latency_percentile}")
+        if not 0.9 <= self.availability < 1.0:
+            raise ValueError(f"availability must be in [0.9, 1), got {self.availability}")
+
+    @property
+    def percentile_stat(self) -> str:
+        """The CloudWatch statistic name for the latency percentile, e.g. ``p99``."""
+        return f"p{self.latency_percentile:g}"
+
+    @property
+    def error_budget(self) -> float:
+        """The fraction of requests allowed to fault, e.g. 0.001 for 99.9 %."""
+        return round(1.0 - self.availability, 10)
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    """One HTTP route as operations sees it."""
+
+    name: str  # short snake_case id, used for construct ids, query file names and alarm names
+    method: str
+    path: str  # path template as the resolver declares it, e.g. /orders/{order_id}
+    summary: str
+    slo: Slo
+
+    @property
+    def label(self) -> str:
+        """The route label in logs, metric dimensions and trace annotations."""
+        return f"{self.method} {self.path}"
+
+
+ROUTES: tuple[RouteSpec, ...] = (
+    RouteSpec(
+        name="health",
+        method="GET",
+        path="/health",
+        summary="Liveness: answers without touching DynamoDB.",
+        slo=Slo(latency_ms=100, latency_percentile=99, availability=0.999),
+    ),
+    RouteSpec(
+        name="create_order",
+        method="POST",
+        path="/orders",
+        summary="Create an order from a validated JSON body; 201 with Location.",
+        slo=Slo(latency_ms=300, latency_percentile=99, availability=0.999),
+    ),
+    RouteSpec(
+        name="list_orders",
+        method="GET",
+        path="/orders",
+        summary="List orders, a page at a time, with an opaque cursor.",
+        slo=Slo(latency_ms=300, latency_percentile=99, availability=0.999),
+    ),
+    RouteSpec(
+        name="get_order",
+        method="GET",
+        path="/orders/{order_id}",
+        summary="Fetch one order by id.",
+        slo=Slo(latency_ms=200, latency_percentile=99, availability=0.999),
+    ),
+    RouteSpec(
+        name="delete_order",
+        method="DELETE",
+        path="/orders/{order_id}",
+        summary="Delete one order by id.",
+        slo=Slo(latency_ms=200, latency_percentile=99, availability=0.999),
+    ),
+    RouteSpec(
+        name="orders_summary",
+        method="GET",
+        path="/orders/summary",
+        summary="Heavy by design: scans the table and aggregates totals per status and currency.",
+        slo=Slo(latency_ms=2000, latency_percentile=90, availability=0.99),
+    ),
+)
+
+ROUTES_BY_NAME: dict[str, RouteSpec] = {r.name: r for r in ROUTES}
+ROUTE_LABELS: frozenset[str] = frozenset(r.label for r in ROUTES)
+
+
+def label_for(method: str, path_template: str) -> str:
+    """Map a resolver match to its bounded label; anything outside the catalogue is NOT_FOUND."""
+    label = f"{method.upper()} {path_template}"
+    return label if label in ROUTE_LABELS else NOT_FOUND
+
+
+def _check_catalogue(routes: tuple[RouteSpec, ...]) -> None:
+    names = [r.name for r in routes]
+    labels = [r.label for r in routes]
+    if len(set(names)) != len(names):
+        raise ValueError(f"duplicate route names in catalogue: {names}")
+    if len(set(labels)) != len(labels):
+        raise ValueError(f"duplicate method+path in catalogue: {labels}")
+    for r in routes:
+        if not r.name.isidentifier() or r.name != r.name.lower():
+            raise ValueError(f"route name must be a lower-case identifier: {r.name!r}")
+        if not r.path.startswith("/"):
+            raise ValueError(f"route path must start with '/': {r.path!r}")
+        if not isinstance(r.slo, Slo):
+            raise ValueError(f"route {r.name} has no SLO")
+
+
+_check_catalogue(ROUTES)
