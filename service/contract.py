@@ -24,7 +24,7 @@ METRIC_REQUESTS = "Requests"  # Count, always 1: Sum = requests
 METRIC_LATENCY = "Latency"  # Milliseconds, handler wall time
 METRIC_FAULT = "Fault"  # Count, 1 on a 5xx else 0: Average = fault rate
 METRIC_CLIENT_ERROR = "ClientError"  # Count, 1 on a 4xx else 0: Average = 4xx rate
-METRIC_COLD_START = "ColdStart"  # Count, 1 on the first request of an execution environment
+METRIC_COLD_START = "ColdStart"  # Count, 1 on a cold start, absent otherwise: Sum = cold starts
 METRICS: tuple[str, ...] = (
     METRIC_REQUESTS,
     METRIC_LATENCY,

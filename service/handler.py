@@ -1,0 +1,46 @@
+"""Lambda entry point for Function URL (payload 2.0) events: `service.handler.handler`."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from service import contract, telemetry
+from service.api import app
+from service.problems import PROBLEM_CONTENT_TYPE, problem_body
+from service.telemetry import logger, tracer
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler(capture_response=False)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    started = time.perf_counter()
+    http = (event.get("requestContext") or {}).get("http") or {}
+    # The Lambda request id: the one REPORT lines, X-Ray and the Lambda console show.
+    request_id = context.aws_request_id
+    scope = telemetry.begin_request(event, request_id)
+    telemetry.log_request_detail(event)
+    try:
+        response = app.resolve(event, context)
+    except Exception:
+        # The resolver's own exception handlers answer almost everything; this is the last resort
+        # (e.g. an event that is not a Function URL event) so the request is still logged and counted.
+        logger.exception("request failed outside the resolver")
+        response = {
+            "statusCode": 500,
+            "headers": {"Content-Type": PROBLEM_CONTENT_TYPE},
+            "body": problem_body(500, "Internal error", correlation_id=scope.correlation_id),
+            "isBase64Encoded": False,
+        }
+    headers = response.setdefault("headers", {})
+    headers[contract.CORRELATION_HEADER] = scope.correlation_id
+    telemetry.emit_access_line(
+        method=str(http.get("method", "")).upper(),
+        path=str(event.get("rawPath", "")),
+        status=int(response.get("statusCode", 500)),
+        latency_ms=round((time.perf_counter() - started) * 1000, 2),
+        request_id=request_id,
+    )
+    return response

@@ -1,0 +1,86 @@
+"""Business logic for orders: no HTTP, no boto3; the resolver calls this, this calls the table."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import uuid
+from collections import Counter
+from datetime import UTC, datetime
+from typing import Any
+
+from service.dal.orders_table import PARTITION_KEY, OrdersTable, plain
+from service.models import ORDER_ID_PATTERN, CreateOrder, CurrencyTotal, Order, OrderPage, OrdersSummary
+
+
+class InvalidCursorError(ValueError):
+    """The client sent a cursor this service did not issue."""
+
+
+def create_order(table: OrdersTable, request: CreateOrder) -> Order:
+    order = Order(
+        order_id=uuid.uuid4().hex,
+        customer_id=request.customer_id,
+        currency=request.currency,
+        items=request.items,
+        total_cents=sum(i.quantity * i.unit_price_cents for i in request.items),
+        status="CREATED",
+        created_at=datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+    )
+    table.put_new(order.model_dump())
+    return order
+
+
+def get_order(table: OrdersTable, order_id: str) -> Order | None:
+    item = table.get(order_id)
+    return Order.model_validate(plain(item)) if item else None
+
+
+def delete_order(table: OrdersTable, order_id: str) -> bool:
+    return table.delete(order_id)
+
+
+def list_orders(table: OrdersTable, limit: int, cursor: str | None) -> OrderPage:
+    items, last_key = table.page(limit=limit, start_key=decode_cursor(cursor) if cursor else None)
+    orders = [Order.model_validate(plain(i)) for i in items]
+    return OrderPage(orders=orders, next_cursor=encode_cursor(last_key) if last_key else None)
+
+
+def summarize_orders(table: OrdersTable) -> OrdersSummary:
+    totals: dict[str, list[int]] = {}
+    customers: Counter[str] = Counter()
+    order_count = item_count = 0
+    for raw in table.scan_all():
+        order = Order.model_validate(plain(raw))
+        order_count += 1
+        item_count += sum(i.quantity for i in order.items)
+        count_total = totals.setdefault(order.currency, [0, 0])
+        count_total[0] += 1
+        count_total[1] += order.total_cents
+        customers[order.customer_id] += 1
+    return OrdersSummary(
+        order_count=order_count,
+        item_count=item_count,
+        totals=[CurrencyTotal(currency=c, order_count=n, total_cents=t) for c, (n, t) in sorted(totals.items())],
+        top_customers=[c for c, _ in customers.most_common(5)],
+    )
+
+
+# The cursor is opaque to clients: url-safe base64 of the DynamoDB start key. It is validated on
+# the way back in so a forged cursor is a 400, never a 500 or a scan from an arbitrary key.
+def encode_cursor(last_key: dict[str, Any]) -> str:
+    raw = json.dumps({"k": plain(last_key)[PARTITION_KEY]}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> dict[str, Any]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        key = json.loads(raw)["k"]
+    except (binascii.Error, ValueError, KeyError, TypeError) as exc:
+        raise InvalidCursorError("cursor is not one this API issued") from exc
+    if not isinstance(key, str) or not re.fullmatch(ORDER_ID_PATTERN, key):
+        raise InvalidCursorError("cursor is not one this API issued")
+    return {PARTITION_KEY: key}

@@ -1,0 +1,63 @@
+"""Request and response models: validated by Powertools (enable_validation) and used for OpenAPI."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Currency = Literal["EUR", "USD", "GBP"]
+OrderStatus = Literal["CREATED"]
+
+# Ids are generated server-side as 32 lower-case hex characters (uuid4().hex).
+ORDER_ID_PATTERN = r"^[0-9a-f]{32}$"
+SKU_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+
+
+class OrderItem(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    sku: str = Field(pattern=SKU_PATTERN, description="Stock keeping unit, ASCII letters, digits, . _ -")
+    quantity: int = Field(ge=1, le=1000)
+    unit_price_cents: int = Field(ge=0, le=10_000_000, description="Price of one unit in minor units")
+
+
+class CreateOrder(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    customer_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")
+    currency: Currency
+    items: list[OrderItem] = Field(min_length=1, max_length=50)
+
+
+class Order(BaseModel):
+    order_id: str = Field(pattern=ORDER_ID_PATTERN)
+    customer_id: str
+    currency: Currency
+    items: list[OrderItem]
+    total_cents: int
+    status: OrderStatus
+    created_at: str = Field(description="RFC 3339 UTC timestamp")
+
+
+class OrderPage(BaseModel):
+    orders: list[Order]
+    next_cursor: str | None = Field(description="Pass as ?cursor= to fetch the next page; null on the last page")
+
+
+class CurrencyTotal(BaseModel):
+    currency: Currency
+    order_count: int
+    total_cents: int
+
+
+class OrdersSummary(BaseModel):
+    order_count: int
+    item_count: int
+    totals: list[CurrencyTotal]
+    top_customers: list[str] = Field(description="Up to 5 customer ids with the most orders")
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    service: str

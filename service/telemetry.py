@@ -1,0 +1,163 @@
+"""Per-request telemetry: one JSON access line per request that is also the EMF document.
+
+Why one line: CloudWatch extracts metrics from any log event carrying an `_aws` block, so the
+access log and the metrics share one JSON object. That halves log bytes per request and means a
+request is never counted without being logged (or the reverse).
+
+Tracing goes through Powertools' Tracer only, so a later move from the X-Ray SDK (maintenance
+mode) to OpenTelemetry touches this module alone.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics.functions import is_metrics_disabled
+
+from service import contract
+from service.catalogue import NOT_FOUND, label_for
+
+SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME") or contract.SERVICE_NAME
+NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or contract.METRICS_NAMESPACE
+
+# No `location` key: on the access line it is always this module, and errors carry a stack trace.
+logger = Logger(service=SERVICE, location=None)
+# Patch only what the service calls: boto3 goes through botocore. Disabled outside Lambda.
+tracer = Tracer(service=SERVICE, patch_modules=("botocore",))
+metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
+
+# A correlation id from a client is trusted only when it is short and plain; anything else
+# (too long, odd characters, log-injection attempts) is replaced by the request id.
+_CORRELATION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
+# Headers that carry credentials or signatures: never logged, whatever the log level.
+_SECRET_HEADERS = frozenset(
+    {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-amz-security-token", "x-api-key"}
+)
+_SECRET_HINTS = ("token", "secret", "signature", "password", "credential", "session")
+REDACTED = "[REDACTED]"
+_MAX_LOGGED_PATH = 256
+# Keys Powertools adds to every line that the access line does without: they are constant per
+# function (the log group already says which) or duplicate `request_id`. None drops a key.
+_ACCESS_LINE_DROPS = dict.fromkeys(
+    ("location", "function_arn", "function_memory_size", "function_name", "function_request_id")
+)
+
+
+@dataclass
+class RequestScope:
+    """What the resolver learns about the current request, read back when the access line is written."""
+
+    route: str | None = None
+    oversized: bool = False
+    correlation_id: str = ""
+
+
+# Lambda runs one request at a time per execution environment; the local server is single-threaded too.
+scope = RequestScope()
+
+
+def begin_request(event: dict[str, Any], request_id: str) -> RequestScope:
+    scope.route = None
+    scope.oversized = body_size(event) > contract.MAX_BODY_BYTES
+    scope.correlation_id = correlation_id_for(event, request_id)
+    logger.set_correlation_id(scope.correlation_id)
+    return scope
+
+
+def record_route(method: str, path_template: str) -> None:
+    """Called from the global middleware and the exception handlers: the bounded route label."""
+    scope.route = label_for(method, path_template)
+
+
+def record_not_found() -> None:
+    scope.route = NOT_FOUND
+
+
+def correlation_id_for(event: dict[str, Any], request_id: str) -> str:
+    candidate = (event.get("headers") or {}).get(contract.CORRELATION_HEADER, "")
+    if isinstance(candidate, str) and _CORRELATION_ID.fullmatch(candidate):
+        return candidate
+    return request_id
+
+
+def body_size(event: dict[str, Any]) -> int:
+    body = event.get("body") or ""
+    if not event.get("isBase64Encoded"):
+        return len(body.encode("utf-8", errors="surrogatepass"))
+    try:
+        return len(base64.b64decode(body, validate=False))
+    except (binascii.Error, ValueError):
+        return len(body)
+
+
+def redact_headers(headers: dict[str, str]) -> dict[str, str]:
+    return {
+        name: REDACTED if name.lower() in _SECRET_HEADERS or any(h in name.lower() for h in _SECRET_HINTS) else value
+        for name, value in headers.items()
+    }
+
+
+def log_request_detail(event: dict[str, Any]) -> None:
+    """DEBUG only: the request as received, with credentials and cookies removed."""
+    if logger.log_level <= 10:  # logging.DEBUG; skip building the dict otherwise
+        logger.debug(
+            "request",
+            extra={
+                "headers": redact_headers(event.get("headers") or {}),
+                "query": event.get("rawQueryString", "")[:1024],
+                "cookies": len(event.get("cookies") or []),
+            },
+        )
+
+
+def emit_access_line(*, method: str, path: str, status: int, latency_ms: float, request_id: str) -> dict[str, Any]:
+    """Write the request's single access line (with its EMF block) and annotate the trace."""
+    route = scope.route or NOT_FOUND
+    cold_start = bool(logger.get_current_keys().get("cold_start", False))
+    fault = 1 if status >= 500 else 0
+    client_error = 1 if 400 <= status < 500 else 0
+
+    tracer.put_annotation(key="route", value=route)
+    tracer.put_annotation(key="method", value=method)
+    tracer.put_annotation(key="status", value=status)
+
+    fields: dict[str, Any] = {
+        "route": route,
+        "method": method,
+        "path": path[:_MAX_LOGGED_PATH],
+        "status": status,
+        "latency_ms": latency_ms,
+        "request_id": request_id,
+    }
+    if not is_metrics_disabled():
+        metrics.add_dimensions(**{contract.DIM_SERVICE: SERVICE, contract.DIM_ROUTE: route})
+        metrics.add_metric(name=contract.METRIC_REQUESTS, unit=MetricUnit.Count, value=1)
+        metrics.add_metric(name=contract.METRIC_LATENCY, unit=MetricUnit.Milliseconds, value=latency_ms)
+        metrics.add_metric(name=contract.METRIC_FAULT, unit=MetricUnit.Count, value=fault)
+        metrics.add_metric(name=contract.METRIC_CLIENT_ERROR, unit=MetricUnit.Count, value=client_error)
+        if cold_start:  # only on cold starts: Sum = cold starts, and warm lines stay short
+            metrics.add_metric(name=contract.METRIC_COLD_START, unit=MetricUnit.Count, value=1)
+        try:
+            emf = metrics.serialize_metric_set()
+        finally:
+            metrics.clear_metrics()
+        # Powertools stores each value as a list of floats; one value per request reads (and
+        # queries) better as a scalar, and counts as ints.
+        for name in contract.METRICS:
+            if name in emf:
+                value = emf[name][0]  # type: ignore[literal-required]
+                emf[name] = int(value) if name != contract.METRIC_LATENCY else value  # type: ignore[literal-required]
+        fields.update(emf)
+    fields.update(_ACCESS_LINE_DROPS)
+    if fault:
+        logger.error(contract.ACCESS_MESSAGE, extra=fields)
+    else:
+        logger.info(contract.ACCESS_MESSAGE, extra=fields)
+    return fields

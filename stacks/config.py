@@ -1,0 +1,206 @@
+"""Typed, validated configuration for the CDK app, read from CDK context.
+
+Defaults live in cdk.json ("context"); override any key with `-c key=value` (the Makefile passes
+HOME_REGION= and ACCOUNT= that way). Values given on the command line arrive as strings, so every
+key is parsed here and a bad value fails synth with a message naming the key, instead of surfacing
+later as an opaque CloudFormation error.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from service.contract import METRICS_NAMESPACE, SERVICE_NAME
+
+# Used only when neither context nor the CDK CLI (CDK_DEFAULT_ACCOUNT) names an account: synth and
+# tests need a concrete account because the stacks span two regions. Deploying with it fails fast.
+PLACEHOLDER_ACCOUNT = "111111111111"
+
+# CloudWatch Logs accepts only these retention periods (days).
+VALID_RETENTION_DAYS: tuple[int, ...] = (
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+)  # fmt: skip
+PRICE_CLASSES: tuple[str, ...] = ("PriceClass_100", "PriceClass_200", "PriceClass_All")
+# CloudFront's origin read timeout: 1-60 s without a quota increase.
+MAX_ORIGIN_READ_TIMEOUT_SECONDS = 60
+
+_REGION_RE = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
+_ACCOUNT_RE = re.compile(r"^\d{12}$")
+_PREFIX_RE = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,39}$")
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+_ACM_ARN_RE = re.compile(r"^arn:aws[a-z-]*:acm:(?P<region>[a-z0-9-]+):\d{12}:certificate/[0-9a-f-]{36}$")
+
+
+class ConfigError(ValueError):
+    """A context value is missing or invalid; the message names the key and what is accepted."""
+
+
+@dataclass(frozen=True)
+class InfraConfig:
+    """Everything the stacks read from context, already validated."""
+
+    prefix: str
+    home_region: str
+    account: str
+    reserved_concurrency: int | None  # None: do not reserve (accounts that cannot)
+    memory_mb: int
+    timeout_seconds: int
+    origin_read_timeout_seconds: int
+    log_retention_days: int
+    waf_rate_limit: int  # requests per IP per 5-minute window
+    price_class: str
+    alarm_email: str | None
+    domain_name: str | None
+    certificate_arn: str | None
+    retain_table: bool
+    service_name: str = SERVICE_NAME
+    metrics_namespace: str = METRICS_NAMESPACE
+    edge_region: str = field(default="us-east-1", init=False)  # CloudFront/WAF (CLOUDFRONT scope) live here
+
+    @property
+    def cross_region(self) -> bool:
+        """True when the home region is not us-east-1, so stacks exchange values across regions."""
+        return self.home_region != self.edge_region
+
+
+def _absent(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and value.strip().lower() in ("", "null", "none"))
+
+
+def _int(key: str, value: Any, lo: int, hi: int) -> int:
+    if isinstance(value, bool):
+        raise ConfigError(f"context '{key}' must be an integer in [{lo}, {hi}], got {value!r}")
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise ConfigError(f"context '{key}' must be an integer in [{lo}, {hi}], got {value!r}") from None
+    if not lo <= number <= hi:
+        raise ConfigError(f"context '{key}' must be in [{lo}, {hi}], got {number}")
+    return number
+
+
+def _bool(key: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "1", "yes"):
+        return True
+    if text in ("false", "0", "no"):
+        return False
+    raise ConfigError(f"context '{key}' must be true or false, got {value!r}")
+
+
+def _match(key: str, value: Any, pattern: re.Pattern[str], what: str) -> str:
+    text = str(value).strip()
+    if not pattern.match(text):
+        raise ConfigError(f"context '{key}' must be {what}, got {value!r}")
+    return text
+
+
+def load_config(context: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> InfraConfig:
+    """Build an InfraConfig from a context mapping (e.g. ``app.node.try_get_context`` values).
+
+    ``environ`` defaults to os.environ and is only read for CDK_DEFAULT_ACCOUNT, which the CDK CLI
+    sets from your credentials; tests pass an empty mapping to stay deterministic.
+    """
+    env = os.environ if environ is None else environ
+
+    def get(key: str) -> Any:
+        if key not in context:
+            raise ConfigError(f"context '{key}' is missing: add it to cdk.json or pass -c {key}=...")
+        return context[key]
+
+    prefix = _match("prefix", get("prefix"), _PREFIX_RE, "a letter then up to 39 letters, digits or '-'")
+    home_region = _match("home_region", get("home_region"), _REGION_RE, "an AWS region such as eu-west-1")
+
+    raw_account = get("account")
+    if _absent(raw_account):
+        raw_account = env.get("CDK_DEFAULT_ACCOUNT") or PLACEHOLDER_ACCOUNT
+    account = _match("account", raw_account, _ACCOUNT_RE, "a 12-digit AWS account id (or null)")
+
+    raw_reserved = get("reserved_concurrency")
+    reserved = 0 if _absent(raw_reserved) else _int("reserved_concurrency", raw_reserved, 0, 10_000)
+
+    timeout = _int("timeout_seconds", get("timeout_seconds"), 1, 900)
+    read_timeout = _int(
+        "origin_read_timeout_seconds", get("origin_read_timeout_seconds"), 1, MAX_ORIGIN_READ_TIMEOUT_SECONDS
+    )
+    # CloudFront must wait longer than Lambda may run, or a slow request becomes a 504 at the edge while
+    # the function keeps running (and billing) with nobody to answer.
+    if timeout >= read_timeout:
+        raise ConfigError(
+            f"context 'timeout_seconds' ({timeout}) must be below 'origin_read_timeout_seconds' ({read_timeout})"
+        )
+
+    retention = _int("log_retention_days", get("log_retention_days"), 1, 3653)
+    if retention not in VALID_RETENTION_DAYS:
+        raise ConfigError(f"context 'log_retention_days' must be one of {VALID_RETENTION_DAYS}, got {retention}")
+
+    price_class = str(get("price_class")).strip()
+    if price_class not in PRICE_CLASSES:
+        raise ConfigError(f"context 'price_class' must be one of {PRICE_CLASSES}, got {price_class!r}")
+
+    raw_email = get("alarm_email")
+    alarm_email = None if _absent(raw_email) else _match("alarm_email", raw_email, _EMAIL_RE, "an e-mail address")
+
+    raw_domain, raw_cert = get("domain_name"), get("certificate_arn")
+    domain = None if _absent(raw_domain) else _match("domain_name", str(raw_domain).lower(), _DOMAIN_RE, "a DNS name")
+    cert = None if _absent(raw_cert) else _match("certificate_arn", raw_cert, _ACM_ARN_RE, "an ACM certificate ARN")
+    if (domain is None) != (cert is None):
+        raise ConfigError("context 'domain_name' and 'certificate_arn' must be set together (or both null)")
+    if cert is not None:
+        cert_region = _ACM_ARN_RE.match(cert).group("region")  # type: ignore[union-attr]
+        if cert_region != "us-east-1":
+            raise ConfigError(f"context 'certificate_arn' must be an ACM certificate in us-east-1, got {cert_region}")
+
+    return InfraConfig(
+        prefix=prefix,
+        home_region=home_region,
+        account=account,
+        reserved_concurrency=reserved or None,
+        memory_mb=_int("memory_mb", get("memory_mb"), 128, 10_240),
+        timeout_seconds=timeout,
+        origin_read_timeout_seconds=read_timeout,
+        log_retention_days=retention,
+        waf_rate_limit=_int("waf_rate_limit", get("waf_rate_limit"), 10, 2_000_000_000),
+        price_class=price_class,
+        alarm_email=alarm_email,
+        domain_name=domain,
+        certificate_arn=cert,
+        retain_table=_bool("retain_table", get("retain_table")),
+    )
+
+
+CONTEXT_KEYS: tuple[str, ...] = (
+    "prefix",
+    "home_region",
+    "account",
+    "reserved_concurrency",
+    "memory_mb",
+    "timeout_seconds",
+    "origin_read_timeout_seconds",
+    "log_retention_days",
+    "waf_rate_limit",
+    "price_class",
+    "alarm_email",
+    "domain_name",
+    "certificate_arn",
+    "retain_table",
+)
+
+
+def context_of(node_get: Callable[[str], Any]) -> dict[str, Any]:
+    """Collect every known key through ``node.try_get_context`` (absent keys stay absent)."""
+    values = {key: node_get(key) for key in CONTEXT_KEYS}
+    return {k: v for k, v in values.items() if v is not None or k in _NULLABLE}
+
+
+# Keys whose documented default is null: present-but-None must not read as "missing".
+_NULLABLE: frozenset[str] = frozenset(
+    {"account", "reserved_concurrency", "alarm_email", "domain_name", "certificate_arn"}
+)

@@ -1,0 +1,159 @@
+"""Home-region stack: the DynamoDB table, the one Lambda function and its IAM-protected Function URL.
+
+The Function URL uses AuthType AWS_IAM, so only SigV4-signed requests get through; CloudFront signs
+them with Origin Access Control. Who may sign is granted in EdgeAccessStack (after the distribution
+exists), which keeps this stack free of any reference to the edge and so free of cycles.
+"""
+
+from __future__ import annotations
+
+import atexit
+import importlib.metadata
+import shutil
+import tempfile
+from pathlib import Path
+
+import aws_cdk as cdk
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_ssm as ssm
+from cdk_nag import NagSuppressions
+from constructs import Construct
+
+from stacks.config import InfraConfig
+from stacks.retention import retention_days
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SERVICE_DIR = REPO_ROOT / "service"
+HANDLER = "service.handler.handler"
+
+# The function gets its libraries from the Powertools public layer (it bundles aws-xray-sdk and pydantic;
+# boto3 is in the runtime), pinned to the version the tests run against, so the asset is only service/.
+POWERTOOLS_VERSION = importlib.metadata.version("aws-lambda-powertools")
+RUNTIME = lambda_.Runtime.PYTHON_3_13
+ARCHITECTURE = lambda_.Architecture.ARM_64
+POWERTOOLS_LAYER_PARAMETER = f"/aws/service/powertools/python/arm64/{RUNTIME.name}/{POWERTOOLS_VERSION}"
+
+# Least privilege: exactly what service/ calls on the table.
+TABLE_ACTIONS: tuple[str, ...] = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Scan")
+
+
+def stage_service_asset(target: Path | None = None) -> Path:
+    """Copy service/ (minus bytecode) into a fresh folder whose only child is ``service``.
+
+    The handler string ``service.handler.handler`` needs the ``service`` package at the asset root.
+    Staging a copy, rather than pointing from_asset at the repo root with exclude globs, makes "only
+    service code" true by construction and avoids fingerprinting .venv and node_modules on every synth.
+    """
+    if target is None:
+        target = Path(tempfile.mkdtemp(prefix="service-asset-"))
+        # synth copies the folder into the cloud assembly, so the staging copy can go at exit.
+        atexit.register(shutil.rmtree, target, ignore_errors=True)
+    root = target
+    shutil.copytree(SERVICE_DIR, root / "service", ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".*"))
+    return root
+
+
+class ServiceStack(cdk.Stack):
+    """Table + function + Function URL. Exposes the handles the monitoring stacks need."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, config: InfraConfig, **kwargs: object) -> None:
+        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
+        self.config = config
+        self.reserved_concurrency: int | None = config.reserved_concurrency
+
+        self.table = dynamodb.Table(
+            self,
+            "Orders",
+            partition_key=dynamodb.Attribute(name="order_id", type=dynamodb.AttributeType.STRING),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            # AWS managed key: encrypted at rest with KMS and auditable in CloudTrail, without a
+            # customer key's policy and monthly cost; switch to CUSTOMER_MANAGED if you need key control.
+            encryption=dynamodb.TableEncryption.AWS_MANAGED,
+            removal_policy=cdk.RemovalPolicy.RETAIN if config.retain_table else cdk.RemovalPolicy.DESTROY,
+        )
+
+        # Explicit log group: retention is ours (not "never expire") and it is deleted with the stack.
+        self.log_group = logs.LogGroup(
+            self,
+            "FunctionLogs",
+            retention=retention_days(config.log_retention_days),
+            removal_policy=cdk.RemovalPolicy.DESTROY,
+        )
+
+        # Own role instead of AWSLambdaBasicExecutionRole: logs are written to this one log group only.
+        self.role = iam.Role(
+            self,
+            "FunctionRole",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"{config.service_name}: write own logs, X-Ray traces, and CRUD+Scan on the orders table",
+        )
+        self.log_group.grant_write(self.role)
+        self.table.grant(self.role, *TABLE_ACTIONS)
+
+        layer = lambda_.LayerVersion.from_layer_version_arn(
+            self,
+            "PowertoolsLayer",
+            # Resolved by CloudFormation at deploy time in the home region: no lookup at synth.
+            ssm.StringParameter.value_for_string_parameter(self, POWERTOOLS_LAYER_PARAMETER),
+        )
+
+        self.function = lambda_.Function(
+            self,
+            "Api",
+            description=f"{config.service_name}: the whole HTTP API behind CloudFront",
+            runtime=RUNTIME,
+            architecture=ARCHITECTURE,
+            handler=HANDLER,
+            code=lambda_.Code.from_asset(str(stage_service_asset())),
+            layers=[layer],
+            role=self.role,
+            memory_size=config.memory_mb,
+            timeout=cdk.Duration.seconds(config.timeout_seconds),
+            reserved_concurrent_executions=config.reserved_concurrency,
+            tracing=lambda_.Tracing.ACTIVE,
+            log_group=self.log_group,
+            environment={
+                "TABLE_NAME": self.table.table_name,
+                "POWERTOOLS_SERVICE_NAME": config.service_name,
+                "POWERTOOLS_METRICS_NAMESPACE": config.metrics_namespace,
+                "POWERTOOLS_LOG_LEVEL": "INFO",
+            },
+        )
+
+        self.function_url = self.function.add_function_url(
+            auth_type=lambda_.FunctionUrlAuthType.AWS_IAM,
+            invoke_mode=lambda_.InvokeMode.BUFFERED,
+        )
+
+        cdk.CfnOutput(self, "FunctionName", value=self.function.function_name)
+        cdk.CfnOutput(self, "TableName", value=self.table.table_name)
+        cdk.CfnOutput(self, "FunctionUrl", value=self.function_url.url, description="Refuses unsigned calls (AWS_IAM)")
+
+        NagSuppressions.add_resource_suppressions(
+            self.role,
+            [
+                {
+                    "id": "AwsSolutions-IAM5",
+                    "reason": "Only xray:PutTraceSegments/PutTelemetryRecords use Resource '*': X-Ray has no "
+                    "resource-level permissions for them. Logs and DynamoDB actions are scoped to one ARN each.",
+                    "appliesTo": ["Resource::*"],
+                }
+            ],
+            apply_to_children=True,
+        )
+        NagSuppressions.add_resource_suppressions(
+            self.function,
+            [
+                {
+                    "id": "AwsSolutions-L1",
+                    "reason": "python3.13 is deliberate: the Powertools public layer pinned here is published "
+                    "per runtime and tested on python3.13; move runtime and layer together.",
+                }
+            ],
+        )
