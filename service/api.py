@@ -11,7 +11,10 @@ from typing import Annotated, Any, TypeVar
 from aws_lambda_powertools.event_handler import LambdaFunctionUrlResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError, ServiceError
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
 from service import contract
@@ -31,7 +34,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 def route(name: str) -> Callable[[F], F]:
     """Register a handler under the method and path its catalogue entry declares."""
     spec = ROUTES_BY_NAME[name]
-    return app.route(rule=spec.path, method=spec.method, summary=spec.summary, operation_id=name)
+    # The catalogue speaks OpenAPI ({order_id}); Powertools rules name parameters as <order_id>.
+    rule = re.sub(r"\{(\w+)\}", r"<\1>", spec.path)
+    return app.route(rule=rule, method=spec.method, summary=spec.summary, operation_id=name)
 
 
 # --- telemetry hooks -------------------------------------------------------------------------
@@ -77,6 +82,19 @@ def handle_validation_error(exc: RequestValidationError) -> Response:
         return _problem(400, "Request body is not valid JSON")
     # Messages are generic pydantic texts; inputs are not echoed back (they may be huge or hostile).
     return _problem(422, "Request validation failed", extra={"errors": errors})
+
+
+@app.exception_handler(RequestUnsupportedContentType)
+def handle_unsupported_content_type(_exc: RequestUnsupportedContentType) -> Response:
+    _label_request()
+    return _problem(415, "Send the body as application/json")
+
+
+@app.exception_handler(UnicodeDecodeError)
+def handle_undecodable_body(_exc: UnicodeDecodeError) -> Response:
+    # Raised while the validation layer decodes a (base64) body that is not UTF-8: client error.
+    _label_request()
+    return _problem(400, "Request body is not valid UTF-8 JSON")
 
 
 _TEMPLATES = [(re.compile("^" + re.sub(r"\{[^/]+\}", "[^/]+", r.path) + "$"), r.method) for r in ROUTES]
