@@ -7,7 +7,6 @@ table from TABLE_NAME / DYNAMODB_ENDPOINT_URL at import, exactly as in Lambda.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 
 import boto3
 import pytest
@@ -30,9 +29,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 @pytest.fixture
-def empty_table() -> Iterator[None]:
+def empty_table() -> None:
     """Tests that count orders start from an empty table."""
     table = boto3.resource("dynamodb", endpoint_url=os.environ["DYNAMODB_ENDPOINT_URL"]).Table(TABLE_NAME)
     for item in table.scan()["Items"]:
         table.delete_item(Key={"order_id": item["order_id"]})
-    yield

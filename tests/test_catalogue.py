@@ -59,7 +59,7 @@ def test_catalogue_mistakes_are_refused(extra: RouteSpec, message: str) -> None:
 
 @pytest.mark.parametrize(("latency", "percentile", "availability"), [(0, 99, 0.999), (100, 100, 0.999), (100, 99, 1.0)])
 def test_nonsense_slos_are_refused(latency: int, percentile: float, availability: float) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="must be"):
         Slo(latency, percentile, availability)
 
 
