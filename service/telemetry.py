@@ -4,34 +4,38 @@ Why one line: CloudWatch extracts metrics from any log event carrying an `_aws` 
 access log and the metrics share one JSON object. That halves log bytes per request and means a
 request is never counted without being logged (or the reverse).
 
-Tracing goes through Powertools' Tracer only, so a later move from the X-Ray SDK (maintenance
-mode) to OpenTelemetry touches this module alone.
+Tracing goes through service/tracing.py (Powertools' Tracer in Lambda).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import os
 import re
+import time
 from dataclasses import dataclass
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 
 from service import contract
 from service.catalogue import NOT_FOUND, label_for
+from service.tracing import make_tracer
 
 SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME") or contract.SERVICE_NAME
 NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or contract.METRICS_NAMESPACE
 
 # No `location` key: on the access line it is always this module, and errors carry a stack trace.
 logger = Logger(service=SERVICE, location=None)
-# Patch only what the service calls: boto3 goes through botocore. Disabled outside Lambda.
-tracer = Tracer(service=SERVICE, patch_modules=("botocore",))
+tracer = make_tracer(SERVICE)
 metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
+# Powertools' rule (POWERTOOLS_METRICS_DISABLED, or POWERTOOLS_DEV without it), read once: the
+# environment of an execution environment does not change between requests.
+METRICS_ENABLED = not is_metrics_disabled()
 
 # A correlation id from a client is trusted only when it is short and plain; anything else
 # (too long, odd characters, log-injection attempts) is replaced by the request id.
@@ -117,6 +121,27 @@ def log_request_detail(event: dict[str, Any]) -> None:
         )
 
 
+@functools.cache  # bounded: (catalogue labels + NOT_FOUND) x (cold, warm)
+def _emf_directives(route: str, cold_start: bool) -> list[dict[str, Any]]:
+    """The EMF `CloudWatchMetrics` directive for a route, built and validated by Powertools once.
+
+    The directive (namespace, dimension sets, metric names and units) is the same for every
+    request of a route; only the timestamp and values change. Building it per request through
+    Metrics.add_metric/serialize cost more than the rest of the access line together.
+    """
+    metrics.add_dimensions(**{contract.DIM_SERVICE: SERVICE, contract.DIM_ROUTE: route})
+    metrics.add_metric(name=contract.METRIC_REQUESTS, unit=MetricUnit.Count, value=1)
+    metrics.add_metric(name=contract.METRIC_LATENCY, unit=MetricUnit.Milliseconds, value=0)
+    metrics.add_metric(name=contract.METRIC_FAULT, unit=MetricUnit.Count, value=0)
+    metrics.add_metric(name=contract.METRIC_CLIENT_ERROR, unit=MetricUnit.Count, value=0)
+    if cold_start:
+        metrics.add_metric(name=contract.METRIC_COLD_START, unit=MetricUnit.Count, value=1)
+    try:
+        return metrics.serialize_metric_set()["_aws"]["CloudWatchMetrics"]
+    finally:
+        metrics.clear_metrics()
+
+
 def emit_access_line(*, method: str, path: str, status: int, latency_ms: float, request_id: str) -> dict[str, Any]:
     """Write the request's single access line (with its EMF block) and annotate the trace."""
     route = scope.route or NOT_FOUND
@@ -128,33 +153,19 @@ def emit_access_line(*, method: str, path: str, status: int, latency_ms: float, 
     tracer.put_annotation(key="method", value=method)
     tracer.put_annotation(key="status", value=status)
 
-    fields: dict[str, Any] = {
-        "route": route,
-        "method": method,
-        "path": path[:_MAX_LOGGED_PATH],
-        "status": status,
-        "latency_ms": latency_ms,
-        "request_id": request_id,
-    }
-    if not is_metrics_disabled():
-        metrics.add_dimensions(**{contract.DIM_SERVICE: SERVICE, contract.DIM_ROUTE: route})
-        metrics.add_metric(name=contract.METRIC_REQUESTS, unit=MetricUnit.Count, value=1)
-        metrics.add_metric(name=contract.METRIC_LATENCY, unit=MetricUnit.Milliseconds, value=latency_ms)
-        metrics.add_metric(name=contract.METRIC_FAULT, unit=MetricUnit.Count, value=fault)
-        metrics.add_metric(name=contract.METRIC_CLIENT_ERROR, unit=MetricUnit.Count, value=client_error)
+    fields: dict[str, Any] = {"route": route, "method": method}
+    if route == NOT_FOUND or "{" in route:  # a static route's path is its label: don't repeat it
+        fields["path"] = path[:_MAX_LOGGED_PATH]
+    fields |= {"status": status, "latency_ms": latency_ms, "request_id": request_id}
+    if METRICS_ENABLED:
+        fields["_aws"] = {"Timestamp": int(time.time() * 1000), "CloudWatchMetrics": _emf_directives(route, cold_start)}
+        fields[contract.DIM_SERVICE] = SERVICE
+        fields[contract.METRIC_REQUESTS] = 1
+        fields[contract.METRIC_LATENCY] = latency_ms
+        fields[contract.METRIC_FAULT] = fault
+        fields[contract.METRIC_CLIENT_ERROR] = client_error
         if cold_start:  # only on cold starts: Sum = cold starts, and warm lines stay short
-            metrics.add_metric(name=contract.METRIC_COLD_START, unit=MetricUnit.Count, value=1)
-        try:
-            emf = metrics.serialize_metric_set()
-        finally:
-            metrics.clear_metrics()
-        # Powertools stores each value as a list of floats; one value per request reads (and
-        # queries) better as a scalar, and counts as ints.
-        for name in contract.METRICS:
-            if name in emf:
-                value = emf[name][0]  # type: ignore[literal-required]
-                emf[name] = int(value) if name != contract.METRIC_LATENCY else value  # type: ignore[literal-required]
-        fields.update(emf)
+            fields[contract.METRIC_COLD_START] = 1
     fields.update(_ACCESS_LINE_DROPS)
     if fault:
         logger.error(contract.ACCESS_MESSAGE, extra=fields)

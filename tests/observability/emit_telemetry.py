@@ -1,0 +1,87 @@
+"""Drive the real handler through every catalogue route and print exactly what it writes.
+
+Run as a fresh process (``python -m tests.observability.emit_telemetry``) by the contract tests:
+a new process gives a real cold start (ColdStart is emitted only then) and its stdout is the very
+byte stream Lambda would ship to CloudWatch Logs. Needs DYNAMODB_ENDPOINT_URL (the test session's
+emulator). The last requests run after the table is deleted, so a route really raises and the
+ERROR line with its exception is emitted too.
+
+Exit status 3 and a message on stderr when a catalogue route has no example request here: a new
+route must be exercised before its dashboards and alarms can be trusted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+TABLE = f"orders-contract-{uuid.uuid4().hex[:8]}"
+Request = tuple[str, str, Any]  # method, target, JSON body or None
+
+ORDER = {"customer_id": "cust-1", "currency": "EUR", "items": [{"sku": "SKU-1", "quantity": 2, "unit_price_cents": 250}]}
+
+
+def examples(order_id: Callable[[], str]) -> dict[str, list[Callable[[], Request]]]:
+    """Per catalogue route name: realistic requests (success and client errors)."""
+    return {
+        "health": [lambda: ("GET", "/health", None)],
+        "create_order": [lambda: ("POST", "/orders", ORDER), lambda: ("POST", "/orders", {"items": []})],
+        "list_orders": [lambda: ("GET", "/orders?limit=5", None)],
+        "get_order": [lambda: ("GET", f"/orders/{order_id()}", None), lambda: ("GET", "/orders/" + "0" * 32, None)],
+        "orders_summary": [lambda: ("GET", "/orders/summary", None)],
+        "delete_order": [lambda: ("DELETE", f"/orders/{order_id()}", None)],
+    }
+
+
+def main() -> int:
+    os.environ["TABLE_NAME"] = TABLE
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    # As in Lambda: the runtime sets the trace header per invocation and Powertools logs it.
+    os.environ["_X_AMZN_TRACE_ID"] = "Root=1-6740f0a0-1234567890abcdef01234567;Parent=53995c3f42cd8ad8;Sampled=1"
+    for name in ("POWERTOOLS_DEV", "POWERTOOLS_METRICS_DISABLED"):
+        os.environ.pop(name, None)
+
+    from service.catalogue import ROUTES
+    from service.local import LocalLambdaContext, ensure_table, function_url_event
+
+    endpoint = os.environ["DYNAMODB_ENDPOINT_URL"]
+    ensure_table(TABLE, endpoint)
+    from service.handler import handler  # binds TABLE_NAME at import, as in Lambda
+
+    created: list[str] = []
+
+    def call(method: str, target: str, body: Any = None) -> dict[str, Any]:
+        payload = json.dumps(body).encode() if body is not None else None
+        headers = {"content-type": "application/json", "user-agent": "contract-test", "x-correlation-id": "ct-1"}
+        response = handler(function_url_event(method, target, headers, payload), LocalLambdaContext())
+        if method == "POST" and response["statusCode"] == 201:
+            created.append(json.loads(response["body"])["order_id"])
+        return response
+
+    def order_id() -> str:
+        if not created:
+            call("POST", "/orders", ORDER)
+        return created.pop()
+
+    table = examples(order_id)
+    missing = [r.name for r in ROUTES if r.name not in table]
+    if missing:
+        print(f"no example request for catalogue routes: {missing}", file=sys.stderr)
+        return 3
+    for route in ROUTES:
+        for make in table[route.name]:
+            call(*make())
+    call("GET", "/no/such/path")  # NOT_FOUND
+    import boto3
+
+    boto3.client("dynamodb", endpoint_url=endpoint).delete_table(TableName=TABLE)
+    call("GET", "/orders/" + "1" * 32)  # DynamoDB raises: 500 + ERROR line with the exception
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
