@@ -43,3 +43,39 @@ bench: $(STAMP) ## Side-by-side benchmark: cold init, warm overhead, log bytes
 
 clean: ## Remove generated files (keeps .venv)
 	rm -rf cdk.out .pytest_cache .ruff_cache
+
+# ---- Infrastructure (CDK) ---------------------------------------------------------------------------
+# The CDK CLI is pinned in package.json (npm's `latest`, 3.x, cannot read aws-cdk-lib 2.275's assembly),
+# and jsii runs on the Node 22 binary installed next to it (Node 20 is end-of-life and slower).
+# HOME_REGION= and ACCOUNT= override cdk.json's context; every other key: CDK_ARGS='-c key=value'.
+.PHONY: synth diff deploy destroy call
+
+NODE_STAMP := node_modules/.installed-stamp
+CDK := node_modules/.bin/cdk
+CDK_ENV := JSII_NODE=$(CURDIR)/node_modules/node/bin/node
+CDK_CONTEXT := $(if $(HOME_REGION),-c home_region=$(HOME_REGION)) $(if $(ACCOUNT),-c account=$(ACCOUNT)) $(CDK_ARGS)
+SYNTH_REGIONS ?= us-east-1 eu-west-1
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $(NODE_STAMP)
+
+synth: $(STAMP) $(NODE_STAMP) ## cdk.out/ for the configured app, cdk.out/regions/<r>/ per SYNTH_REGIONS; cdk-nag + cfn-lint
+	$(CDK_ENV) $(CDK) synth --quiet $(CDK_CONTEXT)
+	for region in $(SYNTH_REGIONS); do \
+	  $(CDK_ENV) $(CDK) synth --quiet $(CDK_CONTEXT) -c home_region=$$region -o cdk.out/regions/$$region || exit 1; \
+	done
+	$(VENV)/bin/cfn-lint --format parseable --non-zero-exit-code error -- cdk.out/*.template.json cdk.out/regions/*/*.template.json
+
+diff: $(STAMP) $(NODE_STAMP) ## Show what deploy would change (needs AWS credentials)
+	$(CDK_ENV) $(CDK) diff --all $(CDK_CONTEXT)
+
+deploy: $(STAMP) $(NODE_STAMP) ## Deploy Service, Edge (us-east-1), EdgeAccess; needs both regions bootstrapped
+	$(CDK_ENV) $(CDK) deploy --all $(CDK_CONTEXT) --outputs-file cdk.out/outputs.json
+
+destroy: $(STAMP) $(NODE_STAMP) ## Delete the stacks (asks first; the table stays if retain_table is true)
+	$(CDK_ENV) $(CDK) destroy --all $(CDK_CONTEXT)
+
+call: $(STAMP) ## Call every route through CloudFront: make call URL=https://dxxxx.cloudfront.net
+	@test -n "$(URL)" || { echo "usage: make call URL=https://<distribution>.cloudfront.net"; exit 2; }
+	$(PY) scripts/call_api.py $(URL)

@@ -57,7 +57,12 @@ def main() -> None:
         init["ours"].append(child("init", "service.handler")["init_ms"])
     bare_init, ours_init = statistics.median(init["bare"]), statistics.median(init["ours"])
 
-    modules = {"bare": "bench.bare_handler", "docs-style": "bench.docs_style_handler", "ours": "service.handler"}
+    modules = {
+        "bare": "bench.bare_handler",
+        "docs-style": "bench.docs_style_handler",
+        "docs-style + validation": "bench.docs_validated_handler",
+        "ours": "service.handler",
+    }
     warm: dict[str, list[dict[str, float]]] = {name: [] for name in modules}
     for _ in range(max(3, args.rounds // 2)):
         for name, module in modules.items():
@@ -85,6 +90,11 @@ def main() -> None:
         f"{log_lines['docs-style']:.0f} lines | {log_bytes['ours']:.0f} in {log_lines['ours']:.0f} line "
         f"| {log_bytes['ours'] / log_bytes['docs-style']:.2f}x | <= {BYTES_TARGET} B "
         f"| {verdict(log_bytes['ours'] <= BYTES_TARGET)} |"
+    )
+    validated_overhead = us["docs-style + validation"] - us["bare"]
+    print(
+        f"| supplementary: same, against docs-style with enable_validation (us/request) "
+        f"| {validated_overhead:.0f} | {ours_overhead:.0f} | {ours_overhead / validated_overhead:.2f}x | - | - |"
     )
     print("\nWarm cost per request (us): " + ", ".join(f"{k} {v:.0f}" for k, v in us.items()))
 

@@ -28,7 +28,7 @@ class SavedQuery:
     """One saved query. ``key`` is stable: construct ids and dashboard links derive from it."""
 
     key: str  # e.g. "errors-by-route", "route-get_order-errors"
-    title: str  # first comment line, shown in docs and on the dashboard header
+    title: str  # from the first comment line, shown in docs and on the dashboard header
     text: str
     source: LogSource
     route: RouteSpec | None = None
@@ -39,8 +39,9 @@ class SavedQuery:
 
 
 def _title(text: str) -> str:
-    first = text.splitlines()[0]
-    return first.lstrip("# ").strip()
+    # Convention: every query opens with "# <Title>: <what it shows>".
+    first = text.splitlines()[0].lstrip("# ").strip()
+    return first.split(": ", 1)[0]
 
 
 def _load(path: Path, source: LogSource) -> SavedQuery:

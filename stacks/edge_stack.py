@@ -7,9 +7,8 @@ with Origin Access Control (SigV4).
 `FunctionUrlOrigin.with_origin_access_control` (aws-cdk-lib 2.275) creates, inside the distribution:
 an AWS::CloudFront::OriginAccessControl (type lambda, sign always, SigV4) and two AWS::Lambda::Permission
 (lambda:InvokeFunctionUrl and lambda:InvokeFunction with InvokedViaFunctionUrl, SourceArn = this
-distribution). Permissions must be created in the function's region, and here they would also make
-the home stack depend on this one, so they are removed and EdgeAccessStack grants the same two in the
-home region.
+distribution). Permissions must be created in the function's region (this stack is in us-east-1), so
+they are removed here and EdgeAccessStack grants the same two in the home region.
 """
 
 from __future__ import annotations
@@ -23,7 +22,6 @@ from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_wafv2 as wafv2
-from cdk_nag import NagPackSuppression, NagSuppressions
 from constructs import Construct
 
 from service.contract import MAX_BODY_BYTES
@@ -40,6 +38,12 @@ MANAGED_RULE_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # Its SizeRestrictions_BODY blocks bodies over 8 KB, the same limit as BodyTooLarge and the API.
     ("AWSManagedRulesCommonRuleSet", ()),
 )
+PRICE_CLASSES: dict[str, cloudfront.PriceClass] = {
+    "PriceClass_100": cloudfront.PriceClass.PRICE_CLASS_100,
+    "PriceClass_200": cloudfront.PriceClass.PRICE_CLASS_200,
+    "PriceClass_All": cloudfront.PriceClass.PRICE_CLASS_ALL,
+}
+OUTPUT_DISTRIBUTION_ID = "DistributionId"  # read by EdgeAccessStack with Fn::GetStackOutput
 RATE_RULE = "RateLimitPerIp"
 BODY_RULE = "BodyTooLarge"
 # Headers WAF must never write to its logs (secrets; OAC replaces Authorization anyway).
@@ -61,8 +65,10 @@ class EdgeStack(cdk.Stack):
         *,
         config: InfraConfig,
         function_url: lambda_.IFunctionUrl,
+        function_url_domain: str,
         **kwargs: object,
     ) -> None:
+        """``function_url_domain`` is a token for the URL's host name read from the home stack's outputs."""
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
         self.config = config
         self.web_acl_metric_name = f"{config.prefix}-web-acl"
@@ -77,7 +83,7 @@ class EdgeStack(cdk.Stack):
             removal_policy=cdk.RemovalPolicy.DESTROY,
         )
         self.web_acl = self._web_acl()
-        logging = wafv2.CfnLoggingConfiguration(
+        wafv2.CfnLoggingConfiguration(
             self,
             "WafLogging",
             resource_arn=self.web_acl.attr_arn,
@@ -95,12 +101,16 @@ class EdgeStack(cdk.Stack):
                 for name in REDACTED_HEADERS
             ],
         )
-        logging.node.add_dependency(self.waf_log_group)
-
         self.distribution = self._distribution(function_url)
         self._drop_cross_region_permissions()
+        # The origin renders its host as Fn::Select/Fn::Split over the URL, a direct reference into the home
+        # stack. Use the domain the home stack publishes instead (Fn::GetStackOutput cannot sit inside
+        # Fn::Split); this also removes the only implicit cross-stack reference from this template.
+        cfn_distribution = self.distribution.node.default_child
+        assert isinstance(cfn_distribution, cloudfront.CfnDistribution)  # noqa: S101 (L2 always has one)
+        cfn_distribution.add_property_override("DistributionConfig.Origins.0.DomainName", function_url_domain)
 
-        cdk.CfnOutput(self, "DistributionId", value=self.distribution.distribution_id)
+        cdk.CfnOutput(self, OUTPUT_DISTRIBUTION_ID, value=self.distribution.distribution_id)
         cdk.CfnOutput(self, "ApiUrl", value=f"https://{config.domain_name or self.distribution.domain_name}")
         cdk.CfnOutput(self, "WebAclArn", value=self.web_acl.attr_arn)
 
@@ -231,18 +241,18 @@ class EdgeStack(cdk.Stack):
                 compress=True,
             ),
             http_version=cloudfront.HttpVersion.HTTP2_AND_3,
-            price_class=cloudfront.PriceClass(cfg.price_class),
+            price_class=PRICE_CLASSES[cfg.price_class],
             web_acl_id=self.web_acl.attr_arn,
             **custom_domain,  # type: ignore[arg-type]
         )
 
         suppressions = [
-            NagPackSuppression(
+            cdk.Acknowledgment(
                 id="AwsSolutions-CFR1",
                 reason="A public API with no geographic requirement; abuse is handled by the WAF rate and "
                 "IP-reputation rules instead of country blocks.",
             ),
-            NagPackSuppression(
+            cdk.Acknowledgment(
                 id="AwsSolutions-CFR3",
                 reason="Every request is logged by WAF (aws-waf-logs-* group, secrets redacted) and by the "
                 "function's access line; S3 standard logs would duplicate both and need an ACL-enabled bucket.",
@@ -250,13 +260,13 @@ class EdgeStack(cdk.Stack):
         ]
         if not custom_domain:
             suppressions.append(
-                NagPackSuppression(
+                cdk.Acknowledgment(
                     id="AwsSolutions-CFR4",
                     reason="Without a custom domain the *.cloudfront.net certificate fixes the minimum at TLSv1; "
                     "set domain_name + certificate_arn to get TLSv1.2_2021.",
                 )
             )
-        NagSuppressions.add_resource_suppressions(distribution, suppressions)
+        cdk.Validations.of(distribution).acknowledge(*suppressions)
         return distribution
 
     def _drop_cross_region_permissions(self) -> None:

@@ -19,7 +19,6 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_ssm as ssm
-from cdk_nag import NagSuppressions
 from constructs import Construct
 
 from stacks.config import InfraConfig
@@ -38,6 +37,9 @@ POWERTOOLS_LAYER_PARAMETER = f"/aws/service/powertools/python/arm64/{RUNTIME.nam
 
 # Least privilege: exactly what service/ calls on the table.
 TABLE_ACTIONS: tuple[str, ...] = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Scan")
+# Outputs other stacks read (by name) with Fn::GetStackOutput.
+OUTPUT_FUNCTION_ARN = "FunctionArn"
+OUTPUT_URL_DOMAIN = "FunctionUrlDomain"
 
 
 def stage_service_asset(target: Path | None = None) -> Path:
@@ -131,29 +133,25 @@ class ServiceStack(cdk.Stack):
             invoke_mode=lambda_.InvokeMode.BUFFERED,
         )
 
+        # Read by the other stacks with Fn::GetStackOutput (works across regions, no custom resources).
+        # The domain is computed here so consumers get a plain string, not Fn::Split over a GetStackOutput.
+        cdk.CfnOutput(self, OUTPUT_FUNCTION_ARN, value=self.function.function_arn)
+        cdk.CfnOutput(self, OUTPUT_URL_DOMAIN, value=cdk.Fn.select(2, cdk.Fn.split("/", self.function_url.url)))
         cdk.CfnOutput(self, "FunctionName", value=self.function.function_name)
         cdk.CfnOutput(self, "TableName", value=self.table.table_name)
         cdk.CfnOutput(self, "FunctionUrl", value=self.function_url.url, description="Refuses unsigned calls (AWS_IAM)")
 
-        NagSuppressions.add_resource_suppressions(
-            self.role,
-            [
-                {
-                    "id": "AwsSolutions-IAM5",
-                    "reason": "Only xray:PutTraceSegments/PutTelemetryRecords use Resource '*': X-Ray has no "
-                    "resource-level permissions for them. Logs and DynamoDB actions are scoped to one ARN each.",
-                    "appliesTo": ["Resource::*"],
-                }
-            ],
-            apply_to_children=True,
+        cdk.Validations.of(self.role).acknowledge(
+            cdk.Acknowledgment(
+                id="AwsSolutions-IAM5[Resource::*]",
+                reason="Only xray:PutTraceSegments/PutTelemetryRecords use Resource '*': X-Ray has no "
+                "resource-level permissions for them. Logs and DynamoDB actions are scoped to one ARN each.",
+            )
         )
-        NagSuppressions.add_resource_suppressions(
-            self.function,
-            [
-                {
-                    "id": "AwsSolutions-L1",
-                    "reason": "python3.13 is deliberate: the Powertools public layer pinned here is published "
-                    "per runtime and tested on python3.13; move runtime and layer together.",
-                }
-            ],
+        cdk.Validations.of(self.function).acknowledge(
+            cdk.Acknowledgment(
+                id="AwsSolutions-L1",
+                reason="python3.13 is deliberate: the Powertools public layer pinned here is published "
+                "per runtime and tested on python3.13; move runtime and layer together.",
+            )
         )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-TOKEN = "<token>"
+UNRESOLVED = "<token>"
 
 
 @dataclass
@@ -14,6 +15,7 @@ class StackTemplate:
     name: str
     region: str
     template: dict[str, Any]
+    path: Path
     nested: list[StackTemplate] = field(default_factory=list)
 
     def all_templates(self) -> list[StackTemplate]:
@@ -35,7 +37,7 @@ def render(value: Any, region: str) -> str:
             return region
         if value.get("Ref") == "AWS::Partition":
             return "aws"
-        return TOKEN
+        return UNRESOLVED
     return str(value)
 
 
@@ -148,6 +150,8 @@ def alarm_metrics(stack: StackTemplate) -> list[AlarmMetric]:
                 ms = q["MetricStat"]
                 m = ms["Metric"]
                 out.append(
-                    AlarmMetric(lid, m["Namespace"], m["MetricName"], dims(m.get("Dimensions")), ms["Stat"], ms["Period"])
+                    AlarmMetric(
+                        lid, m["Namespace"], m["MetricName"], dims(m.get("Dimensions")), ms["Stat"], ms["Period"]
+                    )
                 )
     return out

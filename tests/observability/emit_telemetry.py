@@ -22,7 +22,11 @@ from typing import Any
 TABLE = f"orders-contract-{uuid.uuid4().hex[:8]}"
 Request = tuple[str, str, Any]  # method, target, JSON body or None
 
-ORDER = {"customer_id": "cust-1", "currency": "EUR", "items": [{"sku": "SKU-1", "quantity": 2, "unit_price_cents": 250}]}
+ORDER = {
+    "customer_id": "cust-1",
+    "currency": "EUR",
+    "items": [{"sku": "SKU-1", "quantity": 2, "unit_price_cents": 250}],
+}
 
 
 def examples(order_id: Callable[[], str]) -> dict[str, list[Callable[[], Request]]]:

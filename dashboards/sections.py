@@ -1,0 +1,18 @@
+"""Dashboard section titles: alarm descriptions and RUNBOOK.md point on-call at these by name."""
+
+from __future__ import annotations
+
+HEADER = "How to read this dashboard"
+SERVICE = "Service"
+ROUTES = "Routes"
+LAMBDA = "Lambda health"
+CONCURRENCY = "Concurrency"
+DYNAMODB = "DynamoDB"
+EDGE = "Edge (CloudFront + WAF, us-east-1)"
+ALARMS = "Alarms"
+LOGS = "Recent errors"
+
+
+def route_row(label: str) -> str:
+    """The title of a route's row, e.g. ``Routes: GET /orders/{order_id}``."""
+    return f"{ROUTES}: {label}"

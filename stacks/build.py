@@ -1,0 +1,92 @@
+"""Builds the whole CDK app from a validated config; app.py and the tests both call build_app()."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import aws_cdk as cdk
+from cdk_nag import AwsSolutionsChecks
+
+from service.catalogue import ROUTES, RouteSpec
+from stacks.config import InfraConfig
+from stacks.edge_access_stack import EdgeAccessStack
+from stacks.edge_stack import OUTPUT_DISTRIBUTION_ID, EdgeStack
+from stacks.service_stack import OUTPUT_FUNCTION_ARN, OUTPUT_URL_DOMAIN, ServiceStack
+
+
+@dataclass(frozen=True)
+class AppStacks:
+    """The stacks and what the monitoring layer wires onto them."""
+
+    config: InfraConfig
+    routes: tuple[RouteSpec, ...]
+    service: ServiceStack  # home region: function, table, log_group, reserved_concurrency
+    edge: EdgeStack  # us-east-1: distribution, web_acl, waf_log_group
+    edge_access: EdgeAccessStack  # home region: CloudFront's invoke permissions
+
+    @property
+    def home_env(self) -> cdk.Environment:
+        return cdk.Environment(account=self.config.account, region=self.config.home_region)
+
+    @property
+    def edge_env(self) -> cdk.Environment:
+        return cdk.Environment(account=self.config.account, region=self.config.edge_region)
+
+
+def build_app(
+    app: cdk.App,
+    config: InfraConfig,
+    routes: Sequence[RouteSpec] = ROUTES,
+    *,
+    nag: bool = True,
+) -> AppStacks:
+    """Create Service (home) -> Edge (us-east-1) -> EdgeAccess (home) and, by default, cdk-nag checks.
+
+    Every stack has an explicit env because the edge must be in us-east-1. Values cross stacks only
+    through named outputs read with Fn::GetStackOutput (which CloudFormation resolves across regions):
+    no exports that block updates, no SSM/custom-resource plumbing, and the same templates whether the
+    home region is us-east-1 or not. Deploy order comes from the explicit dependencies below.
+    """
+    home = cdk.Environment(account=config.account, region=config.home_region)
+    edge_env = cdk.Environment(account=config.account, region=config.edge_region)
+    tags = {"service": config.service_name}
+
+    service = ServiceStack(
+        app,
+        f"{config.prefix}-Service",
+        config=config,
+        env=home,
+        description=f"{config.service_name}: table, function and IAM-protected Function URL",
+    )
+    edge = EdgeStack(
+        app,
+        f"{config.prefix}-Edge",
+        config=config,
+        function_url=service.function_url,
+        function_url_domain=cdk.Fn.get_stack_output(service.stack_name, OUTPUT_URL_DOMAIN, config.home_region),
+        env=edge_env,
+        description=f"{config.service_name}: CloudFront (OAC) and WAF, us-east-1",
+    )
+    edge_access = EdgeAccessStack(
+        app,
+        f"{config.prefix}-EdgeAccess",
+        config=config,
+        function_arn=cdk.Fn.get_stack_output(service.stack_name, OUTPUT_FUNCTION_ARN, config.home_region),
+        distribution_id=cdk.Fn.get_stack_output(edge.stack_name, OUTPUT_DISTRIBUTION_ID, config.edge_region),
+        env=home,
+        description=f"{config.service_name}: CloudFront may invoke the function URL",
+    )
+    edge.add_stack_dependency(service, "reads the Function URL domain from its outputs")
+    edge_access.add_stack_dependency(service, "reads the function ARN from its outputs")
+    edge_access.add_stack_dependency(edge, "reads the distribution id from its outputs")
+    for stack in (service, edge, edge_access):
+        for key, value in tags.items():
+            cdk.Tags.of(stack).add(key, value)
+    if nag:
+        # cdk-nag v3 is a policy-validation plugin: any finding not acknowledged (with a reason) on its
+        # construct fails synth, so `make synth` and the tests both enforce it.
+        cdk.Validations.of(app).add_plugins(
+            AwsSolutionsChecks(app, verbose=True, write_suppressions_to_cloud_formation=True)
+        )
+    return AppStacks(config=config, routes=tuple(routes), service=service, edge=edge, edge_access=edge_access)

@@ -1,0 +1,77 @@
+"""Tunables of the monitoring, with the reasoning behind each default."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from service.contract import METRICS_NAMESPACE, SERVICE_NAME
+
+
+@dataclass(frozen=True)
+class BurnWindow:
+    """One SRE-workbook burn-rate pair: ALARM when both the long and the short window burn faster
+    than ``factor`` x the error budget. The short window makes the alarm reset quickly once the
+    problem stops; the long one keeps a brief spike from paging."""
+
+    name: str  # "fast" / "slow"
+    factor: float
+    long_s: int
+    short_s: int
+    budget_spent: str  # what the factor means, for the runbook
+
+
+# SRE workbook, "Alerting on SLOs", table 5-8 for a 30-day SLO: 14.4x over 1 h spends 2 % of the
+# monthly budget in an hour (page); 6x over 6 h spends 5 % in six hours (page / ticket).
+BURN_WINDOWS: tuple[BurnWindow, ...] = (
+    BurnWindow("fast", 14.4, 3600, 300, "2 % of the 30-day error budget in 1 h"),
+    BurnWindow("slow", 6.0, 6 * 3600, 1800, "5 % of the 30-day error budget in 6 h"),
+)
+
+
+@dataclass(frozen=True)
+class MonitoringConfig:
+    """Everything the alarms and dashboard need besides the resources themselves."""
+
+    service_name: str = SERVICE_NAME  # the `service` dimension value (POWERTOOLS_SERVICE_NAME)
+    namespace: str = METRICS_NAMESPACE
+    # Prefix of alarm, dashboard and topic names and the saved-query folder. Alarm names are
+    # account+region unique: give each stage its own prefix (e.g. "orders-api-staging").
+    name_prefix: str = SERVICE_NAME
+    # Reserved-concurrency utilisation that alarms (percent of the reserved value).
+    concurrency_utilisation_pct: float = 80.0
+    # Lambda Errors are crashes the resolver did not catch (timeouts, OOM, init failures): any is a bug.
+    lambda_errors_threshold: int = 1
+    # Route latency: how many consecutive 5-minute periods above the SLO before alarming. 3 = 15 min,
+    # long enough that a handful of slow requests on a quiet route does not page.
+    latency_periods: int = 3
+    burn_windows: tuple[BurnWindow, ...] = BURN_WINDOWS
+    # DynamoDB operations the service uses: SuccessfulRequestLatency / SystemErrors need the
+    # Operation dimension (an operation the service does not call just draws nothing).
+    dynamodb_operations: tuple[str, ...] = ("GetItem", "PutItem", "DeleteItem", "Query", "Scan")
+    # CloudFront: percent of viewer requests answered 5xx (origin faults, WAF is 403 = 4xx).
+    cloudfront_5xx_rate_pct: float = 5.0
+    # WAF: blocked requests per 5 minutes that count as a spike worth a look.
+    waf_blocked_per_5min: int = 100
+    # Routes are spread over this many nested stacks by a stable hash of their name, so adding a
+    # route never moves another route's (explicitly named) alarms between stacks. See stacks.py.
+    route_stack_buckets: int = 4
+    # Where on-call reads RUNBOOK.md (alarm descriptions link to its anchors).
+    runbook_url: str = "RUNBOOK.md"
+    extra_tags: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not 0 < self.concurrency_utilisation_pct <= 100:
+            raise ValueError("concurrency_utilisation_pct must be in (0, 100]")
+        if self.route_stack_buckets < 1:
+            raise ValueError("route_stack_buckets must be >= 1")
+
+    @property
+    def dashboard_name(self) -> str:
+        return f"{self.name_prefix}-operations"
+
+    @property
+    def query_folder(self) -> str:
+        return self.name_prefix
+
+    def alarm_name(self, key: str) -> str:
+        return f"{self.name_prefix}-{key}"

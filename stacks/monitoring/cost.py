@@ -1,0 +1,124 @@
+"""Monthly fixed cost of the observability, computed from the catalogue and the alarm specs.
+
+``python -m stacks.monitoring.cost`` prints a markdown table (docs/observability.md embeds it).
+Fixed cost only: Logs ingestion/storage and Logs Insights scans depend on traffic and are noted,
+not computed.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from service.catalogue import ROUTES, RouteSpec
+from service.contract import METRICS
+from stacks.monitoring.config import MonitoringConfig
+from stacks.monitoring.plan import all_alarms
+from stacks.monitoring.spec import AlarmSpec, CompositeSpec
+
+# Amazon CloudWatch list prices, us-east-1, standard tier (https://aws.amazon.com/cloudwatch/pricing/),
+# as assumed on PRICES_AS_OF: long-standing list prices, not re-read from the live page (the build
+# machines have no web access). us-east-1 and eu-west-1 list the same prices for these items; some
+# regions are higher. Re-check before quoting.
+PRICES_AS_OF = "2026-11-21"
+PRICE_CUSTOM_METRIC = 0.30  # per metric (name + dimension combination) per month, first 10,000
+PRICE_DASHBOARD = 3.00  # per dashboard per month (the account's first 3 dashboards are free)
+PRICE_ALARM_METRIC = 0.10  # standard-resolution alarm, per metric it reads (math alarms: each metric)
+PRICE_COMPOSITE_ALARM = 0.50  # per composite alarm per month
+PRICE_LOGS_INSIGHTS_GB = 0.005  # per GB scanned (dashboard log widget, saved queries): variable
+# Saved queries (AWS::Logs::QueryDefinition) and the SNS topics have no fixed charge; e-mail
+# notifications are free for the first 1,000 per month.
+DASHBOARDS = 1
+
+
+@dataclass(frozen=True)
+class CostLine:
+    item: str
+    quantity: int
+    unit_price: float
+
+    @property
+    def monthly(self) -> float:
+        return round(self.quantity * self.unit_price, 2)
+
+
+def custom_metric_count(routes: int) -> int:
+    # Every EMF metric under {service} and under {service, route} for each route and NOT_FOUND.
+    return len(METRICS) * (1 + routes + 1)
+
+
+def cost_lines(routes: Sequence[RouteSpec] = ROUTES, cfg: MonitoringConfig | None = None) -> list[CostLine]:
+    cfg = cfg or MonitoringConfig()
+    specs = all_alarms(cfg, tuple(routes), reserved_concurrency=1)
+    home_metrics = sum(s.billed_metrics for s in specs if isinstance(s, AlarmSpec) and s.region == "home")
+    edge_metrics = sum(s.billed_metrics for s in specs if isinstance(s, AlarmSpec) and s.region == "edge")
+    composites = sum(1 for s in specs if isinstance(s, CompositeSpec))
+    return [
+        CostLine(
+            "Custom metrics (EMF): 5 x (service + routes + NOT_FOUND)",
+            custom_metric_count(len(routes)),
+            PRICE_CUSTOM_METRIC,
+        ),
+        CostLine("Dashboard", DASHBOARDS, PRICE_DASHBOARD),
+        CostLine("Alarm metrics, home region (math alarms bill each metric)", home_metrics, PRICE_ALARM_METRIC),
+        CostLine("Alarm metrics, us-east-1 (CloudFront, WAF)", edge_metrics, PRICE_ALARM_METRIC),
+        CostLine("Composite alarms (burn-rate pairs)", composites, PRICE_COMPOSITE_ALARM),
+    ]
+
+
+def monthly_total(routes: Sequence[RouteSpec] = ROUTES, cfg: MonitoringConfig | None = None) -> float:
+    return round(sum(line.monthly for line in cost_lines(routes, cfg)), 2)
+
+
+def per_route_increment(cfg: MonitoringConfig | None = None) -> float:
+    """What one more route adds per month (metrics, alarms, composites)."""
+    base = ROUTES[:1]
+    return round(monthly_total((*base, _twin(base[0])), cfg) - monthly_total(base, cfg), 2)
+
+
+def _twin(route: RouteSpec) -> RouteSpec:
+    return RouteSpec(
+        name=route.name + "_twin", method=route.method, path=route.path + "/twin", summary="", slo=route.slo
+    )
+
+
+def render_markdown(routes: Sequence[RouteSpec] = ROUTES, cfg: MonitoringConfig | None = None) -> str:
+    lines = [
+        f"Monthly fixed cost for {len(routes)} routes (list prices of {PRICES_AS_OF}, us-east-1; see "
+        "`stacks/monitoring/cost.py`):",
+        "",
+        "| Item | Quantity | Unit price (USD / month) | USD / month |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for line in cost_lines(routes, cfg):
+        lines.append(f"| {line.item} | {line.quantity} | {line.unit_price:.2f} | {line.monthly:.2f} |")
+    lines.append(f"| **Total** | | | **{monthly_total(routes, cfg):.2f}** |")
+    step = per_route_increment(cfg)
+    lines += [
+        "",
+        f"Each additional route adds **USD {step:.2f} / month** (5 custom metrics, a latency alarm, four "
+        "burn-rate window alarms and two composites). For example:",
+        "",
+        "| Routes | USD / month |",
+        "| ---: | ---: |",
+    ]
+    for n in (len(routes), 10, 30, 50):
+        lines.append(f"| {n} | {monthly_total(routes, cfg) + step * (n - len(routes)):.2f} |")
+    lines += [
+        "",
+        "Not included (usage-based): log ingestion and storage, Logs Insights scans "
+        f"(USD {PRICE_LOGS_INSIGHTS_GB} / GB scanned: the dashboard's recent-errors widget scans on every "
+        "refresh), X-Ray traces, SNS beyond the free tier. Metrics are billed per hour they receive data, "
+        "so NOT_FOUND and ColdStart series on a quiet service cost less than listed; the dashboard is free "
+        "if the account has no more than 3.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    sys.stdout.write(render_markdown())
+
+
+if __name__ == "__main__":
+    main()

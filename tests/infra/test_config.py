@@ -1,0 +1,83 @@
+"""The context loader: defaults from cdk.json load, and bad values fail with a message naming the key."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from stacks.config import CONTEXT_KEYS, PLACEHOLDER_ACCOUNT, ConfigError, load_config
+from tests.infra.conftest import CDK_CONTEXT, CERT_ARN, ROOT
+
+
+def _with(**overrides: Any) -> dict[str, Any]:
+    return {**CDK_CONTEXT, **overrides}
+
+
+def test_cdk_json_defaults_load_and_every_key_is_documented() -> None:
+    config = load_config(CDK_CONTEXT, environ={})
+    assert config.account == PLACEHOLDER_ACCOUNT  # null account, no CLI credentials
+    assert config.timeout_seconds < config.origin_read_timeout_seconds
+    for key in CONTEXT_KEYS:
+        assert key in CDK_CONTEXT, key
+        assert f"//{key}" in CDK_CONTEXT, f"cdk.json has no '//{key}' documentation entry"
+    # The configuration table lives in docs/infra.md until it is merged into README.md.
+    doc = "".join(p.read_text() for p in (ROOT / "README.md", ROOT / "docs" / "infra.md") if p.exists())
+    for key in CONTEXT_KEYS:
+        assert f"| `{key}` |" in doc, f"the README configuration table misses {key}"
+
+
+def test_cli_strings_are_parsed() -> None:
+    # `-c key=value` delivers strings.
+    config = load_config(
+        _with(reserved_concurrency="0", memory_mb="1024", retain_table="false", account="null"),
+        environ={"CDK_DEFAULT_ACCOUNT": "222222222222"},
+    )
+    assert config.reserved_concurrency is None
+    assert config.memory_mb == 1024
+    assert config.retain_table is False
+    assert config.account == "222222222222"
+    assert load_config(_with(reserved_concurrency="7"), environ={}).reserved_concurrency == 7
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"home_region": "Europe"}, "home_region"),
+        ({"account": "12345"}, "account"),
+        ({"reserved_concurrency": -1}, "reserved_concurrency"),
+        ({"memory_mb": "lots"}, "memory_mb"),
+        ({"timeout_seconds": 30, "origin_read_timeout_seconds": 30}, "below 'origin_read_timeout_seconds'"),
+        ({"origin_read_timeout_seconds": 61}, "origin_read_timeout_seconds"),
+        ({"log_retention_days": 31}, "log_retention_days"),
+        ({"waf_rate_limit": 5}, "waf_rate_limit"),
+        ({"price_class": "PriceClass_Cheap"}, "price_class"),
+        ({"alarm_email": "not-an-address"}, "alarm_email"),
+        ({"domain_name": "api.example.com"}, "set together"),
+        (
+            {"domain_name": "api.example.com", "certificate_arn": CERT_ARN.replace("us-east-1", "eu-west-1")},
+            "us-east-1",
+        ),
+        ({"retain_table": "maybe"}, "retain_table"),
+    ],
+)
+def test_invalid_values_name_the_key(overrides: dict[str, Any], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_config(_with(**overrides), environ={})
+
+
+def test_missing_key_is_reported() -> None:
+    context = dict(CDK_CONTEXT)
+    del context["memory_mb"]
+    with pytest.raises(ConfigError, match="'memory_mb' is missing"):
+        load_config(context, environ={})
+
+
+def test_package_json_pins_a_cli_that_reads_this_assembly() -> None:
+    package = json.loads((ROOT / "package.json").read_text())
+    major, minor, *_ = (int(p) for p in package["devDependencies"]["aws-cdk"].split("."))
+    assert (major, minor) >= (2, 1148)
+    assert major == 2  # 3.x cannot read aws-cdk-lib 2.275's cloud assembly
+    lock = json.loads((ROOT / "package-lock.json").read_text())
+    assert lock["packages"]["node_modules/aws-cdk"]["version"] == package["devDependencies"]["aws-cdk"]

@@ -1,0 +1,136 @@
+"""us-east-1 edge stack: WAF (scope CLOUDFRONT) with logging, CloudFront with OAC to the Function URL."""
+
+from __future__ import annotations
+
+from service.contract import MAX_BODY_BYTES
+from stacks.edge_stack import BODY_RULE, MANAGED_RULE_GROUPS, RATE_RULE
+from stacks.service_stack import OUTPUT_URL_DOMAIN
+from tests.infra.conftest import Synth
+
+# AWS managed policy ids (fixed across accounts).
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+ALL_VIEWER_EXCEPT_HOST_HEADER = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+SECURITY_HEADERS = "67f7725c-6f97-4210-82d7-5512b31e9d03"
+
+
+def _behavior(synth: Synth) -> dict:
+    return synth.one(synth.stacks.edge, "AWS::CloudFront::Distribution")["DistributionConfig"]
+
+
+def test_edge_lives_in_us_east_1(synth: Synth) -> None:
+    assert synth.stacks.edge.region == "us-east-1"
+    assert synth.manifest["artifacts"][synth.stacks.edge.artifact_id]["environment"].endswith("/us-east-1")
+
+
+def test_web_acl_scope_and_rules(synth: Synth) -> None:
+    acl = synth.one(synth.stacks.edge, "AWS::WAFv2::WebACL")
+    assert acl["Scope"] == "CLOUDFRONT"
+    assert acl["DefaultAction"] == {"Allow": {}}
+    rules = {r["Name"]: r for r in acl["Rules"]}
+    assert sorted(r["Priority"] for r in acl["Rules"]) == list(range(len(acl["Rules"])))
+    assert list(rules)[:2] == [RATE_RULE, BODY_RULE]  # cheap own rules first
+
+    rate = rules[RATE_RULE]["Statement"]["RateBasedStatement"]
+    assert rate == {"Limit": synth.config.waf_rate_limit, "AggregateKeyType": "IP", "EvaluationWindowSec": 300}
+    assert rules[RATE_RULE]["Action"]["Block"]["CustomResponse"]["ResponseCode"] == 429
+
+    body = rules[BODY_RULE]["Statement"]["SizeConstraintStatement"]
+    assert body["ComparisonOperator"] == "GT"
+    assert body["Size"] == MAX_BODY_BYTES == 8192  # == Common rule set's SizeRestrictions_BODY
+    assert body["FieldToMatch"] == {"Body": {"OversizeHandling": "MATCH"}}
+    assert rules[BODY_RULE]["Action"]["Block"]["CustomResponse"]["ResponseCode"] == 413
+
+    managed = {
+        name: r["Statement"]["ManagedRuleGroupStatement"]
+        for name, r in rules.items()
+        if "ManagedRuleGroupStatement" in r["Statement"]
+    }
+    assert (
+        set(managed)
+        == {
+            "AWSManagedRulesCommonRuleSet",
+            "AWSManagedRulesKnownBadInputsRuleSet",
+            "AWSManagedRulesAmazonIpReputationList",
+            "AWSManagedRulesAnonymousIpList",
+        }
+        == {name for name, _ in MANAGED_RULE_GROUPS}
+    )
+    for name, statement in managed.items():
+        assert statement["VendorName"] == "AWS"
+        assert rules[name]["OverrideAction"] == {"None": {}}  # the groups block; nothing turned into count wholesale
+    for rule in acl["Rules"]:
+        assert rule["VisibilityConfig"]["CloudWatchMetricsEnabled"] is True
+    assert set(acl["CustomResponseBodies"]) == {"TooManyRequests", "PayloadTooLarge"}
+
+
+def test_waf_logging_redacts_secrets(synth: Synth) -> None:
+    edge = synth.stacks.edge
+    ((log_id, log_group),) = synth.resources(edge, "AWS::Logs::LogGroup").items()
+    assert log_group["Properties"]["LogGroupName"].startswith("aws-waf-logs-")
+    assert log_group["Properties"]["RetentionInDays"] == synth.config.log_retention_days
+    logging = synth.one(edge, "AWS::WAFv2::LoggingConfiguration")
+    acl_id = next(iter(synth.resources(edge, "AWS::WAFv2::WebACL")))
+    assert logging["ResourceArn"] == {"Fn::GetAtt": [acl_id, "Arn"]}
+    (destination,) = logging["LogDestinationConfigs"]
+    assert destination == {
+        "Fn::Join": ["", ["arn:aws:logs:us-east-1:111111111111:log-group:", {"Ref": log_id}]]
+    }  # plain log group ARN, no ':*' suffix
+    redacted = {f["SingleHeader"]["Name"] for f in logging["RedactedFields"]}
+    assert {"authorization", "cookie"} <= redacted
+
+
+def test_distribution_behaviour(synth: Synth) -> None:
+    config = _behavior(synth)
+    behavior = config["DefaultCacheBehavior"]
+    assert behavior["CachePolicyId"] == CACHING_DISABLED
+    assert behavior["OriginRequestPolicyId"] == ALL_VIEWER_EXCEPT_HOST_HEADER
+    assert behavior["ResponseHeadersPolicyId"] == SECURITY_HEADERS
+    assert set(behavior["AllowedMethods"]) == {"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"}
+    assert behavior["ViewerProtocolPolicy"] == "redirect-to-https"
+    assert config["HttpVersion"] == "http2and3"
+    assert config["PriceClass"] == synth.config.price_class
+    acl_id = next(iter(synth.resources(synth.stacks.edge, "AWS::WAFv2::WebACL")))
+    assert config["WebACLId"] == {"Fn::GetAtt": [acl_id, "Arn"]}
+
+
+def test_origin_is_the_function_url_signed_with_oac(synth: Synth) -> None:
+    edge = synth.stacks.edge
+    ((oac_id, oac),) = synth.resources(edge, "AWS::CloudFront::OriginAccessControl").items()
+    assert oac["Properties"]["OriginAccessControlConfig"] | {"Name": None} == {
+        "Name": None,
+        "OriginAccessControlOriginType": "lambda",
+        "SigningBehavior": "always",
+        "SigningProtocol": "sigv4",
+    }
+    (origin,) = _behavior(synth)["Origins"]
+    assert origin["OriginAccessControlId"] == {"Fn::GetAtt": [oac_id, "Id"]}
+    assert origin["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
+    assert origin["DomainName"] == {
+        "Fn::GetStackOutput": {
+            "StackName": synth.stacks.service.stack_name,
+            "Region": synth.config.home_region,
+            "OutputName": OUTPUT_URL_DOMAIN,
+        }
+    }
+    # ... and the home stack publishes exactly the URL's host name under that output.
+    url_id = next(iter(synth.resources(synth.stacks.service, "AWS::Lambda::Url")))
+    output = synth.template(synth.stacks.service)["Outputs"][OUTPUT_URL_DOMAIN]["Value"]
+    assert output == {"Fn::Select": [2, {"Fn::Split": ["/", {"Fn::GetAtt": [url_id, "FunctionUrl"]}]}]}
+
+
+def test_no_lambda_permission_outside_the_function_region(synth: Synth) -> None:
+    # with_origin_access_control adds both permissions to the distribution's stack; they must not stay there.
+    assert synth.resources(synth.stacks.edge, "AWS::Lambda::Permission") == {}
+
+
+def test_viewer_tls(synth_us: Synth, synth_eu: Synth) -> None:
+    custom = _behavior(synth_us)
+    assert custom["Aliases"] == ["api.example.com"]
+    assert custom["ViewerCertificate"] == {
+        "AcmCertificateArn": synth_us.config.certificate_arn,
+        "MinimumProtocolVersion": "TLSv1.2_2021",
+        "SslSupportMethod": "sni-only",
+    }
+    default = _behavior(synth_eu)
+    assert "Aliases" not in default
+    assert "ViewerCertificate" not in default  # *.cloudfront.net certificate

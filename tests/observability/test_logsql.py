@@ -1,0 +1,48 @@
+"""The Logs Insights field reader the contract test relies on."""
+
+from __future__ import annotations
+
+import pytest
+
+import queries
+from service.catalogue import ROUTES
+from tests.observability import logsql
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('filter message = "access" | fields @timestamp, route', {"message", "route"}),
+        ("stats count(*) as n by route, bin(5m) | sort n desc", {"route"}),
+        ("stats pct(latency_ms, 99) as p99 by route | sort p99 desc", {"latency_ms", "route"}),
+        ('# comment: ignored field_in_comment\nfilter level = "ERROR # not a comment"', {"level"}),
+        ("fields latency_ms as ms | sort ms desc | limit 5", {"latency_ms"}),
+        ("filter status >= 500 and not ispresent(exception) | display status", {"status", "exception"}),
+        ("filter action = 'BLOCK' | stats count(*) by httpRequest.clientIp", {"action", "httpRequest.clientIp"}),
+        ("filter @message like /timed out/ | fields `odd-name`", {"odd-name"}),
+    ],
+)
+def test_read_fields(text: str, expected: set[str]) -> None:
+    assert logsql.read_fields(text) == expected
+
+
+def test_equality_literals() -> None:
+    got = logsql.equality_literals('filter message = "access" and route = "GET /orders/{order_id}" and status >= 400')
+    assert got == {logsql.Comparison("message", "access"), logsql.Comparison("route", "GET /orders/{order_id}")}
+
+
+def test_every_query_file_parses_and_opens_with_a_title() -> None:
+    for q in queries.service_queries() + queries.waf_queries() + queries.route_queries(ROUTES):
+        assert q.text.startswith("# "), q.key
+        assert q.title, q.key
+        assert logsql.read_fields(q.text), q.key  # tokenizes, and reads something
+
+
+def test_route_queries_are_generated_for_every_route_from_the_templates() -> None:
+    generated = queries.route_queries(ROUTES)
+    kinds = {p.name.removesuffix(".query.tmpl") for p in (queries.QUERIES_DIR / "route").glob("*.query.tmpl")}
+    assert {q.key for q in generated} == {f"route-{r.name}-{k}" for r in ROUTES for k in kinds}
+    for q in generated:
+        assert q.route is not None
+        assert f'route = "{q.route.label}"' in q.text
+        assert "$" not in q.text
