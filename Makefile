@@ -8,7 +8,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: help venv run test lint format openapi bench clean
+.PHONY: help venv run test lint format openapi docs bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -37,6 +37,10 @@ test: lint ## Lint and run every test
 
 openapi: $(STAMP) ## Regenerate openapi.json from the resolver
 	$(PY) -m service.openapi > openapi.json
+
+docs: openapi ## Regenerate every generated document (openapi.json, RUNBOOK.md, README route table)
+	$(PY) -m stacks.monitoring.runbook > RUNBOOK.md
+	$(PY) -m scripts.readme_routes
 
 bench: $(STAMP) ## Side-by-side benchmark: cold init, warm overhead, log bytes
 	$(PY) -m bench

@@ -61,11 +61,11 @@ def request(
     req = urllib.request.Request(
         api.url + path,
         data=data,
-        method=method,  # noqa: S310 - loopback only
+        method=method,
         headers={"content-type": "application/json"} | (headers or {}),
     )
     try:
-        with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310
+        with urllib.request.urlopen(req, timeout=10) as resp:
             return resp.status, {k.lower(): v for k, v in resp.headers.items()}, resp.read()
     except urllib.error.HTTPError as err:
         return err.code, {k.lower(): v for k, v in err.headers.items()}, err.read()
