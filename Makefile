@@ -32,7 +32,7 @@ format: $(STAMP) ## Apply ruff fixes and formatting
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-test: lint ## Lint and run every test
+test: lint $(NODE_STAMP) ## Lint and run every test (CDK synth runs on the pinned Node 22)
 	$(PY) -m pytest
 
 openapi: $(STAMP) ## Regenerate openapi.json from the resolver

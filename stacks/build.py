@@ -12,6 +12,8 @@ from service.catalogue import ROUTES, RouteSpec
 from stacks.config import InfraConfig
 from stacks.edge_access_stack import EdgeAccessStack
 from stacks.edge_stack import OUTPUT_DISTRIBUTION_ID, EdgeStack
+from stacks.monitoring.config import MonitoringConfig
+from stacks.monitoring.stacks import EdgeMonitoringStack, MonitoringStack
 from stacks.service_stack import OUTPUT_FUNCTION_ARN, OUTPUT_URL_DOMAIN, ServiceStack
 
 
@@ -24,6 +26,8 @@ class AppStacks:
     service: ServiceStack  # home region: function, table, log_group, reserved_concurrency
     edge: EdgeStack  # us-east-1: distribution, web_acl, waf_log_group
     edge_access: EdgeAccessStack  # home region: CloudFront's invoke permissions
+    monitoring: MonitoringStack  # home region: dashboard, saved queries, service and route alarms
+    edge_monitoring: EdgeMonitoringStack  # us-east-1: CloudFront and WAF alarms, WAF saved query
 
     @property
     def home_env(self) -> cdk.Environment:
@@ -41,7 +45,8 @@ def build_app(
     *,
     nag: bool = True,
 ) -> AppStacks:
-    """Create Service (home) -> Edge (us-east-1) -> EdgeAccess (home) and, by default, cdk-nag checks.
+    """Create Service (home) -> Edge (us-east-1) -> EdgeAccess + Monitoring (home), EdgeMonitoring
+    (us-east-1) and, by default, cdk-nag checks.
 
     Every stack has an explicit env because the edge must be in us-east-1. Values cross stacks only
     through named outputs read with Fn::GetStackOutput (which CloudFormation resolves across regions):
@@ -77,10 +82,43 @@ def build_app(
         env=home,
         description=f"{config.service_name}: CloudFront may invoke the function URL",
     )
+    # Observability: alarms live in their metric's region, so CloudFront/WAF alarms go to us-east-1.
+    # The dashboard (home) reads the distribution id through the edge stack's output, like EdgeAccess.
+    monitoring_config = MonitoringConfig(service_name=config.service_name, name_prefix=config.service_name)
+    distribution_id = cdk.Fn.get_stack_output(edge.stack_name, OUTPUT_DISTRIBUTION_ID, config.edge_region)
+    monitoring = MonitoringStack(
+        app,
+        f"{config.prefix}-Monitoring",
+        function=service.function,
+        table=service.table,
+        log_group=service.log_group,
+        reserved_concurrency=service.reserved_concurrency,
+        routes=tuple(routes),
+        distribution_id=distribution_id,
+        web_acl_metric_name=edge.web_acl_metric_name,
+        alarm_email=config.alarm_email,
+        config=monitoring_config,
+        env=home,
+        description=f"{config.service_name}: dashboard, saved queries and alarms",
+    )
+    edge_monitoring = EdgeMonitoringStack(
+        app,
+        f"{config.prefix}-EdgeMonitoring",
+        distribution_id=edge.distribution.distribution_id,
+        web_acl_metric_name=edge.web_acl_metric_name,
+        waf_log_group=edge.waf_log_group,
+        alarm_email=config.alarm_email,
+        config=monitoring_config,
+        env=edge_env,
+        description=f"{config.service_name}: CloudFront and WAF alarms, us-east-1",
+    )
+    monitoring.add_stack_dependency(service, "watches the function, table and log group")
+    monitoring.add_stack_dependency(edge, "reads the distribution id from its outputs")
+    edge_monitoring.add_stack_dependency(edge, "watches the distribution and web ACL")
     edge.add_stack_dependency(service, "reads the Function URL domain from its outputs")
     edge_access.add_stack_dependency(service, "reads the function ARN from its outputs")
     edge_access.add_stack_dependency(edge, "reads the distribution id from its outputs")
-    for stack in (service, edge, edge_access):
+    for stack in (service, edge, edge_access, monitoring, edge_monitoring):
         for key, value in tags.items():
             cdk.Tags.of(stack).add(key, value)
     if nag:
@@ -89,4 +127,12 @@ def build_app(
         cdk.Validations.of(app).add_plugins(
             AwsSolutionsChecks(app, verbose=True, write_suppressions_to_cloud_formation=True)
         )
-    return AppStacks(config=config, routes=tuple(routes), service=service, edge=edge, edge_access=edge_access)
+    return AppStacks(
+        config=config,
+        routes=tuple(routes),
+        service=service,
+        edge=edge,
+        edge_access=edge_access,
+        monitoring=monitoring,
+        edge_monitoring=edge_monitoring,
+    )

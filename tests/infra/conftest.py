@@ -66,7 +66,8 @@ class Synth:
 
     @property
     def all_stacks(self) -> tuple[cdk.Stack, ...]:
-        return (self.stacks.service, self.stacks.edge, self.stacks.edge_access)
+        s = self.stacks
+        return (s.service, s.edge, s.edge_access, s.monitoring, s.edge_monitoring)
 
     @property
     def manifest(self) -> dict[str, Any]:

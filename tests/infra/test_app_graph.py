@@ -33,6 +33,7 @@ def test_stack_regions(synth: Synth) -> None:
     s = synth.stacks
     home = synth.config.home_region
     assert (s.service.region, s.edge.region, s.edge_access.region) == (home, "us-east-1", home)
+    assert (s.monitoring.region, s.edge_monitoring.region) == (home, "us-east-1")
     assert s.routes == ROUTES
 
 
@@ -43,12 +44,17 @@ def test_dependency_graph_is_acyclic_and_ordered(synth: Synth) -> None:
         s.service.artifact_id: set(),
         s.edge.artifact_id: {s.service.artifact_id},
         s.edge_access.artifact_id: {s.service.artifact_id, s.edge.artifact_id},
+        s.monitoring.artifact_id: {s.service.artifact_id, s.edge.artifact_id},
+        s.edge_monitoring.artifact_id: {s.edge.artifact_id},
     }
     try:
         order = list(TopologicalSorter(graph).static_order())
     except CycleError as err:  # pragma: no cover - the assertion message is the point
         pytest.fail(f"stack dependency cycle: {err}")
-    assert order == [s.service.artifact_id, s.edge.artifact_id, s.edge_access.artifact_id]
+    assert order.index(s.service.artifact_id) < order.index(s.edge.artifact_id)
+    assert order.index(s.edge.artifact_id) < min(
+        order.index(x.artifact_id) for x in (s.edge_access, s.monitoring, s.edge_monitoring)
+    )
 
 
 def test_cross_stack_values_only_through_declared_outputs(synth: Synth) -> None:
