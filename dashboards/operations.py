@@ -138,10 +138,23 @@ def service_section(inputs: DashboardInputs) -> list[Row]:
     return [[_title(sections.SERVICE)], [requests, rates, latency, mix]]
 
 
-def _rates(fault: cw.IMetric, client: cw.IMetric) -> list[cw.IMetric]:
+def _rates(fault: cw.Metric, client: cw.Metric) -> list[cw.IMetric]:
+    # The expression keeps its inputs' period (a MathExpression otherwise forces 5 minutes on them).
     return [
-        cw.MathExpression(expression="100 * fault", using_metrics={"fault": fault}, label="fault % (5xx)", color=RED),
-        cw.MathExpression(expression="100 * client", using_metrics={"client": client}, label="4xx %", color=ORANGE),
+        cw.MathExpression(
+            expression="100 * fault",
+            using_metrics={"fault": fault},
+            label="fault % (5xx)",
+            color=RED,
+            period=fault.period,
+        ),
+        cw.MathExpression(
+            expression="100 * client",
+            using_metrics={"client": client},
+            label="4xx %",
+            color=ORANGE,
+            period=client.period,
+        ),
     ]
 
 
@@ -342,6 +355,7 @@ def dynamodb_section(inputs: DashboardInputs) -> list[Row]:
                         using_metrics={f"e{i}": ddb("SystemErrors", "Sum", Operation=op) for i, op in enumerate(ops)},
                         label="system errors",
                         color=RED,
+                        period=Duration.minutes(1),
                     )
                 ],
                 width=12,

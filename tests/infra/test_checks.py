@@ -87,3 +87,15 @@ def test_cfn_lint_has_no_errors(synth: Synth) -> None:
 def _nested_templates(outdir: Path, stack: cdk.Stack) -> list[Path]:
     prefix = stack.artifact_id.replace("-", "")
     return sorted(p for p in outdir.glob("*.nested.template.json") if p.name.startswith(prefix))
+
+
+def test_synth_has_no_warnings_or_errors(synth: Synth) -> None:
+    """CDK annotations are where silent misconfigurations show up (e.g. overridden metric periods)."""
+    found = [
+        f"{artifact}: {entry['data']}"
+        for artifact, spec in synth.manifest["artifacts"].items()
+        for entries in spec.get("metadata", {}).values()
+        for entry in entries
+        if entry["type"] in ("aws:cdk:warning", "aws:cdk:error")
+    ]
+    assert found == []
