@@ -1,6 +1,6 @@
 """Monthly fixed cost of the observability, computed from the catalogue and the alarm specs.
 
-``python -m stacks.monitoring.cost`` prints a markdown table (docs/observability.md embeds it).
+``python -m stacks.monitoring.cost`` prints a markdown table (README.md embeds it; a test keeps it current).
 Fixed cost only: Logs ingestion/storage and Logs Insights scans depend on traffic and are noted,
 not computed.
 """

@@ -22,8 +22,7 @@ def test_cdk_json_defaults_load_and_every_key_is_documented() -> None:
     for key in CONTEXT_KEYS:
         assert key in CDK_CONTEXT, key
         assert f"//{key}" in CDK_CONTEXT, f"cdk.json has no '//{key}' documentation entry"
-    # The configuration table lives in docs/infra.md until it is merged into README.md.
-    doc = "".join(p.read_text() for p in (ROOT / "README.md", ROOT / "docs" / "infra.md") if p.exists())
+    doc = (ROOT / "README.md").read_text()
     for key in CONTEXT_KEYS:
         assert f"| `{key}` |" in doc, f"the README configuration table misses {key}"
 

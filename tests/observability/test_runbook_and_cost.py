@@ -50,6 +50,6 @@ def test_cost_grows_linearly_per_route() -> None:
 
 
 def test_cost_table_is_in_the_docs() -> None:
-    # docs/observability.md embeds the table; keep it in step with the catalogue and prices.
-    docs = (ROOT / "docs" / "observability.md").read_text(encoding="utf-8")
+    # README.md embeds the table; keep it in step with the catalogue and prices.
+    docs = (ROOT / "README.md").read_text(encoding="utf-8")
     assert cost.render_markdown() in docs, "regenerate the cost table: `python -m stacks.monitoring.cost`"
