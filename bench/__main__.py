@@ -7,8 +7,9 @@
 3. Log bytes per request (access line + EMF) for that GET, with a Lambda-style X-Ray trace id
    in the environment so the line is as long as in AWS. Target: <= 700 bytes.
 
-Machines are shared and noisy: every figure is a median over interleaved rounds, and only
-ratios measured in the same run are compared. Nothing here is asserted in the test suite.
+Machines are shared and noisy: times are CPU time of the measuring process (not wall time),
+every figure is a median over interleaved rounds, and only ratios measured in the same run are
+compared. Nothing here is asserted in the test suite.
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ def main() -> None:
 
     init_ratio = ours_init / bare_init
     warm_ratio = ours_overhead / docs_overhead
-    print(f"Benchmark ({args.rounds} interleaved rounds, Python {sys.version.split()[0]}, median figures)\n")
+    print(f"Benchmark ({args.rounds} interleaved rounds, Python {sys.version.split()[0]}, median CPU times)\n")
     print("| measurement | baseline | ours | ratio | target | result |")
     print("|---|---|---|---|---|---|")
     print(

@@ -12,10 +12,13 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
+import json
 import os
 import re
+import sys
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -30,7 +33,8 @@ SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME") or contract.SERVICE_NAME
 NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or contract.METRICS_NAMESPACE
 
 # No `location` key: on the access line it is always this module, and errors carry a stack trace.
-logger = Logger(service=SERVICE, location=None)
+# RFC 3339 UTC timestamps on every line, the access line included.
+logger = Logger(service=SERVICE, location=None, use_rfc3339=True, utc=True)
 tracer = make_tracer(SERVICE)
 metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
 # Powertools' rule (POWERTOOLS_METRICS_DISABLED, or POWERTOOLS_DEV without it), read once: the
@@ -47,11 +51,6 @@ _SECRET_HEADERS = frozenset(
 _SECRET_HINTS = ("token", "secret", "signature", "password", "credential", "session")
 REDACTED = "[REDACTED]"
 _MAX_LOGGED_PATH = 256
-# Keys Powertools adds to every line that the access line does without: they are constant per
-# function (the log group already says which) or duplicate `request_id`. None drops a key.
-_ACCESS_LINE_DROPS = dict.fromkeys(
-    ("location", "function_arn", "function_memory_size", "function_name", "function_request_id")
-)
 
 
 @dataclass
@@ -143,7 +142,15 @@ def _emf_directives(route: str, cold_start: bool) -> list[dict[str, Any]]:
 
 
 def emit_access_line(*, method: str, path: str, status: int, latency_ms: float, request_id: str) -> dict[str, Any]:
-    """Write the request's single access line (with its EMF block) and annotate the trace."""
+    """Write the request's single access line (with its EMF block) and annotate the trace.
+
+    The line has the shape of a Logger line (level, message, timestamp, service, cold_start,
+    correlation_id, xray_trace_id) but is written straight to stdout, the way Powertools Metrics
+    flushes EMF: it carries the request's metrics, so no log level may filter it out (an operator
+    setting POWERTOOLS_LOG_LEVEL=WARNING must not make every metric and alarm go silent). It also
+    skips the logging machinery, which cost more than the rest of the request's telemetry.
+    """
+    now = time.time()
     route = scope.route or NOT_FOUND
     cold_start = bool(logger.get_current_keys().get("cold_start", False))
     fault = 1 if status >= 500 else 0
@@ -153,22 +160,31 @@ def emit_access_line(*, method: str, path: str, status: int, latency_ms: float, 
     tracer.put_annotation(key="method", value=method)
     tracer.put_annotation(key="status", value=status)
 
-    fields: dict[str, Any] = {"route": route, "method": method}
+    line: dict[str, Any] = {
+        "level": "ERROR" if fault else "INFO",
+        "message": contract.ACCESS_MESSAGE,
+        "timestamp": datetime.fromtimestamp(now, UTC).isoformat(timespec="milliseconds"),
+        "service": SERVICE,
+        "cold_start": cold_start,
+        "correlation_id": scope.correlation_id,
+        "route": route,
+        "method": method,
+    }
     if route == NOT_FOUND or "{" in route:  # a static route's path is its label: don't repeat it
-        fields["path"] = path[:_MAX_LOGGED_PATH]
-    fields |= {"status": status, "latency_ms": latency_ms, "request_id": request_id}
+        line["path"] = path[:_MAX_LOGGED_PATH]
+    line |= {"status": status, "latency_ms": latency_ms, "request_id": request_id}
     if METRICS_ENABLED:
-        fields["_aws"] = {"Timestamp": int(time.time() * 1000), "CloudWatchMetrics": _emf_directives(route, cold_start)}
-        fields[contract.DIM_SERVICE] = SERVICE
-        fields[contract.METRIC_REQUESTS] = 1
-        fields[contract.METRIC_LATENCY] = latency_ms
-        fields[contract.METRIC_FAULT] = fault
-        fields[contract.METRIC_CLIENT_ERROR] = client_error
+        line["_aws"] = {"Timestamp": int(now * 1000), "CloudWatchMetrics": _emf_directives(route, cold_start)}
+        line[contract.METRIC_REQUESTS] = 1
+        line[contract.METRIC_LATENCY] = latency_ms
+        line[contract.METRIC_FAULT] = fault
+        line[contract.METRIC_CLIENT_ERROR] = client_error
         if cold_start:  # only on cold starts: Sum = cold starts, and warm lines stay short
-            fields[contract.METRIC_COLD_START] = 1
-    fields.update(_ACCESS_LINE_DROPS)
-    if fault:
-        logger.error(contract.ACCESS_MESSAGE, extra=fields)
-    else:
-        logger.info(contract.ACCESS_MESSAGE, extra=fields)
-    return fields
+            line[contract.METRIC_COLD_START] = 1
+    trace_header = os.environ.get("_X_AMZN_TRACE_ID")  # Lambda sets it per invocation
+    if trace_header:
+        line["xray_trace_id"] = trace_header.split(";", 1)[0].removeprefix("Root=")
+    # ensure_ascii: a raw path may hold lone surrogates that a UTF-8 stream could not encode.
+    sys.stdout.write(json.dumps(line, separators=(",", ":"), default=str) + "\n")
+    sys.stdout.flush()
+    return line

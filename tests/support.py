@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import logging
@@ -66,7 +67,8 @@ def invoke(
     handlers = logging.getLogger(SERVICE).handlers
     previous = [h.setStream(buffer) for h in handlers if isinstance(h, logging.StreamHandler)]
     try:
-        response = handler(event, LocalLambdaContext())
+        with contextlib.redirect_stdout(buffer):  # the access line is written to stdout directly
+            response = handler(event, LocalLambdaContext())
     finally:
         for h, stream in zip((h for h in handlers if isinstance(h, logging.StreamHandler)), previous, strict=True):
             h.setStream(stream)

@@ -251,3 +251,29 @@ def test_access_line_stays_small() -> None:
     line = invoke("GET", "/health").output.strip()
     assert len(line.splitlines()) == 1
     assert len(line.encode()) < 1000, line
+
+
+def test_the_access_line_survives_a_quiet_log_level() -> None:
+    """It carries the metrics: POWERTOOLS_LOG_LEVEL=ERROR must not silence dashboards and alarms."""
+    from service.telemetry import logger
+
+    logger.setLevel("ERROR")
+    try:
+        call = invoke("POST", "/orders", body=new_order())
+    finally:
+        logger.setLevel("INFO")
+    assert [line["message"] for line in call.lines] == ["access"]  # the route's INFO line is filtered
+    assert_counted(call, "POST /orders", 201)
+
+
+def test_access_line_has_the_shape_of_a_logger_line() -> None:
+    """Same keys and timestamp format as the Logger's own lines, so one query reads both."""
+    call = invoke("POST", "/orders", body=new_order(), headers={"x-correlation-id": "shape-1"})
+    route_line = next(line for line in call.lines if line["message"] == "order created")
+    access = call.access
+    for key in ("level", "message", "timestamp", "service", "cold_start", "correlation_id"):
+        assert key in route_line
+        assert key in access
+        assert type(route_line[key]) is type(access[key])
+    assert route_line["timestamp"][:16] == access["timestamp"][:16]  # same RFC 3339 UTC format
+    assert access["timestamp"].endswith("+00:00")
