@@ -6,6 +6,7 @@ cannot be served without a catalogue entry (and its SLO), and a test proves the 
 
 import re
 from collections.abc import Callable
+from http import HTTPStatus
 from typing import Annotated, Any, TypeVar
 
 from aws_lambda_powertools.event_handler import LambdaFunctionUrlResolver, Response, content_types
@@ -16,13 +17,14 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestValidationError,
 )
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from service import contract
 from service.catalogue import ROUTES, ROUTES_BY_NAME
 from service.dal.orders_table import OrdersTable
 from service.logic import orders
-from service.models import ORDER_ID_PATTERN, CreateOrder, Health, Order, OrderPage, OrdersSummary
-from service.problems import ProblemError, problem
+from service.models import ORDER_ID_PATTERN, CreateOrder, Health, Order, OrderPage, OrdersSummary, Problem
+from service.problems import PROBLEM_CONTENT_TYPE, ProblemError, problem
 from service.telemetry import SERVICE, logger, record_not_found, record_route, scope, tracer
 
 app = LambdaFunctionUrlResolver(enable_validation=True)
@@ -31,12 +33,25 @@ table = OrdersTable.from_environment()
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def route(name: str) -> Callable[[F], F]:
-    """Register a handler under the method and path its catalogue entry declares."""
+# Problem responses every route can give (documented in openapi.json); 422 is added by Powertools.
+_ALWAYS = {413: "Body over 8 KB", 500: "Unexpected error; the log has the details"}
+
+
+def route(name: str, errors: dict[int, str] | None = None, success: int = 200) -> Callable[[F], F]:
+    """Register a handler under the method and path its catalogue entry declares, documenting its
+    success response (schema from the return annotation) and the problem responses it can give."""
     spec = ROUTES_BY_NAME[name]
     # The catalogue speaks OpenAPI ({order_id}); Powertools rules name parameters as <order_id>.
     rule = re.sub(r"\{(\w+)\}", r"<\1>", spec.path)
-    return app.route(rule=rule, method=spec.method, summary=spec.summary, operation_id=name)
+    problems = {**(errors or {}), **_ALWAYS}
+    responses: dict[int, OpenAPIResponse] = {success: {"description": HTTPStatus(success).phrase}}
+    if success == 204:
+        responses[success]["content"] = {}
+    responses |= {
+        status: {"description": text, "content": {PROBLEM_CONTENT_TYPE: {"model": Problem}}}
+        for status, text in sorted(problems.items())
+    }
+    return app.route(rule=rule, method=spec.method, summary=spec.summary, operation_id=name, responses=responses)
 
 
 # --- telemetry hooks -------------------------------------------------------------------------
@@ -137,7 +152,7 @@ def health() -> Health:
     return Health(status="ok", service=SERVICE)
 
 
-@route("create_order")
+@route("create_order", {400: "Body is not JSON / not UTF-8", 415: "Body is not application/json"}, success=201)
 @tracer.capture_method(capture_response=False)
 def create_order(request: Annotated[CreateOrder, Body()]) -> Response[Order]:
     order = orders.create_order(table, request)
@@ -150,7 +165,7 @@ def create_order(request: Annotated[CreateOrder, Body()]) -> Response[Order]:
     )
 
 
-@route("list_orders")
+@route("list_orders", {400: "A cursor this API did not issue"})
 @tracer.capture_method(capture_response=False)
 def list_orders(
     limit: Annotated[int, Query(ge=1, le=100, description="Page size")] = 20,
@@ -168,7 +183,7 @@ def orders_summary() -> OrdersSummary:
     return orders.summarize_orders(table)
 
 
-@route("get_order")
+@route("get_order", {404: "No such order"})
 @tracer.capture_method(capture_response=False)
 def get_order(order_id: OrderId) -> Order:
     order = orders.get_order(table, order_id)
@@ -177,7 +192,7 @@ def get_order(order_id: OrderId) -> Order:
     return order
 
 
-@route("delete_order")
+@route("delete_order", {404: "No such order"}, success=204)
 @tracer.capture_method(capture_response=False)
 def delete_order(order_id: OrderId) -> Response[None]:
     if not orders.delete_order(table, order_id):

@@ -61,3 +61,14 @@ class OrdersSummary(BaseModel):
 class Health(BaseModel):
     status: Literal["ok"]
     service: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details: the body of every error response."""
+
+    type: str = Field(description="Always about:blank: the status code says it all")
+    title: str
+    status: int
+    detail: str
+    correlation_id: str = Field(description="Quote it when reporting a problem; also in x-correlation-id")
+    errors: list[dict] | None = Field(default=None, description="422 only: location and type of each error")
