@@ -42,8 +42,8 @@ docs: openapi ## Regenerate every generated document (openapi.json, RUNBOOK.md, 
 	$(PY) -m stacks.monitoring.runbook > RUNBOOK.md
 	$(PY) -m scripts.readme_routes
 
-bench: $(STAMP) ## Side-by-side benchmark: cold init, warm overhead, log bytes
-	$(PY) -m bench
+bench: $(STAMP) ## Side-by-side benchmark: cold init, warm overhead, log bytes (BENCH_ARGS=--rounds=15)
+	$(PY) -m bench $(BENCH_ARGS)
 
 clean: ## Remove generated files (keeps .venv)
 	rm -rf cdk.out .pytest_cache .ruff_cache
