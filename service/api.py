@@ -4,6 +4,7 @@ Method and path live in service/catalogue.py only; `@route("name")` looks them u
 cannot be served without a catalogue entry (and its SLO), and a test proves the reverse.
 """
 
+import json
 import re
 from collections.abc import Callable
 from http import HTTPStatus
@@ -110,6 +111,24 @@ def handle_undecodable_body(_exc: UnicodeDecodeError) -> Response:
     # Raised while the validation layer decodes a (base64) body that is not UTF-8: client error.
     _label_request()
     return _problem(400, "Request body is not valid UTF-8 JSON")
+
+
+@app.exception_handler([RecursionError, ValueError])
+def handle_unparseable_body(exc: Exception) -> Response:
+    """json.loads raises these, not JSONDecodeError, for a body nested too deep or holding a number
+    too long to convert; both fit in 8 KB. Anything else of these types is a bug: a 500."""
+    _label_request()
+    if _body_defeats_the_parser():
+        return _problem(400, "Request body is not parseable JSON (nested too deeply or a number too long)")
+    return handle_unexpected(exc)
+
+
+def _body_defeats_the_parser() -> bool:
+    try:
+        json.loads(app.current_event.decoded_body or "null")
+    except (RecursionError, ValueError):
+        return True
+    return False
 
 
 _TEMPLATES = [(re.compile("^" + re.sub(r"\{[^/]+\}", "[^/]+", r.path) + "$"), r.method) for r in ROUTES]

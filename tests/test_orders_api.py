@@ -120,7 +120,16 @@ def test_invalid_orders_are_a_422_and_store_nothing(body: object, empty_table: N
     assert invoke("GET", "/orders/summary").json["order_count"] == 0
 
 
-@pytest.mark.parametrize("raw", ["{bad json", '{"customer_id": "c",', "\udcff"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "{bad json",
+        '{"customer_id": "c",',
+        "\udcff",
+        "[" * 2000,  # nested deeper than the parser's recursion limit, 2 KB
+        '{"customer_id": ' + "9" * 5000 + "}",  # an integer beyond Python's 4300-digit conversion limit
+    ],
+)
 def test_malformed_json_is_a_400(raw: str, empty_table: None) -> None:
     assert_problem(invoke("POST", "/orders", body=raw), 400)
     assert invoke("GET", "/orders/summary").json["order_count"] == 0
@@ -181,3 +190,20 @@ def test_a_failing_dependency_is_a_generic_500_without_stack_trace(monkeypatch: 
     assert len(errors) == 1
     assert "ResourceNotFoundException" in errors[0]["exception"]
     assert errors[0]["correlation_id"] == body["correlation_id"]
+
+
+def test_a_value_error_from_a_bug_is_still_a_500_not_a_client_error() -> None:
+    """The 400 for unparseable bodies must not swallow ValueErrors raised by the service itself."""
+    import os
+
+    import boto3
+
+    order_id = "f" * 32
+    table = boto3.resource("dynamodb", endpoint_url=os.environ["DYNAMODB_ENDPOINT_URL"]).Table(os.environ["TABLE_NAME"])
+    table.put_item(Item={"order_id": order_id, "currency": "not-a-currency"})  # corrupt: fails Order validation
+    try:
+        call = invoke("GET", f"/orders/{order_id}")
+    finally:
+        table.delete_item(Key={"order_id": order_id})
+    assert_problem(call, 500)
+    assert call.access["Fault"] == 1
