@@ -7,6 +7,11 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+NODE_STAMP := node_modules/.installed-stamp
+CDK := node_modules/.bin/cdk
+CDK_ENV := JSII_NODE=$(CURDIR)/node_modules/node/bin/node
+CDK_CONTEXT := $(if $(HOME_REGION),-c home_region=$(HOME_REGION)) $(if $(ACCOUNT),-c account=$(ACCOUNT)) $(CDK_ARGS)
+SYNTH_REGIONS ?= us-east-1 eu-west-1
 
 .PHONY: help venv run test lint format openapi docs bench clean
 
@@ -33,7 +38,7 @@ format: $(STAMP) ## Apply ruff fixes and formatting
 	$(VENV)/bin/ruff format .
 
 test: lint $(NODE_STAMP) ## Lint and run every test (CDK synth runs on the pinned Node 22)
-	$(PY) -m pytest
+	$(CDK_ENV) $(PY) -m pytest
 
 openapi: $(STAMP) ## Regenerate openapi.json from the resolver
 	$(PY) -m service.openapi > openapi.json
@@ -54,11 +59,6 @@ clean: ## Remove generated files (keeps .venv)
 # HOME_REGION= and ACCOUNT= override cdk.json's context; every other key: CDK_ARGS='-c key=value'.
 .PHONY: synth diff deploy destroy call
 
-NODE_STAMP := node_modules/.installed-stamp
-CDK := node_modules/.bin/cdk
-CDK_ENV := JSII_NODE=$(CURDIR)/node_modules/node/bin/node
-CDK_CONTEXT := $(if $(HOME_REGION),-c home_region=$(HOME_REGION)) $(if $(ACCOUNT),-c account=$(ACCOUNT)) $(CDK_ARGS)
-SYNTH_REGIONS ?= us-east-1 eu-west-1
 
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund

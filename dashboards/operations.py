@@ -16,7 +16,7 @@ from constructs import Construct
 
 from dashboards import sections
 from queries import SavedQuery
-from service.catalogue import RouteSpec
+from service.catalogue import NOT_FOUND, RouteSpec
 from service.contract import (
     METRIC_CLIENT_ERROR,
     METRIC_COLD_START,
@@ -129,7 +129,9 @@ def service_section(inputs: DashboardInputs) -> list[Row]:
     )
     mix = cw.GraphWidget(
         title="Requests by route",
-        left=[m.route(METRIC_REQUESTS, "Sum", r.label, label=r.label) for r in inputs.routes],
+        # NOT_FOUND too: scanners and broken clients show up here before anywhere else.
+        left=[m.route(METRIC_REQUESTS, "Sum", r.label, label=r.label) for r in inputs.routes]
+        + [m.route(METRIC_REQUESTS, "Sum", NOT_FOUND, label="NOT_FOUND (unmatched)")],
         stacked=True,
         width=6,
         height=6,
@@ -259,10 +261,16 @@ def lambda_section(inputs: DashboardInputs) -> list[Row]:
                 title="Cold starts / 5 min and cold-start rate, %",
                 left=[m.service(METRIC_COLD_START, "Sum", label="cold starts", period_s=300)],
                 right=[
+                    # ColdStart is emitted only on cold starts (its Average is always 1): divide the
+                    # cold starts by all requests, and FILL periods without a cold start with 0.
                     cw.MathExpression(
-                        expression="100 * cold",
-                        using_metrics={"cold": m.service(METRIC_COLD_START, "Average", period_s=300)},
+                        expression="100 * FILL(cold, 0) / requests",
+                        using_metrics={
+                            "cold": m.service(METRIC_COLD_START, "Sum", period_s=300),
+                            "requests": m.service(METRIC_REQUESTS, "Sum", period_s=300),
+                        },
                         label="% of requests on a cold start",
+                        period=Duration.minutes(5),
                     )
                 ],
                 width=8,

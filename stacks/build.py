@@ -84,7 +84,9 @@ def build_app(
     )
     # Observability: alarms live in their metric's region, so CloudFront/WAF alarms go to us-east-1.
     # The dashboard (home) reads the distribution id through the edge stack's output, like EdgeAccess.
-    monitoring_config = MonitoringConfig(service_name=config.service_name, name_prefix=config.service_name)
+    monitoring_config = MonitoringConfig(
+        service_name=config.service_name, name_prefix=config.service_name, runbook_url=config.runbook_url
+    )
     distribution_id = cdk.Fn.get_stack_output(edge.stack_name, OUTPUT_DISTRIBUTION_ID, config.edge_region)
     monitoring = MonitoringStack(
         app,

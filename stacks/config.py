@@ -31,6 +31,8 @@ MAX_ORIGIN_READ_TIMEOUT_SECONDS = 60
 _REGION_RE = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
 _ACCOUNT_RE = re.compile(r"^\d{12}$")
 _PREFIX_RE = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,39}$")
+_SERVICE_RE = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
+_URL_RE = re.compile(r"^https://[^\s]+$")
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _ACM_ARN_RE = re.compile(r"^arn:aws[a-z-]*:acm:(?P<region>[a-z0-9-]+):\d{12}:certificate/[0-9a-f-]{36}$")
@@ -58,7 +60,10 @@ class InfraConfig:
     domain_name: str | None
     certificate_arn: str | None
     retain_table: bool
+    # The `service` of logs and metric dimensions, and the prefix of alarm, dashboard, topic and
+    # saved-query names: give each stage in one account and region its own (orders-api-staging).
     service_name: str = SERVICE_NAME
+    runbook_url: str = "RUNBOOK.md"  # where alarm descriptions and the dashboard point on-call
     metrics_namespace: str = METRICS_NAMESPACE
     edge_region: str = field(default="us-east-1", init=False)  # CloudFront/WAF (CLOUDFRONT scope) live here
 
@@ -158,6 +163,17 @@ def load_config(context: Mapping[str, Any], environ: Mapping[str, str] | None = 
         if cert_region != "us-east-1":
             raise ConfigError(f"context 'certificate_arn' must be an ACM certificate in us-east-1, got {cert_region}")
 
+    service_name = _match(
+        "service_name",
+        context.get("service_name", SERVICE_NAME),
+        _SERVICE_RE,
+        "lower-case letters, digits or '-' (up to 40), starting with a letter",
+    )
+    raw_runbook = context.get("runbook_url")
+    runbook_url = (
+        "RUNBOOK.md" if _absent(raw_runbook) else _match("runbook_url", raw_runbook, _URL_RE, "an https:// URL")
+    )
+
     return InfraConfig(
         prefix=prefix,
         home_region=home_region,
@@ -173,6 +189,8 @@ def load_config(context: Mapping[str, Any], environ: Mapping[str, str] | None = 
         domain_name=domain,
         certificate_arn=cert,
         retain_table=_bool("retain_table", get("retain_table")),
+        service_name=service_name,
+        runbook_url=runbook_url,
     )
 
 
@@ -191,6 +209,8 @@ CONTEXT_KEYS: tuple[str, ...] = (
     "domain_name",
     "certificate_arn",
     "retain_table",
+    "service_name",
+    "runbook_url",
 )
 
 
@@ -202,5 +222,5 @@ def context_of(node_get: Callable[[str], Any]) -> dict[str, Any]:
 
 # Keys whose documented default is null: present-but-None must not read as "missing".
 _NULLABLE: frozenset[str] = frozenset(
-    {"account", "reserved_concurrency", "alarm_email", "domain_name", "certificate_arn"}
+    {"account", "reserved_concurrency", "alarm_email", "domain_name", "certificate_arn", "runbook_url"}
 )

@@ -2,7 +2,8 @@
 
 Two configurations cover the layouts that matter:
 - ``us-east-1``: home == edge region, reserved concurrency 25, custom domain + certificate;
-- ``eu-west-1``: cross-region, reserved concurrency disabled (0), CloudFront default certificate.
+- ``eu-west-1``: cross-region, reserved concurrency disabled (0), CloudFront default certificate,
+  another service name (a second stage) and an https runbook link.
 Both start from cdk.json's context (so feature flags match `make synth`) with a few overrides.
 """
 
@@ -39,7 +40,14 @@ CONFIGS: dict[str, dict[str, Any]] = {
         "domain_name": "api.example.com",
         "certificate_arn": CERT_ARN,
     },
-    "eu-west-1": {"home_region": "eu-west-1", "account": "111111111111", "reserved_concurrency": 0},
+    "eu-west-1": {
+        "home_region": "eu-west-1",
+        "account": "111111111111",
+        "reserved_concurrency": 0,
+        # a second stage: its own service name and a runbook link that works in the console
+        "service_name": "orders-api-eu",
+        "runbook_url": "https://example.com/orders-api/blob/main/RUNBOOK.md",
+    },
 }
 SYNTH_SECONDS: dict[str, float] = {}
 

@@ -53,6 +53,9 @@ def test_cli_strings_are_parsed() -> None:
         ({"waf_rate_limit": 5}, "waf_rate_limit"),
         ({"price_class": "PriceClass_Cheap"}, "price_class"),
         ({"alarm_email": "not-an-address"}, "alarm_email"),
+        ({"service_name": "Orders API"}, "service_name"),
+        ({"runbook_url": "RUNBOOK.md"}, "runbook_url"),
+        ({"runbook_url": "http://example.com/RUNBOOK.md"}, "runbook_url"),
         ({"domain_name": "api.example.com"}, "set together"),
         (
             {"domain_name": "api.example.com", "certificate_arn": CERT_ARN.replace("us-east-1", "eu-west-1")},
@@ -80,3 +83,12 @@ def test_package_json_pins_a_cli_that_reads_this_assembly() -> None:
     assert major == 2  # 3.x cannot read aws-cdk-lib 2.275's cloud assembly
     lock = json.loads((ROOT / "package-lock.json").read_text())
     assert lock["packages"]["node_modules/aws-cdk"]["version"] == package["devDependencies"]["aws-cdk"]
+
+
+def test_a_stage_gets_its_own_service_name_and_runbook_link() -> None:
+    config = load_config(
+        _with(service_name="orders-api-staging", runbook_url="https://example.com/repo/RUNBOOK.md"), environ={}
+    )
+    assert config.service_name == "orders-api-staging"
+    assert config.runbook_url == "https://example.com/repo/RUNBOOK.md"
+    assert load_config(CDK_CONTEXT, environ={}).runbook_url == "RUNBOOK.md"  # null: the relative link

@@ -6,7 +6,7 @@ import ast
 import importlib.metadata
 from pathlib import Path
 
-from service.contract import METRICS_NAMESPACE, SERVICE_NAME
+from service.contract import METRICS_NAMESPACE
 from stacks.service_stack import TABLE_ACTIONS
 from tests.infra.conftest import ROOT, Synth
 
@@ -22,7 +22,7 @@ def test_function_runtime_architecture_handler_and_tracing(synth: Synth) -> None
     table_id = next(iter(synth.resources(synth.stacks.service, "AWS::DynamoDB::Table")))
     assert env == {
         "TABLE_NAME": {"Ref": table_id},
-        "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
+        "POWERTOOLS_SERVICE_NAME": synth.config.service_name,
         "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
         "POWERTOOLS_LOG_LEVEL": "INFO",
     }
