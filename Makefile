@@ -43,9 +43,9 @@ test: lint $(NODE_STAMP) ## Lint and run every test (CDK synth runs on the pinne
 openapi: $(STAMP) ## Regenerate openapi.json from the resolver
 	$(PY) -m service.openapi > openapi.json
 
-docs: openapi ## Regenerate every generated document (openapi.json, RUNBOOK.md, README route table)
+docs: openapi ## Regenerate every generated document (openapi.json, RUNBOOK.md, README route and cost tables)
 	$(PY) -m stacks.monitoring.runbook > RUNBOOK.md
-	$(PY) -m scripts.readme_routes
+	$(PY) -m scripts.readme
 
 bench: $(STAMP) ## Side-by-side benchmark: cold init, warm overhead, log bytes (BENCH_ARGS=--rounds=15)
 	$(PY) -m bench $(BENCH_ARGS)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from scripts.readme_routes import README, render
+from scripts.readme import README, render
 
 
-def test_readme_route_table_matches_the_catalogue() -> None:
+def test_readme_generated_blocks_are_current() -> None:
+    """The route table and the cost table follow the catalogue and the alarm definitions."""
     text = README.read_text()
-    assert render(text) == text, "README.md's route table is stale: run `make docs`"
+    assert render(text) == text, "README.md's generated tables are stale: run `make docs`"

@@ -6,14 +6,17 @@ byte stream Lambda would ship to CloudWatch Logs. Needs DYNAMODB_ENDPOINT_URL (t
 emulator). The last requests run after the table is deleted, so a route really raises and the
 ERROR line with its exception is emitted too.
 
-Exit status 3 and a message on stderr when a catalogue route has no example request here: a new
-route must be exercised before its dashboards and alarms can be trusted.
+A catalogue route without a hand-written example below still gets one request, built from its
+method and path template (parameters filled with a placeholder): whatever it answers, its access
+line carries the route's label and every metric, which is what the contract checks. So adding a
+route needs no edit here; add a realistic example when the route's success path matters.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import uuid
 from collections.abc import Callable
@@ -72,12 +75,9 @@ def main() -> int:
         return created.pop()
 
     table = examples(order_id)
-    missing = [r.name for r in ROUTES if r.name not in table]
-    if missing:
-        print(f"no example request for catalogue routes: {missing}", file=sys.stderr)
-        return 3
     for route in ROUTES:
-        for make in table[route.name]:
+        generic = (route.method, re.sub(r"\{[^/]+\}", "placeholder", route.path), None)
+        for make in table.get(route.name, [lambda generic=generic: generic]):
             call(*make())
     call("GET", "/no/such/path")  # NOT_FOUND
     import boto3

@@ -1,0 +1,52 @@
+"""Regenerate README.md's generated blocks: `python -m scripts.readme` (part of `make docs`).
+
+Blocks: the route table (from the catalogue) and the monitoring cost table (from the catalogue
+and the alarm definitions). A test runs `render()` and fails when README.md differs, so the
+README cannot drift from the routes the service serves or what its observability costs.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from service.catalogue import ROUTES
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def table() -> str:
+    rows = [
+        "| route | name | what it does | SLO: latency | SLO: availability |",
+        "|---|---|---|---|---|",
+    ]
+    for r in ROUTES:
+        rows.append(
+            f"| `{r.label}` | `{r.name}` | {r.summary} | {r.slo.percentile_stat} <= {r.slo.latency_ms} ms "
+            f"| {r.slo.availability * 100:g} % |"
+        )
+    return "\n".join(rows)
+
+
+def blocks() -> dict[str, str]:
+    from stacks.monitoring.cost import render_markdown
+
+    return {"routes": table(), "cost": render_markdown().rstrip("\n")}
+
+
+def render(readme: str) -> str:
+    for name, content in blocks().items():
+        begin, end = f"<!-- BEGIN {name} (generated: make docs) -->", f"<!-- END {name} -->"
+        pattern = re.compile(re.escape(begin) + ".*?" + re.escape(end), re.S)
+        if not pattern.search(readme):
+            raise SystemExit(f"README.md has no {begin} ... {end} block")
+        readme = pattern.sub(lambda _, b=begin, c=content, e=end: f"{b}\n{c}\n{e}", readme)
+    return readme
+
+
+def main() -> None:
+    README.write_text(render(README.read_text()))
+
+
+if __name__ == "__main__":
+    main()
