@@ -141,11 +141,15 @@ def make_request_handler(invoke: Callable[[dict[str, Any], Any], dict[str, Any]]
     class FunctionUrlRequestHandler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "orders-api-local"
+        # One request at a time, as in Lambda: a client that stalls (e.g. sends less body than its
+        # Content-Length) must not hold the server forever.
+        timeout = 30
 
         def _dispatch(self) -> None:
             length = self.headers.get("Content-Length")
             if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
                 self._send_plain(411, "Chunked bodies are not supported; send Content-Length")
+                self.close_connection = True  # the unread body must not be parsed as the next request
                 return
             size = int(length) if length and length.isdigit() else 0
             if size > MAX_REQUEST_BYTES:

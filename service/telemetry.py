@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
@@ -107,6 +108,17 @@ def redact_headers(headers: dict[str, str]) -> dict[str, str]:
     }
 
 
+def redact_query(raw: str) -> str:
+    """The query string with secret-looking parameters (presigned X-Amz-Signature, tokens) masked."""
+    if not raw:
+        return raw
+    pairs = parse_qsl(raw, keep_blank_values=True)
+    return urlencode(
+        [(k, REDACTED if any(h in k.lower() for h in (*_SECRET_HINTS, "key", "x-amz-")) else v) for k, v in pairs],
+        safe="[]",
+    )
+
+
 def log_request_detail(event: dict[str, Any]) -> None:
     """DEBUG only: the request as received, with credentials and cookies removed."""
     if logger.log_level <= 10:  # logging.DEBUG; skip building the dict otherwise
@@ -114,7 +126,7 @@ def log_request_detail(event: dict[str, Any]) -> None:
             "request",
             extra={
                 "headers": redact_headers(event.get("headers") or {}),
-                "query": event.get("rawQueryString", "")[:1024],
+                "query": redact_query(event.get("rawQueryString", "")[:1024]),
                 "cookies": len(event.get("cookies") or []),
             },
         )

@@ -47,7 +47,9 @@ OUTPUT_DISTRIBUTION_ID = "DistributionId"  # read by EdgeAccessStack with Fn::Ge
 RATE_RULE = "RateLimitPerIp"
 BODY_RULE = "BodyTooLarge"
 # Headers WAF must never write to its logs (secrets; OAC replaces Authorization anyway).
-REDACTED_HEADERS: tuple[str, ...] = ("authorization", "cookie", "x-amz-security-token")
+REDACTED_HEADERS: tuple[str, ...] = (
+    "authorization", "proxy-authorization", "cookie", "x-amz-security-token", "x-api-key",
+)  # fmt: skip
 
 
 def _problem(status: int, title: str, detail: str) -> str:

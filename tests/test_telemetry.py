@@ -235,16 +235,29 @@ def test_secrets_never_reach_a_log(level: str, monkeypatch: pytest.MonkeyPatch) 
 
     logger.setLevel(level)
     try:
-        calls = [invoke("GET", "/health", headers=SECRETS), invoke("POST", "/orders", body={}, headers=SECRETS)]
+        calls = [
+            invoke("GET", "/health?X-Amz-Signature=QUERYSIG&token=QUERYTOKEN&limit=3", headers=SECRETS),
+            invoke("POST", "/orders", body={}, headers=SECRETS),
+        ]
     finally:
         logger.setLevel("INFO")
     for call in calls:
-        for secret in ("AKIDSECRET", "deadbeef", "SESSIONSECRET", "TOKENSECRET", "APIKEYSECRET", "CLIENTSECRET"):
+        for secret in (
+            "AKIDSECRET",
+            "deadbeef",
+            "SESSIONSECRET",
+            "TOKENSECRET",
+            "APIKEYSECRET",
+            "CLIENTSECRET",
+            "QUERYSIG",
+            "QUERYTOKEN",
+        ):
             assert secret not in call.output
     if level == "DEBUG":  # the debug line exists and shows the headers were seen, then redacted
         detail = next(line for line in calls[0].lines if line["message"] == "request")
         assert detail["headers"]["authorization"] == "[REDACTED]"
         assert detail["headers"]["user-agent"] == "pytest"
+        assert "limit=3" in detail["query"]  # harmless parameters stay readable
 
 
 def test_access_line_stays_small() -> None:

@@ -69,3 +69,31 @@ def test_route_method_status_are_annotations_and_dynamodb_is_a_subsegment() -> N
     assert dynamodb[0]["aws"]["operation"] == "Scan"
     # The access line carries the trace id, so a log line leads to its trace.
     assert result["access"]["xray_trace_id"] == "1-6740b2a3-5d9f0f2d8e7b4a1c9e3f2a10"
+
+
+def test_tracing_follows_powertools_own_rule(monkeypatch) -> None:
+    """service.tracing leans on Powertools' private Tracer._is_tracer_disabled: pin its behaviour."""
+    from service.tracing import DisabledTracer, make_tracer, tracing_disabled
+
+    monkeypatch.delenv("LAMBDA_TASK_ROOT", raising=False)
+    monkeypatch.delenv("POWERTOOLS_TRACE_DISABLED", raising=False)
+    assert tracing_disabled()  # outside Lambda
+    assert isinstance(make_tracer("orders-api"), DisabledTracer)
+    monkeypatch.setenv("LAMBDA_TASK_ROOT", "/var/task")
+    assert not tracing_disabled()  # in Lambda
+    monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
+    assert tracing_disabled()  # switched off explicitly
+
+
+def test_disabled_tracer_keeps_handlers_callable() -> None:
+    from service.tracing import DisabledTracer
+
+    tracer = DisabledTracer()
+
+    @tracer.capture_method(capture_response=False)
+    def f(x: int) -> int:
+        return x + 1
+
+    assert f(1) == 2
+    assert tracer.capture_lambda_handler(f)(2) == 3
+    assert tracer.put_annotation("route", "GET /health") is None

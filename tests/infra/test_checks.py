@@ -41,10 +41,11 @@ def _acknowledged(synth: Synth) -> dict[tuple[str, str], dict[str, str]]:
     return found
 
 
-def test_cdk_nag_has_no_unacknowledged_findings(synth: Synth) -> None:
-    # Synth already raised if any finding were unacknowledged; the report confirms nothing failed.
-    report = json.loads((synth.outdir / "validation-report.json").read_text())
-    assert [p for p in report["pluginReports"] if p.get("conclusion") != "success"] == []
+def test_cdk_nag_ran_on_every_stack(synth: Synth) -> None:
+    """Synth raises on any unacknowledged finding, so passing synth means zero findings, provided the
+    AwsSolutions plugin really inspected the app: its acknowledgments are stamped into the templates."""
+    stamped = {stack.stack_name for stack in synth.all_stacks if "cdk_nag" in json.dumps(synth.template(stack))}
+    assert {synth.stacks.service.stack_name, synth.stacks.edge.stack_name} <= stamped
 
 
 def test_every_acknowledgment_is_expected_and_explained(synth: Synth) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import importlib.metadata
+import re
 from pathlib import Path
 
 from service.contract import METRICS_NAMESPACE
@@ -36,6 +37,10 @@ def test_powertools_layer_pinned_to_the_tested_version(synth: Synth) -> None:
     assert parameter["Type"] == "AWS::SSM::Parameter::Value<String>"
     version = importlib.metadata.version("aws-lambda-powertools")
     assert parameter["Default"] == f"/aws/service/powertools/python/arm64/python3.13/{version}"
+    # ...and the version the tests run with is the one requirements.txt pins (not whatever is installed).
+    pinned = re.search(r"^aws-lambda-powertools\[[^\]]*\]==(\S+)$", (ROOT / "requirements.txt").read_text(), re.M)
+    assert pinned is not None
+    assert pinned.group(1) == version
 
 
 def test_reserved_concurrency_follows_config(synth_us: Synth, synth_eu: Synth) -> None:
