@@ -45,6 +45,10 @@ class MonitoringConfig:
     # long enough that a handful of slow requests on a quiet route does not page.
     latency_periods: int = 3
     burn_windows: tuple[BurnWindow, ...] = BURN_WINDOWS
+    # A burn-rate window with fewer requests than this reads 0: on a quiet route one 5xx among a
+    # handful of requests is a 100x "burn" that would page at night; Lambda errors and the route's
+    # latency alarm still see it, and the errors-by-route query shows it.
+    burn_min_requests: int = 10
     # DynamoDB operations the service uses: SuccessfulRequestLatency / SystemErrors need the
     # Operation dimension (an operation the service does not call just draws nothing).
     dynamodb_operations: tuple[str, ...] = ("GetItem", "PutItem", "DeleteItem", "Query", "Scan")

@@ -43,8 +43,9 @@ def test_descriptions_fit_cloudwatch_limit(routes: tuple) -> None:
 
 def test_cost_grows_linearly_per_route() -> None:
     step = cost.per_route_increment()
-    # 5 metrics x 0.30 + 5 alarm metrics (latency + 4 windows) x 0.10 + 2 composites x 0.50
-    assert step == pytest.approx(5 * 0.30 + 5 * 0.10 + 2 * 0.50)
+    # 5 custom metrics x 0.30 + alarm metrics (latency 1 + 4 windows x fault and requests) x 0.10
+    # + 2 composites x 0.50
+    assert step == pytest.approx(5 * 0.30 + (1 + 4 * 2) * 0.10 + 2 * 0.50)
     assert cost.monthly_total(many_routes(30)) == pytest.approx(cost.monthly_total(ROUTES) + step * (30 - len(ROUTES)))
     assert cost.custom_metric_count(len(ROUTES)) == 5 * (1 + len(ROUTES) + 1)
 

@@ -93,13 +93,22 @@ def test_every_route_has_its_alarms(any_synth: Synth) -> None:
                 assert "AlarmActions" not in cp, "window alarms only feed the composite"
                 assert cp["Threshold"] == window.factor
                 (expr,) = [m for m in cp["Metrics"] if "Expression" in m]
-                assert expr["Expression"] == f"fault / {r.slo.error_budget:g}"
-                (stat,) = [m["MetricStat"] for m in cp["Metrics"] if "MetricStat" in m]
-                assert (stat["Stat"], stat["Period"], stat["Metric"]["MetricName"]) == (
-                    "Average",
-                    seconds,
-                    METRIC_FAULT,
+                assert expr["Expression"] == (
+                    f"IF(requests >= {CFG.burn_min_requests}, fault / {r.slo.error_budget:g}, 0)"
                 )
+                stats = {
+                    m["Id"]: (
+                        m["MetricStat"]["Stat"],
+                        m["MetricStat"]["Period"],
+                        m["MetricStat"]["Metric"]["MetricName"],
+                    )
+                    for m in cp["Metrics"]
+                    if "MetricStat" in m
+                }
+                assert stats == {
+                    "fault": ("Average", seconds, METRIC_FAULT),
+                    "requests": ("Sum", seconds, METRIC_REQUESTS),
+                }
 
 
 def test_every_route_has_its_saved_queries(any_synth: Synth) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dashboards import sections
 from service.catalogue import RouteSpec
-from service.contract import DIM_ROUTE, DIM_SERVICE, METRIC_FAULT, METRIC_LATENCY
+from service.contract import DIM_ROUTE, DIM_SERVICE, METRIC_FAULT, METRIC_LATENCY, METRIC_REQUESTS
 from stacks.monitoring.config import BurnWindow, MonitoringConfig
 from stacks.monitoring.spec import AlarmSpec, AnyAlarm, CompositeSpec, MetricSpec, Playbook, duration
 
@@ -105,6 +105,8 @@ def burn_alarms(cfg: MonitoringConfig, route: RouteSpec, window: BurnWindow) -> 
     children: list[AlarmSpec] = []
     for seconds in (window.long_s, window.short_s):
         fault = MetricSpec(cfg.namespace, METRIC_FAULT, "Average", seconds, route_dimensions(cfg, route))
+        requests = MetricSpec(cfg.namespace, METRIC_REQUESTS, "Sum", seconds, route_dimensions(cfg, route))
+        floor = cfg.burn_min_requests
         children.append(
             AlarmSpec(
                 key=_window_key(route, seconds),
@@ -112,8 +114,9 @@ def burn_alarms(cfg: MonitoringConfig, route: RouteSpec, window: BurnWindow) -> 
                 region="home",
                 # Fault is 0/1 per request, so Average over the window is the fault rate;
                 # dividing by the budget gives the burn rate (1 = spending exactly the budget).
-                metrics={"fault": fault},
-                expression=f"fault / {budget:g}",
+                # Below `floor` requests in the window the rate is noise: read 0.
+                metrics={"fault": fault, "requests": requests},
+                expression=f"IF(requests >= {floor}, fault / {budget:g}, 0)",
                 expression_label=f"fault burn rate ({duration(seconds)})",
                 threshold=window.factor,
                 comparison=">=",
@@ -123,7 +126,10 @@ def burn_alarms(cfg: MonitoringConfig, route: RouteSpec, window: BurnWindow) -> 
                 datapoints_to_alarm=1,
                 missing_data="notBreaching",
                 missing_data_why=NO_TRAFFIC_WHY + ", so no budget is spent",
-                condition=f"Average(Fault) / {budget:g} >= {window.factor:g} over {duration(seconds)}",
+                condition=(
+                    f"Average(Fault) / {budget:g} >= {window.factor:g} over {duration(seconds)}"
+                    f" (with at least {floor} requests in it)"
+                ),
                 notify=False,
                 context=context | {"window": duration(seconds)},
                 route=route.name,
