@@ -14,14 +14,15 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
-from cdk_nag import AwsSolutionsChecks
 
 from service.catalogue import ROUTES, RouteSpec, Slo
+from stacks.build import build_app
+from stacks.config import load_config
 from stacks.monitoring.stacks import EdgeMonitoringStack, MonitoringStack
 from tests.observability.cfn import StackTemplate
-from tests.observability.standins import WEB_ACL_METRIC, StandInEdgeStack, StandInServiceStack
 
 ROOT = Path(__file__).resolve().parents[2]
+CDK_CONTEXT: dict[str, Any] = json.loads((ROOT / "cdk.json").read_text())["context"]
 ACCOUNT = "111111111111"
 EDGE_REGION = "us-east-1"
 
@@ -38,39 +39,19 @@ class Synth:
 
 
 def synth(tmp: Path, *, home_region: str, routes: tuple[RouteSpec, ...], reserved: int | None) -> Synth:
+    """The real app (stacks.build.build_app, cdk-nag included) with this catalogue and region."""
     started = time.perf_counter()
-    app = cdk.App(outdir=str(tmp))
-    home = cdk.Environment(account=ACCOUNT, region=home_region)
-    edge_env = cdk.Environment(account=ACCOUNT, region=EDGE_REGION)
-    cross = home_region != EDGE_REGION
-    svc = StandInServiceStack(app, "Service", reserved=reserved, env=home)
-    edge = StandInEdgeStack(app, "Edge", env=edge_env, cross_region_references=cross)
-    monitoring = MonitoringStack(
-        app,
-        "Monitoring",
-        function=svc.function,
-        table=svc.table,
-        log_group=svc.log_group,
-        reserved_concurrency=reserved,
-        routes=routes,
-        distribution_id=edge.distribution.distribution_id,
-        web_acl_metric_name=WEB_ACL_METRIC,
-        alarm_email="oncall@example.com",
-        env=home,
-        cross_region_references=cross,
-    )
-    edge_monitoring = EdgeMonitoringStack(
-        app,
-        "EdgeMonitoring",
-        distribution_id=edge.distribution.distribution_id,
-        web_acl_metric_name=WEB_ACL_METRIC,
-        waf_log_group=edge.waf_log_group,
-        alarm_email="oncall@example.com",
-        env=edge_env,
-    )
-    # As in the real app: an unacknowledged cdk-nag finding fails synth.
-    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
-    assembly = app.synth()
+    context = {
+        **CDK_CONTEXT,
+        "home_region": home_region,
+        "account": ACCOUNT,
+        "reserved_concurrency": reserved or 0,
+        "alarm_email": "oncall@example.com",
+    }
+    app = cdk.App(context=context, outdir=str(tmp))
+    built = build_app(app, load_config(context, environ={}), routes)
+    monitoring, edge_monitoring = built.monitoring, built.edge_monitoring
+    assembly = app.synth()  # raises on an unacknowledged cdk-nag finding, as `make synth` does
 
     def load(stack: cdk.Stack, region: str) -> StackTemplate:
         art = assembly.get_stack_by_name(stack.stack_name)
