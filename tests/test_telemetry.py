@@ -292,3 +292,13 @@ def test_access_line_has_the_shape_of_a_logger_line() -> None:
         assert type(route_line[key]) is type(access[key])
     assert route_line["timestamp"][:16] == access["timestamp"][:16]  # same RFC 3339 UTC format
     assert access["timestamp"].endswith("+00:00")
+
+
+@pytest.mark.parametrize("event", [{}, {"rawPath": "/health"}, {"requestContext": {"http": {"method": "GET"}}}])
+def test_an_event_that_is_not_a_function_url_event_is_a_logged_counted_500(event: dict) -> None:
+    """A misconfigured trigger must show up as faults on the dashboard, not as a crash nobody counts."""
+    call = invoke("GET", "/", raw_event=event)
+    assert call.status == 500
+    line = assert_counted(call, NOT_FOUND, 500) if event.get("requestContext") else call.access
+    assert line["Fault"] == 1
+    assert any(x["message"] == "request failed outside the resolver" for x in call.lines)
