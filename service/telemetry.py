@@ -153,6 +153,16 @@ def _emf_directives(route: str, cold_start: bool) -> list[dict[str, Any]]:
         metrics.clear_metrics()
 
 
+@functools.cache
+def _emf_directives_json(route: str, cold_start: bool) -> str:
+    return _ENCODER.encode(_emf_directives(route, cold_start))
+
+
+# One encoder for every line (json.dumps with options builds a new one per call). ensure_ascii
+# stays on: a raw path may hold lone surrogates that a UTF-8 stream could not encode.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), default=str)
+
+
 def emit_access_line(*, method: str, path: str, status: int, latency_ms: float, request_id: str) -> dict[str, Any]:
     """Write the request's single access line (with its EMF block) and annotate the trace.
 
@@ -186,7 +196,6 @@ def emit_access_line(*, method: str, path: str, status: int, latency_ms: float, 
         line["path"] = path[:_MAX_LOGGED_PATH]
     line |= {"status": status, "latency_ms": latency_ms, "request_id": request_id}
     if METRICS_ENABLED:
-        line["_aws"] = {"Timestamp": int(now * 1000), "CloudWatchMetrics": _emf_directives(route, cold_start)}
         line[contract.METRIC_REQUESTS] = 1
         line[contract.METRIC_LATENCY] = latency_ms
         line[contract.METRIC_FAULT] = fault
@@ -196,7 +205,13 @@ def emit_access_line(*, method: str, path: str, status: int, latency_ms: float, 
     trace_header = os.environ.get("_X_AMZN_TRACE_ID")  # Lambda sets it per invocation
     if trace_header:
         line["xray_trace_id"] = trace_header.split(";", 1)[0].removeprefix("Root=")
-    # ensure_ascii: a raw path may hold lone surrogates that a UTF-8 stream could not encode.
-    sys.stdout.write(json.dumps(line, separators=(",", ":"), default=str) + "\n")
+    text = _ENCODER.encode(line)
+    if METRICS_ENABLED:
+        # The `_aws` block closes the object: the route's directive is serialized once, spliced in.
+        timestamp = int(now * 1000)
+        directives = _emf_directives_json(route, cold_start)
+        text = f'{text[:-1]},"_aws":{{"Timestamp":{timestamp},"CloudWatchMetrics":{directives}}}}}'
+        line["_aws"] = {"Timestamp": timestamp, "CloudWatchMetrics": _emf_directives(route, cold_start)}
+    sys.stdout.write(text + "\n")
     sys.stdout.flush()
     return line
