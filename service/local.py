@@ -223,6 +223,10 @@ def ensure_table(table_name: str, endpoint_url: str) -> None:
     )
 
 
+def _stop(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m service.local", description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
@@ -242,8 +246,10 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(f"cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
         return 2
-    # SIGTERM (e.g. from a process manager) stops as cleanly as Ctrl-C.
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    # Ctrl-C and SIGTERM (a process manager) both stop cleanly, even when the shell started us in
+    # the background with SIGINT ignored.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _stop)
     host, port = server.server_address[:2]
     print(f"orders-api listening on http://{host}:{port} (DynamoDB: {os.environ['DYNAMODB_ENDPOINT_URL']})", flush=True)
     try:
