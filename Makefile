@@ -74,7 +74,7 @@ synth: $(STAMP) $(NODE_STAMP) ## cdk.out/ for the configured app, cdk.out/region
 diff: $(STAMP) $(NODE_STAMP) ## Show what deploy would change (needs AWS credentials)
 	$(CDK_ENV) $(CDK) diff --all $(CDK_CONTEXT)
 
-deploy: $(STAMP) $(NODE_STAMP) ## Deploy Service, Edge (us-east-1), EdgeAccess; needs both regions bootstrapped
+deploy: $(STAMP) $(NODE_STAMP) ## Deploy all five stacks (home region + us-east-1); needs both regions bootstrapped
 	$(CDK_ENV) $(CDK) deploy --all $(CDK_CONTEXT) --outputs-file cdk.out/outputs.json
 
 destroy: $(STAMP) $(NODE_STAMP) ## Delete the stacks (asks first; the table stays if retain_table is true)
