@@ -91,7 +91,8 @@ def header(scope: Construct, inputs: DashboardInputs) -> list[Row]:
 **How to read it.** Top: the whole service (every request, true percentiles over all routes). Then **one row per
 route** from the catalogue: requests, fault (5xx) and 4xx rates with the error budget as a red line, latency
 p50/p90/p99 with the route's SLO as a red line, and its alarms. Below: Lambda, concurrency against the reserved
-value, DynamoDB, the edge (CloudFront + WAF, us-east-1) and the recent-errors log table (a paid query per refresh).
+value, DynamoDB, the edge (CloudFront + WAF, us-east-1) and the recent-errors log table (it and the init-duration
+chart run a paid Logs Insights query on every refresh).
 Rates are `Average` of 0/1 metrics: 1 % = 1 request in 100.
 
 **When an alarm fires**, its description is a short runbook; the full one is [RUNBOOK.md]({cfg.runbook_url}).
@@ -232,6 +233,7 @@ def route_section(inputs: DashboardInputs) -> list[Row]:
 def lambda_section(inputs: DashboardInputs) -> list[Row]:
     fn = inputs.function
     m = metrics.ServiceMetrics(inputs.cfg)
+    init = next(q for q in inputs.queries if q.key == "init-durations")
     return [
         [_title(sections.LAMBDA)],
         [
@@ -242,7 +244,7 @@ def lambda_section(inputs: DashboardInputs) -> list[Row]:
                     fn.metric_errors(period=Duration.minutes(1), label="errors (crashes, timeouts)", color=RED),
                     fn.metric_throttles(period=Duration.minutes(1), label="throttles", color=ORANGE),
                 ],
-                width=8,
+                width=6,
                 height=6,
                 left_y_axis=cw.YAxisProps(min=0, show_units=False),
                 right_y_axis=cw.YAxisProps(min=0, show_units=False),
@@ -253,7 +255,7 @@ def lambda_section(inputs: DashboardInputs) -> list[Row]:
                     fn.metric_duration(statistic=s, period=Duration.minutes(1), label=s)
                     for s in ("p50", "p99", "Maximum")
                 ],
-                width=8,
+                width=6,
                 height=6,
                 left_y_axis=cw.YAxisProps(min=0, show_units=False),
             ),
@@ -273,10 +275,19 @@ def lambda_section(inputs: DashboardInputs) -> list[Row]:
                         period=Duration.minutes(5),
                     )
                 ],
-                width=8,
+                width=6,
                 height=6,
                 left_y_axis=cw.YAxisProps(min=0, show_units=False),
                 right_y_axis=cw.YAxisProps(min=0, show_units=False),
+            ),
+            # AWS/Lambda publishes no init metric: Lambda's REPORT lines carry @initDuration.
+            cw.LogQueryWidget(
+                title="Init duration, ms (REPORT lines; a paid query per refresh)",
+                log_group_names=[inputs.log_group_name],
+                query_string=widget_query(init.text),
+                view=cw.LogQueryVisualizationType.LINE,
+                width=6,
+                height=6,
             ),
         ],
     ]

@@ -108,7 +108,7 @@ def render_markdown(routes: Sequence[RouteSpec] = ROUTES, cfg: MonitoringConfig 
     lines += [
         "",
         "Not included (usage-based): log ingestion and storage, Logs Insights scans "
-        f"(USD {PRICE_LOGS_INSIGHTS_GB} / GB scanned: the dashboard's recent-errors widget scans on every "
+        f"(USD {PRICE_LOGS_INSIGHTS_GB} / GB scanned: the dashboard's two log widgets scan on every "
         "refresh), X-Ray traces, SNS beyond the free tier. Metrics are billed per hour they receive data, "
         "so NOT_FOUND and ColdStart series on a quiet service cost less than listed; the dashboard is free "
         "if the account has no more than 3.",
