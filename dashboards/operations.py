@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_cloudwatch as cw
@@ -76,6 +77,22 @@ def build_operations_dashboard(scope: Construct, construct_id: str, inputs: Dash
 Row = list[cw.IWidget]
 
 
+# Counts, rates and latencies never go below zero, and units on the axis only add clutter.
+_ZERO_AXIS = cw.YAxisProps(min=0, show_units=False)
+
+
+def _graph(*, width: int, height: int = 6, **kwargs: Any) -> cw.GraphWidget:
+    """A graph with this dashboard's defaults: six rows high, axes from zero without units."""
+    kwargs.setdefault("left_y_axis", _ZERO_AXIS)
+    if "right" in kwargs:
+        kwargs.setdefault("right_y_axis", _ZERO_AXIS)
+    return cw.GraphWidget(width=width, height=height, **kwargs)
+
+
+def _alarm_line(value: float, label: str, color: cw.Color = RED) -> cw.HorizontalAnnotation:
+    return cw.HorizontalAnnotation(value=value, label=label, color=color)
+
+
 def _title(text: str) -> cw.TextWidget:
     return cw.TextWidget(markdown=f"## {text}", width=24, height=1, background=cw.TextWidgetBackground.TRANSPARENT)
 
@@ -104,39 +121,31 @@ plus `route-<name>-errors` / `route-<name>-slowest` per route."""
 
 def service_section(inputs: DashboardInputs) -> list[Row]:
     m = metrics.ServiceMetrics(inputs.cfg)
-    requests = cw.GraphWidget(
+    requests = _graph(
         title="Requests / min (all routes)",
         left=[m.service(METRIC_REQUESTS, "Sum", label="requests")],
         width=6,
-        height=6,
-        left_y_axis=cw.YAxisProps(min=0, show_units=False),
     )
-    rates = cw.GraphWidget(
+    rates = _graph(
         title="Fault (5xx) and 4xx rate, % (all routes)",
         left=_rates(
             m.service(METRIC_FAULT, "Average"),
             m.service(METRIC_CLIENT_ERROR, "Average"),
         ),
         width=6,
-        height=6,
-        left_y_axis=cw.YAxisProps(min=0, show_units=False),
     )
-    latency = cw.GraphWidget(
+    latency = _graph(
         title="Latency, ms (all routes: true percentiles)",
         left=[m.service(METRIC_LATENCY, p, label=p) for p in PERCENTILES],
         width=6,
-        height=6,
-        left_y_axis=cw.YAxisProps(min=0, show_units=False),
     )
-    mix = cw.GraphWidget(
+    mix = _graph(
         title="Requests by route",
         # NOT_FOUND too: scanners and broken clients show up here before anywhere else.
         left=[m.route(METRIC_REQUESTS, "Sum", r.label, label=r.label) for r in inputs.routes]
         + [m.route(METRIC_REQUESTS, "Sum", NOT_FOUND, label="NOT_FOUND (unmatched)")],
         stacked=True,
         width=6,
-        height=6,
-        left_y_axis=cw.YAxisProps(min=0, show_units=False),
     )
     return [[_title(sections.SERVICE)], [requests, rates, latency, mix]]
 
@@ -185,39 +194,30 @@ def route_section(inputs: DashboardInputs) -> list[Row]:
         )
         rows.append(
             [
-                cw.GraphWidget(
+                _graph(
                     title=f"{r.label} · requests / min",
                     left=[m.route(METRIC_REQUESTS, "Sum", r.label, label="requests")],
                     width=6,
                     height=ROW_HEIGHT,
-                    left_y_axis=cw.YAxisProps(min=0, show_units=False),
                 ),
-                cw.GraphWidget(
+                _graph(
                     title=f"{r.label} · fault and 4xx rate, % (5 min)",
                     left=_rates(
                         m.route(METRIC_FAULT, "Average", r.label, period_s=ROUTE_PERIOD_S),
                         m.route(METRIC_CLIENT_ERROR, "Average", r.label, period_s=ROUTE_PERIOD_S),
                     ),
                     left_annotations=[
-                        cw.HorizontalAnnotation(
-                            value=slo.error_budget * 100, label=f"error budget {slo.error_budget * 100:g} %", color=RED
-                        )
+                        _alarm_line(slo.error_budget * 100, f"error budget {slo.error_budget * 100:g} %")
                     ],
                     width=6,
                     height=ROW_HEIGHT,
-                    left_y_axis=cw.YAxisProps(min=0, show_units=False),
                 ),
-                cw.GraphWidget(
+                _graph(
                     title=f"{r.label} · latency, ms (5 min)",
                     left=[m.route(METRIC_LATENCY, s, r.label, label=s, period_s=ROUTE_PERIOD_S) for s in stats],
-                    left_annotations=[
-                        cw.HorizontalAnnotation(
-                            value=slo.latency_ms, label=f"SLO {slo.percentile_stat} {slo.latency_ms} ms", color=RED
-                        )
-                    ],
+                    left_annotations=[_alarm_line(slo.latency_ms, f"SLO {slo.percentile_stat} {slo.latency_ms} ms")],
                     width=8,
                     height=ROW_HEIGHT,
-                    left_y_axis=cw.YAxisProps(min=0, show_units=False),
                 ),
                 cw.AlarmStatusWidget(
                     title=f"{r.label} · alarms",
@@ -237,7 +237,7 @@ def lambda_section(inputs: DashboardInputs) -> list[Row]:
     return [
         [_title(sections.LAMBDA)],
         [
-            cw.GraphWidget(
+            _graph(
                 title="Invocations, errors, throttles / min",
                 left=[fn.metric_invocations(period=Duration.minutes(1), label="invocations")],
                 right=[
@@ -245,21 +245,16 @@ def lambda_section(inputs: DashboardInputs) -> list[Row]:
                     fn.metric_throttles(period=Duration.minutes(1), label="throttles", color=ORANGE),
                 ],
                 width=6,
-                height=6,
-                left_y_axis=cw.YAxisProps(min=0, show_units=False),
-                right_y_axis=cw.YAxisProps(min=0, show_units=False),
             ),
-            cw.GraphWidget(
+            _graph(
                 title="Duration, ms (billed wall time incl. cold start init)",
                 left=[
                     fn.metric_duration(statistic=s, period=Duration.minutes(1), label=s)
                     for s in ("p50", "p99", "Maximum")
                 ],
                 width=6,
-                height=6,
-                left_y_axis=cw.YAxisProps(min=0, show_units=False),
             ),
-            cw.GraphWidget(
+            _graph(
                 title="Cold starts / 5 min and cold-start rate, %",
                 left=[m.service(METRIC_COLD_START, "Sum", label="cold starts", period_s=300)],
                 right=[
@@ -276,9 +271,6 @@ def lambda_section(inputs: DashboardInputs) -> list[Row]:
                     )
                 ],
                 width=6,
-                height=6,
-                left_y_axis=cw.YAxisProps(min=0, show_units=False),
-                right_y_axis=cw.YAxisProps(min=0, show_units=False),
             ),
             # AWS/Lambda publishes no init metric: Lambda's REPORT lines carry @initDuration.
             cw.LogQueryWidget(
@@ -301,12 +293,8 @@ def concurrency_section(inputs: DashboardInputs) -> list[Row]:
         pct = inputs.cfg.concurrency_utilisation_pct
         threshold = reserved * pct / 100
         annotations = [
-            cw.HorizontalAnnotation(value=reserved, label=f"reserved {reserved}", color=RED),
-            cw.HorizontalAnnotation(
-                value=threshold,
-                label=f"alarm {inputs.cfg.concurrency_utilisation_pct:g} % = {threshold:g}",
-                color=ORANGE,
-            ),
+            _alarm_line(reserved, f"reserved {reserved}"),
+            _alarm_line(threshold, f"alarm {pct:g} % = {threshold:g}", ORANGE),
         ]
         note = (
             f"Reserved concurrency **{reserved}**: at the red line Lambda throttles. The alarm fires at "
@@ -322,7 +310,7 @@ def concurrency_section(inputs: DashboardInputs) -> list[Row]:
     return [
         [_title(sections.CONCURRENCY)],
         [
-            cw.GraphWidget(
+            _graph(
                 title="Concurrent executions (Maximum) vs reserved; throttles",
                 left=[
                     fn.metric(
@@ -332,9 +320,7 @@ def concurrency_section(inputs: DashboardInputs) -> list[Row]:
                 right=[fn.metric_throttles(period=Duration.minutes(1), label="throttles", color=ORANGE)],
                 left_annotations=annotations,
                 left_y_axis=cw.YAxisProps(min=0, max=reserved * 1.1 if reserved else None, show_units=False),
-                right_y_axis=cw.YAxisProps(min=0, show_units=False),
                 width=16,
-                height=6,
             ),
             cw.TextWidget(markdown=note, width=8, height=6),
         ],
@@ -358,14 +344,12 @@ def dynamodb_section(inputs: DashboardInputs) -> list[Row]:
     return [
         [_title(sections.DYNAMODB)],
         [
-            cw.GraphWidget(
+            _graph(
                 title="Request latency by operation, ms (Average)",
                 left=[ddb("SuccessfulRequestLatency", "Average", Operation=op) for op in ops],
                 width=12,
-                height=6,
-                left_y_axis=cw.YAxisProps(min=0, show_units=False),
             ),
-            cw.GraphWidget(
+            _graph(
                 title="Throttle events and system errors / min",
                 left=[ddb("ReadThrottleEvents", "Sum"), ddb("WriteThrottleEvents", "Sum")],
                 right=[
@@ -378,9 +362,6 @@ def dynamodb_section(inputs: DashboardInputs) -> list[Row]:
                     )
                 ],
                 width=12,
-                height=6,
-                left_y_axis=cw.YAxisProps(min=0, show_units=False),
-                right_y_axis=cw.YAxisProps(min=0, show_units=False),
             ),
         ],
     ]
@@ -393,60 +374,48 @@ def edge_section(inputs: DashboardInputs) -> list[Row]:
     edge = metrics.EDGE_REGION
     if dist:
         row.append(
-            cw.GraphWidget(
+            _graph(
                 title="CloudFront requests / 5 min",
                 left=[metrics.cloudfront("Requests", dist, "Sum", label="requests")],
                 region=edge,
                 width=6,
-                height=6,
-                left_y_axis=cw.YAxisProps(min=0, show_units=False),
             )
         )
         row.append(
-            cw.GraphWidget(
+            _graph(
                 title="CloudFront 4xx / 5xx rate, %",
                 left=[
                     metrics.cloudfront("5xxErrorRate", dist, "Average", label="5xx %"),
                     metrics.cloudfront("4xxErrorRate", dist, "Average", label="4xx % (WAF blocks are 403)"),
                 ],
                 left_annotations=[
-                    cw.HorizontalAnnotation(
-                        value=inputs.cfg.cloudfront_5xx_rate_pct,
-                        label=f"5xx alarm {inputs.cfg.cloudfront_5xx_rate_pct:g} %",
-                        color=RED,
+                    _alarm_line(
+                        inputs.cfg.cloudfront_5xx_rate_pct, f"5xx alarm {inputs.cfg.cloudfront_5xx_rate_pct:g} %"
                     )
                 ],
                 region=edge,
                 width=6,
-                height=6,
-                left_y_axis=cw.YAxisProps(min=0, show_units=False),
             )
         )
     if acl:
         row.append(
-            cw.GraphWidget(
+            _graph(
                 title="WAF allowed / blocked / 5 min",
                 left=[
                     metrics.waf("AllowedRequests", acl, label="allowed"),
                     metrics.waf("BlockedRequests", acl, label="blocked"),
                 ],
                 left_annotations=[
-                    cw.HorizontalAnnotation(
-                        value=inputs.cfg.waf_blocked_per_5min,
-                        label=f"blocked alarm {inputs.cfg.waf_blocked_per_5min}",
-                        color=RED,
-                    )
+                    _alarm_line(inputs.cfg.waf_blocked_per_5min, f"blocked alarm {inputs.cfg.waf_blocked_per_5min}")
                 ],
                 region=edge,
                 width=6,
-                height=6,
-                left_y_axis=cw.YAxisProps(min=0, show_units=False),
             )
         )
         # SEARCH (dashboards only, never alarms) finds every rule's metric without knowing rule names.
         # Its schema lists the exact dimension set of rule metrics: {Rule, WebACL}, no Region.
         row.append(
-            cw.GraphWidget(
+            _graph(
                 title="WAF blocked by rule / 5 min",
                 left=[
                     cw.MathExpression(
@@ -463,8 +432,6 @@ def edge_section(inputs: DashboardInputs) -> list[Row]:
                 region=edge,
                 stacked=True,
                 width=6,
-                height=6,
-                left_y_axis=cw.YAxisProps(min=0, show_units=False),
             )
         )
     if not row:
