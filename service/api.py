@@ -66,7 +66,7 @@ def capture_route(app: LambdaFunctionUrlResolver, next_middleware: NextMiddlewar
     """
     record_route(app.request.method, app.request.route)
     if scope.oversized:
-        raise ProblemError(413, f"Request body exceeds {contract.MAX_BODY_BYTES} bytes")
+        raise ProblemError(413, _TOO_LARGE)
     return next_middleware(app)
 
 
@@ -77,9 +77,21 @@ def _problem(status: int, detail: str, **kwargs: Any) -> Response:
     return problem(status, detail, correlation_id=scope.correlation_id, **kwargs)
 
 
+_TOO_LARGE = f"Request body exceeds {contract.MAX_BODY_BYTES} bytes"
+
+
 def _label_request() -> None:
     """Exception handlers may run before capture_route did (validation fails first): label here too."""
     record_route(app.request.method, app.request.route)
+
+
+def _refuse_body(status: int, detail: str, **kwargs: Any) -> Response:
+    """For errors raised while the validation layer reads the body, before capture_route could
+    check its size: an oversized body is a 413, whatever else is wrong with it."""
+    _label_request()
+    if scope.oversized:
+        return _problem(413, _TOO_LARGE)
+    return _problem(status, detail, **kwargs)
 
 
 @app.exception_handler(ProblemError)
@@ -90,36 +102,30 @@ def handle_problem(exc: ProblemError) -> Response:
 
 @app.exception_handler(RequestValidationError)
 def handle_validation_error(exc: RequestValidationError) -> Response:
-    _label_request()
-    if scope.oversized:
-        return _problem(413, f"Request body exceeds {contract.MAX_BODY_BYTES} bytes")
     errors = [{"loc": list(e.get("loc", ())), "type": e.get("type", "")} for e in exc.errors()]
     if any(e["type"] == "json_invalid" for e in errors):
-        return _problem(400, "Request body is not valid JSON")
+        return _refuse_body(400, "Request body is not valid JSON")
     # Messages are generic pydantic texts; inputs are not echoed back (they may be huge or hostile).
-    return _problem(422, "Request validation failed", extra={"errors": errors})
+    return _refuse_body(422, "Request validation failed", extra={"errors": errors})
 
 
 @app.exception_handler(RequestUnsupportedContentType)
 def handle_unsupported_content_type(_exc: RequestUnsupportedContentType) -> Response:
-    _label_request()
-    return _problem(415, "Send the body as application/json")
+    return _refuse_body(415, "Send the body as application/json")
 
 
 @app.exception_handler(UnicodeDecodeError)
 def handle_undecodable_body(_exc: UnicodeDecodeError) -> Response:
     # Raised while the validation layer decodes a (base64) body that is not UTF-8: client error.
-    _label_request()
-    return _problem(400, "Request body is not valid UTF-8 JSON")
+    return _refuse_body(400, "Request body is not valid UTF-8 JSON")
 
 
 @app.exception_handler([RecursionError, ValueError])
 def handle_unparseable_body(exc: Exception) -> Response:
     """json.loads raises these, not JSONDecodeError, for a body nested too deep or holding a number
     too long to convert; both fit in 8 KB. Anything else of these types is a bug: a 500."""
-    _label_request()
     if _body_defeats_the_parser():
-        return _problem(400, "Request body is not parseable JSON (nested too deeply or a number too long)")
+        return _refuse_body(400, "Request body is not parseable JSON (nested too deeply or a number too long)")
     return handle_unexpected(exc)
 
 

@@ -207,3 +207,13 @@ def test_a_value_error_from_a_bug_is_still_a_500_not_a_client_error() -> None:
         table.delete_item(Key={"order_id": order_id})
     assert_problem(call, 500)
     assert call.access["Fault"] == 1
+
+
+def test_base64_bodies_are_limited_by_their_decoded_size() -> None:
+    """Binary bodies arrive base64-encoded (4/3 longer): the 8 KB limit applies to the bytes sent."""
+    headers = {"content-type": "application/octet-stream"}
+    at_limit = invoke("POST", "/orders", body=b"\x00" * 8192, headers=headers)
+    assert at_limit.event["isBase64Encoded"] is True
+    assert len(at_limit.event["body"]) > 8192  # encoded, it is over the limit; decoded, it is not
+    assert_problem(at_limit, 415)  # refused for its type, not its size
+    assert_problem(invoke("POST", "/orders", body=b"\x00" * 8193, headers=headers), 413)
