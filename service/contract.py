@@ -48,3 +48,20 @@ ACCESS_FIELDS: tuple[str, ...] = (
 
 CORRELATION_HEADER = "x-correlation-id"
 MAX_BODY_BYTES = 8 * 1024  # matches the WAF Common rule set's SizeRestrictions_BODY (8 KB)
+
+# Headers that carry credentials or signatures: the service never logs them, and the WAF logging
+# configuration redacts the same list (stacks/edge_stack.py reads it from here).
+SECRET_HEADERS: tuple[str, ...] = (
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "set-cookie",
+    "x-amz-security-token",
+    "x-api-key",
+)
+
+# The orders table's key schema (the data-access layer and the CDK table read it from here).
+TABLE_PARTITION_KEY = "order_id"
+# The DynamoDB API operations the service actually calls: IAM grants exactly these, and the
+# monitoring graphs and alarms read the per-Operation metrics of exactly these.
+DYNAMODB_OPERATIONS: tuple[str, ...] = ("GetItem", "PutItem", "DeleteItem", "Scan")
