@@ -1,0 +1,29 @@
+"""Runs the edge function's Node unit tests (tests/edge/*.test.mjs) so `make test` covers them."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+EDGE_TESTS = Path(__file__).resolve().parent
+ROOT = EDGE_TESTS.parents[1]
+
+
+def node_binary() -> str | None:
+    """`node` from PATH (Node 20 on CI machines), else the pinned one npm installs for the CDK."""
+    local = ROOT / "node_modules" / "node" / "bin" / "node"
+    return shutil.which("node") or (str(local) if local.exists() else None)
+
+
+def test_edge_function_node_suite() -> None:
+    node = node_binary()
+    if node is None:
+        pytest.skip("node is not installed: the edge function's tests need Node 20+ (present on CI machines)")
+    files = sorted(str(p.relative_to(ROOT)) for p in EDGE_TESTS.glob("*.test.mjs"))
+    assert files, "no Node test files found"
+    run = subprocess.run([node, "--test", *files], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+    assert run.returncode == 0, f"node --test failed:\n{run.stdout[-6000:]}\n{run.stderr[-2000:]}"
+    assert "# fail 0" in run.stdout
