@@ -1,0 +1,328 @@
+"""The subset of CloudWatch metric math our alarms use, with CloudWatch's documented missing-data rules.
+
+A time series (TS) is a dict timestamp -> value holding only the timestamps that have a datapoint; the
+evaluator passes the grid of timestamps the alarm asked for, which FILL needs. Sources for each rule are
+the pages "Using math expressions with CloudWatch metrics" / "Metric math syntax and functions" (cited
+below as [math]).
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Union
+
+TS = dict[int, float]
+Value = Union[float, TS, list[TS]]  # noqa: UP007 (recursive alias readability)
+
+_TOKEN = re.compile(
+    r"\s*(?:(?P<num>\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
+    r"|(?P<str>\"[^\"]*\")|(?P<op>==|!=|<=|>=|&&|\|\||[-+*/^()<>,\[\]]))"
+)
+
+
+def tokenize(text: str) -> list[str]:
+    out, pos = [], 0
+    text = text.strip()
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if not m or m.end() == pos:
+            raise SyntaxError(f"cannot parse metric math at {text[pos:]!r}")
+        out.append(m.group(m.lastgroup or ""))
+        pos = m.end()
+    return out
+
+
+@dataclass(frozen=True)
+class Node:
+    kind: str  # num, id, str, neg, bin, call, array
+    value: object = None
+    args: tuple[Node, ...] = ()
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.toks = tokenize(text)
+        self.i = 0
+
+    def peek(self) -> str | None:
+        return self.toks[self.i] if self.i < len(self.toks) else None
+
+    def take(self, expected: str | None = None) -> str:
+        tok = self.peek()
+        if tok is None or (expected is not None and tok != expected):
+            raise SyntaxError(f"expected {expected or 'a token'}, got {tok!r}")
+        self.i += 1
+        return tok
+
+    def parse(self) -> Node:
+        node = self.logic_or()
+        if self.peek() is not None:
+            raise SyntaxError(f"unexpected {self.peek()!r}")
+        return node
+
+    def _binary(self, ops: dict[str, str], sub: Callable[[], Node]) -> Node:
+        node = sub()
+        while self.peek() in ops:
+            op = ops[self.take()]
+            node = Node("bin", op, (node, sub()))
+        return node
+
+    def logic_or(self) -> Node:
+        return self._binary({"OR": "or", "||": "or"}, self.logic_and)
+
+    def logic_and(self) -> Node:
+        return self._binary({"AND": "and", "&&": "and"}, self.compare)
+
+    def compare(self) -> Node:
+        return self._binary({o: o for o in ("==", "!=", "<=", ">=", "<", ">")}, self.add)
+
+    def add(self) -> Node:
+        return self._binary({"+": "+", "-": "-"}, self.mul)
+
+    def mul(self) -> Node:
+        return self._binary({"*": "*", "/": "/"}, self.unary)
+
+    def unary(self) -> Node:
+        if self.peek() == "-":
+            self.take()
+            return Node("neg", None, (self.unary(),))
+        base = self.primary()
+        if self.peek() == "^":
+            self.take()
+            return Node("bin", "^", (base, self.unary()))
+        return base
+
+    def primary(self) -> Node:
+        tok = self.take()
+        if tok == "(":
+            node = self.logic_or()
+            self.take(")")
+            return node
+        if tok == "[":
+            items = [self.logic_or()]
+            while self.peek() == ",":
+                self.take()
+                items.append(self.logic_or())
+            self.take("]")
+            return Node("array", None, tuple(items))
+        if tok[0].isdigit() or tok[0] == ".":
+            return Node("num", float(tok))
+        if tok[0] == '"':
+            return Node("str", tok[1:-1])
+        if tok[0].isalpha() or tok[0] == "_":
+            if self.peek() == "(":
+                self.take()
+                args: list[Node] = []
+                if self.peek() != ")":
+                    args.append(self.logic_or())
+                    while self.peek() == ",":
+                        self.take()
+                        args.append(self.logic_or())
+                self.take(")")
+                return Node("call", tok, tuple(args))
+            return Node("id", tok)
+        raise SyntaxError(f"unexpected {tok!r}")
+
+
+def parse(expression: str) -> Node:
+    return _Parser(expression).parse()
+
+
+def _div(a: float, b: float) -> float | None:
+    # [math] "If the value of a data point causes a function to attempt to divide by zero, the data point is dropped."
+    return None if b == 0 else a / b
+
+
+_OPS: dict[str, Callable[[float, float], float | None]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": _div,
+    "^": lambda a, b: a**b,
+    "==": lambda a, b: float(a == b),
+    "!=": lambda a, b: float(a != b),
+    "<": lambda a, b: float(a < b),
+    "<=": lambda a, b: float(a <= b),
+    ">": lambda a, b: float(a > b),
+    ">=": lambda a, b: float(a >= b),
+    "and": lambda a, b: float(bool(a) and bool(b)),
+    "or": lambda a, b: float(bool(a) or bool(b)),
+}
+
+
+_ARITHMETIC = frozenset("+-*/^")
+
+
+@dataclass
+class Context:
+    """What an expression can read: the grid of timestamps, query results by id, metric periods."""
+
+    grid: Sequence[int]
+    queries: Mapping[str, Callable[[], Value]]
+    metric_ids: Sequence[str]  # ids of MetricStat queries, in order (for METRICS())
+    periods: Mapping[str, int]
+    # [math] "Missing values in a time series are treated as 0" (basic arithmetic). Set True to model
+    # the stricter reading "a value only where both series have one", to test that an alarm holds either way.
+    strict_arithmetic: bool = False
+
+
+def _is_ts(v: Value) -> bool:
+    return isinstance(v, dict)
+
+
+def _binop(op: str, a: Value, b: Value, ctx: Context) -> Value:
+    fn = _OPS[op]
+    if isinstance(a, list) or isinstance(b, list):
+        left = a if isinstance(a, list) else None
+        right = b if isinstance(b, list) else None
+        n = len(left if left is not None else right or [])
+        return [_binop(op, left[i] if left else a, right[i] if right else b, ctx) for i in range(n)]  # type: ignore[misc]
+    if not _is_ts(a) and not _is_ts(b):
+        r = fn(a, b)  # type: ignore[arg-type]
+        return math.nan if r is None else r
+    out: TS = {}
+    if _is_ts(a) and _is_ts(b):
+        ta, tb = a, b  # type: ignore[assignment]
+        # [math] arithmetic: "Missing values in a time series are treated as 0"; comparisons: "only one of the
+        # time series has a value ... treats the missing value in the other time series as 0".
+        strict = ctx.strict_arithmetic and op in _ARITHMETIC
+        stamps = ta.keys() & tb.keys() if strict else ta.keys() | tb.keys()
+        for t in stamps:
+            r = fn(ta.get(t, 0.0), tb.get(t, 0.0))
+            if r is not None:
+                out[t] = r
+        return out
+    series, scalar = (a, b) if _is_ts(a) else (b, a)
+    for t, v in series.items():  # type: ignore[union-attr]
+        r = fn(v, scalar) if _is_ts(a) else fn(scalar, v)  # type: ignore[arg-type]
+        if r is not None:
+            out[t] = r
+    return out
+
+
+def _reduce_array(name: str, arr: list[TS]) -> TS:
+    out: TS = {}
+    stamps = set().union(*(s.keys() for s in arr)) if arr else set()
+    for t in stamps:
+        present = [s[t] for s in arr if t in s]
+        if name == "SUM":  # [math] SUM of an array "returns a single time series" (sums what is present)
+            out[t] = sum(present)
+        elif name == "AVG":  # [math] AVG of an array: "Missing values are treated as 0"
+            out[t] = sum(present) / len(arr)
+        elif name == "MAX":
+            out[t] = max(present)
+        elif name == "MIN":
+            out[t] = min(present)
+    return out
+
+
+def _reduce_single(name: str, ts: TS) -> float:
+    """[math] SUM/AVG/MAX/MIN of a single time series return a scalar over its datapoints."""
+    vals = list(ts.values())
+    if not vals:
+        return math.nan
+    return {"SUM": sum, "MAX": max, "MIN": min, "AVG": lambda v: sum(v) / len(v)}[name](vals)
+
+
+def _if(cond: Value, yes: Value, no: Value | None) -> Value:
+    """[math] "Using IF expressions": per-timestamp choice, following the page's example tables."""
+    if not _is_ts(cond):
+        if isinstance(cond, list):
+            raise NotImplementedError("IF on an array")
+        return yes if cond else (no if no is not None else {})
+    c: TS = cond  # type: ignore[assignment]
+    stamps = set(c)
+    for v in (yes, no):
+        if _is_ts(v):
+            stamps |= set(v)  # type: ignore[arg-type]
+    out: TS = {}
+    for t in stamps:
+        cv = c.get(t)
+        if cv is not None and cv != 0:
+            # TRUE: the true value; "0, if ... TRUE and the corresponding data point does not exist in metric2"
+            out[t] = yes.get(t, 0.0) if _is_ts(yes) else yes  # type: ignore[union-attr,assignment]
+            continue
+        # FALSE, or no condition datapoint (the page's tables: then a scalar falseValue still applies, a
+        # metric falseValue is dropped); no falseValue at all: dropped.
+        if no is None:
+            continue
+        if _is_ts(no):
+            if cv is not None and t in no:  # type: ignore[operator]
+                out[t] = no[t]  # type: ignore[index]
+        else:
+            out[t] = no  # type: ignore[assignment]
+    return out
+
+
+def evaluate(node: Node, ctx: Context) -> Value:
+    k = node.kind
+    if k == "num":
+        return node.value  # type: ignore[return-value]
+    if k == "id":
+        name = str(node.value)
+        if name not in ctx.queries:
+            raise KeyError(f"metric math refers to unknown id {name!r}")
+        return ctx.queries[name]()
+    if k == "neg":  # [math] "Unary subtraction"
+        return _binop("*", -1.0, evaluate(node.args[0], ctx), ctx)
+    if k == "bin":
+        return _binop(str(node.value), evaluate(node.args[0], ctx), evaluate(node.args[1], ctx), ctx)
+    if k == "array":
+        items: list[TS] = []
+        for a in node.args:
+            v = evaluate(a, ctx)
+            items.extend(v if isinstance(v, list) else [v])  # type: ignore[list-item]
+        return items
+    if k == "call":
+        return _call(str(node.value), node.args, ctx)
+    raise SyntaxError(f"cannot evaluate {node}")
+
+
+def _call(name: str, args: tuple[Node, ...], ctx: Context) -> Value:
+    if name == "METRICS":  # [math] METRICS(): all metrics in the request (optionally whose Id contains a string)
+        sub = str(args[0].value) if args else ""
+        return [ctx.queries[i]() for i in ctx.metric_ids if sub in i]  # type: ignore[misc]
+    if name == "PERIOD":
+        return float(ctx.periods[str(args[0].value)])
+    vals = [evaluate(a, ctx) for a in args]
+    if name == "FILL":
+        # [math] FILL "Fills the missing values of a metric with the specified filler value"
+        target, filler = vals
+        if isinstance(target, list):
+            return [_fill(t, filler, ctx) for t in target]
+        if not _is_ts(target):
+            raise TypeError("FILL needs a time series")
+        return _fill(target, filler, ctx)  # type: ignore[arg-type]
+    if name in ("SUM", "AVG", "MAX", "MIN"):
+        (v,) = vals
+        if isinstance(v, list):
+            return _reduce_array(name, v)
+        return _reduce_single(name, v)  # type: ignore[arg-type]
+    if name == "IF":
+        return _if(vals[0], vals[1], vals[2] if len(vals) > 2 else None)
+    if name in ("ABS", "CEIL", "FLOOR"):
+        fn = {"ABS": abs, "CEIL": math.ceil, "FLOOR": math.floor}[name]
+        (v,) = vals
+        if isinstance(v, list):
+            return [{t: float(fn(x)) for t, x in s.items()} for s in v]
+        return {t: float(fn(x)) for t, x in v.items()} if _is_ts(v) else float(fn(v))  # type: ignore[union-attr,arg-type]
+    raise NotImplementedError(f"metric math function {name} is not modelled")
+
+
+def _fill(target: TS, filler: Value, ctx: Context) -> TS:
+    if isinstance(filler, str | list):
+        raise NotImplementedError("FILL with REPEAT/LINEAR or an array is not modelled")
+    out: TS = {}
+    for t in ctx.grid:
+        if t in target:
+            out[t] = target[t]
+        elif _is_ts(filler):
+            if t in filler:  # type: ignore[operator]
+                out[t] = filler[t]  # type: ignore[index]
+        else:
+            out[t] = float(filler)  # type: ignore[arg-type]
+    return out
