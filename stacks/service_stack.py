@@ -43,8 +43,21 @@ OUTPUT_FUNCTION_ARN = "FunctionArn"
 OUTPUT_URL_DOMAIN = "FunctionUrlDomain"
 
 
+# In service/ but not the function's code: the `python -m service.local` entry point of the local server.
+NOT_IN_ASSET: frozenset[Path] = frozenset({SERVICE_DIR / "local.py"})
+
+
+def _not_function_code(folder: str, names: list[str]) -> set[str]:
+    """copytree's ignore: bytecode, hidden files and NOT_IN_ASSET stay out of the asset."""
+    return {
+        name
+        for name in names
+        if name == "__pycache__" or name.endswith(".pyc") or name.startswith(".") or Path(folder, name) in NOT_IN_ASSET
+    }
+
+
 def stage_service_asset(target: Path | None = None) -> Path:
-    """Copy service/ (minus bytecode) into a fresh folder whose only child is ``service``.
+    """Copy the function's code in service/ into a fresh folder whose only child is ``service``.
 
     The handler string ``service.handler.handler`` needs the ``service`` package at the asset root.
     Staging a copy, rather than pointing from_asset at the repo root with exclude globs, makes "only
@@ -54,9 +67,8 @@ def stage_service_asset(target: Path | None = None) -> Path:
         target = Path(tempfile.mkdtemp(prefix="service-asset-"))
         # synth copies the folder into the cloud assembly, so the staging copy can go at exit.
         atexit.register(shutil.rmtree, target, ignore_errors=True)
-    root = target
-    shutil.copytree(SERVICE_DIR, root / "service", ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".*"))
-    return root
+    shutil.copytree(SERVICE_DIR, target / "service", ignore=_not_function_code)
+    return target
 
 
 class ServiceStack(cdk.Stack):
