@@ -123,5 +123,3 @@ def http_response(result: dict[str, Any]) -> tuple[int, list[tuple[str, str]], b
     raw = result.get("body") or ""
     body = base64.b64decode(raw) if result.get("isBase64Encoded") else raw.encode("utf-8")
     return status, headers, body
-
-

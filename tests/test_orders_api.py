@@ -178,9 +178,7 @@ def test_a_failing_dependency_is_a_generic_500_without_stack_trace(monkeypatch: 
     from service.dal.orders_table import OrdersTable
     from service.routes import orders
 
-    monkeypatch.setattr(
-        orders, "table", OrdersTable("table-that-does-not-exist", os.environ["DYNAMODB_ENDPOINT_URL"])
-    )
+    monkeypatch.setattr(orders, "table", OrdersTable("table-that-does-not-exist", os.environ["DYNAMODB_ENDPOINT_URL"]))
     call = invoke("GET", "/orders/summary")
     body = assert_problem(call, 500)
     assert "Traceback" not in call.response["body"]
