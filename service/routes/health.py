@@ -1,6 +1,4 @@
-"""Liveness."""
-
-from __future__ import annotations
+"""Liveness. (No `from __future__ import annotations` in route modules: see service/routes/orders.py.)"""
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
