@@ -42,7 +42,7 @@ def measure_init(module: str) -> dict[str, float]:
 
 
 def measure_warm(module: str, requests: int) -> dict[str, float]:
-    from service.local import LocalLambdaContext, function_url_event
+    from local.events import LocalLambdaContext, function_url_event
 
     real_stdout, sink = sys.stdout, CountingSink()
     sys.stdout = sink  # before the import: Powertools binds its log stream at creation

@@ -1,18 +1,23 @@
 """The route catalogue: the one place a route is declared.
 
 Each route is declared once, with what operations needs to watch it: method, path template,
-a short name and its SLO. The resolver registers its routes from here (service/api.py), and the
+a short name and its SLO. The resolver registers its routes from here (service/routes/), and the
 dashboards, alarms, saved queries and RUNBOOK are generated from here too. This module must stay
 free of heavy imports: the CDK app and the dashboard builders import it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import itertools
+import re
+from dataclasses import dataclass, field
 
 # The label every unmatched request gets, whatever its path or method. Metric cardinality is
 # therefore bounded by the catalogue plus this one value.
 NOT_FOUND = "NOT_FOUND"
+
+# A path parameter in a catalogue path: one whole segment, e.g. {order_id}.
+_PARAMETER = re.compile(r"\{(\w+)\}")
 
 
 @dataclass(frozen=True)
@@ -51,11 +56,31 @@ class RouteSpec:
     path: str  # path template as the resolver declares it, e.g. /orders/{order_id}
     summary: str
     slo: Slo
+    # The path split once into literal text and parameter names (literal, name, literal, ...):
+    # the resolver rule and the path matcher are both built from it.
+    _parts: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    _matcher: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        parts = tuple(_PARAMETER.split(self.path))
+        # "^...$" with match(), a parameter being one non-empty segment: how the resolver matches paths.
+        pattern = "".join(re.escape(p) if i % 2 == 0 else "[^/]+" for i, p in enumerate(parts))
+        object.__setattr__(self, "_parts", parts)
+        object.__setattr__(self, "_matcher", re.compile(f"^{pattern}$"))
 
     @property
     def label(self) -> str:
         """The route label in logs, metric dimensions and trace annotations."""
         return f"{self.method} {self.path}"
+
+    @property
+    def rule(self) -> str:
+        """The path in the resolver's rule syntax: /orders/{order_id} is /orders/<order_id>."""
+        return "".join(p if i % 2 == 0 else f"<{p}>" for i, p in enumerate(self._parts))
+
+    def matches(self, path: str) -> bool:
+        """Whether a raw request path fits this route's template (whatever the method)."""
+        return self._matcher.match(path) is not None
 
 
 ROUTES: tuple[RouteSpec, ...] = (
@@ -113,6 +138,11 @@ def label_for(method: str, path_template: str) -> str:
     return label if label in ROUTE_LABELS else NOT_FOUND
 
 
+def allowed_methods(path: str) -> list[str]:
+    """The methods the catalogue serves on a raw path, sorted (empty when no template fits)."""
+    return sorted({r.method for r in ROUTES if r.matches(path)})
+
+
 def _check_catalogue(routes: tuple[RouteSpec, ...]) -> None:
     names = [r.name for r in routes]
     labels = [r.label for r in routes]
@@ -125,6 +155,11 @@ def _check_catalogue(routes: tuple[RouteSpec, ...]) -> None:
             raise ValueError(f"route name must be a lower-case identifier: {r.name!r}")
         if not r.path.startswith("/"):
             raise ValueError(f"route path must start with '/': {r.path!r}")
+        literals = r._parts[::2]
+        stray_brace = any(char in "{}" for literal in literals for char in literal)
+        inside_segment = any(not a.endswith("/") or b[:1] not in ("", "/") for a, b in itertools.pairwise(literals))
+        if stray_brace or inside_segment:
+            raise ValueError(f"route path parameters must be whole {{identifier}} names: {r.path!r}")
         if not isinstance(r.slo, Slo):
             raise ValueError(f"route {r.name} has no SLO")
 

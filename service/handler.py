@@ -8,8 +8,9 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from service import contract, telemetry
-from service.api import app
+from service.app import app
 from service.problems import PROBLEM_CONTENT_TYPE, problem_body
+from service.request_state import CONTEXT_KEY, RequestState
 from service.telemetry import logger, tracer
 
 
@@ -20,8 +21,12 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     http = (event.get("requestContext") or {}).get("http") or {}
     # The Lambda request id: the one REPORT lines, X-Ray and the Lambda console show.
     request_id = context.aws_request_id
-    scope = telemetry.begin_request(event, request_id)
+    state = RequestState.for_event(event, request_id)
+    logger.set_correlation_id(state.correlation_id)
     telemetry.log_request_detail(event)
+    # resolve() clears its context when done (tests/test_request_state.py holds it to that); the
+    # access line below reads this invocation's own reference.
+    app.append_context(**{CONTEXT_KEY: state})
     try:
         response = app.resolve(event, context)
     except Exception:
@@ -31,12 +36,14 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         response = {
             "statusCode": 500,
             "headers": {"Content-Type": PROBLEM_CONTENT_TYPE},
-            "body": problem_body(500, "Internal error", correlation_id=scope.correlation_id),
+            "body": problem_body(500, "Internal error", correlation_id=state.correlation_id),
             "isBase64Encoded": False,
         }
     headers = response.setdefault("headers", {})
-    headers[contract.CORRELATION_HEADER] = scope.correlation_id
+    headers[contract.CORRELATION_HEADER] = state.correlation_id
     telemetry.emit_access_line(
+        route=state.route,
+        correlation_id=state.correlation_id,
         method=str(http.get("method", "")).upper(),
         path=str(event.get("rawPath", "")),
         status=int(response.get("statusCode", 500)),

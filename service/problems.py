@@ -29,14 +29,13 @@ def problem(
     detail: str,
     *,
     correlation_id: str,
-    instance: str | None = None,
     extra: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response:
     return Response(
         status_code=status,
         content_type=PROBLEM_CONTENT_TYPE,
-        body=problem_body(status, detail, correlation_id=correlation_id, instance=instance, extra=extra),
+        body=problem_body(status, detail, correlation_id=correlation_id, extra=extra),
         headers=headers,
     )
 
@@ -46,7 +45,6 @@ def problem_body(
     detail: str,
     *,
     correlation_id: str,
-    instance: str | None = None,
     extra: dict[str, Any] | None = None,
 ) -> str:
     body: dict[str, Any] = {
@@ -56,8 +54,6 @@ def problem_body(
         "detail": detail,
         "correlation_id": correlation_id,
     }
-    if instance:
-        body["instance"] = instance
     if extra:
         body.update(extra)
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False)

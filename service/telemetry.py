@@ -12,10 +12,8 @@ from __future__ import annotations
 import functools
 import json
 import os
-import re
 import sys
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -25,7 +23,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 
 from service import contract
-from service.catalogue import NOT_FOUND, label_for
+from service.catalogue import NOT_FOUND
 from service.tracing import make_tracer
 
 SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME") or contract.SERVICE_NAME
@@ -40,61 +38,11 @@ metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
 # environment of an execution environment does not change between requests.
 METRICS_ENABLED = not is_metrics_disabled()
 
-# A correlation id from a client is trusted only when it is short and plain; anything else
-# (too long, odd characters, log-injection attempts) is replaced by the request id.
-_CORRELATION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
 # Headers that carry credentials or signatures: never logged, whatever the log level.
-_SECRET_HEADERS = frozenset(
-    {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-amz-security-token", "x-api-key"}
-)
+_SECRET_HEADERS = frozenset(contract.SECRET_HEADERS)
 _SECRET_HINTS = ("token", "secret", "signature", "password", "credential", "session")
 REDACTED = "[REDACTED]"
 _MAX_LOGGED_PATH = 256
-
-
-@dataclass
-class RequestScope:
-    """What the resolver learns about the current request, read back when the access line is written."""
-
-    route: str | None = None
-    oversized: bool = False
-    correlation_id: str = ""
-
-
-# Lambda runs one request at a time per execution environment; the local server is single-threaded too.
-scope = RequestScope()
-
-
-def begin_request(event: dict[str, Any], request_id: str) -> RequestScope:
-    scope.route = None
-    scope.oversized = body_size(event) > contract.MAX_BODY_BYTES
-    scope.correlation_id = correlation_id_for(event, request_id)
-    logger.set_correlation_id(scope.correlation_id)
-    return scope
-
-
-def record_route(method: str, path_template: str) -> None:
-    """Called from the global middleware and the exception handlers: the bounded route label."""
-    scope.route = label_for(method, path_template)
-
-
-def record_not_found() -> None:
-    scope.route = NOT_FOUND
-
-
-def correlation_id_for(event: dict[str, Any], request_id: str) -> str:
-    candidate = (event.get("headers") or {}).get(contract.CORRELATION_HEADER, "")
-    if isinstance(candidate, str) and _CORRELATION_ID.fullmatch(candidate):
-        return candidate
-    return request_id
-
-
-def body_size(event: dict[str, Any]) -> int:
-    body = event.get("body") or ""
-    if not event.get("isBase64Encoded"):
-        return len(body.encode("utf-8", errors="surrogatepass"))
-    # Decoded size from the encoded length: no need to decode a body only to measure it.
-    return len(body.rstrip("=")) * 3 // 4
 
 
 def redact_headers(headers: dict[str, str]) -> dict[str, str]:
@@ -155,7 +103,16 @@ def _emf_directives_json(route: str, cold_start: bool) -> str:
         metrics.clear_metrics()
 
 
-def emit_access_line(*, method: str, path: str, status: int, latency_ms: float, request_id: str) -> None:
+def emit_access_line(
+    *,
+    route: str | None,
+    correlation_id: str,
+    method: str,
+    path: str,
+    status: int,
+    latency_ms: float,
+    request_id: str,
+) -> None:
     """Write the request's single access line (with its EMF block) and annotate the trace.
 
     The line has the shape of a Logger line (level, message, timestamp, service, cold_start,
@@ -165,7 +122,7 @@ def emit_access_line(*, method: str, path: str, status: int, latency_ms: float, 
     skips the logging machinery, which cost more than the rest of the request's telemetry.
     """
     now = time.time()
-    route = scope.route or NOT_FOUND
+    route = route or NOT_FOUND
     cold_start = bool(logger.get_current_keys().get("cold_start", False))
     fault = 1 if status >= 500 else 0
     client_error = 1 if 400 <= status < 500 else 0
@@ -180,7 +137,7 @@ def emit_access_line(*, method: str, path: str, status: int, latency_ms: float, 
         "timestamp": datetime.fromtimestamp(now, UTC).isoformat(timespec="milliseconds"),
         "service": SERVICE,
         "cold_start": cold_start,
-        "correlation_id": scope.correlation_id,
+        "correlation_id": correlation_id,
         "route": route,
         "method": method,
     }

@@ -24,7 +24,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
-from service.contract import MAX_BODY_BYTES
+from service.contract import MAX_BODY_BYTES, SECRET_HEADERS
 from stacks.config import InfraConfig
 from stacks.retention import retention_days
 
@@ -46,10 +46,9 @@ PRICE_CLASSES: dict[str, cloudfront.PriceClass] = {
 OUTPUT_DISTRIBUTION_ID = "DistributionId"  # read by EdgeAccessStack with Fn::GetStackOutput
 RATE_RULE = "RateLimitPerIp"
 BODY_RULE = "BodyTooLarge"
-# Headers WAF must never write to its logs (secrets; OAC replaces Authorization anyway).
-REDACTED_HEADERS: tuple[str, ...] = (
-    "authorization", "proxy-authorization", "cookie", "x-amz-security-token", "x-api-key",
-)  # fmt: skip
+# Headers WAF must never write to its logs: the service's own secret-header list (OAC replaces
+# Authorization anyway).
+REDACTED_HEADERS: tuple[str, ...] = SECRET_HEADERS
 
 
 def _problem(status: int, title: str, detail: str) -> str:

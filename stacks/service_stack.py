@@ -21,6 +21,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
+from service import contract
 from stacks.config import InfraConfig
 from stacks.retention import retention_days
 
@@ -35,15 +36,28 @@ RUNTIME = lambda_.Runtime.PYTHON_3_13
 ARCHITECTURE = lambda_.Architecture.ARM_64
 POWERTOOLS_LAYER_PARAMETER = f"/aws/service/powertools/python/arm64/{RUNTIME.name}/{POWERTOOLS_VERSION}"
 
-# Least privilege: exactly what service/ calls on the table.
-TABLE_ACTIONS: tuple[str, ...] = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Scan")
+# Least privilege: exactly what service/ calls on the table (a test records the calls).
+TABLE_ACTIONS: tuple[str, ...] = tuple(f"dynamodb:{op}" for op in contract.DYNAMODB_OPERATIONS)
 # Outputs other stacks read (by name) with Fn::GetStackOutput.
 OUTPUT_FUNCTION_ARN = "FunctionArn"
 OUTPUT_URL_DOMAIN = "FunctionUrlDomain"
 
 
+# In service/ but not the function's code: the `python -m service.local` entry point of the local server.
+NOT_IN_ASSET: frozenset[Path] = frozenset({SERVICE_DIR / "local.py"})
+
+
+def _not_function_code(folder: str, names: list[str]) -> set[str]:
+    """copytree's ignore: bytecode, hidden files and NOT_IN_ASSET stay out of the asset."""
+    return {
+        name
+        for name in names
+        if name == "__pycache__" or name.endswith(".pyc") or name.startswith(".") or Path(folder, name) in NOT_IN_ASSET
+    }
+
+
 def stage_service_asset(target: Path | None = None) -> Path:
-    """Copy service/ (minus bytecode) into a fresh folder whose only child is ``service``.
+    """Copy the function's code in service/ into a fresh folder whose only child is ``service``.
 
     The handler string ``service.handler.handler`` needs the ``service`` package at the asset root.
     Staging a copy, rather than pointing from_asset at the repo root with exclude globs, makes "only
@@ -53,9 +67,8 @@ def stage_service_asset(target: Path | None = None) -> Path:
         target = Path(tempfile.mkdtemp(prefix="service-asset-"))
         # synth copies the folder into the cloud assembly, so the staging copy can go at exit.
         atexit.register(shutil.rmtree, target, ignore_errors=True)
-    root = target
-    shutil.copytree(SERVICE_DIR, root / "service", ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".*"))
-    return root
+    shutil.copytree(SERVICE_DIR, target / "service", ignore=_not_function_code)
+    return target
 
 
 class ServiceStack(cdk.Stack):
@@ -69,7 +82,7 @@ class ServiceStack(cdk.Stack):
         self.table = dynamodb.Table(
             self,
             "Orders",
-            partition_key=dynamodb.Attribute(name="order_id", type=dynamodb.AttributeType.STRING),
+            partition_key=dynamodb.Attribute(name=contract.TABLE_PARTITION_KEY, type=dynamodb.AttributeType.STRING),
             billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
             point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
                 point_in_time_recovery_enabled=True

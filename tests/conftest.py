@@ -11,7 +11,7 @@ import os
 import boto3
 import pytest
 
-from service.local import ensure_table, start_embedded_dynamodb
+from local.emulator import ensure_table, start_embedded_dynamodb
 
 TABLE_NAME = "orders-test"
 

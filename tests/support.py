@@ -9,7 +9,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from service.local import LocalLambdaContext, function_url_event
+from local.events import LocalLambdaContext, function_url_event
 from service.telemetry import SERVICE
 
 

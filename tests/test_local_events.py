@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 
-from service.local import LocalLambdaContext, function_url_event, http_response
+from local.events import LocalLambdaContext, function_url_event, http_response
 
 
 def test_event_has_the_function_url_shape() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 
 import pytest
 
@@ -174,12 +175,10 @@ def test_a_body_that_is_not_json_is_a_415(content_type: str) -> None:
 
 
 def test_a_failing_dependency_is_a_generic_500_without_stack_trace(monkeypatch: pytest.MonkeyPatch) -> None:
-    from service import api
     from service.dal.orders_table import OrdersTable
+    from service.routes import orders
 
-    monkeypatch.setattr(
-        api, "table", OrdersTable("table-that-does-not-exist", api.table._table.meta.client.meta.endpoint_url)
-    )
+    monkeypatch.setattr(orders, "table", OrdersTable("table-that-does-not-exist", os.environ["DYNAMODB_ENDPOINT_URL"]))
     call = invoke("GET", "/orders/summary")
     body = assert_problem(call, 500)
     assert "Traceback" not in call.response["body"]
@@ -194,8 +193,6 @@ def test_a_failing_dependency_is_a_generic_500_without_stack_trace(monkeypatch: 
 
 def test_a_value_error_from_a_bug_is_still_a_500_not_a_client_error() -> None:
     """The 400 for unparseable bodies must not swallow ValueErrors raised by the service itself."""
-    import os
-
     import boto3
 
     order_id = "f" * 32

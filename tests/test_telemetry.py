@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import string
 
@@ -86,11 +87,10 @@ def test_oversized_bodies_are_counted_under_their_route() -> None:
 
 
 def test_a_raising_route_is_counted_as_a_fault_with_its_stack_trace_in_the_log(monkeypatch: pytest.MonkeyPatch) -> None:
-    from service import api
     from service.dal.orders_table import OrdersTable
+    from service.routes import orders
 
-    endpoint = api.table._table.meta.client.meta.endpoint_url
-    monkeypatch.setattr(api, "table", OrdersTable("missing-table", endpoint))
+    monkeypatch.setattr(orders, "table", OrdersTable("missing-table", os.environ["DYNAMODB_ENDPOINT_URL"]))
     call = invoke("GET", "/orders/" + "1" * 32)
     line = assert_counted(call, "GET /orders/{order_id}", 500)
     assert line["level"] == "ERROR"

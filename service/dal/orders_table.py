@@ -14,7 +14,7 @@ from typing import Any
 import boto3
 from boto3.dynamodb.conditions import Attr
 
-PARTITION_KEY = "order_id"
+from service.contract import TABLE_PARTITION_KEY as PARTITION_KEY
 
 
 class OrdersTable:

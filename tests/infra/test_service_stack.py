@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from service.contract import METRICS_NAMESPACE
-from stacks.service_stack import TABLE_ACTIONS
+from stacks.service_stack import TABLE_ACTIONS, stage_service_asset
 from tests.infra.conftest import ROOT, Synth
 
 
@@ -107,28 +107,50 @@ def test_iam_is_least_privilege(synth: Synth) -> None:
     assert set(TABLE_ACTIONS) == {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Scan"}
 
 
-def _service_files(root: Path) -> set[str]:
-    return {
-        p.relative_to(root).as_posix()
-        for p in root.rglob("*")
-        if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc" and not p.name.startswith(".")
-    }
+# What only the local server, the emulator or a command-line tool imports: never the function's code.
+NOT_FUNCTION_CODE = ("local", "moto", "http.server", "socketserver", "argparse", "runpy", "werkzeug")
 
 
-def test_asset_contains_only_service_code(synth_eu: Synth) -> None:
-    service = synth_eu.stacks.service
-    fn = synth_eu.one(service, "AWS::Lambda::Function")
-    asset_hash = fn["Code"]["S3Key"].removesuffix(".zip")
-    asset_dir = synth_eu.outdir / f"asset.{asset_hash}"
-    assert asset_dir.is_dir()
+def _imports(source: str) -> tuple[set[str], set[str]]:
+    """Modules a file imports, and the names it imports from them (each a submodule or an attribute)."""
+    modules: set[str] = set()
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            modules |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            modules.add(node.module)
+            names |= {f"{node.module}.{a.name}" for a in node.names}
+    return modules, names
+
+
+def assert_only_function_code(asset_dir: Path) -> None:
+    """The asset is the service package and nothing else: Python modules of the function, complete."""
     files = {p.relative_to(asset_dir).as_posix() for p in asset_dir.rglob("*") if p.is_file()}
     assert files, "empty asset"
     assert {f.split("/", 1)[0] for f in files} == {"service"}
-    assert files == {f"service/{f}" for f in _service_files(ROOT / "service")}
-    assert not any("__pycache__" in f or f.endswith(".pyc") for f in files)
+    assert all(f.endswith(".py") and "__pycache__" not in f for f in files), sorted(files)
+    assert "service/local.py" not in files  # the local server's entry point
+    in_asset = {f.removesuffix(".py").removesuffix("/__init__").replace("/", ".") for f in files}
+    for f in sorted(files):
+        modules, names = _imports((asset_dir / f).read_text())
+        banned = {m for m in modules | names for b in NOT_FUNCTION_CODE if m == b or m.startswith(f"{b}.")}
+        assert not banned, f"{f} imports {banned}: not the function's code"
+        # Complete: every service module a file imports is in the asset.
+        missing = {m for m in modules if m.split(".")[0] == "service" and m not in in_asset}
+        assert not missing, f"{f} imports {missing}: not in the asset"
     # The handler string resolves inside the asset.
     tree = ast.parse((asset_dir / "service" / "handler.py").read_text())
-    names = {n.name for n in tree.body if isinstance(n, ast.FunctionDef)} | {
-        t.id for n in tree.body if isinstance(n, ast.Assign) for t in n.targets if isinstance(t, ast.Name)
-    }
-    assert "handler" in names
+    assert "handler" in {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
+
+
+def test_staged_asset_holds_only_the_function_code(tmp_path: Path) -> None:
+    assert_only_function_code(stage_service_asset(tmp_path))
+    assert (ROOT / "service" / "local.py").is_file()  # ...though `python -m service.local` lives in service/
+
+
+def test_synthesized_asset_holds_only_the_function_code(synth_eu: Synth) -> None:
+    fn = synth_eu.one(synth_eu.stacks.service, "AWS::Lambda::Function")
+    asset_dir = synth_eu.outdir / f"asset.{fn['Code']['S3Key'].removesuffix('.zip')}"
+    assert asset_dir.is_dir()
+    assert_only_function_code(asset_dir)

@@ -1,0 +1,130 @@
+"""Problem mapping: every error the resolver meets becomes an RFC 9457 problem+json response.
+
+The exception handlers live on a Router that service/app.py includes; the not-found handler and the
+middleware that labels the route and enforces the body limit are registered there too. Each records
+the request's route label first: request validation fails before any middleware runs.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_lambda_powertools.event_handler import LambdaFunctionUrlResolver, Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError, ServiceError
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
+
+from service import contract, request_state
+from service.catalogue import allowed_methods
+from service.problems import ProblemError, problem
+from service.telemetry import logger
+
+router = Router()
+
+_TOO_LARGE = f"Request body exceeds {contract.MAX_BODY_BYTES} bytes"
+
+
+def label_route_and_limit_body(app: LambdaFunctionUrlResolver, next_middleware: NextMiddleware) -> Response:
+    """Global middleware: label the request with its route template and enforce the body limit.
+
+    Request validation runs before this middleware, so the validation error handler records
+    the route too (and answers 413 rather than 422 for an oversized body).
+    """
+    state = request_state.current(app)
+    state.label(app.request.method, app.request.route)
+    if state.oversized:
+        raise ProblemError(413, _TOO_LARGE)
+    return next_middleware(app)
+
+
+def _problem(status: int, detail: str, **kwargs: Any) -> Response:
+    return problem(status, detail, correlation_id=request_state.current(router).correlation_id, **kwargs)
+
+
+def _label_request() -> None:
+    """Exception handlers may run before the middleware did (validation fails first): label here too."""
+    request_state.current(router).label(router.request.method, router.request.route)
+
+
+def _refuse_body(status: int, detail: str, **kwargs: Any) -> Response:
+    """For errors raised while the validation layer reads the body, before the middleware could
+    check its size: an oversized body is a 413, whatever else is wrong with it."""
+    _label_request()
+    if request_state.current(router).oversized:
+        return _problem(413, _TOO_LARGE)
+    return _problem(status, detail, **kwargs)
+
+
+@router.exception_handler(ProblemError)
+def handle_problem(exc: ProblemError) -> Response:
+    _label_request()
+    return _problem(exc.status, exc.detail, extra=exc.extra, headers=exc.headers)
+
+
+@router.exception_handler(RequestValidationError)
+def handle_validation_error(exc: RequestValidationError) -> Response:
+    errors = [{"loc": list(e.get("loc", ())), "type": e.get("type", "")} for e in exc.errors()]
+    if any(e["type"] == "json_invalid" for e in errors):
+        return _refuse_body(400, "Request body is not valid JSON")
+    # Messages are generic pydantic texts; inputs are not echoed back (they may be huge or hostile).
+    return _refuse_body(422, "Request validation failed", extra={"errors": errors})
+
+
+@router.exception_handler(RequestUnsupportedContentType)
+def handle_unsupported_content_type(_exc: RequestUnsupportedContentType) -> Response:
+    return _refuse_body(415, "Send the body as application/json")
+
+
+@router.exception_handler(UnicodeDecodeError)
+def handle_undecodable_body(_exc: UnicodeDecodeError) -> Response:
+    # Raised while the validation layer decodes a (base64) body that is not UTF-8: client error.
+    return _refuse_body(400, "Request body is not valid UTF-8 JSON")
+
+
+@router.exception_handler([RecursionError, ValueError])
+def handle_unparseable_body(exc: Exception) -> Response:
+    """json.loads raises these, not JSONDecodeError, for a body nested too deep or holding a number
+    too long to convert; both fit in 8 KB. Anything else of these types is a bug: a 500."""
+    if _body_defeats_the_parser():
+        return _refuse_body(400, "Request body is not parseable JSON (nested too deeply or a number too long)")
+    return handle_unexpected(exc)
+
+
+def _body_defeats_the_parser() -> bool:
+    try:
+        json.loads(router.current_event.decoded_body or "null")
+    except (RecursionError, ValueError):
+        return True
+    return False
+
+
+def handle_not_found(_exc: NotFoundError) -> Response:
+    """Unmatched method+path: one fixed label whatever the path; 405 when only the method is wrong.
+
+    Registered with `app.not_found` (a Router cannot hold it)."""
+    request_state.current(router).label_not_found()
+    allowed = allowed_methods(router.current_event.path)
+    if allowed:
+        return _problem(
+            405, f"Method {router.current_event.http_method} not allowed here", headers={"Allow": ", ".join(allowed)}
+        )
+    return _problem(404, "No route matches this path")
+
+
+@router.exception_handler(ServiceError)
+def handle_service_error(exc: ServiceError) -> Response:
+    _label_request()
+    return _problem(exc.status_code, exc.msg)
+
+
+@router.exception_handler(Exception)
+def handle_unexpected(exc: Exception) -> Response:
+    # The log gets the stack trace; the client gets a generic body with the correlation id to quote.
+    _label_request()
+    logger.exception("unhandled error", extra={"route": request_state.current(router).route})
+    return _problem(500, "Internal error; quote the correlation_id when reporting it")

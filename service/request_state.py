@@ -1,0 +1,67 @@
+"""The state of one request: created by the handler per invocation, carried in the resolver's context.
+
+The handler puts it in with `app.append_context` before resolving; middleware and exception handlers
+read it with `current(app)`; the handler keeps its own reference to write the access line after
+`resolve`, which clears the context. Nothing about a request outlives its invocation.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
+
+from service import contract
+from service.catalogue import NOT_FOUND, label_for
+
+CONTEXT_KEY = "request_state"
+
+# A correlation id from a client is trusted only when it is short and plain; anything else
+# (too long, odd characters, log-injection attempts) is replaced by the request id.
+_CORRELATION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
+
+
+@dataclass
+class RequestState:
+    """What the service knows and learns about the current request."""
+
+    correlation_id: str
+    oversized: bool  # body over contract.MAX_BODY_BYTES: every route answers 413
+    route: str | None = None  # the bounded route label, once the resolver has matched (or not)
+
+    @classmethod
+    def for_event(cls, event: dict[str, Any], request_id: str) -> RequestState:
+        return cls(
+            correlation_id=correlation_id_for(event, request_id),
+            oversized=body_size(event) > contract.MAX_BODY_BYTES,
+        )
+
+    def label(self, method: str, path_template: str) -> None:
+        """Record the route the resolver matched, as its bounded label."""
+        self.route = label_for(method, path_template)
+
+    def label_not_found(self) -> None:
+        self.route = NOT_FOUND
+
+
+def current(router: BaseRouter) -> RequestState:
+    """The state of the request the resolver (or one of its routers) is handling now."""
+    state: RequestState = router.context[CONTEXT_KEY]
+    return state
+
+
+def correlation_id_for(event: dict[str, Any], request_id: str) -> str:
+    candidate = (event.get("headers") or {}).get(contract.CORRELATION_HEADER, "")
+    if isinstance(candidate, str) and _CORRELATION_ID.fullmatch(candidate):
+        return candidate
+    return request_id
+
+
+def body_size(event: dict[str, Any]) -> int:
+    body = event.get("body") or ""
+    if not event.get("isBase64Encoded"):
+        return len(body.encode("utf-8", errors="surrogatepass"))
+    # Decoded size from the encoded length: no need to decode a body only to measure it.
+    return len(body.rstrip("=")) * 3 // 4

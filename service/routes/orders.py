@@ -1,0 +1,72 @@
+"""The orders resource: HTTP in and out only; service/logic/orders.py does the work.
+
+No `from __future__ import annotations` in route modules: Powertools reads the handlers' types for
+validation and OpenAPI, and under the real Tracer it sees the traced wrapper, whose module cannot
+resolve string annotations (every request would be a 500 in Lambda, tests/test_tracing.py shows it).
+"""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+
+from service.dal.orders_table import OrdersTable
+from service.logic import orders
+from service.models import ORDER_ID_PATTERN, CreateOrder, Order, OrderPage, OrdersSummary
+from service.problems import ProblemError
+from service.routes import route
+from service.telemetry import logger, tracer
+
+router = Router()
+table = OrdersTable.from_environment()
+
+OrderId = Annotated[str, Path(pattern=ORDER_ID_PATTERN, description="32 lower-case hex characters")]
+
+
+@route(router, "create_order", {400: "Body is not JSON / not UTF-8", 415: "Body is not application/json"}, success=201)
+@tracer.capture_method(capture_response=False)
+def create_order(request: Annotated[CreateOrder, Body()]) -> Response[Order]:
+    order = orders.create_order(table, request)
+    logger.info("order created", extra={"order_id": order.order_id, "total_cents": order.total_cents})
+    return Response(
+        status_code=201,
+        content_type=content_types.APPLICATION_JSON,
+        body=order.model_dump(),
+        headers={"Location": f"/orders/{order.order_id}"},
+    )
+
+
+@route(router, "list_orders", {400: "A cursor this API did not issue"})
+@tracer.capture_method(capture_response=False)
+def list_orders(
+    limit: Annotated[int, Query(ge=1, le=100, description="Page size")] = 20,
+    cursor: Annotated[str | None, Query(max_length=512, description="next_cursor of the previous page")] = None,
+) -> OrderPage:
+    try:
+        return orders.list_orders(table, limit=limit, cursor=cursor)
+    except orders.InvalidCursorError as exc:
+        raise ProblemError(400, str(exc)) from exc
+
+
+@route(router, "orders_summary")
+@tracer.capture_method(capture_response=False)
+def orders_summary() -> OrdersSummary:
+    return orders.summarize_orders(table)
+
+
+@route(router, "get_order", {404: "No such order"})
+@tracer.capture_method(capture_response=False)
+def get_order(order_id: OrderId) -> Order:
+    order = orders.get_order(table, order_id)
+    if order is None:
+        raise ProblemError(404, f"Order {order_id} does not exist")
+    return order
+
+
+@route(router, "delete_order", {404: "No such order"}, success=204)
+@tracer.capture_method(capture_response=False)
+def delete_order(order_id: OrderId) -> Response[None]:
+    if not orders.delete_order(table, order_id):
+        raise ProblemError(404, f"Order {order_id} does not exist")
+    return Response(status_code=204, body=None)
