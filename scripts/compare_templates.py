@@ -42,7 +42,8 @@ def dashboard_body(body: Any) -> Any:
     reads as a widget property path rather than a join index."""
     if isinstance(body, dict) and "Fn::Join" in body:
         sep, parts = body["Fn::Join"]
-        body = sep.join(p if isinstance(p, str) else "<" + json.dumps(p, sort_keys=True) + ">" for p in parts)
+        # Tokens sit inside JSON string literals: escape them for that context.
+        body = sep.join(p if isinstance(p, str) else json.dumps(f"<{json.dumps(p, sort_keys=True)}>")[1:-1] for p in parts)
     try:
         return json.loads(body) if isinstance(body, str) else body
     except json.JSONDecodeError:
@@ -63,11 +64,17 @@ def diff_paths(a: Any, b: Any, path: str = "") -> list[tuple[str, Any, Any]]:
         for k in sorted(set(a) | set(b)):
             out += diff_paths(a.get(k, "<absent>"), b.get(k, "<absent>"), f"{path}.{k}" if path else k)
         return out
-    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
-        out = []
-        for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            out += diff_paths(x, y, f"{path}[{i}]")
-        return out
+    if isinstance(a, list) and isinstance(b, list):
+        if len(a) == len(b):
+            out = []
+            for i, (x, y) in enumerate(zip(a, b, strict=True)):
+                out += diff_paths(x, y, f"{path}[{i}]")
+            return out
+        # Different lengths: the elements only one side has (compared as JSON).
+        keys_a, keys_b = ([json.dumps(x, sort_keys=True) for x in v] for v in (a, b))
+        removed = [x for x, k in zip(a, keys_a, strict=True) if k not in keys_b]
+        added = [y for y, k in zip(b, keys_b, strict=True) if k not in keys_a]
+        return [(f"{path}[-]", x, "<absent>") for x in removed] + [(f"{path}[+]", "<absent>", y) for y in added]
     return [] if a == b else [(path, a, b)]
 
 
