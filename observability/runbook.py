@@ -6,7 +6,6 @@ a test fails when it is stale.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable
 
 from observability.config import MonitoringConfig

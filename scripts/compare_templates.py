@@ -43,7 +43,9 @@ def dashboard_body(body: Any) -> Any:
     if isinstance(body, dict) and "Fn::Join" in body:
         sep, parts = body["Fn::Join"]
         # Tokens sit inside JSON string literals: escape them for that context.
-        body = sep.join(p if isinstance(p, str) else json.dumps(f"<{json.dumps(p, sort_keys=True)}>")[1:-1] for p in parts)
+        body = sep.join(
+            p if isinstance(p, str) else json.dumps(f"<{json.dumps(p, sort_keys=True)}>")[1:-1] for p in parts
+        )
     try:
         return json.loads(body) if isinstance(body, str) else body
     except json.JSONDecodeError:

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
 
-from observability.config import MonitoringConfig
 from observability.plan import plan
 from service.catalogue import ROUTES, RouteSpec
 from stacks.config import InfraConfig
@@ -76,11 +75,7 @@ def build_app(
     # Observability: what is monitored is declared in observability/ (one plan for both regions);
     # alarms live in their metric's region, so CloudFront/WAF alarms go to us-east-1. The dashboard
     # (home) reads the distribution id through the edge stack's output, like EdgeAccess.
-    monitored = plan(
-        MonitoringConfig(service_name=config.service_name, runbook_url=config.runbook_url),
-        routes,
-        config.reserved_concurrency,
-    )
+    monitored = plan(config.monitoring, routes, config.reserved_concurrency)
     monitoring = MonitoringStack(
         app,
         f"{config.prefix}-Monitoring",
@@ -116,7 +111,9 @@ def build_app(
             cdk.Tags.of(stack).add(key, value)
     # cdk-nag v3 is a policy-validation plugin: any finding not acknowledged (with a reason) on its
     # construct fails synth, so `make synth` and the tests both enforce it.
-    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True, write_suppressions_to_cloud_formation=True))
+    cdk.Validations.of(app).add_plugins(
+        AwsSolutionsChecks(app, verbose=True, write_suppressions_to_cloud_formation=True)
+    )
     return AppStacks(
         config=config,
         routes=tuple(routes),

@@ -72,7 +72,10 @@ def alarms() -> list[Alarm]:
             # SUM([...]) keeps a value when only one side has data; "reads + writes" would not.
             metric=Expression(
                 "SUM([reads, writes])",
-                {"reads": metric("ReadThrottleEvents", "Sum", 300), "writes": metric("WriteThrottleEvents", "Sum", 300)},
+                {
+                    "reads": metric("ReadThrottleEvents", "Sum", 300),
+                    "writes": metric("WriteThrottleEvents", "Sum", 300),
+                },
                 period_s=300,
                 label="throttle events",
             ),

@@ -107,9 +107,7 @@ def utilisation_alarm(cfg: MonitoringConfig, reserved: int) -> Alarm:
         datapoints_to_alarm=2,
         missing_data="notBreaching",
         missing_data_why="ConcurrentExecutions is published only while the function runs; " + _IDLE_WHY,
-        condition=(
-            f"100 x Maximum(ConcurrentExecutions) / reserved concurrency >= {pct:g} % in 2 of 3 1-min periods"
-        ),
+        condition=(f"100 x Maximum(ConcurrentExecutions) / reserved concurrency >= {pct:g} % in 2 of 3 1-min periods"),
         context={"threshold": f"{pct:g}"},
     )
 

@@ -205,9 +205,7 @@ def row(cfg: MonitoringConfig, route: RouteSpec, route_alarms: list[AnyAlarm]) -
             width=8,
             height=ROW_HEIGHT,
         ),
-        AlarmStatus(
-            f"{route.label} · alarms", tuple(a for a in route_alarms if a.notify), width=4, height=ROW_HEIGHT
-        ),
+        AlarmStatus(f"{route.label} · alarms", tuple(a for a in route_alarms if a.notify), width=4, height=ROW_HEIGHT),
     )
     return (title,), graphs
 

@@ -47,12 +47,15 @@ def section(cfg: MonitoringConfig, routes: Sequence[RouteSpec]) -> Section:
         (
             (
                 Graph(
-                    "Requests / min (all routes)", left=(service_metric(cfg, REQUESTS, "Sum", label="requests"),), width=6
+                    "Requests / min (all routes)",
+                    left=(service_metric(cfg, REQUESTS, "Sum", label="requests"),),
+                    width=6,
                 ),
                 Graph(
                     "Fault (5xx) and 4xx rate, % (all routes)",
                     left=rates(
-                        service_metric(cfg, METRIC_FAULT, "Average"), service_metric(cfg, METRIC_CLIENT_ERROR, "Average")
+                        service_metric(cfg, METRIC_FAULT, "Average"),
+                        service_metric(cfg, METRIC_CLIENT_ERROR, "Average"),
                     ),
                     width=6,
                 ),

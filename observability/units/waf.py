@@ -73,8 +73,8 @@ def widgets(blocked_spike: Alarm) -> tuple[Graph, ...]:
             "WAF blocked by rule / 5 min",
             left=(
                 Expression(
-                    "SEARCH('{AWS/WAFV2,Rule,WebACL} MetricName=\"BlockedRequests\" "
-                    "WebACL=\"$web_acl_metric_name\" NOT Rule=\"ALL\"', 'Sum', 300)",
+                    'SEARCH(\'{AWS/WAFV2,Rule,WebACL} MetricName="BlockedRequests" '
+                    'WebACL="$web_acl_metric_name" NOT Rule="ALL"\', \'Sum\', 300)',
                     {},
                     period_s=300,
                     label="",

@@ -10,7 +10,7 @@ from constructs import Construct
 
 from observability import queries
 from observability.config import MonitoringConfig
-from observability.model import EDGE_REGION, AlarmStatus, Annotation, Graph, LogTable, Section, Text, Widget
+from observability.model import EDGE_REGION, AlarmStatus, Annotation, Graph, Section, Text, Widget
 from stacks.monitoring.render import Refs, fill, metric
 
 _VIEWS = {"table": cw.LogQueryVisualizationType.TABLE, "line": cw.LogQueryVisualizationType.LINE}
