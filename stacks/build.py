@@ -21,7 +21,6 @@ from stacks.service_stack import OUTPUT_FUNCTION_ARN, OUTPUT_URL_DOMAIN, Service
 class AppStacks:
     """The stacks and what the monitoring layer wires onto them."""
 
-    config: InfraConfig
     routes: tuple[RouteSpec, ...]
     service: ServiceStack  # home region: function, table, log_group, reserved_concurrency
     edge: EdgeStack  # us-east-1: distribution, web_acl, waf_log_group
@@ -115,7 +114,6 @@ def build_app(
         AwsSolutionsChecks(app, verbose=True, write_suppressions_to_cloud_formation=True)
     )
     return AppStacks(
-        config=config,
         routes=tuple(routes),
         service=service,
         edge=edge,

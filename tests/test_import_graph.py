@@ -86,27 +86,23 @@ def test_no_cycle_between_top_level_packages(modules: dict[str, Path]) -> None:
     assert "observability" in graph["stacks"]
 
 
-def test_service_imports_nothing_of_the_project_outside_service(modules: dict[str, Path]) -> None:
-    ours = {top(m) for m in modules} - {"service"}
-    bad = [
+def imported(modules: dict[str, Path], package: str, wanted: set[str]) -> list[str]:
+    """``module imports name`` for every import of a ``wanted`` top-level name inside ``package``."""
+    return [
         f"{m} imports {name}"
         for m, path in modules.items()
-        if top(m) == "service"
+        if top(m) == package
         for name in imports(m, path)
-        if top(name) in ours
+        if top(name) in wanted
     ]
-    assert bad == []
+
+
+def test_service_imports_nothing_of_the_project_outside_service(modules: dict[str, Path]) -> None:
+    assert imported(modules, "service", {top(m) for m in modules} - {"service"}) == []
 
 
 def test_the_observability_model_imports_no_cdk(modules: dict[str, Path]) -> None:
-    bad = [
-        f"{m} imports {name}"
-        for m, path in modules.items()
-        if top(m) == "observability"
-        for name in imports(m, path)
-        if top(name) in CDK
-    ]
-    assert bad == []
+    assert imported(modules, "observability", CDK) == []
 
 
 def test_the_checks_can_fail(tmp_path: Path) -> None:

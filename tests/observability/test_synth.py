@@ -288,9 +288,9 @@ def test_alarm_topics_enforce_tls(default_synth: Synth, key: str) -> None:
     (topic,) = t.resources("AWS::SNS::Topic").values()
     (sub,) = t.resources("AWS::SNS::Subscription").values()
     assert sub["Properties"]["Protocol"] == "email"
+    assert topic["Properties"]["TopicName"] == f"{CFG.service_name}-{'alarms' if key == 'home' else 'edge-alarms'}"
     policy = json.dumps(next(iter(t.resources("AWS::SNS::TopicPolicy").values())))
     assert "aws:SecureTransport" in policy
-    assert topic
 
 
 def test_cfn_lint_finds_no_errors(any_synth: Synth) -> None:
