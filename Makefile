@@ -13,7 +13,7 @@ CDK_ENV := JSII_NODE=$(CURDIR)/node_modules/node/bin/node
 CDK_CONTEXT := $(if $(HOME_REGION),-c home_region=$(HOME_REGION)) $(if $(ACCOUNT),-c account=$(ACCOUNT)) $(CDK_ARGS)
 SYNTH_REGIONS ?= us-east-1 eu-west-1
 
-.PHONY: help venv run test lint format openapi docs bench clean
+.PHONY: help venv run test test-fast lint format openapi docs bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -37,14 +37,18 @@ format: $(STAMP) ## Apply ruff fixes and formatting
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-test: lint $(NODE_STAMP) ## Lint and run every test (CDK synth runs on the pinned Node 22)
+test: lint $(NODE_STAMP) ## Lint and run every test (CDK synth runs on the pinned Node 22); what CI runs
 	$(CDK_ENV) $(PY) -m pytest
+
+# tests/infra and tests/observability read synthesized templates; everything else needs no CDK.
+test-fast: $(STAMP) ## Inner loop: every test that needs no CDK synth (no aws_cdk import), ~10 s
+	$(PY) -m pytest --ignore=tests/infra --ignore=tests/observability
 
 openapi: $(STAMP) ## Regenerate openapi.json from the resolver
 	$(PY) -m service.openapi > openapi.json
 
-docs: openapi ## Regenerate every generated document (openapi.json, RUNBOOK.md, README route and cost tables)
-	$(PY) -m stacks.monitoring.runbook > RUNBOOK.md
+docs: openapi ## Regenerate openapi.json, RUNBOOK.md (for the configured app: CDK_ARGS=), README route and cost tables
+	$(PY) -m scripts.runbook $(CDK_CONTEXT) > RUNBOOK.md
 	$(PY) -m scripts.readme
 
 bench: $(STAMP) ## Side-by-side benchmark: cold init, warm overhead, log bytes (BENCH_ARGS=--rounds=15)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from observability.cost import render_markdown
 from service.catalogue import ROUTES
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -29,8 +30,6 @@ def table() -> str:
 
 
 def blocks() -> dict[str, str]:
-    from stacks.monitoring.cost import render_markdown
-
     return {"routes": table(), "cost": render_markdown().rstrip("\n")}
 
 

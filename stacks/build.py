@@ -8,11 +8,11 @@ from dataclasses import dataclass
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
 
+from observability.plan import plan
 from service.catalogue import ROUTES, RouteSpec
 from stacks.config import InfraConfig
 from stacks.edge_access_stack import EdgeAccessStack
 from stacks.edge_stack import OUTPUT_DISTRIBUTION_ID, EdgeStack
-from stacks.monitoring.config import MonitoringConfig
 from stacks.monitoring.stacks import EdgeMonitoringStack, MonitoringStack
 from stacks.service_stack import OUTPUT_FUNCTION_ARN, OUTPUT_URL_DOMAIN, ServiceStack
 
@@ -21,7 +21,6 @@ from stacks.service_stack import OUTPUT_FUNCTION_ARN, OUTPUT_URL_DOMAIN, Service
 class AppStacks:
     """The stacks and what the monitoring layer wires onto them."""
 
-    config: InfraConfig
     routes: tuple[RouteSpec, ...]
     service: ServiceStack  # home region: function, table, log_group, reserved_concurrency
     edge: EdgeStack  # us-east-1: distribution, web_acl, waf_log_group
@@ -29,24 +28,14 @@ class AppStacks:
     monitoring: MonitoringStack  # home region: dashboard, saved queries, service and route alarms
     edge_monitoring: EdgeMonitoringStack  # us-east-1: CloudFront and WAF alarms, WAF saved query
 
-    @property
-    def home_env(self) -> cdk.Environment:
-        return cdk.Environment(account=self.config.account, region=self.config.home_region)
-
-    @property
-    def edge_env(self) -> cdk.Environment:
-        return cdk.Environment(account=self.config.account, region=self.config.edge_region)
-
 
 def build_app(
     app: cdk.App,
     config: InfraConfig,
     routes: Sequence[RouteSpec] = ROUTES,
-    *,
-    nag: bool = True,
 ) -> AppStacks:
     """Create Service (home) -> Edge (us-east-1) -> EdgeAccess + Monitoring (home), EdgeMonitoring
-    (us-east-1) and, by default, cdk-nag checks.
+    (us-east-1), and the cdk-nag checks.
 
     Every stack has an explicit env because the edge must be in us-east-1. Values cross stacks only
     through named outputs read with Fn::GetStackOutput (which CloudFormation resolves across regions):
@@ -82,35 +71,31 @@ def build_app(
         env=home,
         description=f"{config.service_name}: CloudFront may invoke the function URL",
     )
-    # Observability: alarms live in their metric's region, so CloudFront/WAF alarms go to us-east-1.
-    # The dashboard (home) reads the distribution id through the edge stack's output, like EdgeAccess.
-    monitoring_config = MonitoringConfig(
-        service_name=config.service_name, name_prefix=config.service_name, runbook_url=config.runbook_url
-    )
-    distribution_id = cdk.Fn.get_stack_output(edge.stack_name, OUTPUT_DISTRIBUTION_ID, config.edge_region)
+    # Observability: what is monitored is declared in observability/ (one plan for both regions);
+    # alarms live in their metric's region, so CloudFront/WAF alarms go to us-east-1. The dashboard
+    # (home) reads the distribution id through the edge stack's output, like EdgeAccess.
+    monitored = plan(config.monitoring, routes, config.reserved_concurrency)
     monitoring = MonitoringStack(
         app,
         f"{config.prefix}-Monitoring",
+        plan=monitored,
         function=service.function,
         table=service.table,
         log_group=service.log_group,
-        reserved_concurrency=service.reserved_concurrency,
-        routes=tuple(routes),
-        distribution_id=distribution_id,
+        distribution_id=cdk.Fn.get_stack_output(edge.stack_name, OUTPUT_DISTRIBUTION_ID, config.edge_region),
         web_acl_metric_name=edge.web_acl_metric_name,
         alarm_email=config.alarm_email,
-        config=monitoring_config,
         env=home,
         description=f"{config.service_name}: dashboard, saved queries and alarms",
     )
     edge_monitoring = EdgeMonitoringStack(
         app,
         f"{config.prefix}-EdgeMonitoring",
+        plan=monitored,
         distribution_id=edge.distribution.distribution_id,
         web_acl_metric_name=edge.web_acl_metric_name,
         waf_log_group=edge.waf_log_group,
         alarm_email=config.alarm_email,
-        config=monitoring_config,
         env=edge_env,
         description=f"{config.service_name}: CloudFront and WAF alarms, us-east-1",
     )
@@ -123,14 +108,12 @@ def build_app(
     for stack in (service, edge, edge_access, monitoring, edge_monitoring):
         for key, value in tags.items():
             cdk.Tags.of(stack).add(key, value)
-    if nag:
-        # cdk-nag v3 is a policy-validation plugin: any finding not acknowledged (with a reason) on its
-        # construct fails synth, so `make synth` and the tests both enforce it.
-        cdk.Validations.of(app).add_plugins(
-            AwsSolutionsChecks(app, verbose=True, write_suppressions_to_cloud_formation=True)
-        )
+    # cdk-nag v3 is a policy-validation plugin: any finding not acknowledged (with a reason) on its
+    # construct fails synth, so `make synth` and the tests both enforce it.
+    cdk.Validations.of(app).add_plugins(
+        AwsSolutionsChecks(app, verbose=True, write_suppressions_to_cloud_formation=True)
+    )
     return AppStacks(
-        config=config,
         routes=tuple(routes),
         service=service,
         edge=edge,

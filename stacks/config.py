@@ -14,17 +14,29 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from service.contract import METRICS_NAMESPACE, SERVICE_NAME
+from observability.config import MonitoringConfig
+from observability.model import EDGE_REGION
+from service.contract import SERVICE_NAME
 
 # Used only when neither context nor the CDK CLI (CDK_DEFAULT_ACCOUNT) names an account: synth and
 # tests need a concrete account because the stacks span two regions. Deploying with it fails fast.
 PLACEHOLDER_ACCOUNT = "111111111111"
 
-# CloudWatch Logs accepts only these retention periods (days).
-VALID_RETENTION_DAYS: tuple[int, ...] = (
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-)  # fmt: skip
-PRICE_CLASSES: tuple[str, ...] = ("PriceClass_100", "PriceClass_200", "PriceClass_All")
+# CloudWatch Logs accepts only these retention periods (days), named as CDK's RetentionDays members
+# (stacks/retention.py; this module stays CDK-free so the config loads without starting jsii).
+RETENTION_DAYS: dict[int, str] = {
+    1: "ONE_DAY", 3: "THREE_DAYS", 5: "FIVE_DAYS", 7: "ONE_WEEK", 14: "TWO_WEEKS", 30: "ONE_MONTH",
+    60: "TWO_MONTHS", 90: "THREE_MONTHS", 120: "FOUR_MONTHS", 150: "FIVE_MONTHS", 180: "SIX_MONTHS",
+    365: "ONE_YEAR", 400: "THIRTEEN_MONTHS", 545: "EIGHTEEN_MONTHS", 731: "TWO_YEARS", 1096: "THREE_YEARS",
+    1827: "FIVE_YEARS", 2192: "SIX_YEARS", 2557: "SEVEN_YEARS", 2922: "EIGHT_YEARS", 3288: "NINE_YEARS",
+    3653: "TEN_YEARS",
+}  # fmt: skip
+# CloudFront price classes as cdk.json spells them -> CDK's PriceClass members (stacks/edge_stack.py).
+PRICE_CLASSES: dict[str, str] = {
+    "PriceClass_100": "PRICE_CLASS_100",
+    "PriceClass_200": "PRICE_CLASS_200",
+    "PriceClass_All": "PRICE_CLASS_ALL",
+}
 # CloudFront's origin read timeout: 1-60 s without a quota increase.
 MAX_ORIGIN_READ_TIMEOUT_SECONDS = 60
 
@@ -64,13 +76,12 @@ class InfraConfig:
     # saved-query names: give each stage in one account and region its own (orders-api-staging).
     service_name: str = SERVICE_NAME
     runbook_url: str = "RUNBOOK.md"  # where alarm descriptions and the dashboard point on-call
-    metrics_namespace: str = METRICS_NAMESPACE
-    edge_region: str = field(default="us-east-1", init=False)  # CloudFront/WAF (CLOUDFRONT scope) live here
+    edge_region: str = field(default=EDGE_REGION, init=False)  # CloudFront/WAF (CLOUDFRONT scope) live here
 
     @property
-    def cross_region(self) -> bool:
-        """True when the home region is not us-east-1, so stacks exchange values across regions."""
-        return self.home_region != self.edge_region
+    def monitoring(self) -> MonitoringConfig:
+        """What the alarms, dashboard and RUNBOOK.md take from this configuration."""
+        return MonitoringConfig(service_name=self.service_name, runbook_url=self.runbook_url)
 
 
 def _absent(value: Any) -> bool:
@@ -143,12 +154,12 @@ def load_config(context: Mapping[str, Any], environ: Mapping[str, str] | None = 
         )
 
     retention = _int("log_retention_days", get("log_retention_days"), 1, 3653)
-    if retention not in VALID_RETENTION_DAYS:
-        raise ConfigError(f"context 'log_retention_days' must be one of {VALID_RETENTION_DAYS}, got {retention}")
+    if retention not in RETENTION_DAYS:
+        raise ConfigError(f"context 'log_retention_days' must be one of {tuple(RETENTION_DAYS)}, got {retention}")
 
     price_class = str(get("price_class")).strip()
     if price_class not in PRICE_CLASSES:
-        raise ConfigError(f"context 'price_class' must be one of {PRICE_CLASSES}, got {price_class!r}")
+        raise ConfigError(f"context 'price_class' must be one of {tuple(PRICE_CLASSES)}, got {price_class!r}")
 
     raw_email = get("alarm_email")
     alarm_email = None if _absent(raw_email) else _match("alarm_email", raw_email, _EMAIL_RE, "an e-mail address")
@@ -160,8 +171,10 @@ def load_config(context: Mapping[str, Any], environ: Mapping[str, str] | None = 
         raise ConfigError("context 'domain_name' and 'certificate_arn' must be set together (or both null)")
     if cert is not None:
         cert_region = _ACM_ARN_RE.match(cert).group("region")  # type: ignore[union-attr]
-        if cert_region != "us-east-1":
-            raise ConfigError(f"context 'certificate_arn' must be an ACM certificate in us-east-1, got {cert_region}")
+        if cert_region != EDGE_REGION:
+            raise ConfigError(
+                f"context 'certificate_arn' must be an ACM certificate in {EDGE_REGION}, got {cert_region}"
+            )
 
     service_name = _match(
         "service_name",

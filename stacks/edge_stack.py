@@ -25,7 +25,7 @@ from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from service.contract import MAX_BODY_BYTES, SECRET_HEADERS
-from stacks.config import InfraConfig
+from stacks.config import PRICE_CLASSES, InfraConfig
 from stacks.retention import retention_days
 
 # AWS managed rule groups, in evaluation order after our own rules. (name, rule labels set to Count)
@@ -38,17 +38,9 @@ MANAGED_RULE_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # Its SizeRestrictions_BODY blocks bodies over 8 KB, the same limit as BodyTooLarge and the API.
     ("AWSManagedRulesCommonRuleSet", ()),
 )
-PRICE_CLASSES: dict[str, cloudfront.PriceClass] = {
-    "PriceClass_100": cloudfront.PriceClass.PRICE_CLASS_100,
-    "PriceClass_200": cloudfront.PriceClass.PRICE_CLASS_200,
-    "PriceClass_All": cloudfront.PriceClass.PRICE_CLASS_ALL,
-}
 OUTPUT_DISTRIBUTION_ID = "DistributionId"  # read by EdgeAccessStack with Fn::GetStackOutput
 RATE_RULE = "RateLimitPerIp"
 BODY_RULE = "BodyTooLarge"
-# Headers WAF must never write to its logs: the service's own secret-header list (OAC replaces
-# Authorization anyway).
-REDACTED_HEADERS: tuple[str, ...] = SECRET_HEADERS
 
 
 def _problem(status: int, title: str, detail: str) -> str:
@@ -73,7 +65,6 @@ class EdgeStack(cdk.Stack):
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
         self.config = config
         self.web_acl_metric_name = f"{config.prefix}-web-acl"
-        self.rule_metric_names: dict[str, str] = {}
 
         self.waf_log_group = logs.LogGroup(
             self,
@@ -99,7 +90,8 @@ class EdgeStack(cdk.Stack):
             ],
             redacted_fields=[
                 wafv2.CfnLoggingConfiguration.FieldToMatchProperty(single_header={"Name": name})
-                for name in REDACTED_HEADERS
+                # The service's own list of secret headers: WAF never logs what the service never logs.
+                for name in SECRET_HEADERS
             ],
         )
         self.distribution = self._distribution(function_url)
@@ -116,10 +108,8 @@ class EdgeStack(cdk.Stack):
         cdk.CfnOutput(self, "WebAclArn", value=self.web_acl.attr_arn)
 
     def _rule_visibility(self, rule: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
-        metric = f"{self.config.prefix}-{rule}"
-        self.rule_metric_names[rule] = metric
         return wafv2.CfnWebACL.VisibilityConfigProperty(
-            cloud_watch_metrics_enabled=True, metric_name=metric, sampled_requests_enabled=True
+            cloud_watch_metrics_enabled=True, metric_name=f"{self.config.prefix}-{rule}", sampled_requests_enabled=True
         )
 
     def _web_acl(self) -> wafv2.CfnWebACL:
@@ -242,7 +232,7 @@ class EdgeStack(cdk.Stack):
                 compress=True,
             ),
             http_version=cloudfront.HttpVersion.HTTP2_AND_3,
-            price_class=PRICE_CLASSES[cfg.price_class],
+            price_class=cloudfront.PriceClass[PRICE_CLASSES[cfg.price_class]],
             web_acl_id=self.web_acl.attr_arn,
             **custom_domain,  # type: ignore[arg-type]
         )

@@ -21,7 +21,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
-from service import contract
+from service.contract import DYNAMODB_OPERATIONS, METRICS_NAMESPACE, TABLE_PARTITION_KEY
 from stacks.config import InfraConfig
 from stacks.retention import retention_days
 
@@ -36,8 +36,8 @@ RUNTIME = lambda_.Runtime.PYTHON_3_13
 ARCHITECTURE = lambda_.Architecture.ARM_64
 POWERTOOLS_LAYER_PARAMETER = f"/aws/service/powertools/python/arm64/{RUNTIME.name}/{POWERTOOLS_VERSION}"
 
-# Least privilege: exactly what service/ calls on the table (a test records the calls).
-TABLE_ACTIONS: tuple[str, ...] = tuple(f"dynamodb:{op}" for op in contract.DYNAMODB_OPERATIONS)
+# Least privilege: exactly what service/ calls on the table (the same list the monitoring reads).
+TABLE_ACTIONS: tuple[str, ...] = tuple(f"dynamodb:{op}" for op in DYNAMODB_OPERATIONS)
 # Outputs other stacks read (by name) with Fn::GetStackOutput.
 OUTPUT_FUNCTION_ARN = "FunctionArn"
 OUTPUT_URL_DOMAIN = "FunctionUrlDomain"
@@ -77,12 +77,11 @@ class ServiceStack(cdk.Stack):
     def __init__(self, scope: Construct, construct_id: str, *, config: InfraConfig, **kwargs: object) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
         self.config = config
-        self.reserved_concurrency: int | None = config.reserved_concurrency
 
         self.table = dynamodb.Table(
             self,
             "Orders",
-            partition_key=dynamodb.Attribute(name=contract.TABLE_PARTITION_KEY, type=dynamodb.AttributeType.STRING),
+            partition_key=dynamodb.Attribute(name=TABLE_PARTITION_KEY, type=dynamodb.AttributeType.STRING),
             billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
             point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
                 point_in_time_recovery_enabled=True
@@ -136,7 +135,7 @@ class ServiceStack(cdk.Stack):
             environment={
                 "TABLE_NAME": self.table.table_name,
                 "POWERTOOLS_SERVICE_NAME": config.service_name,
-                "POWERTOOLS_METRICS_NAMESPACE": config.metrics_namespace,
+                "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
                 "POWERTOOLS_LOG_LEVEL": "INFO",
             },
         )

@@ -1,5 +1,2 @@
-"""Observability as code for the orders API: alarms, dashboard and saved queries from the catalogue.
-
-Import the stacks from ``stacks.monitoring.stacks``; this package root stays CDK-free so the runbook
-and cost scripts (``python -m stacks.monitoring.runbook`` / ``.cost``) start fast.
-"""
+"""The CDK side of the observability: renders an ``observability.plan.Plan`` into CloudWatch
+alarms, a dashboard and saved queries. What is monitored is declared in ``observability/``."""

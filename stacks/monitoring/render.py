@@ -1,18 +1,25 @@
-"""Turns alarm specs into CloudWatch alarms wired to an SNS topic."""
+"""The one place model declarations become CDK objects: metrics (for alarms and widgets alike),
+alarms wired to their topic, and saved queries."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from string import Template
 
+from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_cloudwatch_actions as cw_actions
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from stacks.monitoring.config import MonitoringConfig
-from stacks.monitoring.metrics import alarm_metric
-from stacks.monitoring.runbook import description
-from stacks.monitoring.spec import AlarmSpec, AnyAlarm, CompositeSpec
+from observability.config import MonitoringConfig
+from observability.model import Alarm, AnyAlarm, AnyMetric, Composite, Metric, Ref
+from observability.queries import SavedQuery
+from observability.runbook import description
+
+# Deploy-time values, by Ref name: function_name, table_name, log_group_name, distribution_id, ...
+Refs = Mapping[str, str]
 
 _COMPARISON = {
     ">": cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -28,45 +35,81 @@ _MISSING = {
 }
 
 
+def fill(text: str, refs: Refs) -> str:
+    """``$name`` placeholders in expressions and markdown, filled with deploy-time values."""
+    return Template(text).safe_substitute(refs)
+
+
+def metric(decl: AnyMetric, refs: Refs, *, region: str | None = None) -> cw.IMetric:
+    """A metric or math expression. ``region`` draws it from another region (dashboards only: an
+    alarm always reads its own region's metrics)."""
+    if isinstance(decl, Metric):
+        return cw.Metric(
+            namespace=decl.namespace,
+            metric_name=decl.name,
+            dimensions_map={k: refs[v.name] if isinstance(v, Ref) else v for k, v in decl.dimensions},
+            statistic=decl.statistic,
+            period=Duration.seconds(decl.period_s),
+            label=decl.label,
+            color=decl.color,
+            region=region,
+        )
+    return cw.MathExpression(
+        expression=fill(decl.expression, refs),
+        using_metrics={k: metric(m, refs, region=region) for k, m in decl.using.items()},
+        period=Duration.seconds(decl.period_s),
+        label=decl.label,
+        color=decl.color,
+        # A SEARCH (no inputs) names its region itself.
+        search_region=region if not decl.using else None,
+    )
+
+
 def create_alarms(
-    scope: Construct,
-    specs: Iterable[AnyAlarm],
-    *,
-    cfg: MonitoringConfig,
-    refs: Mapping[str, str],
-    topic: sns.ITopic,
+    scope: Construct, alarms: Iterable[AnyAlarm], *, cfg: MonitoringConfig, refs: Refs, topic: sns.ITopic
 ) -> dict[str, cw.AlarmBase]:
-    """Create every spec in ``scope``; composites after their children. Returns key -> alarm."""
+    """Create the alarms in ``scope``, composites after their children. Returns key -> alarm."""
     created: dict[str, cw.AlarmBase] = {}
     action = cw_actions.SnsAction(topic)
-    for spec in sorted(specs, key=lambda s: isinstance(s, CompositeSpec)):
+    for a in sorted(alarms, key=lambda a: isinstance(a, Composite)):
         alarm: cw.AlarmBase
-        if isinstance(spec, AlarmSpec):
+        if isinstance(a, Alarm):
             alarm = cw.Alarm(
                 scope,
-                spec.key,
-                alarm_name=cfg.alarm_name(spec.key),
-                alarm_description=description(spec, cfg),
-                metric=alarm_metric(spec, refs),
-                threshold=spec.threshold,
-                comparison_operator=_COMPARISON[spec.comparison],
-                evaluation_periods=spec.evaluation_periods,
-                datapoints_to_alarm=spec.datapoints_to_alarm,
-                treat_missing_data=_MISSING[spec.missing_data],
+                a.key,
+                alarm_name=cfg.alarm_name(a.key),
+                alarm_description=description(a, cfg),
+                metric=metric(a.metric, refs),
+                threshold=a.threshold,
+                comparison_operator=_COMPARISON[a.comparison],
+                evaluation_periods=a.evaluation_periods,
+                datapoints_to_alarm=a.datapoints_to_alarm,
+                treat_missing_data=_MISSING[a.missing_data],
             )
         else:
             alarm = cw.CompositeAlarm(
                 scope,
-                spec.key,
-                composite_alarm_name=cfg.alarm_name(spec.key),
-                alarm_description=description(spec, cfg),
+                a.key,
+                composite_alarm_name=cfg.alarm_name(a.key),
+                alarm_description=description(a, cfg),
                 alarm_rule=cw.AlarmRule.all_of(
-                    *(cw.AlarmRule.from_alarm(created[c], cw.AlarmState.ALARM) for c in spec.children)
+                    *(cw.AlarmRule.from_alarm(created[c.key], cw.AlarmState.ALARM) for c in a.children)
                 ),
             )
-        if spec.notify:
+        if a.notify:
             # OK too, so on-call sees when it recovers without opening the console.
             alarm.add_alarm_action(action)
             alarm.add_ok_action(action)
-        created[spec.key] = alarm
+        created[a.key] = alarm
     return created
+
+
+def saved_queries(scope: Construct, found: Iterable[SavedQuery], *, cfg: MonitoringConfig, log_group_name: str) -> None:
+    for q in found:
+        logs.CfnQueryDefinition(
+            scope,
+            f"Query-{q.key}",
+            name=q.name(cfg.query_folder),
+            query_string=q.text,
+            log_group_names=[log_group_name],
+        )

@@ -1,100 +1,131 @@
-"""CDK stacks for the lead's app.py: ``MonitoringStack`` (home region) and ``EdgeMonitoringStack``
-(us-east-1). Both take plain, typed inputs so they can sit next to the infra stacks in any order."""
+"""The two monitoring stacks: ``MonitoringStack`` (home region) and ``EdgeMonitoringStack``
+(us-east-1, where CloudFront and WAF metrics live: an alarm must be in its metric's region).
+
+Both render one ``observability.plan.Plan``; nothing here decides what is monitored.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import zlib
+from collections.abc import Mapping
 from typing import Any
 
-from aws_cdk import Stack, Token
+from aws_cdk import NestedStack, Stack, Token
+from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_dynamodb as dynamodb
-from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from service.catalogue import ROUTES, RouteSpec
-from stacks.monitoring.config import MonitoringConfig
-from stacks.monitoring.facade import EdgeMonitoring, ServiceMonitoring
-from stacks.monitoring.metrics import EDGE_REGION
+from observability.model import EDGE_REGION
+from observability.plan import Plan
+from service.catalogue import RouteSpec
+from stacks.monitoring.dashboard import dashboard
+from stacks.monitoring.render import create_alarms, saved_queries
+from stacks.monitoring.topic import alarm_topic
+
+
+def route_bucket(route: RouteSpec, buckets: int) -> int:
+    """A route's nested stack. A stable hash (not the catalogue position) so adding or removing a
+    route never moves another route's explicitly named alarms to a different stack, which would
+    make CloudFormation create the new alarm, then delete the old one of the same name."""
+    return zlib.crc32(route.name.encode()) % buckets
+
+
+class RouteAlarmsStack(NestedStack):
+    """Alarms and saved queries of a bucket of routes: keeps the parent template small at any scale."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        plan: Plan,
+        routes: list[RouteSpec],
+        topic: sns.ITopic,
+        log_group_name: str,
+    ) -> None:
+        super().__init__(
+            scope, construct_id, description=f"{plan.cfg.service_name}: per-route alarms and saved queries"
+        )
+        self.alarms: dict[str, cw.AlarmBase] = {}
+        for route in routes:
+            alarms = plan.route_alarms[route.name]
+            self.alarms |= create_alarms(self, alarms, cfg=plan.cfg, refs={}, topic=topic)
+            saved_queries(self, plan.route_queries[route.name], cfg=plan.cfg, log_group_name=log_group_name)
 
 
 class MonitoringStack(Stack):
-    """Home region: dashboard, saved queries, Lambda / DynamoDB / per-route alarms, alarm topic.
-
-    ``distribution_id`` and ``web_acl_metric_name`` only feed the dashboard's edge widgets (drawn from
-    us-east-1); pass None to leave them out. A distribution id from a us-east-1 stack is a
-    cross-region reference when the home region differs: set ``cross_region_references=True`` on
-    this stack (CDK carries the value through SSM), or pass the id as a plain string.
-    ``web_acl_metric_name`` is the web ACL's VisibilityConfig metric name (the WebACL dimension).
-    """
+    """Home region: alarm topic, Lambda / DynamoDB alarms, one nested stack per bucket of routes
+    (route alarms and queries), the service saved queries and the dashboard."""
 
     def __init__(
         self,
         scope: Construct,
         construct_id: str,
         *,
+        plan: Plan,
         function: lambda_.IFunction,
         table: dynamodb.ITable,
         log_group: logs.ILogGroup,
-        reserved_concurrency: int | None,
-        routes: Sequence[RouteSpec] = ROUTES,
-        distribution_id: str | None = None,
-        web_acl_metric_name: str | None = None,
-        alarm_email: str | None = None,
-        config: MonitoringConfig | None = None,
-        topic_key: kms.IKey | None = None,
+        distribution_id: str,
+        web_acl_metric_name: str,
+        alarm_email: str | None,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
-        self.config = config or MonitoringConfig()
-        self.monitoring = ServiceMonitoring(
-            self,
-            "Monitoring",
-            function=function,
-            table_name=table.table_name,
-            log_group_name=log_group.log_group_name,
-            reserved_concurrency=reserved_concurrency,
-            routes=routes,
-            distribution_id=distribution_id,
-            web_acl_metric_name=web_acl_metric_name,
-            alarm_email=alarm_email,
-            cfg=self.config,
-            topic_key=topic_key,
-        )
+        cfg = plan.cfg
+        # The construct path (and so every logical id) keeps the "Monitoring" level.
+        scope = Construct(self, "Monitoring")
+        topic = alarm_topic(scope, "AlarmTopic", topic_name=cfg.topic_name("home"), email=alarm_email)
+        refs: Mapping[str, str] = {
+            "function_name": function.function_name,
+            "table_name": table.table_name,
+            "log_group_name": log_group.log_group_name,
+            "distribution_id": distribution_id,
+            "web_acl_metric_name": web_acl_metric_name,
+            "home_region": self.region,
+        }
+        alarms = create_alarms(scope, plan.home_alarms, cfg=cfg, refs=refs, topic=topic)
+        buckets: dict[int, list[RouteSpec]] = {}
+        for r in plan.routes:
+            buckets.setdefault(route_bucket(r, cfg.route_stack_buckets), []).append(r)
+        for b in sorted(buckets):
+            nested = RouteAlarmsStack(
+                scope,
+                f"Routes{b}",
+                plan=plan,
+                routes=buckets[b],
+                topic=topic,
+                log_group_name=log_group.log_group_name,
+            )
+            alarms |= nested.alarms
+        saved_queries(scope, plan.home_queries, cfg=cfg, log_group_name=log_group.log_group_name)
+        dashboard(scope, "Dashboard", plan.dashboard, cfg=cfg, refs=refs, alarms=alarms)
 
 
 class EdgeMonitoringStack(Stack):
-    """us-east-1: CloudFront 5xx-rate and WAF blocked-spike alarms (an alarm must live in its metric's
-    region), their alarm topic, and the WAF saved query on the WAF log group."""
+    """us-east-1: CloudFront and WAF alarms, their alarm topic, and the WAF saved queries."""
 
     def __init__(
         self,
         scope: Construct,
         construct_id: str,
         *,
+        plan: Plan,
         distribution_id: str,
         web_acl_metric_name: str,
-        waf_log_group: logs.ILogGroup | str | None = None,
-        alarm_email: str | None = None,
-        config: MonitoringConfig | None = None,
-        topic_key: kms.IKey | None = None,
+        waf_log_group: logs.ILogGroup,
+        alarm_email: str | None,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         if not Token.is_unresolved(self.region) and self.region != EDGE_REGION:
             raise ValueError(f"EdgeMonitoringStack must be deployed to {EDGE_REGION}, not {self.region}")
-        self.config = config or MonitoringConfig()
-        log_group_name = (
-            waf_log_group if isinstance(waf_log_group, str) or waf_log_group is None else waf_log_group.log_group_name
-        )
-        self.monitoring = EdgeMonitoring(
-            self,
-            "EdgeMonitoring",
-            distribution_id=distribution_id,
-            web_acl_metric_name=web_acl_metric_name,
-            waf_log_group_name=log_group_name,
-            alarm_email=alarm_email,
-            cfg=self.config,
-            topic_key=topic_key,
-        )
+        cfg = plan.cfg
+        scope = Construct(self, "EdgeMonitoring")
+        topic = alarm_topic(scope, "AlarmTopic", topic_name=cfg.topic_name("edge"), email=alarm_email)
+        refs = {"distribution_id": distribution_id, "web_acl_metric_name": web_acl_metric_name}
+        create_alarms(scope, plan.edge_alarms, cfg=cfg, refs=refs, topic=topic)
+        saved_queries(scope, plan.edge_queries, cfg=cfg, log_group_name=waf_log_group.log_group_name)

@@ -45,10 +45,8 @@ def test_powertools_layer_pinned_to_the_tested_version(synth: Synth) -> None:
 
 def test_reserved_concurrency_follows_config(synth_us: Synth, synth_eu: Synth) -> None:
     assert synth_us.one(synth_us.stacks.service, "AWS::Lambda::Function")["ReservedConcurrentExecutions"] == 25
-    assert synth_us.stacks.service.reserved_concurrency == 25
     # 0 in context: the property is absent (accounts with a concurrency limit of 10 cannot reserve).
     assert "ReservedConcurrentExecutions" not in synth_eu.one(synth_eu.stacks.service, "AWS::Lambda::Function")
-    assert synth_eu.stacks.service.reserved_concurrency is None
 
 
 def test_explicit_log_group_with_retention(synth: Synth) -> None:

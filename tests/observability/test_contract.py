@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-import queries
+from observability import queries
 from service.catalogue import NOT_FOUND, ROUTES
 from service.contract import ACCESS_FIELDS, DIM_ROUTE, METRICS_NAMESPACE
 from tests.observability import logsql
@@ -34,13 +34,13 @@ class Read:
 def metrics_read(s: Synth) -> list[Read]:
     """Every metric of the service namespace on the dashboard or in an alarm (nested stacks too)."""
     out = []
-    for body in dashboard_bodies(s.stacks["home"]):
+    for body in dashboard_bodies(s.templates["home"]):
         out += [
             Read(f"widget {m.widget!r}", m.name, m.dims)
             for m in dashboard_metrics(body)
             if m.namespace == METRICS_NAMESPACE
         ]
-    for t in s.stacks["home"].all_templates():
+    for t in s.templates["home"].all_templates():
         out += [Read(f"alarm {a.alarm}", a.name, a.dims) for a in alarm_metrics(t) if a.namespace == METRICS_NAMESPACE]
     return out
 
@@ -58,9 +58,15 @@ def missing_metrics(reads: Iterable[Read], t: Telemetry) -> list[str]:
 
 
 def queries_read(s: Synth) -> dict[str, str]:
-    """Every Logs Insights query over the service's log group: saved ones and dashboard log widgets."""
-    out = {q.key: q.text for q in queries.service_queries() + queries.route_queries(ROUTES)}
-    for body in dashboard_bodies(s.stacks["home"]):
+    """Every Logs Insights query over the service's log group, as deployed: the saved queries of the
+    monitoring stack and its nested route stacks, and the dashboard's log widgets."""
+    out = {
+        res["Properties"]["Name"]: res["Properties"]["QueryString"]
+        for t in s.templates["home"].all_templates()
+        for res in t.resources("AWS::Logs::QueryDefinition").values()
+    }
+    assert len(out) == len(queries.service_queries()) + sum(len(queries.route_queries(r)) for r in ROUTES)
+    for body in dashboard_bodies(s.templates["home"]):
         out |= {f"log widget {i}": text for i, text in enumerate(log_widget_queries(body))}
     return out
 

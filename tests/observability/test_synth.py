@@ -10,11 +10,18 @@ import re
 import pytest
 from cfnlint.api import ManualArgs, lint_file
 
-import queries
-from dashboards import sections
-from service.contract import DIM_ROUTE, DIM_SERVICE, METRIC_CLIENT_ERROR, METRIC_FAULT, METRIC_LATENCY, METRIC_REQUESTS
-from stacks.monitoring.config import MonitoringConfig
-from stacks.monitoring.runbook import MAX_DESCRIPTION
+from observability import queries, sections
+from observability.config import MonitoringConfig
+from observability.runbook import MAX_DESCRIPTION
+from service.contract import (
+    DIM_ROUTE,
+    DIM_SERVICE,
+    METRIC_CLIENT_ERROR,
+    METRIC_FAULT,
+    METRIC_LATENCY,
+    METRIC_REQUESTS,
+    METRICS_NAMESPACE,
+)
 from tests.observability.cfn import (
     StackTemplate,
     alarm_metrics,
@@ -29,11 +36,11 @@ EDGE_NAMESPACES = {"AWS/CloudFront", "AWS/WAFV2"}
 
 
 def home_templates(s: Synth) -> list[StackTemplate]:
-    return s.stacks["home"].all_templates()
+    return s.templates["home"].all_templates()
 
 
 def all_templates(s: Synth) -> list[StackTemplate]:
-    return home_templates(s) + s.stacks["edge"].all_templates()
+    return home_templates(s) + s.templates["edge"].all_templates()
 
 
 def alarms_by_name(s: Synth) -> dict[str, tuple[StackTemplate, dict]]:
@@ -46,7 +53,7 @@ def alarms_by_name(s: Synth) -> dict[str, tuple[StackTemplate, dict]]:
 
 
 def the_dashboard(s: Synth) -> dict:
-    (body,) = dashboard_bodies(s.stacks["home"])
+    (body,) = dashboard_bodies(s.templates["home"])
     return body
 
 
@@ -122,11 +129,11 @@ def test_every_route_has_its_saved_queries(any_synth: Synth) -> None:
             q = defs[f"{CFG.query_folder}/route-{r.name}-{kind}"]
             assert f'route = "{r.label}"' in q["QueryString"]
     for q in queries.service_queries():
-        assert defs[q.name()]["QueryString"] == q.text
+        assert defs[q.name(CFG.query_folder)]["QueryString"] == q.text
 
 
 def test_waf_query_runs_on_the_waf_log_group_in_us_east_1(default_synth: Synth) -> None:
-    edge = default_synth.stacks["edge"]
+    edge = default_synth.templates["edge"]
     assert edge.region == EDGE_REGION
     (q,) = edge.resources("AWS::Logs::QueryDefinition").values()
     assert q["Properties"]["Name"] == f"{CFG.query_folder}/blocked-by-rule-and-ip"
@@ -169,21 +176,21 @@ def test_no_search_expression_over_the_service_namespace(any_synth: Synth) -> No
     # The contract test below checks explicit metrics only; a SEARCH over OrdersApi would escape it.
     # (a SEARCH names its namespace as the schema's first element, `{OrdersApi,...}`, or `Namespace=`)
     for _, expr in dashboard_expressions(the_dashboard(any_synth)):
-        assert f"{{{CFG.namespace}," not in expr
-        assert f'Namespace="{CFG.namespace}"' not in expr
+        assert f"{{{METRICS_NAMESPACE}," not in expr
+        assert f'Namespace="{METRICS_NAMESPACE}"' not in expr
 
 
 def test_every_alarm_lives_in_its_metrics_region(any_synth: Synth) -> None:
     seen = set()
     for key, expected_edge in (("home", False), ("edge", True)):
-        for t in any_synth.stacks[key].all_templates():
+        for t in any_synth.templates[key].all_templates():
             for a in alarm_metrics(t):
                 is_edge = a.namespace in EDGE_NAMESPACES
                 assert is_edge == expected_edge, f"{a.alarm} ({a.namespace}) is in the {t.region} stack"
                 seen.add(a.namespace)
             if expected_edge:
                 assert t.region == EDGE_REGION
-    assert seen >= {"AWS/Lambda", "AWS/DynamoDB", CFG.namespace, "AWS/CloudFront", "AWS/WAFV2"}
+    assert seen >= {"AWS/Lambda", "AWS/DynamoDB", METRICS_NAMESPACE, "AWS/CloudFront", "AWS/WAFV2"}
 
 
 def test_every_alarm_chooses_missing_data_and_notifies_its_own_regions_topic(any_synth: Synth) -> None:
@@ -254,7 +261,7 @@ def test_thirty_routes_stay_within_cloudformation_limits(scale_synth: Synth) -> 
     assert len(body["widgets"]) <= MAX_WIDGETS
     assert all(len(w["properties"].get("metrics", [])) <= MAX_METRICS_PER_WIDGET for w in body["widgets"])
     # The parent stays small whatever the catalogue: route alarms live in nested stacks.
-    assert len(scale_synth.stacks["home"].nested) >= 2
+    assert len(scale_synth.templates["home"].nested) >= 2
     print("\n" + "\n".join(f"{name}: {n} resources, {size / 1000:.0f} kB" for name, n, size in report))
 
 
@@ -262,9 +269,9 @@ def test_routes_keep_their_nested_stack_when_the_catalogue_grows(default_synth: 
     # Same route, same bucket, in both catalogues: explicitly named alarms never move between stacks.
     def owner(s: Synth) -> dict[str, str]:
         out = {}
-        for nested in s.stacks["home"].nested:
+        for nested in s.templates["home"].nested:
             for res in nested.resources("AWS::CloudWatch::Alarm").values():
-                m = re.fullmatch(rf"{CFG.name_prefix}-route-(.+)-latency", res["Properties"]["AlarmName"])
+                m = re.fullmatch(rf"{CFG.service_name}-route-(.+)-latency", res["Properties"]["AlarmName"])
                 if m:
                     out[m.group(1)] = nested.name
         return out
@@ -277,13 +284,13 @@ def test_routes_keep_their_nested_stack_when_the_catalogue_grows(default_synth: 
 
 @pytest.mark.parametrize("key", ["home", "edge"])
 def test_alarm_topics_enforce_tls(default_synth: Synth, key: str) -> None:
-    t = default_synth.stacks[key]
+    t = default_synth.templates[key]
     (topic,) = t.resources("AWS::SNS::Topic").values()
     (sub,) = t.resources("AWS::SNS::Subscription").values()
     assert sub["Properties"]["Protocol"] == "email"
+    assert topic["Properties"]["TopicName"] == f"{CFG.service_name}-{'alarms' if key == 'home' else 'edge-alarms'}"
     policy = json.dumps(next(iter(t.resources("AWS::SNS::TopicPolicy").values())))
     assert "aws:SecureTransport" in policy
-    assert topic
 
 
 def test_cfn_lint_finds_no_errors(any_synth: Synth) -> None:

@@ -1,21 +1,20 @@
-"""Monthly fixed cost of the observability, computed from the catalogue and the alarm specs.
+"""Monthly fixed cost of the observability, computed from the catalogue and the units' alarms.
 
-``python -m stacks.monitoring.cost`` prints a markdown table (README.md embeds it; a test keeps it current).
+``make docs`` embeds :func:`render_markdown` in README.md (scripts/readme.py; a test keeps it current).
 Fixed cost only: Logs ingestion/storage and Logs Insights scans depend on traffic and are noted,
 not computed.
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from observability.config import MonitoringConfig
+from observability.model import Alarm, Composite
+from observability.plan import plan
 from service.catalogue import ROUTES, RouteSpec
 from service.contract import METRICS
-from stacks.monitoring.config import MonitoringConfig
-from stacks.monitoring.plan import all_alarms
-from stacks.monitoring.spec import AlarmSpec, CompositeSpec
 
 # Amazon CloudWatch list prices, us-east-1, standard tier (https://aws.amazon.com/cloudwatch/pricing/),
 # as assumed on PRICES_AS_OF: long-standing list prices, not re-read from the live page (the build
@@ -48,12 +47,11 @@ def custom_metric_count(routes: int) -> int:
     return len(METRICS) * (1 + routes + 1)
 
 
-def cost_lines(routes: Sequence[RouteSpec] = ROUTES, cfg: MonitoringConfig | None = None) -> list[CostLine]:
-    cfg = cfg or MonitoringConfig()
-    specs = all_alarms(cfg, tuple(routes), reserved_concurrency=1)
-    home_metrics = sum(s.billed_metrics for s in specs if isinstance(s, AlarmSpec) and s.region == "home")
-    edge_metrics = sum(s.billed_metrics for s in specs if isinstance(s, AlarmSpec) and s.region == "edge")
-    composites = sum(1 for s in specs if isinstance(s, CompositeSpec))
+def cost_lines(routes: Sequence[RouteSpec] = ROUTES) -> list[CostLine]:
+    alarms = plan(MonitoringConfig(), routes, reserved_concurrency=1).alarms
+    home_metrics = sum(a.billed_metrics for a in alarms if isinstance(a, Alarm) and a.region == "home")
+    edge_metrics = sum(a.billed_metrics for a in alarms if isinstance(a, Alarm) and a.region == "edge")
+    composites = sum(1 for a in alarms if isinstance(a, Composite))
     return [
         CostLine(
             "Custom metrics (EMF): 5 x (service + routes + NOT_FOUND)",
@@ -67,14 +65,14 @@ def cost_lines(routes: Sequence[RouteSpec] = ROUTES, cfg: MonitoringConfig | Non
     ]
 
 
-def monthly_total(routes: Sequence[RouteSpec] = ROUTES, cfg: MonitoringConfig | None = None) -> float:
-    return round(sum(line.monthly for line in cost_lines(routes, cfg)), 2)
+def monthly_total(routes: Sequence[RouteSpec] = ROUTES) -> float:
+    return round(sum(line.monthly for line in cost_lines(routes)), 2)
 
 
-def per_route_increment(cfg: MonitoringConfig | None = None) -> float:
+def per_route_increment() -> float:
     """What one more route adds per month (metrics, alarms, composites)."""
     base = ROUTES[:1]
-    return round(monthly_total((*base, _twin(base[0])), cfg) - monthly_total(base, cfg), 2)
+    return round(monthly_total((*base, _twin(base[0]))) - monthly_total(base), 2)
 
 
 def _twin(route: RouteSpec) -> RouteSpec:
@@ -83,18 +81,18 @@ def _twin(route: RouteSpec) -> RouteSpec:
     )
 
 
-def render_markdown(routes: Sequence[RouteSpec] = ROUTES, cfg: MonitoringConfig | None = None) -> str:
+def render_markdown(routes: Sequence[RouteSpec] = ROUTES) -> str:
     lines = [
         f"Monthly fixed cost for {len(routes)} routes (list prices of {PRICES_AS_OF}, us-east-1; see "
-        "`stacks/monitoring/cost.py`):",
+        "`observability/cost.py`):",
         "",
         "| Item | Quantity | Unit price (USD / month) | USD / month |",
         "| --- | ---: | ---: | ---: |",
     ]
-    for line in cost_lines(routes, cfg):
+    for line in cost_lines(routes):
         lines.append(f"| {line.item} | {line.quantity} | {line.unit_price:.2f} | {line.monthly:.2f} |")
-    lines.append(f"| **Total** | | | **{monthly_total(routes, cfg):.2f}** |")
-    step = per_route_increment(cfg)
+    lines.append(f"| **Total** | | | **{monthly_total(routes):.2f}** |")
+    step = per_route_increment()
     lines += [
         "",
         f"Each additional route adds **USD {step:.2f} / month** (5 custom metrics, a latency alarm, four "
@@ -104,7 +102,7 @@ def render_markdown(routes: Sequence[RouteSpec] = ROUTES, cfg: MonitoringConfig 
         "| ---: | ---: |",
     ]
     for n in (len(routes), 10, 30, 50):
-        lines.append(f"| {n} | {monthly_total(routes, cfg) + step * (n - len(routes)):.2f} |")
+        lines.append(f"| {n} | {monthly_total(routes) + step * (n - len(routes)):.2f} |")
     lines += [
         "",
         "Not included (usage-based): log ingestion and storage, Logs Insights scans "
@@ -114,11 +112,3 @@ def render_markdown(routes: Sequence[RouteSpec] = ROUTES, cfg: MonitoringConfig 
         "if the account has no more than 3.",
     ]
     return "\n".join(lines) + "\n"
-
-
-def main() -> None:
-    sys.stdout.write(render_markdown())
-
-
-if __name__ == "__main__":
-    main()

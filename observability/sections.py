@@ -1,8 +1,7 @@
-"""Dashboard section titles: alarm descriptions and RUNBOOK.md point on-call at these by name."""
+"""Dashboard section titles: playbooks (alarm descriptions, RUNBOOK.md) point on-call at these by name."""
 
 from __future__ import annotations
 
-HEADER = "How to read this dashboard"
 SERVICE = "Service"
 ROUTES = "Routes"
 LAMBDA = "Lambda health"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from aws_cdk import Acknowledgment, Stack, Validations
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subs
 from constructs import Construct
@@ -16,7 +15,6 @@ def alarm_topic(
     *,
     topic_name: str,
     email: str | None,
-    master_key: kms.IKey | None = None,
 ) -> sns.Topic:
     """An SNS topic CloudWatch alarms can publish to (TLS enforced on every publisher)."""
     topic = sns.Topic(
@@ -25,7 +23,6 @@ def alarm_topic(
         topic_name=topic_name,
         display_name=topic_name,
         enforce_ssl=True,
-        master_key=master_key,
     )
     # Alarms publish as the CloudWatch service principal; restrict it to alarms of this account.
     stack = Stack.of(scope)
@@ -44,14 +41,13 @@ def alarm_topic(
     )
     if email:
         topic.add_subscription(subs.EmailSubscription(email))
-    if master_key is None:
-        # cdk-nag v3 reads CDK's native acknowledgments.
-        Validations.of(topic).acknowledge(
-            Acknowledgment(
-                id="AwsSolutions-SNS2",
-                reason="Alarm notifications carry alarm names and states only, no customer data. "
-                "Encrypting needs a customer managed KMS key whose policy admits CloudWatch "
-                "(the AWS managed SNS key cannot); pass master_key to enable it.",
-            )
+    # cdk-nag v3 reads CDK's native acknowledgments.
+    Validations.of(topic).acknowledge(
+        Acknowledgment(
+            id="AwsSolutions-SNS2",
+            reason="Alarm notifications carry alarm names and states only, no customer data. "
+            "Encrypting needs a customer managed KMS key whose policy admits CloudWatch "
+            "(the AWS managed SNS key cannot): give the topic a master_key to enable it.",
         )
+    )
     return topic

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from service.contract import METRICS_NAMESPACE, SERVICE_NAME
+from observability.model import Region
+from service.contract import SERVICE_NAME
 
 
 @dataclass(frozen=True)
@@ -32,11 +33,10 @@ BURN_WINDOWS: tuple[BurnWindow, ...] = (
 class MonitoringConfig:
     """Everything the alarms and dashboard need besides the resources themselves."""
 
-    service_name: str = SERVICE_NAME  # the `service` dimension value (POWERTOOLS_SERVICE_NAME)
-    namespace: str = METRICS_NAMESPACE
-    # Prefix of alarm, dashboard and topic names and the saved-query folder. Alarm names are
-    # account+region unique: give each stage its own prefix (e.g. "orders-api-staging").
-    name_prefix: str = SERVICE_NAME
+    # The `service` dimension value (POWERTOOLS_SERVICE_NAME), and the prefix of alarm, dashboard and
+    # topic names and the saved-query folder. Alarm names are account+region unique: give each stage
+    # its own (e.g. "orders-api-staging").
+    service_name: str = SERVICE_NAME
     # Reserved-concurrency utilisation that alarms (percent of the reserved value).
     concurrency_utilisation_pct: float = 80.0
     # Lambda Errors are crashes the resolver did not catch (timeouts, OOM, init failures): any is a bug.
@@ -49,19 +49,15 @@ class MonitoringConfig:
     # handful of requests is a 100x "burn" that would page at night; Lambda errors and the route's
     # latency alarm still see it, and the errors-by-route query shows it.
     burn_min_requests: int = 10
-    # DynamoDB operations the service uses: SuccessfulRequestLatency / SystemErrors need the
-    # Operation dimension (an operation the service does not call just draws nothing).
-    dynamodb_operations: tuple[str, ...] = ("GetItem", "PutItem", "DeleteItem", "Query", "Scan")
     # CloudFront: percent of viewer requests answered 5xx (origin faults, WAF is 403 = 4xx).
     cloudfront_5xx_rate_pct: float = 5.0
     # WAF: blocked requests per 5 minutes that count as a spike worth a look.
     waf_blocked_per_5min: int = 100
     # Routes are spread over this many nested stacks by a stable hash of their name, so adding a
-    # route never moves another route's (explicitly named) alarms between stacks. See stacks.py.
+    # route never moves another route's (explicitly named) alarms between stacks (stacks/monitoring).
     route_stack_buckets: int = 4
     # Where on-call reads RUNBOOK.md (alarm descriptions link to its anchors).
     runbook_url: str = "RUNBOOK.md"
-    extra_tags: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not 0 < self.concurrency_utilisation_pct <= 100:
@@ -71,11 +67,14 @@ class MonitoringConfig:
 
     @property
     def dashboard_name(self) -> str:
-        return f"{self.name_prefix}-operations"
+        return f"{self.service_name}-operations"
 
     @property
     def query_folder(self) -> str:
-        return self.name_prefix
+        return self.service_name
 
     def alarm_name(self, key: str) -> str:
-        return f"{self.name_prefix}-{key}"
+        return f"{self.service_name}-{key}"
+
+    def topic_name(self, region: Region) -> str:
+        return f"{self.service_name}-alarms" if region == "home" else f"{self.service_name}-edge-alarms"

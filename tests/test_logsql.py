@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-import queries
+from observability import queries
 from service.catalogue import ROUTES
 from tests.observability import logsql
 
@@ -32,7 +32,8 @@ def test_equality_literals() -> None:
 
 
 def test_every_query_file_parses_and_opens_with_a_title() -> None:
-    for q in queries.service_queries() + queries.waf_queries() + queries.route_queries(ROUTES):
+    route_queries = [q for r in ROUTES for q in queries.route_queries(r)]
+    for q in (*queries.service_queries(), *queries.waf_queries(), *route_queries):
         assert q.text.startswith("# "), q.key
         assert q.title, q.key
         # tokenizes, and reads something of ours; a query of Lambda's own REPORT lines reads @-fields only
@@ -40,10 +41,11 @@ def test_every_query_file_parses_and_opens_with_a_title() -> None:
 
 
 def test_route_queries_are_generated_for_every_route_from_the_templates() -> None:
-    generated = queries.route_queries(ROUTES)
     kinds = {p.name.removesuffix(".query.tmpl") for p in (queries.QUERIES_DIR / "route").glob("*.query.tmpl")}
-    assert {q.key for q in generated} == {f"route-{r.name}-{k}" for r in ROUTES for k in kinds}
-    for q in generated:
-        assert q.route is not None
-        assert f'route = "{q.route.label}"' in q.text
-        assert "$" not in q.text
+    assert kinds == {"errors", "slowest"}
+    for r in ROUTES:
+        generated = queries.route_queries(r)
+        assert {q.key for q in generated} == {f"route-{r.name}-{k}" for k in kinds}
+        for q in generated:
+            assert f'route = "{r.label}"' in q.text
+            assert "$" not in q.text

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from stacks.config import CONTEXT_KEYS, PLACEHOLDER_ACCOUNT, ConfigError, load_config
-from tests.infra.conftest import CDK_CONTEXT, CERT_ARN, ROOT
+from tests.synth import CDK_CONTEXT, CERT_ARN, ROOT
 
 
 def _with(**overrides: Any) -> dict[str, Any]:

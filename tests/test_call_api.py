@@ -15,7 +15,7 @@ import pytest
 
 from scripts.call_api import content_sha256, run
 from service.catalogue import ROUTES
-from tests.infra.conftest import ROOT
+from tests.synth import ROOT
 
 
 class _Recorder(BaseHTTPRequestHandler):

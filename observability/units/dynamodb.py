@@ -1,10 +1,13 @@
-"""DynamoDB alarms: throttled reads/writes and DynamoDB-side (5xx) errors."""
+"""The DynamoDB table: throttling and DynamoDB-side (5xx) error alarms, and the DynamoDB section.
+
+Per-operation metrics (SuccessfulRequestLatency, SystemErrors) are read for exactly the operations
+the service calls (service.contract.DYNAMODB_OPERATIONS, the same list IAM grants)."""
 
 from __future__ import annotations
 
-from dashboards import sections
-from stacks.monitoring.config import MonitoringConfig
-from stacks.monitoring.spec import AlarmSpec, MetricSpec, Playbook, Ref
+from observability import sections
+from observability.model import RED, Alarm, Expression, Graph, Metric, Playbook, Ref, Section
+from service.contract import DYNAMODB_OPERATIONS
 
 NS = "AWS/DynamoDB"
 TABLE = (("TableName", Ref("table_name")),)
@@ -45,24 +48,37 @@ SYSTEM_ERRORS = Playbook(
 _QUIET_WHY = "DynamoDB publishes these only when they happen: no data means none"
 
 
-def alarms(cfg: MonitoringConfig) -> list[AlarmSpec]:
-    ops = cfg.dynamodb_operations
-    sys_metrics = {
-        f"e{i}": MetricSpec(NS, "SystemErrors", "Sum", 300, (*TABLE, ("Operation", op))) for i, op in enumerate(ops)
+def metric(name: str, statistic: str, period_s: int, operation: str | None = None, label: str | None = None) -> Metric:
+    dims = TABLE if operation is None else (*TABLE, ("Operation", operation))
+    return Metric(NS, name, statistic, period_s, dims, label=label)
+
+
+def system_errors(period_s: int, *, labelled: bool = False, color: str | None = None) -> Expression:
+    """SystemErrors summed over the operations (SUM([...]) keeps a value when only some have data)."""
+    using = {
+        f"e{i}": metric("SystemErrors", "Sum", period_s, op, label=op if labelled else None)
+        for i, op in enumerate(DYNAMODB_OPERATIONS)
     }
+    return Expression(f"SUM([{', '.join(using)}])", using, period_s=period_s, label="system errors", color=color)
+
+
+def alarms() -> list[Alarm]:
     return [
-        AlarmSpec(
+        Alarm(
             key="dynamodb-throttles",
             playbook=THROTTLES,
             region="home",
             # Read/WriteThrottleEvents carry only TableName (ThrottledRequests needs an Operation each).
-            metrics={
-                "reads": MetricSpec(NS, "ReadThrottleEvents", "Sum", 300, TABLE),
-                "writes": MetricSpec(NS, "WriteThrottleEvents", "Sum", 300, TABLE),
-            },
             # SUM([...]) keeps a value when only one side has data; "reads + writes" would not.
-            expression="SUM([reads, writes])",
-            expression_label="throttle events",
+            metric=Expression(
+                "SUM([reads, writes])",
+                {
+                    "reads": metric("ReadThrottleEvents", "Sum", 300),
+                    "writes": metric("WriteThrottleEvents", "Sum", 300),
+                },
+                period_s=300,
+                label="throttle events",
+            ),
             threshold=0,
             comparison=">",
             evaluation_periods=1,
@@ -71,13 +87,11 @@ def alarms(cfg: MonitoringConfig) -> list[AlarmSpec]:
             missing_data_why=_QUIET_WHY,
             condition="Sum(ReadThrottleEvents) + Sum(WriteThrottleEvents) > 0 in a 5-min period",
         ),
-        AlarmSpec(
+        Alarm(
             key="dynamodb-system-errors",
             playbook=SYSTEM_ERRORS,
             region="home",
-            metrics=sys_metrics,
-            expression=f"SUM([{', '.join(sys_metrics)}])",
-            expression_label="system errors",
+            metric=system_errors(300),
             threshold=0,
             comparison=">",
             # 2 of 3: single DynamoDB 500s are retried away; a trend is worth a look.
@@ -85,6 +99,29 @@ def alarms(cfg: MonitoringConfig) -> list[AlarmSpec]:
             datapoints_to_alarm=2,
             missing_data="notBreaching",
             missing_data_why=_QUIET_WHY,
-            condition=f"Sum(SystemErrors) over {', '.join(ops)} > 0 in 2 of 3 5-min periods",
+            condition=f"Sum(SystemErrors) over {', '.join(DYNAMODB_OPERATIONS)} > 0 in 2 of 3 5-min periods",
         ),
     ]
+
+
+def section() -> Section:
+    return Section(
+        sections.DYNAMODB,
+        (
+            (
+                Graph(
+                    "Request latency by operation, ms (Average)",
+                    left=tuple(
+                        metric("SuccessfulRequestLatency", "Average", 60, op, label=op) for op in DYNAMODB_OPERATIONS
+                    ),
+                    width=12,
+                ),
+                Graph(
+                    "Throttle events and system errors / min",
+                    left=tuple(metric(n, "Sum", 60, label=n) for n in ("ReadThrottleEvents", "WriteThrottleEvents")),
+                    right=(system_errors(60, labelled=True, color=RED),),
+                    width=12,
+                ),
+            ),
+        ),
+    )

@@ -1,0 +1,98 @@
+"""Logs Insights saved queries: the text files under ``queries/``, loaded into one registry.
+
+Reviewable and pasteable: each ``queries/<log source>/*.query`` file is exactly what lands in the
+console (``#`` comments included). Per-route queries are rendered from ``queries/route/*.query.tmpl``
+and the route catalogue, so a new route gets its queries with no other edit. Playbooks and the
+dashboard name queries by key; :func:`check_keys` rejects a key no file defines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from string import Template
+
+from service.catalogue import RouteSpec
+
+QUERIES_DIR = Path(__file__).resolve().parents[1] / "queries"
+
+
+@dataclass(frozen=True)
+class SavedQuery:
+    """One saved query. ``key`` is stable: construct ids and dashboard links derive from it."""
+
+    key: str  # e.g. "errors-by-route", "route-get_order-errors"
+    title: str  # from the first comment line
+    text: str
+
+    def name(self, folder: str) -> str:
+        """The saved-query name; the ``folder/`` prefix groups them in the console."""
+        return f"{folder}/{self.key}"
+
+
+def _title(text: str) -> str:
+    # Convention: every query opens with "# <Title>: <what it shows>".
+    first = text.splitlines()[0].lstrip("# ").strip()
+    return first.split(": ", 1)[0]
+
+
+def _load(directory: str) -> tuple[SavedQuery, ...]:
+    out = []
+    for path in sorted((QUERIES_DIR / directory).glob("*.query")):
+        text = path.read_text(encoding="utf-8").strip() + "\n"
+        out.append(SavedQuery(key=path.stem.replace("_", "-"), title=_title(text), text=text))
+    return tuple(out)
+
+
+def service_queries() -> tuple[SavedQuery, ...]:
+    """The hand-written queries over the function's log group (queries/service/), sorted by key."""
+    return _load("service")
+
+
+def waf_queries() -> tuple[SavedQuery, ...]:
+    """Queries over the WAF log group (queries/waf/, deployed in us-east-1)."""
+    return _load("waf")
+
+
+def route_query_kinds() -> tuple[str, ...]:
+    """One per queries/route/<kind>.query.tmpl: each route gets a ``route-<name>-<kind>`` query."""
+    return tuple(p.name.removesuffix(".query.tmpl") for p in sorted((QUERIES_DIR / "route").glob("*.query.tmpl")))
+
+
+def route_query_key(route: RouteSpec | str, kind: str) -> str:
+    return f"route-{route if isinstance(route, str) else route.name}-{kind}"
+
+
+def route_queries(route: RouteSpec) -> tuple[SavedQuery, ...]:
+    """The route's queries, rendered from queries/route/*.query.tmpl."""
+    out = []
+    for kind in route_query_kinds():
+        template = (QUERIES_DIR / "route" / f"{kind}.query.tmpl").read_text(encoding="utf-8")
+        # string.Template ($-placeholders) because the path templates themselves contain braces.
+        text = Template(template).substitute(
+            label=route.label,
+            name=route.name,
+            percentile=route.slo.percentile_stat,
+            latency_ms=route.slo.latency_ms,
+        )
+        text = text.strip() + "\n"
+        out.append(SavedQuery(key=route_query_key(route, kind), title=_title(text), text=text))
+    return tuple(out)
+
+
+def get(key: str) -> SavedQuery:
+    """A service-wide query by key (e.g. ``recent-errors``), for the dashboard's log widgets."""
+    for q in service_queries():
+        if q.key == key:
+            return q
+    raise KeyError(f"no saved query {key!r} under queries/service/")
+
+
+def check_keys(keys: Iterable[str], routes: Iterable[RouteSpec]) -> None:
+    """Every key names a query that is deployed (service, WAF, or a route's); else ValueError."""
+    known = {q.key for q in (*service_queries(), *waf_queries())}
+    known |= {route_query_key(r, kind) for r in routes for kind in route_query_kinds()}
+    unknown = sorted(set(keys) - known)
+    if unknown:
+        raise ValueError(f"saved queries referenced but not defined under queries/: {unknown}")

@@ -1,0 +1,231 @@
+"""The Lambda function: crash, throttle and reserved-concurrency alarms; the Lambda health and
+Concurrency sections of the dashboard."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from observability import queries, sections
+from observability.config import MonitoringConfig
+from observability.model import (
+    ORANGE,
+    RED,
+    Alarm,
+    AlarmLine,
+    Expression,
+    Graph,
+    Line,
+    LogTable,
+    Metric,
+    Playbook,
+    Ref,
+    Section,
+    Text,
+)
+from observability.units.service import service_metric
+from service.contract import METRIC_COLD_START, METRIC_REQUESTS
+
+NS = "AWS/Lambda"
+FUNCTION = (("FunctionName", Ref("function_name")),)
+
+
+def metric(name: str, statistic: str, period_s: int = 60, **kwargs: str) -> Metric:
+    return Metric(NS, name, statistic, period_s, FUNCTION, **kwargs)
+
+
+CONCURRENCY = Playbook(
+    kind="lambda-concurrency-utilisation",
+    title="Reserved concurrency nearly used up",
+    meaning=(
+        "The function is using {threshold} % or more of its reserved concurrency. At 100 % new "
+        "requests are throttled (HTTP 429/502 at CloudFront), and the Function URL also caps requests "
+        "per second at 10 x reserved."
+    ),
+    first_checks=(
+        "Traffic or latency? Service section: Requests up, or Latency up (slower requests hold "
+        "concurrency longer, e.g. a slow DynamoDB call)",
+        "Edge section: a flood from few IPs is the WAF rate rule's job; check blocked requests",
+        "Real growth: raise reserved concurrency (account's unreserved pool must stay >= 100)",
+    ),
+    dashboard_section=sections.CONCURRENCY,
+    saved_queries=("requests-by-route-and-status", "slowest-requests"),
+)
+
+THROTTLES = Playbook(
+    kind="lambda-throttles",
+    title="Lambda throttles",
+    meaning=(
+        "Lambda rejected invocations because the function ran at its concurrency limit (reserved "
+        "or account). Those viewers got an error without the function running: no access line, no EMF."
+    ),
+    first_checks=(
+        "Concurrency section: ConcurrentExecutions at the reserved line?",
+        "Latency up at the same time means requests hold concurrency longer; find the slow route",
+        "Sustained: raise reserved concurrency or lower the WAF rate limit",
+    ),
+    dashboard_section=sections.CONCURRENCY,
+    saved_queries=("latency-percentiles-by-route",),
+)
+
+ERRORS = Playbook(
+    kind="lambda-errors",
+    title="Lambda function errors",
+    meaning=(
+        "Invocations failed outside the resolver's error handling: timeout, out of memory, import or "
+        "init failure, or a crash in middleware. Viewers got a 502 from CloudFront."
+    ),
+    first_checks=(
+        "Lambda section: Errors with Duration near the timeout = timeouts; with cold starts = init failures",
+        "Log group: search 'Task timed out', 'Runtime exited' or 'Init' lines (not JSON, not in the queries)",
+        "Recent deploy or layer version change? Roll back if it correlates",
+    ),
+    dashboard_section=sections.LAMBDA,
+    saved_queries=("recent-errors",),
+)
+
+_IDLE_WHY = "no data means no invocations: nothing is at risk"
+CONCURRENT = metric("ConcurrentExecutions", "Maximum")
+THROTTLED = metric("Throttles", "Sum")
+
+
+def utilisation_alarm(cfg: MonitoringConfig, reserved: int) -> Alarm:
+    pct = cfg.concurrency_utilisation_pct
+    return Alarm(
+        key="lambda-concurrency-utilisation",
+        playbook=CONCURRENCY,
+        region="home",
+        metric=Expression(
+            f"100 * concurrency / {reserved}",
+            {"concurrency": CONCURRENT},
+            period_s=CONCURRENT.period_s,
+            label="reserved concurrency used (%)",
+        ),
+        threshold=pct,
+        comparison=">=",
+        # 2 of 3 minutes: a single busy minute is normal burstiness, two is a trend.
+        evaluation_periods=3,
+        datapoints_to_alarm=2,
+        missing_data="notBreaching",
+        missing_data_why="ConcurrentExecutions is published only while the function runs; " + _IDLE_WHY,
+        condition=(f"100 x Maximum(ConcurrentExecutions) / reserved concurrency >= {pct:g} % in 2 of 3 1-min periods"),
+        context={"threshold": f"{pct:g}"},
+    )
+
+
+def alarms(cfg: MonitoringConfig, reserved_concurrency: int | None) -> list[Alarm]:
+    # Utilisation only means something against a reserved value; without one the function shares
+    # the account pool, and the Throttles alarm is the signal that still applies.
+    out = [utilisation_alarm(cfg, reserved_concurrency)] if reserved_concurrency else []
+    out.append(
+        Alarm(
+            key="lambda-throttles",
+            playbook=THROTTLES,
+            region="home",
+            metric=THROTTLED,
+            threshold=0,
+            comparison=">",
+            evaluation_periods=1,
+            datapoints_to_alarm=1,
+            missing_data="notBreaching",
+            missing_data_why=_IDLE_WHY,
+            condition="Sum(Throttles) > 0 in a 1-min period",
+        )
+    )
+    out.append(
+        Alarm(
+            key="lambda-errors",
+            playbook=ERRORS,
+            region="home",
+            metric=metric("Errors", "Sum", 300),
+            threshold=cfg.lambda_errors_threshold,
+            comparison=">=",
+            evaluation_periods=1,
+            datapoints_to_alarm=1,
+            missing_data="notBreaching",
+            missing_data_why=_IDLE_WHY,
+            condition=f"Sum(Errors) >= {cfg.lambda_errors_threshold} in a 5-min period",
+        )
+    )
+    return out
+
+
+def health_section(cfg: MonitoringConfig) -> Section:
+    cold = service_metric(cfg, METRIC_COLD_START, "Sum", period_s=300)
+    return Section(
+        sections.LAMBDA,
+        (
+            (
+                Graph(
+                    "Invocations, errors, throttles / min",
+                    left=(metric("Invocations", "Sum", label="invocations"),),
+                    right=(
+                        metric("Errors", "Sum", label="errors (crashes, timeouts)", color=RED),
+                        replace(THROTTLED, label="throttles", color=ORANGE),
+                    ),
+                    width=6,
+                ),
+                Graph(
+                    "Duration, ms (billed wall time incl. cold start init)",
+                    left=tuple(metric("Duration", s, label=s) for s in ("p50", "p99", "Maximum")),
+                    width=6,
+                ),
+                Graph(
+                    "Cold starts / 5 min and cold-start rate, %",
+                    left=(replace(cold, label="cold starts"),),
+                    # ColdStart is emitted only on cold starts (its Average is always 1): divide the
+                    # cold starts by all requests, and FILL periods without a cold start with 0.
+                    right=(
+                        Expression(
+                            "100 * FILL(cold, 0) / requests",
+                            {"cold": cold, "requests": service_metric(cfg, METRIC_REQUESTS, "Sum", period_s=300)},
+                            period_s=300,
+                            label="% of requests on a cold start",
+                        ),
+                    ),
+                    width=6,
+                ),
+                # AWS/Lambda publishes no init metric: Lambda's REPORT lines carry @initDuration.
+                LogTable(
+                    "Init duration, ms (REPORT lines; a paid query per refresh)",
+                    query=queries.get("init-durations").key,
+                    view="line",
+                    width=6,
+                ),
+            ),
+        ),
+    )
+
+
+def concurrency_section(reserved: int | None, utilisation: Alarm | None) -> Section:
+    lines: tuple[Line | AlarmLine, ...] = ()
+    if reserved and utilisation:
+        # The alarm's threshold is a percentage of the reserved value: drawn in executions.
+        line = AlarmLine(utilisation, "alarm {threshold:g} % = {value:g}", times=reserved, per=100, color=ORANGE)
+        lines = (Line(reserved, f"reserved {reserved}"), line)
+        note = (
+            f"Reserved concurrency **{reserved}**: at the red line Lambda throttles. The alarm fires at "
+            f"{utilisation.threshold:g} % (orange). The Function URL also caps requests at "
+            f"10 x reserved = **{10 * reserved} per second**. Concurrency = requests/s x duration (s): slower "
+            "requests use more of it."
+        )
+    else:
+        note = (
+            "Concurrency is **not reserved**: the function shares the account's unreserved pool, so there is no "
+            "utilisation alarm; the Throttles alarm still fires when the pool runs out."
+        )
+    return Section(
+        sections.CONCURRENCY,
+        (
+            (
+                Graph(
+                    "Concurrent executions (Maximum) vs reserved; throttles",
+                    left=(replace(CONCURRENT, label="concurrent"),),
+                    right=(replace(THROTTLED, label="throttles", color=ORANGE),),
+                    lines=lines,
+                    left_max=reserved * 1.1 if reserved else None,
+                    width=16,
+                ),
+                Text(note, width=8, height=6),
+            ),
+        ),
+    )

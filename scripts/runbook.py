@@ -1,0 +1,49 @@
+"""RUNBOOK.md for the configured app: ``python -m scripts.runbook [-c key=value ...] > RUNBOOK.md``.
+
+``make docs`` runs it with the same ``-c`` overrides as ``make synth`` (``CDK_ARGS=``, ``HOME_REGION=``),
+so the alarm, topic, dashboard and saved-query names in the runbook are the deployed ones; a test
+fails when the checked-in file differs from cdk.json's configuration.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from observability.runbook import render_markdown
+from stacks.config import load_config
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def context(args: Sequence[str]) -> dict[str, object]:
+    """cdk.json's context with ``-c key=value`` overrides (the CDK CLI's syntax)."""
+    ctx: dict[str, object] = json.loads((ROOT / "cdk.json").read_text())["context"]
+    it = iter(args)
+    for flag in it:
+        if flag not in ("-c", "--context"):
+            raise SystemExit(f"usage: python -m scripts.runbook [-c key=value ...], got {flag!r}")
+        key, _, value = next(it, "").partition("=")
+        ctx[key] = value
+    return ctx
+
+
+def render(args: Sequence[str] = ()) -> str:
+    config = load_config(context(args), environ={})
+    overrides = " ".join(f"-c {a}" for a in args[1::2])
+    how = (
+        f"This runbook is rendered for `service_name={config.service_name}` from cdk.json"
+        + (f" with `{overrides}`" if overrides else "")
+        + "; for another stage: `make docs CDK_ARGS='-c service_name=<name>'`."
+    )
+    return render_markdown(config.monitoring, how=how)
+
+
+def main() -> None:
+    sys.stdout.write(render(sys.argv[1:]))
+
+
+if __name__ == "__main__":
+    main()
