@@ -52,8 +52,9 @@ def main() -> int:
     for name in ("POWERTOOLS_DEV", "POWERTOOLS_METRICS_DISABLED"):
         os.environ.pop(name, None)
 
+    from local.emulator import ensure_table
+    from local.events import LocalLambdaContext, function_url_event
     from service.catalogue import ROUTES
-    from service.local import LocalLambdaContext, ensure_table, function_url_event
 
     endpoint = os.environ["DYNAMODB_ENDPOINT_URL"]
     ensure_table(TABLE, endpoint)
