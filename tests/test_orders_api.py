@@ -178,7 +178,7 @@ def test_a_failing_dependency_is_a_generic_500_without_stack_trace(monkeypatch: 
     from service.dal.orders_table import OrdersTable
 
     monkeypatch.setattr(
-        api, "table", OrdersTable("table-that-does-not-exist", api.table._table.meta.client.meta.endpoint_url)
+        api, "table", OrdersTable("table-that-does-not-exist", api.table.endpoint_url)
     )
     call = invoke("GET", "/orders/summary")
     body = assert_problem(call, 500)

@@ -89,7 +89,7 @@ def test_a_raising_route_is_counted_as_a_fault_with_its_stack_trace_in_the_log(m
     from service import api
     from service.dal.orders_table import OrdersTable
 
-    endpoint = api.table._table.meta.client.meta.endpoint_url
+    endpoint = api.table.endpoint_url
     monkeypatch.setattr(api, "table", OrdersTable("missing-table", endpoint))
     call = invoke("GET", "/orders/" + "1" * 32)
     line = assert_counted(call, "GET /orders/{order_id}", 500)
