@@ -177,9 +177,7 @@ def test_a_failing_dependency_is_a_generic_500_without_stack_trace(monkeypatch: 
     from service import api
     from service.dal.orders_table import OrdersTable
 
-    monkeypatch.setattr(
-        api, "table", OrdersTable("table-that-does-not-exist", api.table.endpoint_url)
-    )
+    monkeypatch.setattr(api, "table", OrdersTable("table-that-does-not-exist", api.table.endpoint_url))
     call = invoke("GET", "/orders/summary")
     body = assert_problem(call, 500)
     assert "Traceback" not in call.response["body"]
