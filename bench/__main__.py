@@ -6,6 +6,9 @@
    Powertools handler, ours. Target: (ours - bare) <= 0.7 x (docs-style - bare).
 3. Log bytes per request (access line + EMF) for that GET, with a Lambda-style X-Ray trace id
    in the environment so the line is as long as in AWS. Target: <= 700 bytes.
+4. First request on a DynamoDB route after init (GET /orders/{id}: connection set-up, signing and
+   the GetItem round trip included) vs the bare module's first call (its table's get_item), against
+   a moto server on loopback started by this process, and init + first request together.
 
 Machines are shared and noisy: times are CPU time of the measuring process (not wall time),
 every figure is a median over interleaved rounds, and only ratios measured in the same run are
@@ -40,6 +43,85 @@ def child(*args: str, env: dict[str, str] | None = None) -> dict[str, float]:
         timeout=300,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def start_emulator() -> tuple[object, dict[str, str], str]:
+    """A DynamoDB emulator (moto) on loopback with the bench table and one order in it.
+
+    Its environment (endpoint, dummy credentials as Lambda provides them) goes to the first-request
+    children only, so the cold-init rows are measured exactly as before.
+    """
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    env = {
+        "DYNAMODB_ENDPOINT_URL": endpoint,  # ours
+        "AWS_ENDPOINT_URL_DYNAMODB": endpoint,  # the bare module's boto3.resource("dynamodb") reads this
+        "AWS_ACCESS_KEY_ID": "bench",
+        "AWS_SECRET_ACCESS_KEY": "bench",  # dummy: the emulator accepts any
+    }
+    dynamodb = boto3.resource(
+        "dynamodb",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+    )
+    table = dynamodb.create_table(
+        TableName="bench",
+        AttributeDefinitions=[{"AttributeName": "order_id", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "order_id", "KeyType": "HASH"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    order_id = "0123456789abcdef0123456789abcdef"
+    table.put_item(
+        Item={
+            "order_id": order_id,
+            "customer_id": "bench",
+            "currency": "EUR",
+            "items": [{"sku": "SKU-1", "quantity": 2, "unit_price_cents": 250}],
+            "total_cents": 500,
+            "status": "CREATED",
+            "created_at": "2026-01-01T00:00:00.000Z",
+        }
+    )
+    return server, env, order_id
+
+
+def function_url_get(path: str) -> str:
+    """A Function URL (payload 2.0) GET event, as JSON for the child."""
+    return json.dumps(
+        {
+            "version": "2.0",
+            "routeKey": "$default",
+            "rawPath": path,
+            "rawQueryString": "",
+            "headers": {"accept": "application/json", "user-agent": "bench", "host": "localhost"},
+            "requestContext": {
+                "accountId": "anonymous",
+                "apiId": "bench",
+                "domainName": "localhost",
+                "domainPrefix": "localhost",
+                "http": {
+                    "method": "GET",
+                    "path": path,
+                    "protocol": "HTTP/1.1",
+                    "sourceIp": "127.0.0.1",
+                    "userAgent": "bench",
+                },
+                "requestId": "00000000-0000-4000-8000-000000000000",
+                "routeKey": "$default",
+                "stage": "$default",
+                "time": "01/Jan/2026:00:00:00 +0000",
+                "timeEpoch": 1767225600000,
+            },
+            "isBase64Encoded": False,
+        }
+    )
 
 
 def verdict(ok: bool) -> str:
@@ -78,6 +160,23 @@ def main() -> None:
     log_lines = {name: statistics.median(r["log_lines_per_request"] for r in runs) for name, runs in warm.items()}
     ours_overhead, docs_overhead = us["ours"] - us["bare"], us["docs-style"] - us["bare"]
 
+    server, ddb_env, order_id = start_emulator()
+    ddb_env["BENCH_EVENT"] = function_url_get(f"/orders/{order_id}")
+    first: dict[str, list[dict[str, float]]] = {"bare": [], "ours": [], "ours-lambda": []}
+    try:
+        for _ in range(args.rounds):
+            first["bare"].append(child("first", "bench.bare_init", order_id, env=ddb_env))
+            first["ours"].append(child("first", "service.handler", order_id, env=ddb_env))
+            first["ours-lambda"].append(child("first", "service.handler", order_id, env=ddb_env | lambda_like))
+    finally:
+        server.stop()  # type: ignore[attr-defined]
+
+    def med(name: str, key: str) -> float:
+        return statistics.median(r[key] for r in first[name])
+
+    def med_total(name: str) -> float:
+        return statistics.median(r["init_ms"] + r["first_ms"] for r in first[name])
+
     init_ratio = ours_init / bare_init
     warm_ratio = ours_overhead / docs_overhead
     print(f"Benchmark ({args.rounds} interleaved rounds, Python {sys.version.split()[0]}, median CPU times)\n")
@@ -106,7 +205,26 @@ def main() -> None:
         f"| supplementary: same, against docs-style with enable_validation (us/request) "
         f"| {validated_overhead:.0f} | {ours_overhead:.0f} | {ours_overhead / validated_overhead:.2f}x | - | - |"
     )
+    bare_first, ours_first = med("bare", "first_ms"), med("ours", "first_ms")
+    print(
+        f"| first request on a DynamoDB route after init (ms) | bare get_item: {bare_first:.1f} "
+        f"| GET /orders/{{id}}: {ours_first:.1f} | {ours_first / bare_first:.2f}x | - | - |"
+    )
+    bare_total, ours_total, lambda_total = med_total("bare"), med_total("ours"), med_total("ours-lambda")
+    print(
+        f"| init + first DynamoDB request (ms) | {bare_total:.0f} | {ours_total:.0f} "
+        f"| {ours_total / bare_total:.2f}x | - | - |"
+    )
+    print(
+        f"| supplementary: same, Lambda-like env (tracing on) (ms) | {bare_total:.0f} | {lambda_total:.0f} "
+        f"| {lambda_total / bare_total:.2f}x | - | - |"
+    )
     print("\nWarm cost per request (us): " + ", ".join(f"{k} {v:.0f}" for k, v in us.items()))
+    print(
+        "First DynamoDB request, wall clock (ms, emulator on loopback): "
+        + ", ".join(f"{k} {med(k, 'first_wall_ms'):.1f}" for k in first)
+        + f"; CPU, Lambda-like: {med('ours-lambda', 'first_ms'):.1f}"
+    )
 
 
 if __name__ == "__main__":

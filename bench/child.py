@@ -2,6 +2,7 @@
 
 python -m bench.child init MODULE
 python -m bench.child warm MODULE REQUESTS
+python -m bench.child first MODULE ORDER_ID   (needs the emulator's endpoint in the environment)
 """
 
 from __future__ import annotations
@@ -71,11 +72,64 @@ def measure_warm(module: str, requests: int) -> dict[str, float]:
     return result
 
 
+def measure_first(module: str, order_id: str) -> dict[str, float]:
+    """Init, then the first call that reaches DynamoDB: connection set-up, signing and the round trip.
+
+    The bare module's first call is its table's get_item; ours is GET /orders/{id} through the
+    handler (routing, validation, the same GetItem, the response model, the access line). The
+    event and context are built here, not with service.local, so nothing the first call would
+    import is imported ahead of it.
+    """
+    real_stdout, sink = sys.stdout, CountingSink()
+    sys.stdout = sink
+    try:
+        started = clock()
+        loaded = importlib.import_module(module)
+        init_ms = (clock() - started) * 1000
+        if hasattr(loaded, "handler"):
+            event = json.loads(os.environ["BENCH_EVENT"])
+            context = type(
+                "Context",
+                (),
+                {
+                    "function_name": "bench",
+                    "function_version": "$LATEST",
+                    "memory_limit_in_mb": 512,
+                    "aws_request_id": "00000000-0000-4000-8000-000000000000",
+                    "invoked_function_arn": "arn:aws:lambda:us-east-1:000000000000:function:bench",
+                    "log_group_name": "/aws/lambda/bench",
+                    "log_stream_name": "bench",
+                    "get_remaining_time_in_millis": lambda self: 30_000,
+                },
+            )()
+
+            def first_call() -> None:
+                response = loaded.handler(event, context)
+                assert response["statusCode"] == 200, response
+
+        else:
+
+            def first_call() -> None:
+                assert loaded.table.get_item(Key={"order_id": order_id})["Item"]["order_id"] == order_id
+
+        wall, started = time.perf_counter(), clock()
+        first_call()
+        first_ms, first_wall_ms = (clock() - started) * 1000, (time.perf_counter() - wall) * 1000
+    finally:
+        sys.stdout = real_stdout
+    return {"init_ms": init_ms, "first_ms": first_ms, "first_wall_ms": first_wall_ms}
+
+
 def main() -> None:
     os.environ.setdefault("TABLE_NAME", "bench")
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     kind, module = sys.argv[1], sys.argv[2]
-    result = measure_init(module) if kind == "init" else measure_warm(module, int(sys.argv[3]))
+    if kind == "init":
+        result = measure_init(module)
+    elif kind == "first":
+        result = measure_first(module, sys.argv[3])
+    else:
+        result = measure_warm(module, int(sys.argv[3]))
     print(json.dumps(result))
 
 

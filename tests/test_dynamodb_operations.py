@@ -1,6 +1,6 @@
 """contract.DYNAMODB_OPERATIONS (IAM grants and monitoring read it) is exactly what the service calls.
 
-The calls are recorded where the real boto3 client sends them to the emulator, while every route
+The calls are recorded where the real botocore client sends them to the emulator, while every route
 of the catalogue is exercised, so the constant cannot go stale in either direction.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-import boto3
+import botocore.session
 import pytest
 
 from service import contract
@@ -22,9 +22,9 @@ def test_the_service_calls_exactly_the_declared_dynamodb_operations(
     monkeypatch: pytest.MonkeyPatch, empty_table: None
 ) -> None:
     called: list[str] = []
-    session = boto3.Session()
-    session.events.register("before-call.dynamodb", lambda model, **_: called.append(model.name))
-    monkeypatch.setattr(boto3, "DEFAULT_SESSION", session)  # the table below binds its client to it
+    session = botocore.session.Session()
+    session.register("before-call.dynamodb", lambda model, **_: called.append(model.name))
+    monkeypatch.setattr(botocore.session, "get_session", lambda: session)  # the table below binds its client to it
     monkeypatch.setattr(orders, "table", OrdersTable(os.environ["TABLE_NAME"], os.environ["DYNAMODB_ENDPOINT_URL"]))
 
     calls: list[Call] = [invoke("GET", "/health")]
