@@ -58,6 +58,8 @@ class MonitoringConfig:
     route_stack_buckets: int = 4
     # Where on-call reads RUNBOOK.md (alarm descriptions link to its anchors).
     runbook_url: str = "RUNBOOK.md"
+    # Shield Advanced protects the distribution: its DDoSDetected metric gets an alarm (us-east-1).
+    shield_advanced: bool = False
 
     def __post_init__(self) -> None:
         if not 0 < self.concurrency_utilisation_pct <= 100:

@@ -47,6 +47,34 @@ class Slo:
         return round(1.0 - self.availability, 10)
 
 
+# One day: an API answer cached longer than that is configuration, not caching.
+MAX_CACHE_TTL_S = 86_400
+_QUERY_KEY = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+
+
+@dataclass(frozen=True)
+class CacheRule:
+    """Edge caching of a route's 2xx answers: CloudFront keeps them ``ttl_s`` seconds, keyed on the
+    path and ``query_keys`` only (never cookies, ``Authorization`` or the API key). The function
+    sends the matching ``Cache-Control`` and CloudFront's cache behaviour is generated from it."""
+
+    ttl_s: int
+    query_keys: tuple[str, ...] = ()  # every query parameter the route reads, and nothing else
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.ttl_s <= MAX_CACHE_TTL_S:
+            raise ValueError(f"cache ttl_s must be in [1, {MAX_CACHE_TTL_S}], got {self.ttl_s}")
+        if any(not _QUERY_KEY.fullmatch(k) for k in self.query_keys) or len(set(self.query_keys)) != len(
+            self.query_keys
+        ):
+            raise ValueError(f"cache query_keys must be distinct parameter names, got {self.query_keys}")
+
+    @property
+    def cache_control(self) -> str:
+        """The Cache-Control of a 2xx answer (errors are ``no-store``)."""
+        return f"public, max-age={self.ttl_s}"
+
+
 @dataclass(frozen=True)
 class RouteSpec:
     """One HTTP route as operations sees it."""
@@ -56,6 +84,10 @@ class RouteSpec:
     path: str  # path template as the resolver declares it, e.g. /orders/{order_id}
     summary: str
     slo: Slo
+    cache: CacheRule | None = None  # edge caching (GET only, never with per_caller)
+    # The answer depends on who calls (API key, client id, cookies): a shared cache would hand one
+    # caller's data to another, so such a route can never declare ``cache``.
+    per_caller: bool = False
     # The path split once into literal text and parameter names (literal, name, literal, ...):
     # the resolver rule and the path matcher are both built from it.
     _parts: tuple[str, ...] = field(init=False, repr=False, compare=False)
@@ -125,10 +157,14 @@ ROUTES: tuple[RouteSpec, ...] = (
         path="/orders/summary",
         summary="Heavy by design: scans the whole table; totals per currency and top customers.",
         slo=Slo(latency_ms=2000, latency_percentile=90, availability=0.99),
+        # The same totals for every caller, and a full table scan per miss: 30 s at the edge turns a
+        # burst of dashboards polling it into one scan per edge location and half minute.
+        cache=CacheRule(ttl_s=30),
     ),
 )
 
 ROUTES_BY_NAME: dict[str, RouteSpec] = {r.name: r for r in ROUTES}
+ROUTES_BY_LABEL: dict[str, RouteSpec] = {r.label: r for r in ROUTES}
 ROUTE_LABELS: frozenset[str] = frozenset(r.label for r in ROUTES)
 
 
@@ -162,6 +198,9 @@ def _check_catalogue(routes: tuple[RouteSpec, ...]) -> None:
             raise ValueError(f"route path parameters must be whole {{identifier}} names: {r.path!r}")
         if not isinstance(r.slo, Slo):
             raise ValueError(f"route {r.name} has no SLO")
+        if r.cache is not None and (r.method != "GET" or r.per_caller):
+            # Only a GET answer that is the same for every caller may sit in a shared cache.
+            raise ValueError(f"route {r.name}: only GET routes without per-caller data may declare cache")
 
 
 _check_catalogue(ROUTES)

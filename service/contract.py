@@ -47,6 +47,16 @@ ACCESS_FIELDS: tuple[str, ...] = (
 )
 
 CORRELATION_HEADER = "x-correlation-id"
+
+# API keys (edge/api_key.js): an accepted call reaches the function with this header holding the key
+# id (12 hex characters of sha256(key), not secret). Trusted only when the CDK app says the edge
+# sets it (ENV_API_KEYS=true); otherwise a viewer could have sent it. Logged as CLIENT_ID_FIELD.
+CLIENT_ID_HEADER = "x-client-id"
+CLIENT_ID_FIELD = "client_id"  # on the access line, only when trusted and present
+ENV_API_KEYS = "API_KEYS_AT_EDGE"
+# CORS is answered by the function alone (service/edge_headers.py); the CDK app passes
+# cdk.json's cors_allowed_origins in this variable, comma-separated (empty: no CORS).
+ENV_CORS_ALLOWED_ORIGINS = "CORS_ALLOWED_ORIGINS"
 MAX_BODY_BYTES = 8 * 1024  # matches the WAF Common rule set's SizeRestrictions_BODY (8 KB)
 
 # Headers that carry credentials or signatures: the service never logs them, and the WAF logging

@@ -19,7 +19,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestValidationError,
 )
 
-from service import contract, request_state
+from service import contract, edge_headers, request_state
 from service.catalogue import allowed_methods
 from service.problems import ProblemError, problem
 from service.telemetry import logger
@@ -106,8 +106,16 @@ def _body_defeats_the_parser() -> bool:
 def handle_not_found(_exc: NotFoundError) -> Response:
     """Unmatched method+path: one fixed label whatever the path; 405 when only the method is wrong.
 
-    Registered with `app.not_found` (a Router cannot hold it)."""
+    Registered with `app.not_found` (a Router cannot hold it). CORS preflights arrive here too (no
+    route serves OPTIONS) and are answered by service/edge_headers.py, under the same label."""
     request_state.current(router).label_not_found()
+    event = router.current_event
+    headers = {k.lower(): v for k, v in (event.headers or {}).items()}
+    if edge_headers.is_preflight(event.http_method, headers):
+        status, cors_headers, detail = edge_headers.preflight(event.path, headers)
+        if detail is None:
+            return Response(status_code=status, headers=cors_headers, body=None)
+        return _problem(status, detail, headers=cors_headers)
     allowed = allowed_methods(router.current_event.path)
     if allowed:
         return _problem(

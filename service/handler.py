@@ -7,7 +7,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from service import contract, telemetry
+from service import contract, edge_headers, telemetry
 from service.app import app
 from service.problems import PROBLEM_CONTENT_TYPE, problem_body
 from service.request_state import CONTEXT_KEY, RequestState
@@ -41,6 +41,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         }
     headers = response.setdefault("headers", {})
     headers[contract.CORRELATION_HEADER] = state.correlation_id
+    edge_headers.finish(response, state.route, event.get("headers") or {})
     telemetry.emit_access_line(
         route=state.route,
         correlation_id=state.correlation_id,
@@ -49,5 +50,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         status=int(response.get("statusCode", 500)),
         latency_ms=round((time.perf_counter() - started) * 1000, 2),
         request_id=request_id,
+        client_id=state.client_id,
     )
     return response

@@ -7,6 +7,7 @@ read it with `current(app)`; the handler keeps its own reference to write the ac
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,10 @@ CONTEXT_KEY = "request_state"
 # A correlation id from a client is trusted only when it is short and plain; anything else
 # (too long, odd characters, log-injection attempts) is replaced by the request id.
 _CORRELATION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
+# The key id edge/api_key.js puts in x-client-id. Trusted only when the CDK app says the edge checks
+# keys (and so always overwrites the header); otherwise any viewer could have sent it.
+_CLIENT_ID = re.compile(r"[0-9a-f]{12}")
+TRUST_CLIENT_ID = os.environ.get(contract.ENV_API_KEYS, "").lower() == "true"
 
 
 @dataclass
@@ -30,12 +35,14 @@ class RequestState:
     correlation_id: str
     oversized: bool  # body over contract.MAX_BODY_BYTES: every route answers 413
     route: str | None = None  # the bounded route label, once the resolver has matched (or not)
+    client_id: str | None = None  # the API key id set by the edge, when keys are on
 
     @classmethod
     def for_event(cls, event: dict[str, Any], request_id: str) -> RequestState:
         return cls(
             correlation_id=correlation_id_for(event, request_id),
             oversized=body_size(event) > contract.MAX_BODY_BYTES,
+            client_id=client_id_for(event) if TRUST_CLIENT_ID else None,
         )
 
     def label(self, method: str, path_template: str) -> None:
@@ -57,6 +64,11 @@ def correlation_id_for(event: dict[str, Any], request_id: str) -> str:
     if isinstance(candidate, str) and _CORRELATION_ID.fullmatch(candidate):
         return candidate
     return request_id
+
+
+def client_id_for(event: dict[str, Any]) -> str | None:
+    candidate = (event.get("headers") or {}).get(contract.CLIENT_ID_HEADER, "")
+    return candidate if isinstance(candidate, str) and _CLIENT_ID.fullmatch(candidate) else None
 
 
 def body_size(event: dict[str, Any]) -> int:

@@ -112,6 +112,7 @@ def emit_access_line(
     status: int,
     latency_ms: float,
     request_id: str,
+    client_id: str | None = None,
 ) -> None:
     """Write the request's single access line (with its EMF block) and annotate the trace.
 
@@ -144,6 +145,8 @@ def emit_access_line(
     if route == NOT_FOUND or "{" in route:  # a static route's path is its label: don't repeat it
         line["path"] = path[:_MAX_LOGGED_PATH]
     line |= {"status": status, "latency_ms": latency_ms, "request_id": request_id}
+    if client_id:  # the API key id (not secret), only when the edge checks keys
+        line[contract.CLIENT_ID_FIELD] = client_id
     if METRICS_ENABLED:
         line[contract.METRIC_REQUESTS] = 1
         line[contract.METRIC_LATENCY] = latency_ms

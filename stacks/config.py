@@ -8,6 +8,7 @@ later as an opaque CloudFormation error.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -17,6 +18,7 @@ from typing import Any
 from observability.config import MonitoringConfig
 from observability.model import EDGE_REGION
 from service.contract import SERVICE_NAME
+from stacks.countries import ISO_3166_ALPHA2
 
 # Used only when neither context nor the CDK CLI (CDK_DEFAULT_ACCOUNT) names an account: synth and
 # tests need a concrete account because the stacks span two regions. Deploying with it fails fast.
@@ -47,6 +49,9 @@ _SERVICE_RE = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
 _URL_RE = re.compile(r"^https://[^\s]+$")
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+# A CORS origin as browsers send it: scheme, host, optional port; no path, no trailing slash. Plain
+# http only for a developer's own machine.
+_ORIGIN_RE = re.compile(r"^(https://[a-z0-9.-]+|http://(localhost|127\.0\.0\.1))(:\d{1,5})?$")
 _ACM_ARN_RE = re.compile(r"^arn:aws[a-z-]*:acm:(?P<region>[a-z0-9-]+):\d{12}:certificate/[0-9a-f-]{36}$")
 
 
@@ -76,12 +81,21 @@ class InfraConfig:
     # saved-query names: give each stage in one account and region its own (orders-api-staging).
     service_name: str = SERVICE_NAME
     runbook_url: str = "RUNBOOK.md"  # where alarm descriptions and the dashboard point on-call
+    # Edge options (issue 10), all off by default.
+    cors_allowed_origins: tuple[str, ...] = ()  # empty: no CORS; the function owns CORS (env var)
+    geo_allow: tuple[str, ...] = ()  # only these countries (WAF geo match); exclusive with geo_deny
+    geo_deny: tuple[str, ...] = ()  # every country but these
+    api_keys: bool = False  # x-api-key checked by a CloudFront Function against a KeyValueStore
+    api_key_rate_limit: int = 1000  # requests per API key per 5 minutes (WAF), with api_keys
+    shield_advanced: bool = False  # Shield Advanced protection + DDoSDetected alarm (subscription needed)
     edge_region: str = field(default=EDGE_REGION, init=False)  # CloudFront/WAF (CLOUDFRONT scope) live here
 
     @property
     def monitoring(self) -> MonitoringConfig:
         """What the alarms, dashboard and RUNBOOK.md take from this configuration."""
-        return MonitoringConfig(service_name=self.service_name, runbook_url=self.runbook_url)
+        return MonitoringConfig(
+            service_name=self.service_name, runbook_url=self.runbook_url, shield_advanced=self.shield_advanced
+        )
 
 
 def _absent(value: Any) -> bool:
@@ -116,6 +130,44 @@ def _match(key: str, value: Any, pattern: re.Pattern[str], what: str) -> str:
     if not pattern.match(text):
         raise ConfigError(f"context '{key}' must be {what}, got {value!r}")
     return text
+
+
+def _list(key: str, value: Any) -> list[str]:
+    """A list from cdk.json (JSON array) or the command line (comma-separated, or a JSON array)."""
+    if _absent(value):
+        return []
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                value = json.loads(text)
+            except ValueError:
+                raise ConfigError(f"context '{key}' must be a list, got {value!r}") from None
+        else:
+            value = [part for part in text.split(",") if part.strip()]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"context '{key}' must be a list of strings, got {value!r}")
+    return [v.strip() for v in value]
+
+
+def cors_origins(value: Any) -> tuple[str, ...]:
+    """``cors_allowed_origins``, validated (also read by the local server, so `make run` agrees)."""
+    origins = [o.lower() for o in _list("cors_allowed_origins", value)]
+    for origin in origins:
+        if not _ORIGIN_RE.match(origin):
+            raise ConfigError(
+                "context 'cors_allowed_origins' entries must be origins like https://app.example.com "
+                f"(no path, no '*'; http only for localhost), got {origin!r}"
+            )
+    return tuple(dict.fromkeys(origins))
+
+
+def _countries(key: str, value: Any) -> tuple[str, ...]:
+    codes = [c.upper() for c in _list(key, value)]
+    unknown = [c for c in codes if c not in ISO_3166_ALPHA2]
+    if unknown:
+        raise ConfigError(f"context '{key}' must hold ISO 3166-1 alpha-2 country codes, unknown: {unknown}")
+    return tuple(dict.fromkeys(codes))
 
 
 def load_config(context: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> InfraConfig:
@@ -187,6 +239,11 @@ def load_config(context: Mapping[str, Any], environ: Mapping[str, str] | None = 
         "RUNBOOK.md" if _absent(raw_runbook) else _match("runbook_url", raw_runbook, _URL_RE, "an https:// URL")
     )
 
+    geo_allow = _countries("geo_allow", context.get("geo_allow"))
+    geo_deny = _countries("geo_deny", context.get("geo_deny"))
+    if geo_allow and geo_deny:
+        raise ConfigError("context 'geo_allow' and 'geo_deny' are mutually exclusive: set one (or neither)")
+
     return InfraConfig(
         prefix=prefix,
         home_region=home_region,
@@ -204,6 +261,12 @@ def load_config(context: Mapping[str, Any], environ: Mapping[str, str] | None = 
         retain_table=_bool("retain_table", get("retain_table")),
         service_name=service_name,
         runbook_url=runbook_url,
+        cors_allowed_origins=cors_origins(context.get("cors_allowed_origins")),
+        geo_allow=geo_allow,
+        geo_deny=geo_deny,
+        api_keys=_bool("api_keys", context.get("api_keys", False)),
+        api_key_rate_limit=_int("api_key_rate_limit", context.get("api_key_rate_limit", 1000), 10, 2_000_000_000),
+        shield_advanced=_bool("shield_advanced", context.get("shield_advanced", False)),
     )
 
 
@@ -224,6 +287,12 @@ CONTEXT_KEYS: tuple[str, ...] = (
     "retain_table",
     "service_name",
     "runbook_url",
+    "cors_allowed_origins",
+    "geo_allow",
+    "geo_deny",
+    "api_keys",
+    "api_key_rate_limit",
+    "shield_advanced",
 )
 
 
@@ -235,5 +304,14 @@ def context_of(node_get: Callable[[str], Any]) -> dict[str, Any]:
 
 # Keys whose documented default is null: present-but-None must not read as "missing".
 _NULLABLE: frozenset[str] = frozenset(
-    {"account", "reserved_concurrency", "alarm_email", "domain_name", "certificate_arn", "runbook_url"}
+    {
+        "account",
+        "reserved_concurrency",
+        "alarm_email",
+        "domain_name",
+        "certificate_arn",
+        "runbook_url",
+        "geo_allow",
+        "geo_deny",
+    }
 )
