@@ -10,15 +10,28 @@ Not part of the Lambda asset: nothing in service/ imports this package.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import sys
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
 from typing import Any
 
 from local.emulator import ensure_table, start_embedded_dynamodb
 from local.events import REGION, LocalLambdaContext, function_url_event, http_response
+from service.contract import ENV_CORS_ALLOWED_ORIGINS
+from stacks.config import cors_origins
+
+CDK_JSON = Path(__file__).resolve().parents[1] / "cdk.json"
+
+
+def configured_cors_origins(cdk_json: Path = CDK_JSON) -> str:
+    """cdk.json's cors_allowed_origins, as the CDK app passes it to the function (one source)."""
+    context = json.loads(cdk_json.read_text(encoding="utf-8")).get("context", {})
+    return ",".join(cors_origins(context.get("cors_allowed_origins")))
+
 
 DEFAULT_TABLE = "orders-local"
 MAX_REQUEST_BYTES = 6 * 1024 * 1024  # Function URL's own request payload limit
@@ -92,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("AWS_DEFAULT_REGION", REGION)
     os.environ.setdefault("TABLE_NAME", DEFAULT_TABLE)
     os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "orders-api")
+    os.environ.setdefault(ENV_CORS_ALLOWED_ORIGINS, configured_cors_origins())
     emulator = None if os.environ.get("DYNAMODB_ENDPOINT_URL") else start_embedded_dynamodb()
     ensure_table(os.environ["TABLE_NAME"], os.environ["DYNAMODB_ENDPOINT_URL"])
 
@@ -107,8 +121,12 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _stop)
     host, port = server.server_address[:2]
-    print(f"orders-api listening on http://{host}:{port} (DynamoDB: {os.environ['DYNAMODB_ENDPOINT_URL']})", flush=True)
     try:
+        # Inside the try: a SIGTERM may arrive as soon as the line is flushed (a supervisor reading it).
+        print(
+            f"orders-api listening on http://{host}:{port} (DynamoDB: {os.environ['DYNAMODB_ENDPOINT_URL']})",
+            flush=True,
+        )
         server.serve_forever()
     except KeyboardInterrupt:
         pass

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from observability.config import MonitoringConfig
 from observability.model import Alarm, Composite
 from observability.plan import plan
+from observability.units import edge_cache
 from service.catalogue import ROUTES, RouteSpec
 from service.contract import METRICS
 
@@ -62,6 +63,12 @@ def cost_lines(routes: Sequence[RouteSpec] = ROUTES) -> list[CostLine]:
         CostLine("Alarm metrics, home region (math alarms bill each metric)", home_metrics, PRICE_ALARM_METRIC),
         CostLine("Alarm metrics, us-east-1 (CloudFront, WAF)", edge_metrics, PRICE_ALARM_METRIC),
         CostLine("Composite alarms (burn-rate pairs)", composites, PRICE_COMPOSITE_ALARM),
+        # AWS::CloudFront::MonitoringSubscription (cache hit rate), billed as custom metrics.
+        CostLine(
+            "CloudFront additional metrics (cache hit rate; with any cached route)",
+            edge_cache.ADDITIONAL_METRICS if edge_cache.cached(routes) else 0,
+            PRICE_CUSTOM_METRIC,
+        ),
     ]
 
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from observability import queries, sections
 from observability.config import MonitoringConfig
 from observability.model import EDGE_REGION, Alarm, AlarmStatus, AnyAlarm, LogTable, Row, Section, Text
-from observability.units import cloudfront, dynamodb, function_url, lambda_function, route, service, waf
+from observability.units import cloudfront, dynamodb, edge_cache, function_url, lambda_function, route, service, waf
 from service.catalogue import RouteSpec
 
 # The home region is a deploy-time value ($home_region, filled in by the CDK layer).
@@ -50,6 +50,7 @@ def layout(
     route_rows: list[Row] = []
     for r in routes:
         route_rows += route.row(cfg, r, route_alarms[r.name])
+    cache = edge_cache.section(cfg, routes)
     return (
         header(cfg),
         service.section(cfg, routes),
@@ -67,6 +68,7 @@ def layout(
                 ),
             ),
         ),
+        *((cache,) if cache else ()),
         Section(
             sections.ALARMS,
             (

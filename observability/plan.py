@@ -13,7 +13,7 @@ from observability import dashboard, queries
 from observability.config import MonitoringConfig
 from observability.model import AnyAlarm, LogTable, Section
 from observability.queries import SavedQuery
-from observability.units import cloudfront, dynamodb, function_url, lambda_function, route, waf
+from observability.units import cloudfront, dynamodb, function_url, lambda_function, route, shield, waf
 from service.catalogue import ROUTES, RouteSpec
 
 
@@ -47,7 +47,7 @@ def plan(
     routes = tuple(routes)
     home = (*lambda_function.alarms(cfg, reserved_concurrency), *dynamodb.alarms(), *function_url.alarms(cfg))
     per_route = {r.name: route.alarms(cfg, r) for r in routes}
-    edge = (*cloudfront.alarms(cfg), *waf.alarms(cfg))
+    edge = (*cloudfront.alarms(cfg), *waf.alarms(cfg), *shield.alarms(cfg))
     result = Plan(
         cfg=cfg,
         routes=routes,

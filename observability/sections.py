@@ -8,6 +8,7 @@ LAMBDA = "Lambda health"
 CONCURRENCY = "Concurrency"
 DYNAMODB = "DynamoDB"
 EDGE = "Edge (CloudFront + WAF, us-east-1)"
+EDGE_CACHE = "Edge cache (CloudFront)"
 ALARMS = "Alarms"
 LOGS = "Recent errors"
 

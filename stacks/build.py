@@ -59,6 +59,7 @@ def build_app(
         config=config,
         function_url=service.function_url,
         function_url_domain=cdk.Fn.get_stack_output(service.stack_name, OUTPUT_URL_DOMAIN, config.home_region),
+        routes=tuple(routes),
         env=edge_env,
         description=f"{config.service_name}: CloudFront (OAC) and WAF, us-east-1",
     )

@@ -14,6 +14,7 @@ they are removed here and EdgeAccessStack grants the same two in the home region
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import aws_cdk as cdk
 from aws_cdk import aws_certificatemanager as acm
@@ -21,11 +22,14 @@ from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_shield as shield
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
+from service.catalogue import ROUTES, RouteSpec
 from service.contract import MAX_BODY_BYTES, SECRET_HEADERS
 from stacks.config import PRICE_CLASSES, InfraConfig
+from stacks.edge_paths import CacheBehaviour, cache_behaviours
 from stacks.retention import retention_days
 
 # AWS managed rule groups, in evaluation order after our own rules. (name, rule labels set to Count)
@@ -39,8 +43,12 @@ MANAGED_RULE_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("AWSManagedRulesCommonRuleSet", ()),
 )
 OUTPUT_DISTRIBUTION_ID = "DistributionId"  # read by EdgeAccessStack with Fn::GetStackOutput
+OUTPUT_KVS_ARN = "ApiKeysKvsArn"  # read by scripts/api_keys.py
 RATE_RULE = "RateLimitPerIp"
 BODY_RULE = "BodyTooLarge"
+GEO_RULE = "GeoRestriction"
+KEY_RATE_RULE = "RateLimitPerApiKey"
+API_KEY_FUNCTION_CODE = Path(__file__).resolve().parent.parent / "edge" / "api_key.js"
 
 
 def _problem(status: int, title: str, detail: str) -> str:
@@ -59,6 +67,7 @@ class EdgeStack(cdk.Stack):
         config: InfraConfig,
         function_url: lambda_.IFunctionUrl,
         function_url_domain: str,
+        routes: tuple[RouteSpec, ...] = ROUTES,
         **kwargs: object,
     ) -> None:
         """``function_url_domain`` is a token for the URL's host name read from the home stack's outputs."""
@@ -94,6 +103,8 @@ class EdgeStack(cdk.Stack):
                 for name in SECRET_HEADERS
             ],
         )
+        self.api_keys_function = self._api_keys() if config.api_keys else None
+        self.cache_behaviours = cache_behaviours(routes)
         self.distribution = self._distribution(function_url)
         self._drop_cross_region_permissions()
         # The origin renders its host as Fn::Select/Fn::Split over the URL, a direct reference into the home
@@ -106,6 +117,10 @@ class EdgeStack(cdk.Stack):
         cdk.CfnOutput(self, OUTPUT_DISTRIBUTION_ID, value=self.distribution.distribution_id)
         cdk.CfnOutput(self, "ApiUrl", value=f"https://{config.domain_name or self.distribution.domain_name}")
         cdk.CfnOutput(self, "WebAclArn", value=self.web_acl.attr_arn)
+        if self.cache_behaviours:
+            self._cache_metrics()
+        if config.shield_advanced:
+            self._shield_advanced()
 
     def _rule_visibility(self, rule: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
         return wafv2.CfnWebACL.VisibilityConfigProperty(
@@ -113,10 +128,10 @@ class EdgeStack(cdk.Stack):
         )
 
     def _web_acl(self) -> wafv2.CfnWebACL:
-        rules: list[wafv2.CfnWebACL.RuleProperty] = [
-            wafv2.CfnWebACL.RuleProperty(
+        rules: list[dict[str, object]] = [
+            *self._geo_rules(),
+            dict(
                 name=RATE_RULE,
-                priority=0,
                 statement=wafv2.CfnWebACL.StatementProperty(
                     rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
                         limit=self.config.waf_rate_limit, aggregate_key_type="IP", evaluation_window_sec=300
@@ -131,11 +146,11 @@ class EdgeStack(cdk.Stack):
                 ),
                 visibility_config=self._rule_visibility(RATE_RULE),
             ),
+            *self._api_key_rules(),
             # Our own copy of the API's body limit, ahead of the managed groups, so the limit is explicit in
             # this template and answered with a clear 413. Bodies beyond WAF's inspection window match too.
-            wafv2.CfnWebACL.RuleProperty(
+            dict(
                 name=BODY_RULE,
-                priority=1,
                 statement=wafv2.CfnWebACL.StatementProperty(
                     size_constraint_statement=wafv2.CfnWebACL.SizeConstraintStatementProperty(
                         comparison_operator="GT",
@@ -158,9 +173,8 @@ class EdgeStack(cdk.Stack):
         ]
         for group, counted in MANAGED_RULE_GROUPS:
             rules.append(
-                wafv2.CfnWebACL.RuleProperty(
+                dict(
                     name=group,
-                    priority=len(rules),
                     statement=wafv2.CfnWebACL.StatementProperty(
                         managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
                             vendor_name="AWS",
@@ -180,13 +194,19 @@ class EdgeStack(cdk.Stack):
             )
 
         json_body = "APPLICATION_JSON"
+        extra_bodies = {
+            key: wafv2.CfnWebACL.CustomResponseBodyProperty(content_type=json_body, content=content)
+            for key, content in self._extra_response_bodies().items()
+        }
         return wafv2.CfnWebACL(
             self,
             "WebAcl",
             scope="CLOUDFRONT",
             default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
-            rules=rules,
+            # Evaluated in list order: priorities are the positions.
+            rules=[wafv2.CfnWebACL.RuleProperty(priority=i, **rule) for i, rule in enumerate(rules)],  # type: ignore[arg-type]
             custom_response_bodies={
+                **extra_bodies,
                 "TooManyRequests": wafv2.CfnWebACL.CustomResponseBodyProperty(
                     content_type=json_body,
                     content=_problem(429, "Too Many Requests", "Rate limit per client IP exceeded; retry later."),
@@ -230,19 +250,17 @@ class EdgeStack(cdk.Stack):
                 origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
                 response_headers_policy=cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
                 compress=True,
+                function_associations=self._function_associations(),
             ),
             http_version=cloudfront.HttpVersion.HTTP2_AND_3,
             price_class=cloudfront.PriceClass[PRICE_CLASSES[cfg.price_class]],
             web_acl_id=self.web_acl.attr_arn,
             **custom_domain,  # type: ignore[arg-type]
         )
+        self._add_cache_behaviours(distribution, origin)
 
         suppressions = [
-            cdk.Acknowledgment(
-                id="AwsSolutions-CFR1",
-                reason="A public API with no geographic requirement; abuse is handled by the WAF rate and "
-                "IP-reputation rules instead of country blocks.",
-            ),
+            cdk.Acknowledgment(id="AwsSolutions-CFR1", reason=self._geo_acknowledgment()),
             cdk.Acknowledgment(
                 id="AwsSolutions-CFR3",
                 reason="Every request is logged by WAF (aws-waf-logs-* group, secrets redacted) and by the "
@@ -267,3 +285,195 @@ class EdgeStack(cdk.Stack):
                 parent = construct.node.scope
                 if parent is None or not parent.node.try_remove_child(construct.node.id):
                     raise RuntimeError(f"could not remove {construct.node.path}")
+
+    # --- issue 10: geo restriction, API keys, per-route caching, Shield Advanced -----------------------
+
+    def _geo_rules(self) -> list[dict[str, object]]:
+        """geo_allow / geo_deny as a WAF geo-match rule, first in the ACL: its own metric and a
+        problem+json 403 (CloudFront's own geo restriction answers a bare 403 with no WAF metric)."""
+        cfg = self.config
+        if not (cfg.geo_allow or cfg.geo_deny):
+            return []
+        match = wafv2.CfnWebACL.StatementProperty(
+            geo_match_statement=wafv2.CfnWebACL.GeoMatchStatementProperty(
+                country_codes=list(cfg.geo_allow or cfg.geo_deny)
+            )
+        )
+        statement = (
+            wafv2.CfnWebACL.StatementProperty(not_statement=wafv2.CfnWebACL.NotStatementProperty(statement=match))
+            if cfg.geo_allow
+            else match
+        )
+        return [
+            dict(
+                name=GEO_RULE,
+                statement=statement,
+                action=wafv2.CfnWebACL.RuleActionProperty(
+                    block=wafv2.CfnWebACL.BlockActionProperty(
+                        custom_response=wafv2.CfnWebACL.CustomResponseProperty(
+                            response_code=403, custom_response_body_key="GeoBlocked"
+                        )
+                    )
+                ),
+                visibility_config=self._rule_visibility(GEO_RULE),
+            )
+        ]
+
+    def _api_key_rules(self) -> list[dict[str, object]]:
+        """Rate limit per API key. WAF runs before the viewer-request function, so it aggregates on the
+        raw x-api-key header; requests without the header are not counted here (the per-IP rule still is)."""
+        if not self.config.api_keys:
+            return []
+        return [
+            dict(
+                name=KEY_RATE_RULE,
+                statement=wafv2.CfnWebACL.StatementProperty(
+                    rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+                        limit=self.config.api_key_rate_limit,
+                        aggregate_key_type="CUSTOM_KEYS",
+                        evaluation_window_sec=300,
+                        custom_keys=[
+                            wafv2.CfnWebACL.RateBasedStatementCustomKeyProperty(
+                                header=wafv2.CfnWebACL.RateLimitHeaderProperty(
+                                    name="x-api-key",
+                                    text_transformations=[
+                                        wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")
+                                    ],
+                                )
+                            )
+                        ],
+                    )
+                ),
+                action=wafv2.CfnWebACL.RuleActionProperty(
+                    block=wafv2.CfnWebACL.BlockActionProperty(
+                        custom_response=wafv2.CfnWebACL.CustomResponseProperty(
+                            response_code=429, custom_response_body_key="TooManyRequestsPerKey"
+                        )
+                    )
+                ),
+                visibility_config=self._rule_visibility(KEY_RATE_RULE),
+            )
+        ]
+
+    def _extra_response_bodies(self) -> dict[str, str]:
+        bodies = {}
+        if self.config.geo_allow or self.config.geo_deny:
+            bodies["GeoBlocked"] = _problem(403, "Forbidden", "This API is not available from your country.")
+        if self.config.api_keys:
+            bodies["TooManyRequestsPerKey"] = _problem(
+                429, "Too Many Requests", "Rate limit per API key exceeded; retry later."
+            )
+        return bodies
+
+    def _geo_acknowledgment(self) -> str:
+        """cdk-nag CFR1 looks for CloudFront's geo restriction only; say what is true of this config."""
+        cfg = self.config
+        if cfg.geo_allow or cfg.geo_deny:
+            which = f"allows only {', '.join(cfg.geo_allow)}" if cfg.geo_allow else f"denies {', '.join(cfg.geo_deny)}"
+            return (
+                f"Geo restriction is enforced by the WAF rule {GEO_RULE} ({which}), which has its own metric and "
+                "answers problem+json 403; CloudFront's geo restriction would answer a bare 403 with no WAF metric."
+            )
+        return (
+            "No geographic requirement is configured (geo_allow / geo_deny are null); when one is set, the WAF "
+            f"rule {GEO_RULE} enforces it. Abuse is handled by the WAF rate and IP-reputation rules."
+        )
+
+    def _api_keys(self) -> cloudfront.Function:
+        """edge/api_key.js with its KeyValueStore (sha256(key) -> client, status); keys live outside the
+        template (scripts/api_keys.py reads the store's ARN from the ApiKeysKvsArn output)."""
+        store = cloudfront.KeyValueStore(
+            self, "ApiKeys", comment=f"{self.config.service_name}: sha256(api key) -> client, status"
+        )
+        function = cloudfront.Function(
+            self,
+            "ApiKeyCheck",
+            code=cloudfront.FunctionCode.from_file(file_path=str(API_KEY_FUNCTION_CODE)),
+            runtime=cloudfront.FunctionRuntime.JS_2_0,
+            key_value_store=store,
+            comment=f"{self.config.service_name}: x-api-key check (viewer request)",
+        )
+        cdk.CfnOutput(self, OUTPUT_KVS_ARN, value=store.key_value_store_arn)
+        return function
+
+    def _function_associations(self) -> list[cloudfront.FunctionAssociation] | None:
+        """Every behaviour runs the key check (its exemptions, /health and preflights, live in the code)."""
+        if self.api_keys_function is None:
+            return None
+        return [
+            cloudfront.FunctionAssociation(
+                function=self.api_keys_function, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST
+            )
+        ]
+
+    def _add_cache_behaviours(self, distribution: cloudfront.Distribution, origin: cloudfront.IOrigin) -> None:
+        """One behaviour per cached catalogue route, most specific pattern first (CloudFront takes the
+        first match; stacks/edge_paths.py proves the order). Same origin, OAC and origin request policy as
+        the default behaviour; only the cache policy differs."""
+        for b in self.cache_behaviours:
+            distribution.add_behavior(
+                b.path_pattern,
+                origin,
+                # All methods, like the default: the API answers 405 itself, and OPTIONS (CORS preflight)
+                # must pass. CloudFront caches only GET and HEAD.
+                allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
+                cached_methods=cloudfront.CachedMethods.CACHE_GET_HEAD,
+                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                cache_policy=self._cache_policy(b),
+                # Everything but Host (the Function URL routes on its own host name). Cache-key headers
+                # and query strings are forwarded anyway; the key holds no Host, cookie or credential.
+                origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+                response_headers_policy=cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+                compress=True,
+                function_associations=self._function_associations(),
+            )
+
+    def _cache_policy(self, b: CacheBehaviour) -> cloudfront.CachePolicy:
+        rule = b.rule
+        ttl = cdk.Duration.seconds(rule.ttl_s)
+        return cloudfront.CachePolicy(
+            self,
+            f"Cache-{b.route.name}",
+            comment=f"{b.route.label}: {rule.ttl_s} s, from the route catalogue",
+            min_ttl=cdk.Duration.seconds(0),  # so the function's no-store on errors is honoured
+            default_ttl=ttl,
+            max_ttl=ttl,
+            # With CORS on, the answer carries Access-Control-Allow-Origin per origin: key on Origin.
+            header_behavior=cloudfront.CacheHeaderBehavior.allow_list("Origin")
+            if self.config.cors_allowed_origins
+            else cloudfront.CacheHeaderBehavior.none(),
+            query_string_behavior=cloudfront.CacheQueryStringBehavior.allow_list(*rule.query_keys)
+            if rule.query_keys
+            else cloudfront.CacheQueryStringBehavior.none(),
+            cookie_behavior=cloudfront.CacheCookieBehavior.none(),
+            enable_accept_encoding_gzip=True,
+            enable_accept_encoding_brotli=True,
+        )
+
+    def _cache_metrics(self) -> None:
+        """CloudFront's additional metrics (CacheHitRate, OriginLatency, per-status rates): cache hits
+        never reach the function, so this is the only metric that sees them (paid per distribution)."""
+        cloudfront.CfnMonitoringSubscription(
+            self,
+            "AdditionalMetrics",
+            distribution_id=self.distribution.distribution_id,
+            monitoring_subscription=cloudfront.CfnMonitoringSubscription.MonitoringSubscriptionProperty(
+                realtime_metrics_subscription_config=cloudfront.CfnMonitoringSubscription.RealtimeMetricsSubscriptionConfigProperty(
+                    realtime_metrics_subscription_status="Enabled"
+                )
+            ),
+        )
+
+    def _shield_advanced(self) -> None:
+        """Shield Advanced for the distribution, with automatic application-layer mitigation: Shield adds
+        its own rule group (ShieldMitigationRuleGroup_*, priority 10,000,000) to this web ACL during an
+        attack. Needs an active subscription (README: Shield)."""
+        shield.CfnProtection(
+            self,
+            "ShieldProtection",
+            name=f"{self.config.prefix}-distribution",
+            resource_arn=self.distribution.distribution_arn,
+            application_layer_automatic_response_configuration=shield.CfnProtection.ApplicationLayerAutomaticResponseConfigurationProperty(
+                action=shield.CfnProtection.ActionProperty(block={}), status="ENABLED"
+            ),
+        )

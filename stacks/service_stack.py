@@ -21,7 +21,13 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
-from service.contract import DYNAMODB_OPERATIONS, METRICS_NAMESPACE, TABLE_PARTITION_KEY
+from service.contract import (
+    DYNAMODB_OPERATIONS,
+    ENV_API_KEYS,
+    ENV_CORS_ALLOWED_ORIGINS,
+    METRICS_NAMESPACE,
+    TABLE_PARTITION_KEY,
+)
 from stacks.config import InfraConfig
 from stacks.retention import retention_days
 
@@ -69,6 +75,18 @@ def stage_service_asset(target: Path | None = None) -> Path:
         atexit.register(shutil.rmtree, target, ignore_errors=True)
     shutil.copytree(SERVICE_DIR, target / "service", ignore=_not_function_code)
     return target
+
+
+def edge_environment(config: InfraConfig) -> dict[str, str]:
+    """What the function must know about the edge, from cdk.json only (absent when the option is off):
+    the CORS origins it answers for (it is the one CORS owner), and that the edge checks API keys, the
+    only case in which it may trust x-client-id."""
+    env = {}
+    if config.cors_allowed_origins:
+        env[ENV_CORS_ALLOWED_ORIGINS] = ",".join(config.cors_allowed_origins)
+    if config.api_keys:
+        env[ENV_API_KEYS] = "true"
+    return env
 
 
 class ServiceStack(cdk.Stack):
@@ -137,6 +155,7 @@ class ServiceStack(cdk.Stack):
                 "POWERTOOLS_SERVICE_NAME": config.service_name,
                 "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
                 "POWERTOOLS_LOG_LEVEL": "INFO",
+                **edge_environment(config),
             },
         )
 

@@ -126,6 +126,12 @@ class EdgeMonitoringStack(Stack):
         cfg = plan.cfg
         scope = Construct(self, "EdgeMonitoring")
         topic = alarm_topic(scope, "AlarmTopic", topic_name=cfg.topic_name("edge"), email=alarm_email)
-        refs = {"distribution_id": distribution_id, "web_acl_metric_name": web_acl_metric_name}
+        refs = {
+            "distribution_id": distribution_id,
+            "web_acl_metric_name": web_acl_metric_name,
+            "distribution_arn": self.format_arn(
+                service="cloudfront", region="", resource="distribution", resource_name=distribution_id
+            ),
+        }
         create_alarms(scope, plan.edge_alarms, cfg=cfg, refs=refs, topic=topic)
         saved_queries(scope, plan.edge_queries, cfg=cfg, log_group_name=waf_log_group.log_group_name)

@@ -51,6 +51,8 @@ def main() -> int:
     os.environ["_X_AMZN_TRACE_ID"] = "Root=1-6740f0a0-1234567890abcdef01234567;Parent=53995c3f42cd8ad8;Sampled=1"
     for name in ("POWERTOOLS_DEV", "POWERTOOLS_METRICS_DISABLED"):
         os.environ.pop(name, None)
+    # As deployed with api_keys: true, the edge sends the key id and the function trusts it.
+    os.environ["API_KEYS_AT_EDGE"] = "true"
 
     from local.emulator import ensure_table
     from local.events import LocalLambdaContext, function_url_event
@@ -64,7 +66,12 @@ def main() -> int:
 
     def call(method: str, target: str, body: Any = None) -> dict[str, Any]:
         payload = json.dumps(body).encode() if body is not None else None
-        headers = {"content-type": "application/json", "user-agent": "contract-test", "x-correlation-id": "ct-1"}
+        headers = {
+            "content-type": "application/json",
+            "user-agent": "contract-test",
+            "x-correlation-id": "ct-1",
+            "x-client-id": "0123456789ab",
+        }
         response = handler(function_url_event(method, target, headers, payload), LocalLambdaContext())
         if method == "POST" and response["statusCode"] == 201:
             created.append(json.loads(response["body"])["order_id"])

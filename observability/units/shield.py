@@ -1,0 +1,50 @@
+"""Shield Advanced (``shield_advanced: true``): the DDoSDetected alarm on the distribution.
+
+AWS/DDoSProtection publishes DDoSDetected (1 while Shield Advanced sees an attack) per protected
+resource, dimension ResourceArn; for a CloudFront distribution in us-east-1, so the alarm lives there.
+Shield Standard is always on and has no metric of its own.
+"""
+
+from __future__ import annotations
+
+from observability import sections
+from observability.config import MonitoringConfig
+from observability.model import Alarm, Metric, Playbook, Ref
+
+NS = "AWS/DDoSProtection"
+
+DDOS_DETECTED = Playbook(
+    kind="shield-ddos-detected",
+    title="Shield Advanced: DDoS detected",
+    meaning=(
+        "Shield Advanced detected a DDoS event on the CloudFront distribution. Automatic application-layer "
+        "mitigation adds block rules to the web ACL (rule group ShieldMitigationRuleGroup_*) while it lasts."
+    ),
+    first_checks=(
+        "Shield console (us-east-1) > Events: attack vector, volume, and the mitigation rules in place",
+        "Edge section: WAF blocked requests and CloudFront 4xx rate rising = mitigation is working",
+        "Service fault rate or latency up too: contact the Shield Response Team (needs Business/Enterprise support)",
+    ),
+    dashboard_section=sections.EDGE,
+    saved_queries=("blocked-by-rule-and-ip",),
+)
+
+
+def alarms(cfg: MonitoringConfig) -> list[Alarm]:
+    if not cfg.shield_advanced:
+        return []
+    return [
+        Alarm(
+            key="shield-ddos-detected",
+            playbook=DDOS_DETECTED,
+            region="edge",
+            metric=Metric(NS, "DDoSDetected", "Maximum", 60, (("ResourceArn", Ref("distribution_arn")),)),
+            threshold=1,
+            comparison=">=",
+            evaluation_periods=1,
+            datapoints_to_alarm=1,
+            missing_data="notBreaching",
+            missing_data_why="DDoSDetected is published while Shield watches the resource; no data = no event",
+            condition="Maximum(DDoSDetected) >= 1 in a minute",
+        )
+    ]
