@@ -8,7 +8,8 @@ flags match `make synth`) with a few overrides:
 - ``eu-west-1``: cross-region, reserved concurrency disabled (0), CloudFront default certificate,
   another service name (a second stage) and an https runbook link;
 - ``default``: the real catalogue, eu-west-1, reserved concurrency 20, an alarm e-mail;
-- ``scale``: 30 routes, us-east-1, concurrency not reserved, an alarm e-mail.
+- ``scale``: 30 routes, us-east-1, concurrency not reserved, an alarm e-mail;
+- ``edge-all``: every edge option on (API keys, geo allow list, CORS, Shield Advanced), eu-west-1.
 """
 
 from __future__ import annotations
@@ -97,6 +98,19 @@ CONFIGS: dict[str, tuple[dict[str, Any], tuple[RouteSpec, ...]]] = {
         },
         many_routes(30),
     ),
+    "edge-all": (
+        {
+            "home_region": "eu-west-1",
+            "account": ACCOUNT,
+            "reserved_concurrency": 0,
+            "api_keys": True,
+            "api_key_rate_limit": 500,
+            "geo_allow": ["DE", "FR"],
+            "cors_allowed_origins": ["https://app.example.com"],
+            "shield_advanced": True,
+        },
+        ROUTES,
+    ),
 }
 SYNTH_SECONDS: dict[str, float] = {}
 
@@ -183,6 +197,11 @@ def synth_eu() -> Synth:
 def synth(request: pytest.FixtureRequest) -> Synth:
     """Runs a test once per infrastructure configuration."""
     return synthesize(request.param)
+
+
+@pytest.fixture(scope="session")
+def edge_all_synth() -> Synth:
+    return synthesize("edge-all")
 
 
 @pytest.fixture(scope="session")

@@ -4,9 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.synth import CDK_CONTEXT, CERT_ARN, ROOT, Synth, report, synth, synth_eu, synth_us
+from tests.synth import (
+    CDK_CONTEXT,
+    CERT_ARN,
+    ROOT,
+    Synth,
+    edge_all_synth,
+    report,
+    synth,
+    synth_eu,
+    synth_us,
+)
 
-__all__ = ["CDK_CONTEXT", "CERT_ARN", "ROOT", "Synth", "synth", "synth_eu", "synth_us"]
+__all__ = [
+    "CDK_CONTEXT",
+    "CERT_ARN",
+    "ROOT",
+    "Synth",
+    "edge_all_synth",
+    "synth",
+    "synth_eu",
+    "synth_us",
+]
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

@@ -12,6 +12,14 @@ from cdk_nag import AwsSolutionsChecks
 from cfnlint.api import ManualArgs, lint_file
 
 from tests.infra.conftest import Synth
+from tests.synth import synthesize
+
+
+@pytest.fixture(scope="session", params=["us-east-1", "eu-west-1", "edge-all"])
+def synth(request: pytest.FixtureRequest) -> Synth:
+    """Here: both infrastructure configurations and every edge option on (cdk-nag, cfn-lint, warnings)."""
+    return synthesize(request.param)
+
 
 # Every acknowledged finding, by stack and construct path: a new one must be added here on purpose.
 EXPECTED_ACKNOWLEDGED = {
