@@ -62,11 +62,41 @@ def test_cli_strings_are_parsed() -> None:
             "us-east-1",
         ),
         ({"retain_table": "maybe"}, "retain_table"),
+        ({"geo_allow": ["DE", "UK"]}, "ISO 3166-1 alpha-2 .*UK"),  # the ISO code is GB
+        ({"geo_deny": "XX"}, "geo_deny"),
+        ({"geo_allow": ["DE"], "geo_deny": ["FR"]}, "mutually exclusive"),
+        ({"geo_allow": {"DE": 1}}, "geo_allow"),
+        ({"cors_allowed_origins": ["*"]}, "cors_allowed_origins"),
+        ({"cors_allowed_origins": ["https://app.example.com/"]}, "cors_allowed_origins"),
+        ({"cors_allowed_origins": ["http://app.example.com"]}, "cors_allowed_origins"),
+        ({"api_keys": "maybe"}, "api_keys"),
+        ({"api_key_rate_limit": 5}, "api_key_rate_limit"),
+        ({"shield_advanced": "yes please"}, "shield_advanced"),
     ],
 )
 def test_invalid_values_name_the_key(overrides: dict[str, Any], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         load_config(_with(**overrides), environ={})
+
+
+def test_edge_options_are_off_by_default_and_parse_from_the_cli() -> None:
+    default = load_config(CDK_CONTEXT, environ={})
+    assert (default.cors_allowed_origins, default.geo_allow, default.geo_deny) == ((), (), ())
+    assert (default.api_keys, default.shield_advanced) == (False, False)
+    config = load_config(
+        _with(
+            cors_allowed_origins="https://App.example.com,http://localhost:3000",
+            geo_deny='["ru", "KP"]',
+            api_keys="true",
+            shield_advanced="true",
+        ),
+        environ={},
+    )
+    assert config.cors_allowed_origins == ("https://app.example.com", "http://localhost:3000")
+    assert config.geo_deny == ("RU", "KP")
+    assert config.api_keys is True
+    assert config.monitoring.shield_advanced is True
+    assert load_config(_with(geo_allow=["de", "DE", "fr"]), environ={}).geo_allow == ("DE", "FR")
 
 
 def test_missing_key_is_reported() -> None:
