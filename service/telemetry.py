@@ -43,6 +43,7 @@ _SECRET_HEADERS = frozenset(contract.SECRET_HEADERS)
 _SECRET_HINTS = ("token", "secret", "signature", "password", "credential", "session")
 REDACTED = "[REDACTED]"
 _MAX_LOGGED_PATH = 256
+_ERROR_KINDS = frozenset(contract.ERROR_KINDS)
 
 
 def redact_headers(headers: dict[str, str]) -> dict[str, str]:
@@ -112,6 +113,7 @@ def emit_access_line(
     status: int,
     latency_ms: float,
     request_id: str,
+    error_kind: str | None = None,
 ) -> None:
     """Write the request's single access line (with its EMF block) and annotate the trace.
 
@@ -144,6 +146,8 @@ def emit_access_line(
     if route == NOT_FOUND or "{" in route:  # a static route's path is its label: don't repeat it
         line["path"] = path[:_MAX_LOGGED_PATH]
     line |= {"status": status, "latency_ms": latency_ms, "request_id": request_id}
+    if error_kind is not None:  # 5xx only: its cause, from the closed set contract.ERROR_KINDS
+        line["error_kind"] = error_kind if error_kind in _ERROR_KINDS else contract.ERROR_KIND_BUG
     if METRICS_ENABLED:
         line[contract.METRIC_REQUESTS] = 1
         line[contract.METRIC_LATENCY] = latency_ms
