@@ -200,3 +200,15 @@ def test_error_kinds_are_a_closed_set_whatever_the_caller_passes(capsys: pytest.
         request_id="r", error_kind="something-new",
     )  # fmt: skip
     assert json.loads(capsys.readouterr().out)["error_kind"] == contract.ERROR_KIND_BUG
+
+
+def test_a_throttled_idempotency_table_is_a_503_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Powertools wraps the botocore error (IdempotencyPersistenceLayerError): the cause is still found."""
+    from service.dal import idempotency_store
+    from service.dal.dynamodb import BudgetedClient
+
+    store = idempotency_store.persistence_layer()
+    with dynamodb_answering(400, "ThrottlingException") as endpoint:
+        monkeypatch.setattr(store, "client", BudgetedClient(endpoint))
+        call = invoke("POST", "/orders", body=new_order(), headers={"idempotency-key": "throttled-1"})
+    assert_503(call, contract.ERROR_KIND_THROTTLED)
