@@ -21,6 +21,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 
 from service import contract, edge_headers, request_state
 from service.catalogue import allowed_methods
+from service.dal import faults
 from service.problems import ProblemError, problem
 from service.telemetry import logger
 
@@ -127,12 +128,42 @@ def handle_not_found(_exc: NotFoundError) -> Response:
 @router.exception_handler(ServiceError)
 def handle_service_error(exc: ServiceError) -> Response:
     _label_request()
+    if exc.status_code >= 500:
+        request_state.current(router).error_kind = contract.ERROR_KIND_BUG
     return _problem(exc.status_code, exc.msg)
 
 
 @router.exception_handler(Exception)
 def handle_unexpected(exc: Exception) -> Response:
-    # The log gets the stack trace; the client gets a generic body with the correlation id to quote.
+    """A dependency fault (dal/faults.py names it) is a 503 with Retry-After; anything else is a bug: 500.
+
+    Either way the client gets a generic body with the correlation id to quote, and the access line
+    gets the error_kind. A bug's log line has the stack trace; a dependency fault's names the error only
+    (a throttling storm must not flood the log with identical traces)."""
     _label_request()
-    logger.exception("unhandled error", extra={"route": request_state.current(router).route})
+    state = request_state.current(router)
+    state.error_kind = faults.classify(exc)
+    if state.error_kind != contract.ERROR_KIND_BUG:
+        logger.warning(
+            "dependency fault",
+            extra={"route": state.route, "error_kind": state.error_kind, "error": _describe(exc)},
+        )
+        retry_after = contract.RETRY_AFTER_S[state.error_kind]
+        return _problem(
+            503,
+            f"A dependency is unavailable ({state.error_kind}); retry after {retry_after} s",
+            headers={"Retry-After": str(retry_after)},
+        )
+    logger.exception("unhandled error", extra={"route": state.route, "error_kind": state.error_kind})
     return _problem(500, "Internal error; quote the correlation_id when reporting it")
+
+
+def _describe(exc: BaseException) -> str:
+    """The error and what caused it, one line, bounded: e.g. 'DeadlineExceeded <- ReadTimeoutError: ...'."""
+    chain: list[str] = []
+    current: BaseException | None = exc
+    while current is not None and len(chain) < 4:
+        chain.append(type(current).__name__)
+        last = current
+        current = current.__cause__ or current.__context__
+    return (" <- ".join(chain) + f": {last}")[:512]

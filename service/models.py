@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 Currency = Literal["EUR", "USD", "GBP"]
 OrderStatus = Literal["CREATED"]
@@ -14,12 +14,24 @@ ORDER_ID_PATTERN = r"^[0-9a-f]{32}$"
 SKU_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 
 
+def _integral_number(value: Any) -> Any:
+    """JSON Schema's `integer` is any number with a zero fraction (2.0 included): accept it as the int it is.
+    Strict mode still refuses strings ("2"), booleans and 2.5, as the schema does."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# An integer in the JSON Schema sense: 2 and 2.0 validate, "2", true and 2.5 do not.
+JsonInt = Annotated[int, BeforeValidator(_integral_number)]
+
+
 class OrderItem(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     sku: str = Field(pattern=SKU_PATTERN, description="Stock keeping unit, ASCII letters, digits, . _ -")
-    quantity: int = Field(ge=1, le=1000)
-    unit_price_cents: int = Field(ge=0, le=10_000_000, description="Price of one unit in minor units")
+    quantity: JsonInt = Field(ge=1, le=1000)
+    unit_price_cents: JsonInt = Field(ge=0, le=10_000_000, description="Price of one unit in minor units")
 
 
 class CreateOrder(BaseModel):
@@ -71,4 +83,14 @@ class Problem(BaseModel):
     status: int
     detail: str
     correlation_id: str = Field(description="Quote it when reporting a problem; also in x-correlation-id")
-    errors: list[dict] | None = Field(default=None, description="422 only: location and type of each error")
+
+
+class ValidationErrorItem(BaseModel):
+    loc: list[str | int] = Field(description="Where: e.g. ['body', 'items', 0, 'quantity'] or ['query', 'limit']")
+    type: str = Field(description="What: pydantic's error type, e.g. missing, int_type, string_pattern_mismatch")
+
+
+class ValidationProblem(Problem):
+    """A 422: the problem details plus where validation failed (the input itself is never echoed)."""
+
+    errors: list[ValidationErrorItem]

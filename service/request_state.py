@@ -36,6 +36,7 @@ class RequestState:
     oversized: bool  # body over contract.MAX_BODY_BYTES: every route answers 413
     route: str | None = None  # the bounded route label, once the resolver has matched (or not)
     client_id: str | None = None  # the API key id set by the edge, when keys are on
+    error_kind: str | None = None  # on a 5xx: one of contract.ERROR_KINDS (service/errors.py sets it)
 
     @classmethod
     def for_event(cls, event: dict[str, Any], request_id: str) -> RequestState:

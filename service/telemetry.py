@@ -43,6 +43,7 @@ _SECRET_HEADERS = frozenset(contract.SECRET_HEADERS)
 _SECRET_HINTS = ("token", "secret", "signature", "password", "credential", "session")
 REDACTED = "[REDACTED]"
 _MAX_LOGGED_PATH = 256
+_ERROR_KINDS = frozenset(contract.ERROR_KINDS)
 
 
 def redact_headers(headers: dict[str, str]) -> dict[str, str]:
@@ -113,6 +114,7 @@ def emit_access_line(
     latency_ms: float,
     request_id: str,
     client_id: str | None = None,
+    error_kind: str | None = None,
 ) -> None:
     """Write the request's single access line (with its EMF block) and annotate the trace.
 
@@ -147,6 +149,8 @@ def emit_access_line(
     line |= {"status": status, "latency_ms": latency_ms, "request_id": request_id}
     if client_id:  # the API key id (not secret), only when the edge checks keys
         line[contract.CLIENT_ID_FIELD] = client_id
+    if error_kind is not None:  # 5xx only: its cause, from the closed set contract.ERROR_KINDS
+        line["error_kind"] = error_kind if error_kind in _ERROR_KINDS else contract.ERROR_KIND_BUG
     if METRICS_ENABLED:
         line[contract.METRIC_REQUESTS] = 1
         line[contract.METRIC_LATENCY] = latency_ms

@@ -25,6 +25,9 @@ from service.contract import (
     DYNAMODB_OPERATIONS,
     ENV_API_KEYS,
     ENV_CORS_ALLOWED_ORIGINS,
+    IDEMPOTENCY_DYNAMODB_OPERATIONS,
+    IDEMPOTENCY_TABLE_PARTITION_KEY,
+    IDEMPOTENCY_TABLE_TTL_ATTRIBUTE,
     METRICS_NAMESPACE,
     TABLE_PARTITION_KEY,
 )
@@ -44,6 +47,8 @@ POWERTOOLS_LAYER_PARAMETER = f"/aws/service/powertools/python/arm64/{RUNTIME.nam
 
 # Least privilege: exactly what service/ calls on the table (the same list the monitoring reads).
 TABLE_ACTIONS: tuple[str, ...] = tuple(f"dynamodb:{op}" for op in DYNAMODB_OPERATIONS)
+# ...and exactly what Powertools' idempotency persistence layer calls on its own table.
+IDEMPOTENCY_TABLE_ACTIONS: tuple[str, ...] = tuple(f"dynamodb:{op}" for op in IDEMPOTENCY_DYNAMODB_OPERATIONS)
 # Outputs other stacks read (by name) with Fn::GetStackOutput.
 OUTPUT_FUNCTION_ARN = "FunctionArn"
 OUTPUT_URL_DOMAIN = "FunctionUrlDomain"
@@ -110,6 +115,21 @@ class ServiceStack(cdk.Stack):
             removal_policy=cdk.RemovalPolicy.RETAIN if config.retain_table else cdk.RemovalPolicy.DESTROY,
         )
 
+        # Idempotency records (POST /orders with Idempotency-Key) in their own table: the orders table is
+        # scanned by list and summary, which must never see them. DynamoDB's TTL deletes each record
+        # after contract.IDEMPOTENCY_TTL_S (free, within about two days of expiry; Powertools also
+        # treats an expired record as absent). Losing them only loses replays, so no PITR and
+        # always DESTROY.
+        self.idempotency_table = dynamodb.Table(
+            self,
+            "Idempotency",
+            partition_key=dynamodb.Attribute(name=IDEMPOTENCY_TABLE_PARTITION_KEY, type=dynamodb.AttributeType.STRING),
+            time_to_live_attribute=IDEMPOTENCY_TABLE_TTL_ATTRIBUTE,
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            encryption=dynamodb.TableEncryption.AWS_MANAGED,
+            removal_policy=cdk.RemovalPolicy.DESTROY,
+        )
+
         # Explicit log group: retention is ours (not "never expire") and it is deleted with the stack.
         self.log_group = logs.LogGroup(
             self,
@@ -127,6 +147,7 @@ class ServiceStack(cdk.Stack):
         )
         self.log_group.grant_write(self.role)
         self.table.grant(self.role, *TABLE_ACTIONS)
+        self.idempotency_table.grant(self.role, *IDEMPOTENCY_TABLE_ACTIONS)
 
         layer = lambda_.LayerVersion.from_layer_version_arn(
             self,
@@ -152,6 +173,7 @@ class ServiceStack(cdk.Stack):
             log_group=self.log_group,
             environment={
                 "TABLE_NAME": self.table.table_name,
+                "IDEMPOTENCY_TABLE_NAME": self.idempotency_table.table_name,
                 "POWERTOOLS_SERVICE_NAME": config.service_name,
                 "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
                 "POWERTOOLS_LOG_LEVEL": "INFO",
@@ -170,6 +192,7 @@ class ServiceStack(cdk.Stack):
         cdk.CfnOutput(self, OUTPUT_URL_DOMAIN, value=cdk.Fn.select(2, cdk.Fn.split("/", self.function_url.url)))
         cdk.CfnOutput(self, "FunctionName", value=self.function.function_name)
         cdk.CfnOutput(self, "TableName", value=self.table.table_name)
+        cdk.CfnOutput(self, "IdempotencyTableName", value=self.idempotency_table.table_name)
         cdk.CfnOutput(self, "FunctionUrl", value=self.function_url.url, description="Refuses unsigned calls (AWS_IAM)")
 
         cdk.Validations.of(self.role).acknowledge(
@@ -177,6 +200,13 @@ class ServiceStack(cdk.Stack):
                 id="AwsSolutions-IAM5[Resource::*]",
                 reason="Only xray:PutTraceSegments/PutTelemetryRecords use Resource '*': X-Ray has no "
                 "resource-level permissions for them. Logs and DynamoDB actions are scoped to one ARN each.",
+            )
+        )
+        cdk.Validations.of(self.idempotency_table).acknowledge(
+            cdk.Acknowledgment(
+                id="AwsSolutions-DDB3",
+                reason="Idempotency records live 24 h and only enable replays of retried POSTs; losing them "
+                "is harmless, so point-in-time recovery would cost without protecting anything.",
             )
         )
         cdk.Validations.of(self.function).acknowledge(

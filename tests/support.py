@@ -49,6 +49,7 @@ def invoke(
     body: Any = None,
     headers: dict[str, str] | None = None,
     raw_event: dict[str, Any] | None = None,
+    context: LocalLambdaContext | None = None,
 ) -> Call:
     """Invoke service.handler.handler once; capture the JSON lines it writes to stdout."""
     from service.handler import handler
@@ -68,7 +69,7 @@ def invoke(
     previous = [h.setStream(buffer) for h in handlers if isinstance(h, logging.StreamHandler)]
     try:
         with contextlib.redirect_stdout(buffer):  # the access line is written to stdout directly
-            response = handler(event, LocalLambdaContext())
+            response = handler(event, context or LocalLambdaContext())
     finally:
         for h, stream in zip((h for h in handlers if isinstance(h, logging.StreamHandler)), previous, strict=True):
             h.setStream(stream)

@@ -49,6 +49,7 @@ def test_cli_strings_are_parsed() -> None:
         ({"memory_mb": "lots"}, "memory_mb"),
         ({"timeout_seconds": 30, "origin_read_timeout_seconds": 30}, "below 'origin_read_timeout_seconds'"),
         ({"origin_read_timeout_seconds": 61}, "origin_read_timeout_seconds"),
+        ({"timeout_seconds": 5}, "'timeout_seconds' must be at least 6"),
         ({"log_retention_days": 31}, "log_retention_days"),
         ({"waf_rate_limit": 5}, "waf_rate_limit"),
         ({"price_class": "PriceClass_Cheap"}, "price_class"),

@@ -26,7 +26,7 @@ THROTTLES = Playbook(
         "Hot key: many requests for one order id (correlation-id / route errors queries)",
     ),
     dashboard_section=sections.DYNAMODB,
-    saved_queries=("requests-by-route-and-status", "errors-by-route"),
+    saved_queries=("faults-by-cause", "requests-by-route-and-status", "errors-by-route"),
 )
 
 SYSTEM_ERRORS = Playbook(
@@ -42,7 +42,7 @@ SYSTEM_ERRORS = Playbook(
         "Nothing to fix in code unless retries are disabled; watch the burn-rate alarms",
     ),
     dashboard_section=sections.DYNAMODB,
-    saved_queries=("errors-by-route",),
+    saved_queries=("faults-by-cause", "errors-by-route"),
 )
 
 _QUIET_WHY = "DynamoDB publishes these only when they happen: no data means none"

@@ -18,6 +18,7 @@ from decimal import Clamped, Context, Decimal, Inexact, Overflow, Rounded, Under
 from typing import Any
 
 from service.contract import TABLE_PARTITION_KEY as PARTITION_KEY
+from service.dal.dynamodb import BudgetedClient
 
 # DynamoDB's number range and precision; the same context boto3's TypeSerializer uses, so a number
 # the table cannot store exactly raises here instead of being rounded.
@@ -30,10 +31,8 @@ class OrdersTable:
             raise ValueError("TABLE_NAME is not set: the orders table name must come from the environment")
         self.table_name = table_name
         self.endpoint_url = endpoint_url or None
-        # botocore is imported here, not at module level: the module stays cheap to import.
-        import botocore.session
-
-        self._client = botocore.session.get_session().create_client("dynamodb", endpoint_url=self.endpoint_url)
+        # Timeouts, retries and the request's deadline: service/dal/dynamodb.py.
+        self._client = BudgetedClient(self.endpoint_url)
 
     @classmethod
     def from_environment(cls) -> OrdersTable:

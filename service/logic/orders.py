@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 import re
 import uuid
 from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from service import contract
 from service.dal.orders_table import PARTITION_KEY, OrdersTable, plain
 from service.models import ORDER_ID_PATTERN, CreateOrder, CurrencyTotal, Order, OrderPage, OrdersSummary
 
@@ -84,3 +87,72 @@ def decode_cursor(cursor: str) -> dict[str, Any]:
     if not isinstance(key, str) or not re.fullmatch(ORDER_ID_PATTERN, key):
         raise InvalidCursorError("cursor is not one this API issued")
     return {PARTITION_KEY: key}
+
+
+# --- Idempotent create --------------------------------------------------------------------------
+# Semantics of the IETF HTTPAPI "Idempotency-Key" draft: the same key with the same body replays
+# the first result; the same key with another body is refused; a duplicate while the first request
+# is still running is refused as a conflict. Powertools' Idempotency utility keeps the records.
+
+
+class IdempotencyKeyReusedError(ValueError):
+    """The key was already used with a different request body."""
+
+
+class IdempotencyKeyInFlightError(RuntimeError):
+    """A request with this key is still being processed."""
+
+
+@dataclass(frozen=True)
+class Created:
+    order: Order
+    replayed: bool  # True: the stored result of an earlier request with the same key and body
+
+
+@functools.cache
+def _idempotent_create() -> tuple[Any, Any]:
+    """The Powertools-wrapped create and its config: built on the first keyed request (lazy import)."""
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
+
+    from service.dal import idempotency_store
+
+    config = IdempotencyConfig(
+        event_key_jmespath="key",  # the client's key (scoped to the API client, when the edge names one)
+        payload_validation_jmespath="body",  # same key, other body: IdempotencyValidationError
+        expires_after_seconds=contract.IDEMPOTENCY_TTL_S,
+        raise_on_no_idempotency_key=True,
+        # A replay comes from the store: mark it so the route can say so.
+        response_hook=lambda response, _record: {**response, "replayed": True},
+    )
+
+    @idempotent_function(
+        data_keyword_argument="request_data",
+        persistence_store=idempotency_store.persistence_layer(),
+        config=config,
+        key_prefix="create_order",  # stable across code moves (the default is the function's module path)
+    )
+    def create(table: OrdersTable, request: CreateOrder, *, request_data: dict[str, Any]) -> dict[str, Any]:
+        return {"order": create_order(table, request).model_dump(), "replayed": False}
+
+    return create, config
+
+
+def create_order_idempotently(
+    table: OrdersTable, request: CreateOrder, *, key: str, client_id: str | None, lambda_context: Any
+) -> Created:
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyValidationError,
+    )
+
+    create, config = _idempotent_create()
+    # The in-progress lock expires with the invocation: a crashed first attempt does not block retries.
+    config.register_lambda_context(lambda_context)
+    data = {"key": [client_id or "", key], "body": request.model_dump(mode="json")}
+    try:
+        result = create(table, request, request_data=data)
+    except IdempotencyValidationError as exc:
+        raise IdempotencyKeyReusedError("this Idempotency-Key was used with a different request body") from exc
+    except IdempotencyAlreadyInProgressError as exc:
+        raise IdempotencyKeyInFlightError("a request with this Idempotency-Key is still being processed") from exc
+    return Created(order=Order.model_validate(result["order"]), replayed=bool(result["replayed"]))

@@ -11,30 +11,55 @@ from http import HTTPStatus
 from typing import Any, TypeVar
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse, OpenAPIResponseHeader
 
 from service.catalogue import ROUTES_BY_NAME
-from service.models import Problem
+from service.models import Problem, ValidationProblem
 from service.problems import PROBLEM_CONTENT_TYPE
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# Problem responses every route can give (documented in openapi.json); 422 is added by Powertools.
-_ALWAYS = {413: "Body over 8 KB", 500: "Unexpected error; the log has the details"}
+# Problem responses every route can give (documented in openapi.json): Powertools' own 422 entry
+# (application/json, `detail` as an array) is replaced by what service/errors.py really sends.
+_ALWAYS: dict[int, str] = {
+    413: "Body over 8 KB",
+    422: "Request validation failed: `errors` lists the location and type of each error (never the input)",
+    500: "Unexpected error (a bug); the log has the details",
+}
+# ...and routes that call DynamoDB: a throttled, failing or slow dependency (service/dal/faults.py).
+_DEPENDENCY: dict[int, str] = {
+    503: "DynamoDB throttled, failed or did not answer in time: retry after `Retry-After` seconds",
+}
+_HEADERS: dict[int, dict[str, OpenAPIResponseHeader]] = {
+    503: {"Retry-After": {"description": "Seconds to wait before retrying", "schema": {"type": "integer"}}},
+}
 
 
-def route(router: Router, name: str, errors: dict[int, str] | None = None, success: int = 200) -> Callable[[F], F]:
+def route(
+    router: Router,
+    name: str,
+    errors: dict[int, str] | None = None,
+    success: int = 200,
+    *,
+    success_headers: dict[str, str] | None = None,
+    uses_dynamodb: bool = True,
+) -> Callable[[F], F]:
     """Register a handler under the method and path its catalogue entry declares, documenting its
-    success response (schema from the return annotation) and the problem responses it can give."""
+    success response (schema from the return annotation) and every problem response it can give."""
     spec = ROUTES_BY_NAME[name]
-    problems = {**(errors or {}), **_ALWAYS}
+    problems = {**(errors or {}), **_ALWAYS, **(_DEPENDENCY if uses_dynamodb else {})}
     responses: dict[int, OpenAPIResponse] = {success: {"description": HTTPStatus(success).phrase}}
     if success == 204:
         responses[success]["content"] = {}
-    responses |= {
-        status: {"description": text, "content": {PROBLEM_CONTENT_TYPE: {"model": Problem}}}
-        for status, text in sorted(problems.items())
-    }
+    if success_headers:
+        responses[success]["headers"] = {
+            header: {"description": text, "schema": {"type": "string"}} for header, text in success_headers.items()
+        }
+    for status, text in sorted(problems.items()):
+        model = ValidationProblem if status == 422 else Problem
+        responses[status] = {"description": text, "content": {PROBLEM_CONTENT_TYPE: {"model": model}}}
+        if status in _HEADERS:
+            responses[status]["headers"] = _HEADERS[status]
     return router.route(
         rule=spec.rule, method=spec.method, summary=spec.summary, operation_id=name, responses=responses
     )

@@ -9,6 +9,6 @@ from service.telemetry import SERVICE
 router = Router()
 
 
-@route(router, "health")
+@route(router, "health", uses_dynamodb=False)
 def health() -> Health:
     return Health(status="ok", service=SERVICE)

@@ -9,8 +9,9 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
 
+from service import contract
 from service.dal.orders_table import OrdersTable
 from service.logic import orders
 from service.models import ORDER_ID_PATTERN, CreateOrder, Order, OrderPage, OrdersSummary
@@ -24,16 +25,64 @@ table = OrdersTable.from_environment()
 OrderId = Annotated[str, Path(pattern=ORDER_ID_PATTERN, description="32 lower-case hex characters")]
 
 
-@route(router, "create_order", {400: "Body is not JSON / not UTF-8", 415: "Body is not application/json"}, success=201)
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        pattern=contract.IDEMPOTENCY_KEY_PATTERN,
+        max_length=contract.IDEMPOTENCY_KEY_MAX_LENGTH,
+        description="Optional. 1-255 printable ASCII characters (a UUID is a good choice). Retrying with the "
+        "same key and body within 24 h replays the first 201 (with `Idempotent-Replayed: true`); the same "
+        "key with another body is a 422; while the first request is still running, a 409.",
+    ),
+]
+
+
+@route(
+    router,
+    "create_order",
+    {
+        400: "Body is not JSON / not UTF-8",
+        409: "A request with this Idempotency-Key is still being processed: retry later",
+        415: "Body is not application/json",
+    },
+    success=201,
+    success_headers={
+        "Location": "/orders/{order_id} of the new order",
+        "Idempotent-Replayed": "`true` when this is the stored response of an earlier request with the same "
+        "Idempotency-Key and body",
+    },
+)
 @tracer.capture_method(capture_response=False)
-def create_order(request: Annotated[CreateOrder, Body()]) -> Response[Order]:
-    order = orders.create_order(table, request)
-    logger.info("order created", extra={"order_id": order.order_id, "total_cents": order.total_cents})
+def create_order(request: Annotated[CreateOrder, Body()], idempotency_key: IdempotencyKey = None) -> Response[Order]:
+    headers: dict[str, str] = {}
+    if idempotency_key is None:
+        order = orders.create_order(table, request)
+    else:
+        try:
+            created = orders.create_order_idempotently(
+                table,
+                request,
+                key=idempotency_key,
+                # Set by the edge for API-key clients (a viewer-sent one is dropped there): keys are per client.
+                client_id=router.current_event.headers.get("x-client-id"),
+                lambda_context=router.lambda_context,
+            )
+        except orders.IdempotencyKeyReusedError as exc:
+            # A 422 like any other: `errors` says where (the key), never what was sent.
+            error = {"loc": ["header", contract.IDEMPOTENCY_HEADER], "type": "idempotency_key_reused"}
+            raise ProblemError(422, str(exc), extra={"errors": [error]}) from exc
+        except orders.IdempotencyKeyInFlightError as exc:
+            raise ProblemError(409, str(exc)) from exc
+        order = created.order
+        if created.replayed:
+            headers[contract.IDEMPOTENCY_REPLAYED_HEADER.title()] = "true"
+    if not headers:
+        logger.info("order created", extra={"order_id": order.order_id, "total_cents": order.total_cents})
     return Response(
         status_code=201,
         content_type=content_types.APPLICATION_JSON,
         body=order.model_dump(),
-        headers={"Location": f"/orders/{order.order_id}"},
+        headers={"Location": f"/orders/{order.order_id}", **headers},
     )
 
 

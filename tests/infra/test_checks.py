@@ -25,6 +25,7 @@ def synth(request: pytest.FixtureRequest) -> Synth:
 EXPECTED_ACKNOWLEDGED = {
     ("Service", "FunctionRole"): {"AwsSolutions-IAM5[Resource::*]"},
     ("Service", "Api"): {"AwsSolutions-L1"},
+    ("Service", "Idempotency"): {"AwsSolutions-DDB3"},  # 24-hour replay records: PITR protects nothing
     ("Edge", "Distribution"): {"AwsSolutions-CFR1", "AwsSolutions-CFR3"},
     # Alarm topics carry alarm state only; a KMS key (pass topic_key) would cost 1 USD/month per region.
     ("Monitoring", "Monitoring"): {"AwsSolutions-SNS2"},

@@ -7,8 +7,8 @@ import importlib.metadata
 import re
 from pathlib import Path
 
-from service.contract import METRICS_NAMESPACE
-from stacks.service_stack import TABLE_ACTIONS, stage_service_asset
+from service.contract import IDEMPOTENCY_TABLE_TTL_ATTRIBUTE, IDEMPOTENCY_TTL_S, METRICS_NAMESPACE
+from stacks.service_stack import IDEMPOTENCY_TABLE_ACTIONS, TABLE_ACTIONS, stage_service_asset
 from tests.infra.conftest import ROOT, Synth
 
 
@@ -20,13 +20,22 @@ def test_function_runtime_architecture_handler_and_tracing(synth: Synth) -> None
     assert fn["TracingConfig"] == {"Mode": "Active"}
     assert fn["MemorySize"] == synth.config.memory_mb
     env = fn["Environment"]["Variables"]
-    table_id = next(iter(synth.resources(synth.stacks.service, "AWS::DynamoDB::Table")))
+    table_id, idempotency_id = table_ids(synth)
     assert env == {
         "TABLE_NAME": {"Ref": table_id},
+        "IDEMPOTENCY_TABLE_NAME": {"Ref": idempotency_id},
         "POWERTOOLS_SERVICE_NAME": synth.config.service_name,
         "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
         "POWERTOOLS_LOG_LEVEL": "INFO",
     }
+
+
+def table_ids(synth: Synth) -> tuple[str, str]:
+    """The orders table's and the idempotency table's logical ids."""
+    tables = synth.resources(synth.stacks.service, "AWS::DynamoDB::Table")
+    (orders,) = (i for i, t in tables.items() if t["Properties"]["KeySchema"][0]["AttributeName"] == "order_id")
+    (idempotency,) = set(tables) - {orders}
+    return orders, idempotency
 
 
 def test_powertools_layer_pinned_to_the_tested_version(synth: Synth) -> None:
@@ -73,7 +82,7 @@ def test_function_url_requires_iam(synth: Synth) -> None:
 
 
 def test_table_keys_billing_recovery_encryption(synth: Synth) -> None:
-    ((_, table),) = synth.resources(synth.stacks.service, "AWS::DynamoDB::Table").items()
+    table = synth.resources(synth.stacks.service, "AWS::DynamoDB::Table")[table_ids(synth)[0]]
     props = table["Properties"]
     assert props["KeySchema"] == [{"AttributeName": "order_id", "KeyType": "HASH"}]
     assert props["AttributeDefinitions"] == [{"AttributeName": "order_id", "AttributeType": "S"}]
@@ -81,6 +90,17 @@ def test_table_keys_billing_recovery_encryption(synth: Synth) -> None:
     assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
     assert props["SSESpecification"]["SSEEnabled"] is True
     assert table["DeletionPolicy"] == ("Retain" if synth.config.retain_table else "Delete")
+
+
+def test_idempotency_table_has_its_own_key_and_ttl(synth: Synth) -> None:
+    table = synth.resources(synth.stacks.service, "AWS::DynamoDB::Table")[table_ids(synth)[1]]
+    props = table["Properties"]
+    assert props["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
+    assert props["TimeToLiveSpecification"] == {"AttributeName": IDEMPOTENCY_TABLE_TTL_ATTRIBUTE, "Enabled": True}
+    assert props["BillingMode"] == "PAY_PER_REQUEST"
+    assert props["SSESpecification"]["SSEEnabled"] is True
+    assert table["DeletionPolicy"] == "Delete"  # 24-hour records: nothing worth retaining
+    assert IDEMPOTENCY_TTL_S == 24 * 3600
 
 
 def test_iam_is_least_privilege(synth: Synth) -> None:
@@ -91,7 +111,7 @@ def test_iam_is_least_privilege(synth: Synth) -> None:
         "Service": "lambda.amazonaws.com"
     }
     (policy,) = synth.resources(service, "AWS::IAM::Policy").values()
-    table_id = next(iter(synth.resources(service, "AWS::DynamoDB::Table")))
+    table_id, idempotency_id = table_ids(synth)
     log_id = next(iter(synth.resources(service, "AWS::Logs::LogGroup")))
     grants = {
         (tuple(sorted(s["Action"])), str(s["Resource"])) for s in policy["Properties"]["PolicyDocument"]["Statement"]
@@ -99,10 +119,17 @@ def test_iam_is_least_privilege(synth: Synth) -> None:
     assert all(s["Effect"] == "Allow" for s in policy["Properties"]["PolicyDocument"]["Statement"])
     assert grants == {
         (tuple(sorted(TABLE_ACTIONS)), str({"Fn::GetAtt": [table_id, "Arn"]})),
+        (tuple(sorted(IDEMPOTENCY_TABLE_ACTIONS)), str({"Fn::GetAtt": [idempotency_id, "Arn"]})),
         (("logs:CreateLogStream", "logs:PutLogEvents"), str({"Fn::GetAtt": [log_id, "Arn"]})),
         (("xray:PutTelemetryRecords", "xray:PutTraceSegments"), "*"),
     }
     assert set(TABLE_ACTIONS) == {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Scan"}
+    assert set(IDEMPOTENCY_TABLE_ACTIONS) == {
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+    }
 
 
 # What only the local server, the emulator or a command-line tool imports: never the function's code.
