@@ -49,5 +49,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         status=int(response.get("statusCode", 500)),
         latency_ms=round((time.perf_counter() - started) * 1000, 2),
         request_id=request_id,
+        edge_request_id=state.edge_request_id,
     )
     return response

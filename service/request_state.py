@@ -21,6 +21,9 @@ CONTEXT_KEY = "request_state"
 # A correlation id from a client is trusted only when it is short and plain; anything else
 # (too long, odd characters, log-injection attempts) is replaced by the request id.
 _CORRELATION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
+# CloudFront request ids are URL-safe base64 (about 56 characters, '=' padded); anything else is not
+# CloudFront's and is not logged.
+_EDGE_REQUEST_ID = re.compile(r"[A-Za-z0-9_=-]{1,128}")
 
 
 @dataclass
@@ -29,6 +32,7 @@ class RequestState:
 
     correlation_id: str
     oversized: bool  # body over contract.MAX_BODY_BYTES: every route answers 413
+    edge_request_id: str | None = None  # CloudFront's request id (x-amz-cf-id), when it came through it
     route: str | None = None  # the bounded route label, once the resolver has matched (or not)
 
     @classmethod
@@ -36,6 +40,7 @@ class RequestState:
         return cls(
             correlation_id=correlation_id_for(event, request_id),
             oversized=body_size(event) > contract.MAX_BODY_BYTES,
+            edge_request_id=edge_request_id_for(event),
         )
 
     def label(self, method: str, path_template: str) -> None:
@@ -57,6 +62,13 @@ def correlation_id_for(event: dict[str, Any], request_id: str) -> str:
     if isinstance(candidate, str) and _CORRELATION_ID.fullmatch(candidate):
         return candidate
     return request_id
+
+
+def edge_request_id_for(event: dict[str, Any]) -> str | None:
+    candidate = (event.get("headers") or {}).get(contract.EDGE_REQUEST_ID_HEADER)
+    if isinstance(candidate, str) and _EDGE_REQUEST_ID.fullmatch(candidate):
+        return candidate
+    return None
 
 
 def body_size(event: dict[str, Any]) -> int:

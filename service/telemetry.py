@@ -112,6 +112,7 @@ def emit_access_line(
     status: int,
     latency_ms: float,
     request_id: str,
+    edge_request_id: str | None = None,
 ) -> None:
     """Write the request's single access line (with its EMF block) and annotate the trace.
 
@@ -144,6 +145,8 @@ def emit_access_line(
     if route == NOT_FOUND or "{" in route:  # a static route's path is its label: don't repeat it
         line["path"] = path[:_MAX_LOGGED_PATH]
     line |= {"status": status, "latency_ms": latency_ms, "request_id": request_id}
+    if edge_request_id:  # only through CloudFront: the key to its edge log line (x-edge-request-id)
+        line[contract.EDGE_REQUEST_ID_FIELD] = edge_request_id
     if METRICS_ENABLED:
         line[contract.METRIC_REQUESTS] = 1
         line[contract.METRIC_LATENCY] = latency_ms

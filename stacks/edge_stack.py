@@ -24,6 +24,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
+from observability import cloudfront_logs
 from service.contract import MAX_BODY_BYTES, SECRET_HEADERS
 from stacks.config import PRICE_CLASSES, InfraConfig
 from stacks.retention import retention_days
@@ -75,19 +76,13 @@ class EdgeStack(cdk.Stack):
             removal_policy=cdk.RemovalPolicy.DESTROY,
         )
         self.web_acl = self._web_acl()
+        self.web_acl_name = self.web_acl.name
         wafv2.CfnLoggingConfiguration(
             self,
             "WafLogging",
             resource_arn=self.web_acl.attr_arn,
             # WAF wants the plain log group ARN; LogGroup.log_group_arn ends in ':*'.
-            log_destination_configs=[
-                self.format_arn(
-                    service="logs",
-                    resource="log-group",
-                    resource_name=self.waf_log_group.log_group_name,
-                    arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
-                )
-            ],
+            log_destination_configs=[self._log_group_arn(self.waf_log_group)],
             redacted_fields=[
                 wafv2.CfnLoggingConfiguration.FieldToMatchProperty(single_header={"Name": name})
                 # The service's own list of secret headers: WAF never logs what the service never logs.
@@ -96,6 +91,7 @@ class EdgeStack(cdk.Stack):
         )
         self.distribution = self._distribution(function_url)
         self._drop_cross_region_permissions()
+        self.access_log_group = self._access_logs()
         # The origin renders its host as Fn::Select/Fn::Split over the URL, a direct reference into the home
         # stack. Use the domain the home stack publishes instead (Fn::GetStackOutput cannot sit inside
         # Fn::Split); this also removes the only implicit cross-stack reference from this template.
@@ -183,6 +179,11 @@ class EdgeStack(cdk.Stack):
         return wafv2.CfnWebACL(
             self,
             "WebAcl",
+            # AWS/WAFV2's WebACL dimension is documented as the web ACL's name and observed as its
+            # VisibilityConfig metric name: make both the same string, so the alarms and widgets that
+            # read it (web_acl_metric_name) match whichever AWS publishes under. A named web ACL cannot
+            # be replaced in place; nothing here changes a replacement-only property (Name, Scope).
+            name=self.web_acl_metric_name,
             scope="CLOUDFRONT",
             default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
             rules=rules,
@@ -245,8 +246,9 @@ class EdgeStack(cdk.Stack):
             ),
             cdk.Acknowledgment(
                 id="AwsSolutions-CFR3",
-                reason="Every request is logged by WAF (aws-waf-logs-* group, secrets redacted) and by the "
-                "function's access line; S3 standard logs would duplicate both and need an ACL-enabled bucket.",
+                reason="Access logging is on: standard logging v2 (AWS::Logs::DeliverySource ACCESS_LOGS -> "
+                "Delivery -> DeliveryDestination) writes every request to the EdgeAccessLogs log group. The rule "
+                "only recognises the legacy S3 Logging property of the distribution, which this does not use.",
             ),
         ]
         if not custom_domain:
@@ -259,6 +261,83 @@ class EdgeStack(cdk.Stack):
             )
         cdk.Validations.of(distribution).acknowledge(*suppressions)
         return distribution
+
+    def _access_logs(self) -> logs.LogGroup:
+        """CloudFront standard logging (v2) into a CloudWatch Logs group here in us-east-1.
+
+        A DeliverySource (the distribution, ACCESS_LOGS), a DeliveryDestination (the log group, JSON)
+        and the Delivery pairing them, with the fields observability.cloudfront_logs names. The log
+        group gets its own resource policy admitting the delivery service, so nothing depends on AWS
+        creating an account-wide one on first delivery (which needs the deployer to hold
+        logs:PutResourcePolicy and is left behind by `make destroy`).
+        """
+        cfg = self.config
+        name = cfg.prefix.lower()
+        group = logs.LogGroup(
+            self,
+            "EdgeAccessLogs",
+            # /aws/vendedlogs/ is AWS's recommended prefix for logs delivered by AWS services.
+            log_group_name=f"/aws/vendedlogs/cloudfront/{name}-access",
+            retention=retention_days(cfg.log_retention_days),
+            removal_policy=cdk.RemovalPolicy.DESTROY,
+        )
+        policy = logs.CfnResourcePolicy(
+            self,
+            "EdgeAccessLogsDeliveryPolicy",
+            policy_name=f"{name}-cloudfront-access-log-delivery",
+            policy_document=cdk.Stack.of(self).to_json_string(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Sid": "AWSLogDeliveryWrite",
+                            "Effect": "Allow",
+                            "Principal": {"Service": "delivery.logs.amazonaws.com"},
+                            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                            "Resource": f"{self._log_group_arn(group)}:log-stream:*",
+                            "Condition": {
+                                "StringEquals": {"aws:SourceAccount": self.account},
+                                "ArnLike": {"aws:SourceArn": f"arn:{self.partition}:logs:{self.region}:{self.account}:*"},
+                            },
+                        }
+                    ],
+                }
+            ),
+        )
+        source = logs.CfnDeliverySource(
+            self,
+            "EdgeAccessLogSource",
+            name=f"{name}-cloudfront-access",
+            resource_arn=self.distribution.distribution_arn,
+            log_type=cloudfront_logs.LOG_TYPE,
+        )
+        destination = logs.CfnDeliveryDestination(
+            self,
+            "EdgeAccessLogDestination",
+            name=f"{name}-cloudfront-access-cwl",
+            destination_resource_arn=self._log_group_arn(group),
+            output_format=cloudfront_logs.OUTPUT_FORMAT,
+        )
+        delivery = logs.CfnDelivery(
+            self,
+            "EdgeAccessLogDelivery",
+            delivery_source_name=source.ref,
+            delivery_destination_arn=destination.attr_arn,
+            record_fields=list(cloudfront_logs.RECORD_FIELDS),
+        )
+        delivery.add_dependency(policy)  # the log group admits the delivery before it starts
+        delivery.add_dependency(source)
+        cdk.CfnOutput(self, "EdgeAccessLogGroup", value=group.log_group_name)
+        return group
+
+    def _log_group_arn(self, group: logs.LogGroup) -> str:
+        """The plain log group ARN (LogGroup.log_group_arn ends in ':*')."""
+        return self.format_arn(
+            service="logs",
+            resource="log-group",
+            resource_name=group.log_group_name,
+            arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+        )
 
     def _drop_cross_region_permissions(self) -> None:
         """Remove the Lambda permissions the OAC origin added here; EdgeAccessStack creates them at home."""

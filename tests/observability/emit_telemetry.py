@@ -64,7 +64,13 @@ def main() -> int:
 
     def call(method: str, target: str, body: Any = None) -> dict[str, Any]:
         payload = json.dumps(body).encode() if body is not None else None
-        headers = {"content-type": "application/json", "user-agent": "contract-test", "x-correlation-id": "ct-1"}
+        headers = {
+            "content-type": "application/json",
+            "user-agent": "contract-test",
+            "x-correlation-id": "ct-1",
+            # As CloudFront sends it to the origin: the access line logs it as edge_request_id.
+            "x-amz-cf-id": "vT3m2X9wQ6yFzK0bR1cN4dE7gH8jL5pS_aU2iO3eY6tW9qZ1xC0v-A==",
+        }
         response = handler(function_url_event(method, target, headers, payload), LocalLambdaContext())
         if method == "POST" and response["statusCode"] == 201:
             created.append(json.loads(response["body"])["order_id"])
