@@ -40,6 +40,10 @@ MANAGED_RULE_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("AWSManagedRulesCommonRuleSet", ()),
 )
 OUTPUT_DISTRIBUTION_ID = "DistributionId"  # read by EdgeAccessStack with Fn::GetStackOutput
+# Read by `make verify` (scripts/verify.py).
+OUTPUT_WEB_ACL_NAME = "WebAclName"
+OUTPUT_WAF_LOG_GROUP = "WafLogGroup"
+OUTPUT_EDGE_LOG_GROUP = "EdgeAccessLogGroup"
 RATE_RULE = "RateLimitPerIp"
 BODY_RULE = "BodyTooLarge"
 
@@ -102,6 +106,8 @@ class EdgeStack(cdk.Stack):
         cdk.CfnOutput(self, OUTPUT_DISTRIBUTION_ID, value=self.distribution.distribution_id)
         cdk.CfnOutput(self, "ApiUrl", value=f"https://{config.domain_name or self.distribution.domain_name}")
         cdk.CfnOutput(self, "WebAclArn", value=self.web_acl.attr_arn)
+        cdk.CfnOutput(self, OUTPUT_WEB_ACL_NAME, value=self.web_acl_metric_name)
+        cdk.CfnOutput(self, OUTPUT_WAF_LOG_GROUP, value=self.waf_log_group.log_group_name)
 
     def _rule_visibility(self, rule: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
         return wafv2.CfnWebACL.VisibilityConfigProperty(
@@ -327,7 +333,7 @@ class EdgeStack(cdk.Stack):
         )
         delivery.add_dependency(policy)  # the log group admits the delivery before it starts
         delivery.add_dependency(source)
-        cdk.CfnOutput(self, "EdgeAccessLogGroup", value=group.log_group_name)
+        cdk.CfnOutput(self, OUTPUT_EDGE_LOG_GROUP, value=group.log_group_name)
         return group
 
     def _log_group_arn(self, group: logs.LogGroup) -> str:
