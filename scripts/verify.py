@@ -252,7 +252,7 @@ def collect(names: Names, session: Any) -> Snapshot:
         logs = client("logs", region)
         snap.query_definitions += [q | {"Region": region} for q in _query_definitions(logs, f"{names.query_folder}/")]
         wanted = {g for q in snap.query_definitions if q["Region"] == region for g in q.get("logGroupNames", [])}
-        snap.log_groups |= {(region, g) for g in wanted if _log_group_exists(logs, g)}
+        snap.log_groups |= {(region, g) for g in sorted(wanted) if _log_group_exists(logs, g)}
     body = _call(lambda: client("cloudwatch", names.home_region).get_dashboard(DashboardName=names.dashboard))
     snap.dashboard = json.loads(body["DashboardBody"]) if body else None
     return snap

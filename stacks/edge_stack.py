@@ -303,7 +303,11 @@ class EdgeStack(cdk.Stack):
                             "Resource": f"{self._log_group_arn(group)}:log-stream:*",
                             "Condition": {
                                 "StringEquals": {"aws:SourceAccount": self.account},
-                                "ArnLike": {"aws:SourceArn": f"arn:{self.partition}:logs:{self.region}:{self.account}:*"},
+                                # The documented condition for CloudWatch Logs delivery: any delivery of this
+                                # account and region (the delivery's own ARN is not known before it exists).
+                                "ArnLike": {
+                                    "aws:SourceArn": f"arn:{self.partition}:logs:{self.region}:{self.account}:*"
+                                },
                             },
                         }
                     ],

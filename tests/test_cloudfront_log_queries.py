@@ -70,4 +70,5 @@ def test_the_edge_and_function_lookups_share_the_request_id() -> None:
     function_line = next(q for q in queries.service_queries() if q.key == "edge-request-id")
     assert "x-edge-request-id" in logsql.read_fields(edge_line.text)
     assert "edge_request_id" in logsql.read_fields(function_line.text)
-    assert "edge-request-id" in edge_line.text and "edge-request-line" in function_line.text
+    assert "edge-request-id" in edge_line.text
+    assert "edge-request-line" in function_line.text

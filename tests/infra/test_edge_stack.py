@@ -177,7 +177,7 @@ def test_cloudfront_standard_logs_v2_go_to_cloudwatch_logs(synth: Synth) -> None
     assert dest["Properties"]["OutputFormat"] == "json"
     assert log_id in json.dumps(dest["Properties"]["DestinationResourceArn"])
     assert not json.dumps(dest["Properties"]["DestinationResourceArn"]).endswith(':*"]]}')
-    ((delivery_id, delivery),) = synth.resources(edge, "AWS::Logs::Delivery").items()
+    (delivery,) = synth.resources(edge, "AWS::Logs::Delivery").values()
     props = delivery["Properties"]
     assert props["RecordFields"] == list(cloudfront_logs.RECORD_FIELDS)
     assert props["DeliveryDestinationArn"] == {"Fn::GetAtt": [dest_id, "Arn"]}
@@ -188,7 +188,9 @@ def test_cloudfront_standard_logs_v2_go_to_cloudwatch_logs(synth: Synth) -> None
     ((policy_id, policy),) = synth.resources(edge, "AWS::Logs::ResourcePolicy").items()
     assert policy_id in delivery["DependsOn"]
     doc = json.dumps(policy["Properties"]["PolicyDocument"])
-    assert "delivery.logs.amazonaws.com" in doc and "logs:PutLogEvents" in doc and log_id in doc
+    assert "delivery.logs.amazonaws.com" in doc
+    assert "logs:PutLogEvents" in doc
+    assert log_id in doc
     assert "aws:SourceAccount" in doc
 
 
