@@ -61,7 +61,7 @@ clean: ## Remove generated files (keeps .venv)
 # The CDK CLI is pinned in package.json (npm's `latest`, 3.x, cannot read aws-cdk-lib 2.275's assembly),
 # and jsii runs on the Node 22 binary installed next to it (Node 20 is end-of-life and slower).
 # HOME_REGION= and ACCOUNT= override cdk.json's context; every other key: CDK_ARGS='-c key=value'.
-.PHONY: synth diff deploy destroy call
+.PHONY: synth diff deploy verify destroy call
 
 
 $(NODE_STAMP): package.json package-lock.json
@@ -78,8 +78,19 @@ synth: $(STAMP) $(NODE_STAMP) ## cdk.out/ for the configured app, cdk.out/region
 diff: $(STAMP) $(NODE_STAMP) ## Show what deploy would change (needs AWS credentials)
 	$(CDK_ENV) $(CDK) diff --all $(CDK_CONTEXT)
 
-deploy: $(STAMP) $(NODE_STAMP) ## Deploy all five stacks (home region + us-east-1); needs both regions bootstrapped
-	$(CDK_ENV) $(CDK) deploy --all $(CDK_CONTEXT) --outputs-file cdk.out/outputs.json
+# Producers first (Service, then Edge, which reads Service), then every consumer with --force: a
+# consumer's Fn::GetStackOutput values are re-read only when CloudFormation updates that stack, and the
+# CLI would skip a stack whose template did not change. Then verify that nothing points at an old resource.
+PRODUCERS := '*-Service' '*-Edge'
+CONSUMERS := '*-EdgeAccess' '*-Monitoring' '*-EdgeMonitoring'
+
+deploy: $(STAMP) $(NODE_STAMP) ## Deploy all five stacks (producers, then consumers re-reading their outputs), then verify
+	$(CDK_ENV) $(CDK) deploy $(PRODUCERS) $(CDK_CONTEXT) --outputs-file cdk.out/outputs.json
+	$(CDK_ENV) $(CDK) deploy $(CONSUMERS) --exclusively --force $(CDK_CONTEXT) --outputs-file cdk.out/outputs-consumers.json
+	$(PY) -m scripts.verify $(CDK_CONTEXT)
+
+verify: $(STAMP) ## Check every cross-stack reference points at a current resource (needs AWS credentials)
+	$(PY) -m scripts.verify $(CDK_CONTEXT)
 
 destroy: $(STAMP) $(NODE_STAMP) ## Delete the stacks (asks first; the table stays if retain_table is true)
 	$(CDK_ENV) $(CDK) destroy --all $(CDK_CONTEXT)

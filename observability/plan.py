@@ -27,6 +27,7 @@ class Plan:
     home_queries: tuple[SavedQuery, ...]  # on the function's log group
     route_queries: Mapping[str, tuple[SavedQuery, ...]]  # route name -> its queries
     edge_queries: tuple[SavedQuery, ...]  # on the WAF log group (us-east-1)
+    edge_log_queries: tuple[SavedQuery, ...]  # on CloudFront's access log group (us-east-1)
     dashboard: tuple[Section, ...]
 
     @property
@@ -57,6 +58,7 @@ def plan(
         home_queries=queries.service_queries(),
         route_queries={r.name: queries.route_queries(r) for r in routes},
         edge_queries=queries.waf_queries(),
+        edge_log_queries=queries.cloudfront_log_queries(),
         dashboard=dashboard.layout(cfg, routes, reserved_concurrency, home, per_route, edge),
     )
     _check(result)

@@ -55,6 +55,12 @@ def waf_queries() -> tuple[SavedQuery, ...]:
     return _load("waf")
 
 
+def cloudfront_log_queries() -> tuple[SavedQuery, ...]:
+    """Queries over CloudFront's access log group (queries/edge/, deployed in us-east-1); they read
+    only the fields observability.cloudfront_logs delivers (a test holds them to it)."""
+    return _load("edge")
+
+
 def route_query_kinds() -> tuple[str, ...]:
     """One per queries/route/<kind>.query.tmpl: each route gets a ``route-<name>-<kind>`` query."""
     return tuple(p.name.removesuffix(".query.tmpl") for p in sorted((QUERIES_DIR / "route").glob("*.query.tmpl")))
@@ -90,8 +96,8 @@ def get(key: str) -> SavedQuery:
 
 
 def check_keys(keys: Iterable[str], routes: Iterable[RouteSpec]) -> None:
-    """Every key names a query that is deployed (service, WAF, or a route's); else ValueError."""
-    known = {q.key for q in (*service_queries(), *waf_queries())}
+    """Every key names a query that is deployed (service, WAF, edge, or a route's); else ValueError."""
+    known = {q.key for q in (*service_queries(), *waf_queries(), *cloudfront_log_queries())}
     known |= {route_query_key(r, kind) for r in routes for kind in route_query_kinds()}
     unknown = sorted(set(keys) - known)
     if unknown:

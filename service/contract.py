@@ -46,6 +46,13 @@ ACCESS_FIELDS: tuple[str, ...] = (
     "xray_trace_id",
 )
 
+# Only on requests that came through CloudFront: its request id, which CloudFront sends the origin as
+# the x-amz-cf-id header and logs as x-edge-request-id. One value follows a request from the edge log
+# (us-east-1) to the function's access line (home region).
+EDGE_REQUEST_ID_HEADER = "x-amz-cf-id"
+EDGE_REQUEST_ID_FIELD = "edge_request_id"
+ACCESS_FIELDS_WHEN_PRESENT: tuple[str, ...] = (EDGE_REQUEST_ID_FIELD,)
+
 CORRELATION_HEADER = "x-correlation-id"
 
 # API keys (edge/api_key.js): an accepted call reaches the function with this header holding the key

@@ -57,5 +57,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         latency_ms=round((time.perf_counter() - started) * 1000, 2),
         request_id=request_id,
         client_id=state.client_id,
+        edge_request_id=state.edge_request_id,
     )
     return response

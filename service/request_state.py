@@ -26,6 +26,9 @@ _CORRELATION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
 # keys (and so always overwrites the header); otherwise any viewer could have sent it.
 _CLIENT_ID = re.compile(r"[0-9a-f]{12}")
 TRUST_CLIENT_ID = os.environ.get(contract.ENV_API_KEYS, "").lower() == "true"
+# CloudFront request ids are URL-safe base64 (about 56 characters, '=' padded); anything else is not
+# CloudFront's and is not logged.
+_EDGE_REQUEST_ID = re.compile(r"[A-Za-z0-9_=-]{1,128}")
 
 
 @dataclass
@@ -34,6 +37,7 @@ class RequestState:
 
     correlation_id: str
     oversized: bool  # body over contract.MAX_BODY_BYTES: every route answers 413
+    edge_request_id: str | None = None  # CloudFront's request id (x-amz-cf-id), when it came through it
     route: str | None = None  # the bounded route label, once the resolver has matched (or not)
     client_id: str | None = None  # the API key id set by the edge, when keys are on
     error_kind: str | None = None  # on a 5xx: one of contract.ERROR_KINDS (service/errors.py sets it)
@@ -44,6 +48,7 @@ class RequestState:
             correlation_id=correlation_id_for(event, request_id),
             oversized=body_size(event) > contract.MAX_BODY_BYTES,
             client_id=client_id_for(event) if TRUST_CLIENT_ID else None,
+            edge_request_id=edge_request_id_for(event),
         )
 
     def label(self, method: str, path_template: str) -> None:
@@ -70,6 +75,13 @@ def correlation_id_for(event: dict[str, Any], request_id: str) -> str:
 def client_id_for(event: dict[str, Any]) -> str | None:
     candidate = (event.get("headers") or {}).get(contract.CLIENT_ID_HEADER, "")
     return candidate if isinstance(candidate, str) and _CLIENT_ID.fullmatch(candidate) else None
+
+
+def edge_request_id_for(event: dict[str, Any]) -> str | None:
+    candidate = (event.get("headers") or {}).get(contract.EDGE_REQUEST_ID_HEADER)
+    if isinstance(candidate, str) and _EDGE_REQUEST_ID.fullmatch(candidate):
+        return candidate
+    return None
 
 
 def body_size(event: dict[str, Any]) -> int:

@@ -115,6 +115,7 @@ def emit_access_line(
     request_id: str,
     client_id: str | None = None,
     error_kind: str | None = None,
+    edge_request_id: str | None = None,
 ) -> None:
     """Write the request's single access line (with its EMF block) and annotate the trace.
 
@@ -151,6 +152,8 @@ def emit_access_line(
         line[contract.CLIENT_ID_FIELD] = client_id
     if error_kind is not None:  # 5xx only: its cause, from the closed set contract.ERROR_KINDS
         line["error_kind"] = error_kind if error_kind in _ERROR_KINDS else contract.ERROR_KIND_BUG
+    if edge_request_id:  # only through CloudFront: the key to its edge log line (x-edge-request-id)
+        line[contract.EDGE_REQUEST_ID_FIELD] = edge_request_id
     if METRICS_ENABLED:
         line[contract.METRIC_REQUESTS] = 1
         line[contract.METRIC_LATENCY] = latency_ms

@@ -23,10 +23,10 @@ class AppStacks:
 
     routes: tuple[RouteSpec, ...]
     service: ServiceStack  # home region: function, table, log_group, reserved_concurrency
-    edge: EdgeStack  # us-east-1: distribution, web_acl, waf_log_group
+    edge: EdgeStack  # us-east-1: distribution, web_acl, waf_log_group, access_log_group
     edge_access: EdgeAccessStack  # home region: CloudFront's invoke permissions
     monitoring: MonitoringStack  # home region: dashboard, saved queries, service and route alarms
-    edge_monitoring: EdgeMonitoringStack  # us-east-1: CloudFront and WAF alarms, WAF saved query
+    edge_monitoring: EdgeMonitoringStack  # us-east-1: CloudFront and WAF alarms, WAF and edge-log queries
 
 
 def build_app(
@@ -96,6 +96,7 @@ def build_app(
         distribution_id=edge.distribution.distribution_id,
         web_acl_metric_name=edge.web_acl_metric_name,
         waf_log_group=edge.waf_log_group,
+        edge_log_group=edge.access_log_group,
         alarm_email=config.alarm_email,
         env=edge_env,
         description=f"{config.service_name}: CloudFront and WAF alarms, us-east-1",

@@ -26,6 +26,7 @@ from aws_cdk import aws_shield as shield
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
+from observability import cloudfront_logs
 from service.catalogue import ROUTES, RouteSpec
 from service.contract import MAX_BODY_BYTES, SECRET_HEADERS
 from stacks.config import PRICE_CLASSES, InfraConfig
@@ -44,6 +45,10 @@ MANAGED_RULE_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 OUTPUT_DISTRIBUTION_ID = "DistributionId"  # read by EdgeAccessStack with Fn::GetStackOutput
 OUTPUT_KVS_ARN = "ApiKeysKvsArn"  # read by scripts/api_keys.py
+# Read by `make verify` (scripts/verify.py).
+OUTPUT_WEB_ACL_NAME = "WebAclName"
+OUTPUT_WAF_LOG_GROUP = "WafLogGroup"
+OUTPUT_EDGE_LOG_GROUP = "EdgeAccessLogGroup"
 RATE_RULE = "RateLimitPerIp"
 BODY_RULE = "BodyTooLarge"
 GEO_RULE = "GeoRestriction"
@@ -84,19 +89,13 @@ class EdgeStack(cdk.Stack):
             removal_policy=cdk.RemovalPolicy.DESTROY,
         )
         self.web_acl = self._web_acl()
+        self.web_acl_name = self.web_acl.name
         wafv2.CfnLoggingConfiguration(
             self,
             "WafLogging",
             resource_arn=self.web_acl.attr_arn,
             # WAF wants the plain log group ARN; LogGroup.log_group_arn ends in ':*'.
-            log_destination_configs=[
-                self.format_arn(
-                    service="logs",
-                    resource="log-group",
-                    resource_name=self.waf_log_group.log_group_name,
-                    arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
-                )
-            ],
+            log_destination_configs=[self._log_group_arn(self.waf_log_group)],
             redacted_fields=[
                 wafv2.CfnLoggingConfiguration.FieldToMatchProperty(single_header={"Name": name})
                 # The service's own list of secret headers: WAF never logs what the service never logs.
@@ -107,6 +106,7 @@ class EdgeStack(cdk.Stack):
         self.cache_behaviours = cache_behaviours(routes)
         self.distribution = self._distribution(function_url)
         self._drop_cross_region_permissions()
+        self.access_log_group = self._access_logs()
         # The origin renders its host as Fn::Select/Fn::Split over the URL, a direct reference into the home
         # stack. Use the domain the home stack publishes instead (Fn::GetStackOutput cannot sit inside
         # Fn::Split); this also removes the only implicit cross-stack reference from this template.
@@ -121,6 +121,8 @@ class EdgeStack(cdk.Stack):
             self._cache_metrics()
         if config.shield_advanced:
             self._shield_advanced()
+        cdk.CfnOutput(self, OUTPUT_WEB_ACL_NAME, value=self.web_acl_metric_name)
+        cdk.CfnOutput(self, OUTPUT_WAF_LOG_GROUP, value=self.waf_log_group.log_group_name)
 
     def _rule_visibility(self, rule: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
         return wafv2.CfnWebACL.VisibilityConfigProperty(
@@ -201,6 +203,11 @@ class EdgeStack(cdk.Stack):
         return wafv2.CfnWebACL(
             self,
             "WebAcl",
+            # AWS/WAFV2's WebACL dimension is documented as the web ACL's name and observed as its
+            # VisibilityConfig metric name: make both the same string, so the alarms and widgets that
+            # read it (web_acl_metric_name) match whichever AWS publishes under. A named web ACL cannot
+            # be replaced in place; nothing here changes a replacement-only property (Name, Scope).
+            name=self.web_acl_metric_name,
             scope="CLOUDFRONT",
             default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
             # Evaluated in list order: priorities are the positions.
@@ -263,8 +270,9 @@ class EdgeStack(cdk.Stack):
             cdk.Acknowledgment(id="AwsSolutions-CFR1", reason=self._geo_acknowledgment()),
             cdk.Acknowledgment(
                 id="AwsSolutions-CFR3",
-                reason="Every request is logged by WAF (aws-waf-logs-* group, secrets redacted) and by the "
-                "function's access line; S3 standard logs would duplicate both and need an ACL-enabled bucket.",
+                reason="Access logging is on: standard logging v2 (AWS::Logs::DeliverySource ACCESS_LOGS -> "
+                "Delivery -> DeliveryDestination) writes every request to the EdgeAccessLogs log group. The rule "
+                "only recognises the legacy S3 Logging property of the distribution, which this does not use.",
             ),
         ]
         if not custom_domain:
@@ -277,6 +285,87 @@ class EdgeStack(cdk.Stack):
             )
         cdk.Validations.of(distribution).acknowledge(*suppressions)
         return distribution
+
+    def _access_logs(self) -> logs.LogGroup:
+        """CloudFront standard logging (v2) into a CloudWatch Logs group here in us-east-1.
+
+        A DeliverySource (the distribution, ACCESS_LOGS), a DeliveryDestination (the log group, JSON)
+        and the Delivery pairing them, with the fields observability.cloudfront_logs names. The log
+        group gets its own resource policy admitting the delivery service, so nothing depends on AWS
+        creating an account-wide one on first delivery (which needs the deployer to hold
+        logs:PutResourcePolicy and is left behind by `make destroy`).
+        """
+        cfg = self.config
+        name = cfg.prefix.lower()
+        group = logs.LogGroup(
+            self,
+            "EdgeAccessLogs",
+            # /aws/vendedlogs/ is AWS's recommended prefix for logs delivered by AWS services.
+            log_group_name=f"/aws/vendedlogs/cloudfront/{name}-access",
+            retention=retention_days(cfg.log_retention_days),
+            removal_policy=cdk.RemovalPolicy.DESTROY,
+        )
+        policy = logs.CfnResourcePolicy(
+            self,
+            "EdgeAccessLogsDeliveryPolicy",
+            policy_name=f"{name}-cloudfront-access-log-delivery",
+            policy_document=cdk.Stack.of(self).to_json_string(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Sid": "AWSLogDeliveryWrite",
+                            "Effect": "Allow",
+                            "Principal": {"Service": "delivery.logs.amazonaws.com"},
+                            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                            "Resource": f"{self._log_group_arn(group)}:log-stream:*",
+                            "Condition": {
+                                "StringEquals": {"aws:SourceAccount": self.account},
+                                # The documented condition for CloudWatch Logs delivery: any delivery of this
+                                # account and region (the delivery's own ARN is not known before it exists).
+                                "ArnLike": {
+                                    "aws:SourceArn": f"arn:{self.partition}:logs:{self.region}:{self.account}:*"
+                                },
+                            },
+                        }
+                    ],
+                }
+            ),
+        )
+        source = logs.CfnDeliverySource(
+            self,
+            "EdgeAccessLogSource",
+            name=f"{name}-cloudfront-access",
+            resource_arn=self.distribution.distribution_arn,
+            log_type=cloudfront_logs.LOG_TYPE,
+        )
+        destination = logs.CfnDeliveryDestination(
+            self,
+            "EdgeAccessLogDestination",
+            name=f"{name}-cloudfront-access-cwl",
+            destination_resource_arn=self._log_group_arn(group),
+            output_format=cloudfront_logs.OUTPUT_FORMAT,
+        )
+        delivery = logs.CfnDelivery(
+            self,
+            "EdgeAccessLogDelivery",
+            delivery_source_name=source.ref,
+            delivery_destination_arn=destination.attr_arn,
+            record_fields=list(cloudfront_logs.RECORD_FIELDS),
+        )
+        delivery.add_dependency(policy)  # the log group admits the delivery before it starts
+        delivery.add_dependency(source)
+        cdk.CfnOutput(self, OUTPUT_EDGE_LOG_GROUP, value=group.log_group_name)
+        return group
+
+    def _log_group_arn(self, group: logs.LogGroup) -> str:
+        """The plain log group ARN (LogGroup.log_group_arn ends in ':*')."""
+        return self.format_arn(
+            service="logs",
+            resource="log-group",
+            resource_name=group.log_group_name,
+            arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+        )
 
     def _drop_cross_region_permissions(self) -> None:
         """Remove the Lambda permissions the OAC origin added here; EdgeAccessStack creates them at home."""

@@ -52,6 +52,15 @@ IDEMPOTENCY_TABLE_ACTIONS: tuple[str, ...] = tuple(f"dynamodb:{op}" for op in ID
 # Outputs other stacks read (by name) with Fn::GetStackOutput.
 OUTPUT_FUNCTION_ARN = "FunctionArn"
 OUTPUT_URL_DOMAIN = "FunctionUrlDomain"
+# Read by `make verify` (scripts/verify.py) to check every consumer points at these resources.
+OUTPUT_FUNCTION_NAME = "FunctionName"
+OUTPUT_TABLE_NAME = "TableName"
+OUTPUT_LOG_GROUP_NAME = "LogGroupName"
+
+
+def function_name(service_name: str) -> str:
+    """The function's fixed physical name (unique per account and region, like service_name)."""
+    return f"{service_name}-api"
 
 
 # In service/ but not the function's code: the `python -m service.local` entry point of the local server.
@@ -113,6 +122,9 @@ class ServiceStack(cdk.Stack):
             # customer key's policy and monthly cost; switch to CUSTOMER_MANAGED if you need key control.
             encryption=dynamodb.TableEncryption.AWS_MANAGED,
             removal_policy=cdk.RemovalPolicy.RETAIN if config.retain_table else cdk.RemovalPolicy.DESTROY,
+            # No fixed table_name: a retained table (retain_table, the default) would block the next
+            # deploy after `make destroy` with "already exists", and a table is replaced only by a key
+            # schema change. If that ever happens, `make verify` names the alarms still reading the old one.
         )
 
         # Idempotency records (POST /orders with Idempotency-Key) in their own table: the orders table is
@@ -131,9 +143,16 @@ class ServiceStack(cdk.Stack):
         )
 
         # Explicit log group: retention is ours (not "never expire") and it is deleted with the stack.
+        # Fixed names for the function and its log group: CloudFormation cannot replace a resource with
+        # a fixed name (the new one would collide with the old), so a change that would silently swap
+        # in a new function (and strand the alarms, dashboard, saved queries and CloudFront's invoke
+        # permissions on the old one) fails the deploy instead; everything else updates in place. Both
+        # are deleted with the stack, so destroy + deploy reuses the names cleanly.
+        name = function_name(config.service_name)
         self.log_group = logs.LogGroup(
             self,
             "FunctionLogs",
+            log_group_name=f"/aws/lambda/{name}",  # the name Lambda itself would pick
             retention=retention_days(config.log_retention_days),
             removal_policy=cdk.RemovalPolicy.DESTROY,
         )
@@ -159,6 +178,7 @@ class ServiceStack(cdk.Stack):
         self.function = lambda_.Function(
             self,
             "Api",
+            function_name=name,
             description=f"{config.service_name}: the whole HTTP API behind CloudFront",
             runtime=RUNTIME,
             architecture=ARCHITECTURE,
@@ -190,8 +210,9 @@ class ServiceStack(cdk.Stack):
         # The domain is computed here so consumers get a plain string, not Fn::Split over a GetStackOutput.
         cdk.CfnOutput(self, OUTPUT_FUNCTION_ARN, value=self.function.function_arn)
         cdk.CfnOutput(self, OUTPUT_URL_DOMAIN, value=cdk.Fn.select(2, cdk.Fn.split("/", self.function_url.url)))
-        cdk.CfnOutput(self, "FunctionName", value=self.function.function_name)
-        cdk.CfnOutput(self, "TableName", value=self.table.table_name)
+        cdk.CfnOutput(self, OUTPUT_FUNCTION_NAME, value=self.function.function_name)
+        cdk.CfnOutput(self, OUTPUT_TABLE_NAME, value=self.table.table_name)
+        cdk.CfnOutput(self, OUTPUT_LOG_GROUP_NAME, value=self.log_group.log_group_name)
         cdk.CfnOutput(self, "IdempotencyTableName", value=self.idempotency_table.table_name)
         cdk.CfnOutput(self, "FunctionUrl", value=self.function_url.url, description="Refuses unsigned calls (AWS_IAM)")
 

@@ -33,7 +33,7 @@ def test_equality_literals() -> None:
 
 def test_every_query_file_parses_and_opens_with_a_title() -> None:
     route_queries = [q for r in ROUTES for q in queries.route_queries(r)]
-    for q in (*queries.service_queries(), *queries.waf_queries(), *route_queries):
+    for q in (*queries.service_queries(), *queries.waf_queries(), *queries.cloudfront_log_queries(), *route_queries):
         assert q.text.startswith("# "), q.key
         assert q.title, q.key
         # tokenizes, and reads something of ours; a query of Lambda's own REPORT lines reads @-fields only

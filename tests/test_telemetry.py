@@ -206,6 +206,27 @@ def test_correlation_id_is_taken_only_when_well_formed(sent: str, kept: bool) ->
         assert sent not in call.output or sent == ""
 
 
+CF_ID = "vT3m2X9wQ6yFzK0bR1cN4dE7gH8jL5pS_aU2iO3eY6tW9qZ1xC0v-A=="
+
+
+@pytest.mark.parametrize(
+    ("sent", "logged"),
+    [
+        (CF_ID, CF_ID),  # as CloudFront sends it: the key to the edge log line
+        (None, None),  # not through CloudFront (local runs): no key at all, not an empty one
+        ('x" , "status": 200', None),  # not CloudFront's shape: never reaches the log
+        ("a" * 129, None),
+    ],
+)
+def test_edge_request_id_is_logged_only_when_cloudfront_sent_one(sent: str | None, logged: str | None) -> None:
+    headers = {contract.EDGE_REQUEST_ID_HEADER: sent} if sent is not None else {}
+    call = invoke("GET", "/orders/" + "0" * 32, headers=headers)
+    assert call.access.get(contract.EDGE_REQUEST_ID_FIELD) == logged
+    assert (contract.EDGE_REQUEST_ID_FIELD in call.access) is (logged is not None)
+    if sent and not logged:
+        assert sent not in call.output
+
+
 def test_correlation_id_is_echoed_in_error_bodies() -> None:
     call = invoke("GET", "/nowhere", headers={"x-correlation-id": "trace-me-1"})
     assert call.json["correlation_id"] == "trace-me-1"

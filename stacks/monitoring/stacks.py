@@ -106,7 +106,8 @@ class MonitoringStack(Stack):
 
 
 class EdgeMonitoringStack(Stack):
-    """us-east-1: CloudFront and WAF alarms, their alarm topic, and the WAF saved queries."""
+    """us-east-1: CloudFront and WAF alarms, their alarm topic, and the WAF and CloudFront access-log
+    saved queries."""
 
     def __init__(
         self,
@@ -117,6 +118,7 @@ class EdgeMonitoringStack(Stack):
         distribution_id: str,
         web_acl_metric_name: str,
         waf_log_group: logs.ILogGroup,
+        edge_log_group: logs.ILogGroup,
         alarm_email: str | None,
         **kwargs: Any,
     ) -> None:
@@ -135,3 +137,4 @@ class EdgeMonitoringStack(Stack):
         }
         create_alarms(scope, plan.edge_alarms, cfg=cfg, refs=refs, topic=topic)
         saved_queries(scope, plan.edge_queries, cfg=cfg, log_group_name=waf_log_group.log_group_name)
+        saved_queries(scope, plan.edge_log_queries, cfg=cfg, log_group_name=edge_log_group.log_group_name)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
+from observability import cloudfront_logs, queries
 from service.contract import MAX_BODY_BYTES
 from stacks.edge_stack import BODY_RULE, MANAGED_RULE_GROUPS, RATE_RULE
 from stacks.service_stack import OUTPUT_URL_DOMAIN
 from tests.infra.conftest import Synth
+from tests.observability.cfn import alarm_metrics, dashboard_bodies, dashboard_expressions, dashboard_metrics
 
 # AWS managed policy ids (fixed across accounts).
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
@@ -65,8 +69,11 @@ def test_web_acl_scope_and_rules(synth: Synth) -> None:
 
 def test_waf_logging_redacts_secrets(synth: Synth) -> None:
     edge = synth.stacks.edge
-    ((log_id, log_group),) = synth.resources(edge, "AWS::Logs::LogGroup").items()
-    assert log_group["Properties"]["LogGroupName"].startswith("aws-waf-logs-")
+    ((log_id, log_group),) = [
+        (k, v)
+        for k, v in synth.resources(edge, "AWS::Logs::LogGroup").items()
+        if v["Properties"]["LogGroupName"].startswith("aws-waf-logs-")
+    ]
     assert log_group["Properties"]["RetentionInDays"] == synth.config.log_retention_days
     logging = synth.one(edge, "AWS::WAFv2::LoggingConfiguration")
     acl_id = next(iter(synth.resources(edge, "AWS::WAFv2::WebACL")))
@@ -134,3 +141,73 @@ def test_viewer_tls(synth_us: Synth, synth_eu: Synth) -> None:
     default = _behavior(synth_eu)
     assert "Aliases" not in default
     assert "ViewerCertificate" not in default  # *.cloudfront.net certificate
+
+
+def test_web_acl_name_is_the_metric_name_the_monitoring_reads(synth: Synth) -> None:
+    # AWS/WAFV2's WebACL dimension: the docs say the web ACL's name, CloudWatch shows the
+    # VisibilityConfig metric name. Both are one string, and it is what alarms and widgets read.
+    acl = synth.one(synth.stacks.edge, "AWS::WAFv2::WebACL")
+    assert acl["Name"] == acl["VisibilityConfig"]["MetricName"] == synth.stacks.edge.web_acl_metric_name
+    read = set()
+    for key in ("home", "edge"):
+        for t in synth.templates[key].all_templates():
+            for a in alarm_metrics(t):
+                if a.namespace == "AWS/WAFV2":
+                    read.add(a.dim_map["WebACL"])
+    for body in dashboard_bodies(synth.templates["home"]):
+        read |= {m.dim_map["WebACL"] for m in dashboard_metrics(body) if m.namespace == "AWS/WAFV2"}
+        read |= {e.split('WebACL="')[1].split('"')[0] for _, e in dashboard_expressions(body) if "AWS/WAFV2" in e}
+    assert read == {acl["Name"]}
+
+
+def test_cloudfront_standard_logs_v2_go_to_cloudwatch_logs(synth: Synth) -> None:
+    edge = synth.stacks.edge
+    groups = synth.resources(edge, "AWS::Logs::LogGroup")
+    (log_id,) = [k for k, v in groups.items() if "cloudfront" in str(v["Properties"].get("LogGroupName"))]
+    group = groups[log_id]["Properties"]
+    assert group["RetentionInDays"] == synth.config.log_retention_days  # the one configured retention
+    assert group["LogGroupName"].startswith("/aws/vendedlogs/")
+    dist_id = next(iter(synth.resources(edge, "AWS::CloudFront::Distribution")))
+
+    source = synth.one(edge, "AWS::Logs::DeliverySource")
+    assert source["LogType"] == "ACCESS_LOGS"
+    assert json.dumps(source["ResourceArn"]).count(dist_id) == 1  # this distribution's ARN
+    assert ":distribution/" in json.dumps(source["ResourceArn"])
+    dest_id, dest = next(iter(synth.resources(edge, "AWS::Logs::DeliveryDestination").items()))
+    assert dest["Properties"]["OutputFormat"] == "json"
+    assert log_id in json.dumps(dest["Properties"]["DestinationResourceArn"])
+    assert not json.dumps(dest["Properties"]["DestinationResourceArn"]).endswith(':*"]]}')
+    (delivery,) = synth.resources(edge, "AWS::Logs::Delivery").values()
+    props = delivery["Properties"]
+    assert props["RecordFields"] == list(cloudfront_logs.RECORD_FIELDS)
+    assert props["DeliveryDestinationArn"] == {"Fn::GetAtt": [dest_id, "Arn"]}
+    source_id = next(iter(synth.resources(edge, "AWS::Logs::DeliverySource")))
+    assert props["DeliverySourceName"] == {"Ref": source_id}
+
+    # The log group admits CloudWatch's delivery service before the delivery exists.
+    ((policy_id, policy),) = synth.resources(edge, "AWS::Logs::ResourcePolicy").items()
+    assert policy_id in delivery["DependsOn"]
+    doc = json.dumps(policy["Properties"]["PolicyDocument"])
+    assert "delivery.logs.amazonaws.com" in doc
+    assert "logs:PutLogEvents" in doc
+    assert log_id in doc
+    assert "aws:SourceAccount" in doc
+
+
+def test_edge_saved_queries_run_on_the_cloudfront_log_group(synth: Synth) -> None:
+    (edge_log_name,) = [
+        v["Properties"]["LogGroupName"]
+        for v in synth.resources(synth.stacks.edge, "AWS::Logs::LogGroup").values()
+        if "cloudfront" in v["Properties"]["LogGroupName"]
+    ]
+    defs = {
+        r["Properties"]["Name"].split("/")[-1]: r["Properties"]
+        for t in synth.templates["edge"].all_templates()
+        for r in t.resources("AWS::Logs::QueryDefinition").values()
+    }
+    assert edge_log_name.startswith("/aws/vendedlogs/cloudfront/")
+    for q in queries.cloudfront_log_queries():
+        (group,) = defs[q.key]["LogGroupNames"]
+        # the edge stack's access log group, by name or through its published output
+        assert group == edge_log_name or "EdgeAccessLogs" in group["Fn::GetStackOutput"]["OutputName"], group
+        assert defs[q.key]["QueryString"] == q.text

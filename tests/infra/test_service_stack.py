@@ -179,3 +179,18 @@ def test_synthesized_asset_holds_only_the_function_code(synth_eu: Synth) -> None
     asset_dir = synth_eu.outdir / f"asset.{fn['Code']['S3Key'].removesuffix('.zip')}"
     assert asset_dir.is_dir()
     assert_only_function_code(asset_dir)
+
+
+def test_stable_physical_names_where_replacement_must_not_be_silent(synth: Synth) -> None:
+    # Function and log group: fixed names, so CloudFormation cannot replace them behind the consumers'
+    # backs (a replacement would collide and fail). The table keeps a generated name (see service_stack).
+    name = f"{synth.config.service_name}-api"
+    fn = synth.one(synth.stacks.service, "AWS::Lambda::Function")
+    assert fn["FunctionName"] == name
+    (group,) = synth.resources(synth.stacks.service, "AWS::Logs::LogGroup").values()
+    assert group["Properties"]["LogGroupName"] == f"/aws/lambda/{name}"
+    tables = synth.resources(synth.stacks.service, "AWS::DynamoDB::Table").values()
+    assert len(tables) == 2  # orders + idempotency records
+    assert all("TableName" not in t["Properties"] for t in tables)
+    outputs = synth.template(synth.stacks.service)["Outputs"]
+    assert {"FunctionName", "TableName", "LogGroupName", "FunctionArn", "FunctionUrlDomain"} <= set(outputs)

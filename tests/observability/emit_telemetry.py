@@ -71,6 +71,8 @@ def main() -> int:
             "user-agent": "contract-test",
             "x-correlation-id": "ct-1",
             "x-client-id": "0123456789ab",
+            # As CloudFront sends it to the origin: the access line logs it as edge_request_id.
+            "x-amz-cf-id": "vT3m2X9wQ6yFzK0bR1cN4dE7gH8jL5pS_aU2iO3eY6tW9qZ1xC0v-A==",
         }
         response = handler(function_url_event(method, target, headers, payload), LocalLambdaContext())
         if method == "POST" and response["statusCode"] == 201:

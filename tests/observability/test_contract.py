@@ -15,7 +15,7 @@ import pytest
 
 from observability import queries
 from service.catalogue import NOT_FOUND, ROUTES
-from service.contract import ACCESS_FIELDS, DIM_ROUTE, METRICS_NAMESPACE
+from service.contract import ACCESS_FIELDS, ACCESS_FIELDS_WHEN_PRESENT, DIM_ROUTE, METRICS_NAMESPACE
 from tests.observability import logsql
 from tests.observability.cfn import alarm_metrics, dashboard_bodies, dashboard_metrics, log_widget_queries
 from tests.observability.conftest import Synth, Telemetry, collect
@@ -90,6 +90,8 @@ def test_every_catalogue_route_and_the_unmatched_label_were_served(telemetry: Te
     assert any(line.get("ColdStart") == 1 for line in access), "a fresh process starts cold"
     for line in access:
         assert set(ACCESS_FIELDS) <= set(line), sorted(set(ACCESS_FIELDS) - set(line))
+        # every contract request carries x-amz-cf-id, as CloudFront sends it
+        assert set(ACCESS_FIELDS_WHEN_PRESENT) <= set(line), sorted(set(ACCESS_FIELDS_WHEN_PRESENT) - set(line))
 
 
 def test_dashboard_and_alarm_metrics_are_emitted_with_their_exact_dimensions(
@@ -125,7 +127,9 @@ def _rename_metric(lines: list[dict[str, Any]], old: str, new: str) -> list[dict
     return [json.loads(json.dumps(line).replace(f'"{old}"', f'"{new}"')) for line in lines]
 
 
-@pytest.mark.parametrize("field", ["latency_ms", "correlation_id", "status", "route", "exception_name"])
+@pytest.mark.parametrize(
+    "field", ["latency_ms", "correlation_id", "status", "route", "exception_name", "edge_request_id"]
+)
 def test_renaming_an_emitted_field_breaks_the_query_contract(
     default_synth: Synth, telemetry: Telemetry, field: str
 ) -> None:

@@ -135,9 +135,11 @@ def test_every_route_has_its_saved_queries(any_synth: Synth) -> None:
 def test_waf_query_runs_on_the_waf_log_group_in_us_east_1(default_synth: Synth) -> None:
     edge = default_synth.templates["edge"]
     assert edge.region == EDGE_REGION
-    (q,) = edge.resources("AWS::Logs::QueryDefinition").values()
-    assert q["Properties"]["Name"] == f"{CFG.query_folder}/blocked-by-rule-and-ip"
-    assert "WafLogs" in json.dumps(q["Properties"]["LogGroupNames"])
+    defs = {q["Properties"]["Name"]: q["Properties"] for q in edge.resources("AWS::Logs::QueryDefinition").values()}
+    # the WAF query, and the CloudFront access-log queries (tests/infra/test_edge_stack.py checks those)
+    assert len(defs) == 1 + len(queries.cloudfront_log_queries())
+    q = defs[f"{CFG.query_folder}/blocked-by-rule-and-ip"]
+    assert "WafLogs" in json.dumps(q["LogGroupNames"])
 
 
 def test_cloudfront_metrics_use_region_global_from_us_east_1(any_synth: Synth) -> None:
