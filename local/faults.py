@@ -47,7 +47,7 @@ FAULTS: dict[str, tuple[int, str, str]] = {
         "Rate of requests exceeds the allowed throughput.",
     ),
     "error": (500, _PREFIX + "InternalServerError", "Internal server error"),
-    "unavailable": (503, "com.amazon.coral.availability#ServiceUnavailableException", "Service Unavailable"),
+    "unavailable": (503, _PREFIX + "ServiceUnavailable", "The service is currently unavailable or busy."),
 }
 _KINDS = (*FAULTS, "reset")
 
