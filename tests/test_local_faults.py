@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import time
 import uuid
-from typing import Any
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import boto3
 import botocore.exceptions
