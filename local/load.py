@@ -211,7 +211,8 @@ def report_phase(phase: Phase) -> None:
     errors = sum(phase.connection_errors.values())
     print(
         f"  {phase.name:<7} clients={phase.clients} requests={phase.responses} in {phase.elapsed_s:.1f} s "
-        f"= {rate:.0f}/s  p50={percentile(phase.latencies_ms, 50):.1f} ms  p99={percentile(phase.latencies_ms, 99):.1f} ms"
+        f"= {rate:.0f}/s  p50={percentile(phase.latencies_ms, 50):.1f} ms  "
+        f"p99={percentile(phase.latencies_ms, 99):.1f} ms"
     )
     print(f"          status mix: {statuses or '-'}; connection errors: {errors} {dict(phase.connection_errors) or ''}")
 
@@ -281,7 +282,9 @@ def main(argv: list[str] | None = None) -> int:
         phases.append(phase)
         report_phase(phase)
 
-    problems = [f"{p.name}: {sum(p.connection_errors.values())} connection errors" for p in phases if p.connection_errors]
+    problems = [
+        f"{p.name}: {sum(p.connection_errors.values())} connection errors" for p in phases if p.connection_errors
+    ]
     if server:
         end_memory = server.sample_now()
         code = server.stop()
