@@ -8,6 +8,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 RUN_STAMP := $(VENV)/.run-stamp
+# Serving needs the full set's subset: once `make venv`/`test` installed everything, run needs nothing more.
+RUN_DEPS = $(if $(wildcard $(STAMP)),$(STAMP),$(RUN_STAMP))
 NODE_STAMP := node_modules/.installed-stamp
 CDK := node_modules/.bin/cdk
 CDK_ENV := JSII_NODE=$(CURDIR)/node_modules/node/bin/node
@@ -34,11 +36,11 @@ $(RUN_STAMP): requirements.txt requirements-run.txt constraints.txt
 
 venv: $(STAMP) ## Create .venv with the pinned dependencies
 
-run: $(RUN_STAMP) ## Serve the API on http://127.0.0.1:8000 (HOST=, PORT=, CONCURRENCY=, DYNAMODB_FAULTS=)
+run: $(RUN_DEPS) ## Serve the API on http://127.0.0.1:8000 (HOST=, PORT=, CONCURRENCY=, DYNAMODB_FAULTS=)
 	$(PY) -m service.local --host $${HOST:-127.0.0.1} --port $${PORT:-8000} \
 	  $(if $(CONCURRENCY),--concurrency $(CONCURRENCY)) $(if $(DYNAMODB_FAULTS),--dynamodb-faults '$(DYNAMODB_FAULTS)')
 
-load: $(RUN_STAMP) ## Load-test the local API: own server, or URL=http://127.0.0.1:8000 (LOAD_ARGS=--duration=20)
+load: $(RUN_DEPS) ## Load-test the local API: own server, or URL=http://127.0.0.1:8000 (LOAD_ARGS=--duration=20)
 	$(PY) -m local.load $(if $(URL),--url $(URL)) $(LOAD_ARGS)
 
 lint: $(STAMP) ## ruff check + format check
