@@ -7,27 +7,41 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+RUN_STAMP := $(VENV)/.run-stamp
+# Serving needs the full set's subset: once `make venv`/`test` installed everything, run needs nothing more.
+RUN_DEPS = $(if $(wildcard $(STAMP)),$(STAMP),$(RUN_STAMP))
 NODE_STAMP := node_modules/.installed-stamp
 CDK := node_modules/.bin/cdk
 CDK_ENV := JSII_NODE=$(CURDIR)/node_modules/node/bin/node
 CDK_CONTEXT := $(if $(HOME_REGION),-c home_region=$(HOME_REGION)) $(if $(ACCOUNT),-c account=$(ACCOUNT)) $(CDK_ARGS)
 SYNTH_REGIONS ?= us-east-1 eu-west-1
 
-.PHONY: help venv run test test-fast lint format openapi docs bench clean
+.PHONY: help venv run load test test-fast lint format openapi docs bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-$(STAMP): requirements.txt requirements-dev.txt constraints.txt
+$(STAMP): requirements.txt requirements-run.txt requirements-dev.txt constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip==25.3
 	$(PY) -m pip install --quiet -r requirements-dev.txt -c constraints.txt
-	touch $(STAMP)
+	touch $(STAMP) $(RUN_STAMP)
+
+# Serving needs only the function's runtime and the emulator (requirements-run.txt): no CDK, no
+# test tools, so a first `make run` takes seconds, not minutes. The full set above includes it.
+$(RUN_STAMP): requirements.txt requirements-run.txt constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet -r requirements-run.txt -c constraints.txt
+	touch $(RUN_STAMP)
 
 venv: $(STAMP) ## Create .venv with the pinned dependencies
 
-run: $(STAMP) ## Serve the API on http://127.0.0.1:8000 (HOST=, PORT= to change)
-	$(PY) -m service.local --host $${HOST:-127.0.0.1} --port $${PORT:-8000}
+run: $(RUN_DEPS) ## Serve the API on http://127.0.0.1:8000 (HOST=, PORT=, CONCURRENCY=, DYNAMODB_FAULTS=)
+	$(PY) -m service.local --host $${HOST:-127.0.0.1} --port $${PORT:-8000} \
+	  $(if $(CONCURRENCY),--concurrency $(CONCURRENCY)) $(if $(DYNAMODB_FAULTS),--dynamodb-faults '$(DYNAMODB_FAULTS)')
+
+load: $(RUN_DEPS) ## Load-test the local API: own server, or URL=http://127.0.0.1:8000 (LOAD_ARGS=--duration=20)
+	$(PY) -m local.load $(if $(URL),--url $(URL)) $(LOAD_ARGS)
 
 lint: $(STAMP) ## ruff check + format check
 	$(VENV)/bin/ruff check .

@@ -1,9 +1,11 @@
 """Serve the API on localhost: `python -m service.local [--host H] [--port P]` (or `python -m local`).
 
-Each HTTP request becomes a Lambda Function URL (payload 2.0) event and goes through the very same
-`service.handler.handler` that runs in AWS, with a Lambda-like context; the handler's result is
-mapped back to HTTP. DynamoDB is an embedded moto server reached over HTTP by the real boto3 client
-(set DYNAMODB_ENDPOINT_URL to use another endpoint instead). Logs and EMF go to stdout as in Lambda.
+A Function URL in miniature. Each HTTP request becomes a Lambda Function URL (payload 2.0) event and
+goes through the very same `service.handler.handler` that runs in AWS, in one of up to N worker
+processes that each handle one request at a time, as Lambda execution environments do; beyond N
+the request is throttled (429). DynamoDB is moto in its own process, reached over HTTP by the real
+boto3 client (DYNAMODB_ENDPOINT_URL= uses another endpoint), optionally through a fault-injecting
+proxy (--dynamodb-faults). Logs and EMF go to stdout as in Lambda, one whole line at a time.
 Not part of the Lambda asset: nothing in service/ imports this package.
 """
 
@@ -13,18 +15,26 @@ import argparse
 import json
 import os
 import signal
+import socket
 import sys
-from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, HTTPServer
+import threading
 from pathlib import Path
 from typing import Any
 
-from local.emulator import ensure_table, start_embedded_dynamodb
-from local.events import REGION, LocalLambdaContext, function_url_event, http_response
+from local.emulator import DUMMY_CREDENTIALS, EmulatorProcess, ensure_table, is_local_endpoint, use_dummy_credentials
+from local.events import REGION, TIMEOUT_MS
+from local.faults import FaultProxy, FaultSpec
+from local.frontend import FrontEnd
+from local.output import LineWriter, log_event
+from local.proc import server_memory
+from local.workers import Worker, WorkerError, WorkerPool
 from service.contract import ENV_CORS_ALLOWED_ORIGINS
 from stacks.config import cors_origins
 
+DEFAULT_TABLE = "orders-local"
 CDK_JSON = Path(__file__).resolve().parents[1] / "cdk.json"
+# Without a reservation the function shares the account's pool; 10 is what new accounts get.
+UNRESERVED_CONCURRENCY = 10
 
 
 def configured_cors_origins(cdk_json: Path = CDK_JSON) -> str:
@@ -33,106 +43,145 @@ def configured_cors_origins(cdk_json: Path = CDK_JSON) -> str:
     return ",".join(cors_origins(context.get("cors_allowed_origins")))
 
 
-DEFAULT_TABLE = "orders-local"
-MAX_REQUEST_BYTES = 6 * 1024 * 1024  # Function URL's own request payload limit
+def configured_concurrency(path: Path = CDK_JSON) -> tuple[int, str]:
+    """(N, throttle reason) from cdk.json's `reserved_concurrency`, as the deployed function has it."""
+    try:
+        reserved = json.loads(path.read_text()).get("context", {}).get("reserved_concurrency")
+    except (OSError, ValueError):
+        reserved = None
+    if isinstance(reserved, int) and reserved > 0:
+        return reserved, "ReservedFunctionConcurrentInvocationLimitExceeded"
+    return UNRESERVED_CONCURRENCY, "ConcurrentInvocationLimitExceeded"
 
 
-def make_request_handler(invoke: Callable[[dict[str, Any], Any], dict[str, Any]]) -> type[BaseHTTPRequestHandler]:
-    class FunctionUrlRequestHandler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        server_version = "orders-api-local"
-        # One request at a time, as in Lambda: a client that stalls (e.g. sends less body than its
-        # Content-Length) must not hold the server forever.
-        timeout = 30
-
-        def _dispatch(self) -> None:
-            length = self.headers.get("Content-Length")
-            if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-                self._send_plain(411, "Chunked bodies are not supported; send Content-Length")
-                self.close_connection = True  # the unread body must not be parsed as the next request
-                return
-            size = int(length) if length and length.isdigit() else 0
-            if size > MAX_REQUEST_BYTES:
-                self._send_plain(413, "Request exceeds the Function URL payload limit")
-                self.close_connection = True
-                return
-            body = self.rfile.read(size) if size else None
-            event = function_url_event(
-                self.command,
-                self.path,
-                list(self.headers.items()),
-                body,
-                source_ip=self.client_address[0],
-                domain=self.headers.get("Host", "localhost"),
-            )
-            status, headers, payload = http_response(invoke(event, LocalLambdaContext()))
-            self.send_response(status)
-            for name, value in headers:
-                if name.lower() not in ("content-length", "connection"):
-                    self.send_header(name, value)
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(payload)
-
-        def _send_plain(self, status: int, message: str) -> None:
-            payload = message.encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "text/plain")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _dispatch
-
-        def log_message(self, format: str, *args: Any) -> None:
-            # The handler's JSON access line already records every request; keep stdout JSON only.
-            pass
-
-    return FunctionUrlRequestHandler
-
-
-def _stop(_signum: int, _frame: object) -> None:
-    raise KeyboardInterrupt
-
-
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m service.local", description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port to listen on, 0 for any free one (default 8000)")
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=None,
+        help="execution environments (concurrent requests) before throttling with 429; default: cdk.json's "
+        f"reserved_concurrency, or {UNRESERVED_CONCURRENCY} when it is 0/null",
+    )
+    parser.add_argument(
+        "--dynamodb-faults",
+        default=os.environ.get("DYNAMODB_FAULTS", ""),
+        metavar="SPEC",
+        help="inject DynamoDB faults, e.g. throttle=0.2,error=0.1,delay_ms=300 (env DYNAMODB_FAULTS); "
+        "see local/faults.py for every key",
+    )
     args = parser.parse_args(argv)
+    try:
+        args.faults = FaultSpec.parse(args.dynamodb_faults)
+    except ValueError as exc:
+        parser.error(f"--dynamodb-faults: {exc}")
+    if args.concurrency is not None and args.concurrency < 1:
+        parser.error("--concurrency must be at least 1")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.concurrency:
+        concurrency, reason = args.concurrency, "ReservedFunctionConcurrentInvocationLimitExceeded"
+    else:
+        concurrency, reason = configured_concurrency()
+
+    out = LineWriter(sys.stdout.fileno())
+    sys.stdout.flush()
+    sys.stdout = out  # every line of this process is whole too (print, telemetry)
 
     os.environ.setdefault("AWS_DEFAULT_REGION", REGION)
     os.environ.setdefault("TABLE_NAME", DEFAULT_TABLE)
     os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "orders-api")
     os.environ.setdefault(ENV_CORS_ALLOWED_ORIGINS, configured_cors_origins())
-    emulator = None if os.environ.get("DYNAMODB_ENDPOINT_URL") else start_embedded_dynamodb()
-    ensure_table(os.environ["TABLE_NAME"], os.environ["DYNAMODB_ENDPOINT_URL"])
-
-    from service.handler import handler  # after the environment is set: the table binds at import
 
     try:
-        server = HTTPServer((args.host, args.port), make_request_handler(handler))
+        listener = socket.create_server((args.host, args.port), backlog=128)
     except OSError as exc:
         print(f"cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
         return 2
+
+    emulator: EmulatorProcess | None = None
+    proxy: FaultProxy | None = None
+    pool: WorkerPool | None = None
+    try:
+        upstream = os.environ.get("DYNAMODB_ENDPOINT_URL")
+        if upstream:
+            if is_local_endpoint(upstream) and not (
+                os.environ.get("AWS_ACCESS_KEY_ID") or os.environ.get("AWS_PROFILE")
+            ):
+                os.environ.update(DUMMY_CREDENTIALS)  # DynamoDB Local & co. need some credentials, not real ones
+        else:
+            emulator = EmulatorProcess()
+            upstream = emulator.url
+            use_dummy_credentials(os.environ)
+        ensure_table(os.environ["TABLE_NAME"], upstream)
+        endpoint = upstream
+        if args.faults.active:
+            proxy = FaultProxy(upstream, args.faults).start()
+            endpoint = proxy.url
+        pool = WorkerPool(
+            concurrency, WorkerPool.environment({"DYNAMODB_ENDPOINT_URL": endpoint}), out, TIMEOUT_MS / 1000 + 1
+        )
+        first = pool.acquire()  # one environment up front: init errors show now, not on the first request
+        if first:
+            pool.release(first)
+    except (WorkerError, RuntimeError, OSError) as exc:
+        print(f"cannot start: {exc}", file=sys.stderr)
+        _shutdown(listener, None, pool, proxy, emulator)
+        return 2
+
+    from service.telemetry import emit_access_line  # the function's own access line, for refusals
+
+    frontend = FrontEnd(
+        listener,
+        pool,
+        invoke=lambda worker, event, request_id: _invoke(worker, event, request_id, pool),
+        access_log=emit_access_line,
+        throttle_reason=reason,
+    )
+    stop = threading.Event()
     # Ctrl-C and SIGTERM (a process manager) both stop cleanly, even when the shell started us in
     # the background with SIGINT ignored.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, _stop)
-    host, port = server.server_address[:2]
-    try:
-        # Inside the try: a SIGTERM may arrive as soon as the line is flushed (a supervisor reading it).
-        print(
-            f"orders-api listening on http://{host}:{port} (DynamoDB: {os.environ['DYNAMODB_ENDPOINT_URL']})",
-            flush=True,
-        )
-        server.serve_forever()
-    except KeyboardInterrupt:
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    threading.Thread(target=frontend.serve_forever, daemon=True).start()
+    host, port = listener.getsockname()[:2]
+    faults = f", faults: {args.faults.describe()}" if proxy else ""
+    print(
+        f"orders-api listening on http://{host}:{port} (DynamoDB: {upstream}{faults}; concurrency {concurrency})",
+        flush=True,
+    )
+    while not stop.wait(1.0):
         pass
-    finally:
-        server.server_close()
-        if emulator:
-            emulator.stop()
-        print("orders-api stopped", flush=True)
+    memory = server_memory(os.getpid())
+    _shutdown(listener, frontend, pool, proxy, emulator)
+    log_event("INFO", "local server memory at exit", **memory)
+    print("orders-api stopped", flush=True)
     return 0
+
+
+def _invoke(worker: Worker, event: dict[str, Any], request_id: str, pool: WorkerPool) -> dict[str, Any]:
+    return worker.invoke(event, request_id, pool.timeout_s)
+
+
+def _shutdown(
+    listener: socket.socket,
+    frontend: FrontEnd | None,
+    pool: WorkerPool | None,
+    proxy: FaultProxy | None,
+    emulator: EmulatorProcess | None,
+) -> None:
+    if frontend:
+        frontend.stop()
+    else:
+        listener.close()
+    if pool:
+        pool.close()  # workers' remaining output is relayed before they are gone
+    if proxy:
+        proxy.stop()
+    if emulator:
+        emulator.stop()

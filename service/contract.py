@@ -137,6 +137,11 @@ IDEMPOTENCY_TABLE_TTL_ATTRIBUTE = "expiration"
 IDEMPOTENCY_DYNAMODB_OPERATIONS: tuple[str, ...] = ("GetItem", "PutItem", "UpdateItem", "DeleteItem")
 
 
+def default_idempotency_table(orders_table: str) -> str:
+    """The idempotency table's name where only the orders table is named (local runs, tests)."""
+    return f"{orders_table}-idempotency"
+
+
 def table_definitions(orders_table: str, idempotency_table: str) -> list[dict[str, object]]:
     """CreateTable arguments for both tables (the local emulator and tests create them from here;
     the CDK stack declares the same keys). TTL is not part of CreateTable: see IDEMPOTENCY_TABLE_TTL_ATTRIBUTE."""

@@ -12,7 +12,7 @@ import boto3
 import pytest
 
 from local.emulator import ensure_table, start_embedded_dynamodb
-from service.contract import table_definitions
+from service.contract import default_idempotency_table
 
 TABLE_NAME = "orders-test"
 
@@ -23,11 +23,8 @@ os.environ["TABLE_NAME"] = TABLE_NAME
 os.environ["POWERTOOLS_LOG_LEVEL"] = "INFO"
 _EMULATOR = start_embedded_dynamodb()
 ensure_table(TABLE_NAME, os.environ["DYNAMODB_ENDPOINT_URL"])
-# The idempotency table, named as the service derives it when IDEMPOTENCY_TABLE_NAME is unset.
-IDEMPOTENCY_TABLE_NAME = f"{TABLE_NAME}-idempotency"
-_client = boto3.client("dynamodb", endpoint_url=os.environ["DYNAMODB_ENDPOINT_URL"])
-for _definition in table_definitions(TABLE_NAME, IDEMPOTENCY_TABLE_NAME)[1:]:
-    _client.create_table(**_definition)
+# ensure_table also created the idempotency table, named as the service derives it.
+IDEMPOTENCY_TABLE_NAME = default_idempotency_table(TABLE_NAME)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -147,3 +150,149 @@ def test_stops_cleanly_on_sigterm() -> None:
     out, err = process.communicate(timeout=20)
     assert process.returncode == 0, err
     assert out.rstrip().endswith("orders-api stopped")
+
+
+# ---- concurrency, keep-alive, telemetry, faults: real worker processes --------------------------------
+
+
+def start_server(*args: str, env: dict[str, str] | None = None) -> LocalApi:
+    base = {k: v for k, v in os.environ.items() if k not in ("DYNAMODB_ENDPOINT_URL", "TABLE_NAME")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "service.local", "--port", "0", *args],
+        cwd=ROOT,
+        env=env if env is not None else base,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    first = process.stdout.readline()
+    assert "listening on http://127.0.0.1:" in first, first + process.stderr.read()
+    return LocalApi(url=first.split("listening on ")[1].split()[0], process=process)
+
+
+def stop_server(api: LocalApi) -> tuple[list[dict[str, object]], str]:
+    """SIGINT, then every stdout line must be one JSON object (the last line excepted)."""
+    api.process.send_signal(signal.SIGINT)
+    out, err = api.process.communicate(timeout=30)
+    assert api.process.returncode == 0, err
+    lines = out.splitlines()
+    assert lines[-1] == "orders-api stopped"
+    return [json.loads(line) for line in lines[:-1]], err
+
+
+def keep_alive(api: LocalApi) -> http.client.HTTPConnection:
+    host, port = api.url.removeprefix("http://").split(":")
+    return http.client.HTTPConnection(host, int(port), timeout=10)
+
+
+def get(conn: http.client.HTTPConnection, path: str) -> tuple[int, dict[str, str], bytes]:
+    conn.request("GET", path)
+    response = conn.getresponse()
+    return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+
+
+def test_n_busy_workers_throttle_the_next_request_and_idle_connections_block_nobody() -> None:
+    # Every DynamoDB call takes 1 s (fault proxy; below the service's 1.5 s read timeout), so two
+    # order lookups hold both workers.
+    api = start_server("--concurrency", "2", "--dynamodb-faults", "delay_ms=1000")
+    try:
+        idle = [keep_alive(api) for _ in range(3)]  # more idle keep-alive clients than workers
+        for conn in idle:
+            assert get(conn, "/health")[0] == 200
+        slow_statuses: list[int] = []
+        slow = [
+            threading.Thread(target=lambda: slow_statuses.append(get(keep_alive(api), "/orders/" + "0" * 32)[0]))
+            for _ in range(2)
+        ]
+        for thread in slow:
+            thread.start()
+        time.sleep(0.5)  # both lookups are inside their 1 s DynamoDB call now
+        status, headers, body = get(keep_alive(api), "/health")
+        assert status == 429
+        assert headers["x-amzn-errortype"] == "TooManyRequestsException"
+        assert "retry-after" in headers
+        assert json.loads(body)["Reason"] == "ReservedFunctionConcurrentInvocationLimitExceeded"
+        for thread in slow:
+            thread.join(10)
+        assert slow_statuses == [404, 404]
+        started = time.monotonic()
+        assert get(keep_alive(api), "/health")[0] == 200  # the idle connections hold no worker
+        assert time.monotonic() - started < 5
+        assert get(idle[0], "/health")[0] == 200  # and they still work
+    finally:
+        lines, err = stop_server(api)
+    assert "Traceback" not in err
+    throttles = [line for line in lines if line.get("message") == "throttled"]
+    access = [line for line in lines if line.get("message") == "access"]
+    assert len(throttles) == 1
+    assert len(access) == 3 + 2 + 1 + 1  # every served request, none for the throttled one
+
+
+def test_concurrent_requests_never_interleave_their_telemetry() -> None:
+    api = start_server("--concurrency", "4")
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def client(n: int) -> None:
+        conn = keep_alive(api)
+        for i in range(15):
+            headers = {"content-type": "application/json", "x-correlation-id": f"c{n}-{i}"}
+            if i % 3 == 0:
+                conn.request("POST", "/orders", body=json.dumps(new_order()), headers=headers)
+            else:
+                conn.request("GET", "/orders/summary" if i % 3 == 1 else f"/nope/{n}/{i}", headers=headers)
+            response = conn.getresponse()
+            response.read()
+            with lock:
+                statuses.append(response.status)
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(8)]  # 8 clients, 4 workers
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    lines, _ = stop_server(api)  # parses every line: any interleaving fails here
+    access = [line for line in lines if line.get("message") == "access"]
+    throttles = [line for line in lines if line.get("message") == "throttled"]
+    assert len(statuses) == 8 * 15
+    assert len(throttles) == statuses.count(429)
+    assert len(access) == len(statuses) - statuses.count(429)
+    assert len({a["correlation_id"] for a in access}) == len(access)
+    created = [line for line in lines if line.get("message") == "order created"]
+    assert len(created) == statuses.count(201)
+
+
+def test_another_endpoint_without_aws_credentials(tmp_path: Path) -> None:
+    """DYNAMODB_ENDPOINT_URL (here the test session's emulator) and no credentials anywhere."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") or k == "AWS_DEFAULT_REGION"}
+    env |= {
+        "HOME": str(tmp_path),
+        "DYNAMODB_ENDPOINT_URL": os.environ["DYNAMODB_ENDPOINT_URL"],
+        "TABLE_NAME": "orders-other",
+    }
+    api = start_server(env=env)
+    try:
+        status, _, _ = request(api, "POST", "/orders", new_order())
+    finally:
+        _, err = stop_server(api)
+    assert status == 201, err
+    assert "NoCredentialsError" not in err
+
+
+def test_dynamodb_faults_reach_the_service_as_dependency_errors() -> None:
+    api = start_server("--dynamodb-faults", "error=1")
+    try:
+        status, headers, _ = request(api, "GET", "/orders/" + "a" * 32)
+        health, _, _ = request(api, "GET", "/health")  # no DynamoDB call: unaffected
+    finally:
+        lines, _ = stop_server(api)
+    assert status >= 500
+    assert headers["content-type"] == "application/problem+json"
+    assert health == 200
+    injected = [line for line in lines if line.get("message") == "dynamodb fault injected"]
+    assert injected
+    assert {line["fault"] for line in injected} == {"error"}
+    assert {line["operation"] for line in injected} == {"GetItem"}
+    [access] = [line for line in lines if line.get("message") == "access" and line["route"] != "GET /health"]
+    assert access["Fault"] == 1

@@ -22,7 +22,9 @@ from service.dal.dynamodb import BudgetedClient
 
 def table_name() -> str:
     """IDEMPOTENCY_TABLE_NAME, or `<TABLE_NAME>-idempotency` where only the orders table is named (local runs)."""
-    return os.environ.get("IDEMPOTENCY_TABLE_NAME") or f"{os.environ.get('TABLE_NAME', '')}-idempotency"
+    return os.environ.get("IDEMPOTENCY_TABLE_NAME") or contract.default_idempotency_table(
+        os.environ.get("TABLE_NAME", "")
+    )
 
 
 @functools.cache

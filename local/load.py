@@ -1,0 +1,308 @@
+"""`make load`: drive the local server with keep-alive clients and check its telemetry.
+
+A benchmark, not a test: it prints figures and the checks' outcome, and exits non-zero only when a
+check fails (connection errors, access lines != requests served, a route label outside the
+catalogue). Loopback only; bounded by time and by requests per phase; stops by itself.
+
+Without --url it starts its own server (`python -m local --port 0`, the same as `make run`),
+captures its stdout and samples its memory (server, workers, emulator) from /proc.
+
+Phases: `health` (GET /health only: the issue's >= 200 requests/s target with 4 clients) and
+`mix` (health, create, get, list, summary, delete and 404s, as a client population would).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from local.proc import server_memory
+
+ROOT = Path(__file__).resolve().parents[1]
+# (weight, name): the mix phase's route shares.
+MIX: tuple[tuple[int, str], ...] = (
+    (30, "health"),
+    (15, "create"),
+    (15, "get"),
+    (15, "list"),
+    (5, "summary"),
+    (5, "delete"),
+    (10, "get_missing"),
+    (5, "unknown_path"),
+)
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def new_order() -> dict[str, Any]:
+    return {
+        "customer_id": f"c-{random.randint(1, 50)}",
+        "currency": random.choice(["EUR", "USD"]),
+        "items": [{"sku": f"SKU-{random.randint(1, 9)}", "quantity": random.randint(1, 3), "unit_price_cents": 250}],
+    }
+
+
+@dataclass
+class Phase:
+    name: str
+    clients: int
+    duration_s: float
+    max_requests: int
+    latencies_ms: list[float] = field(default_factory=list)
+    statuses: Counter[int] = field(default_factory=Counter)
+    connection_errors: Counter[str] = field(default_factory=Counter)
+    started: float = 0.0
+    elapsed_s: float = 0.0
+    _issued: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def take(self) -> bool:
+        """One more request within the budget?"""
+        with self._lock:
+            if self._issued >= self.max_requests or time.perf_counter() - self.started >= self.duration_s:
+                return False
+            self._issued += 1
+            return True
+
+    def record(self, status: int | None, latency_ms: float, error: str | None = None) -> None:
+        with self._lock:
+            if error:
+                self.connection_errors[error] += 1
+            else:
+                self.statuses[status or 0] += 1
+                self.latencies_ms.append(latency_ms)
+
+    @property
+    def responses(self) -> int:
+        return sum(self.statuses.values())
+
+
+class Client:
+    """One keep-alive connection and the order ids it created."""
+
+    def __init__(self, host: str, port: int, known: list[str], known_lock: threading.Lock) -> None:
+        self.conn = http.client.HTTPConnection(host, port, timeout=30)
+        self.known = known
+        self.known_lock = known_lock
+
+    def call(self, action: str) -> tuple[str, str, bytes | None]:
+        if action == "health":
+            return "GET", "/health", None
+        if action == "create":
+            return "POST", "/orders", json.dumps(new_order()).encode()
+        if action == "list":
+            return "GET", "/orders?limit=20", None
+        if action == "summary":
+            return "GET", "/orders/summary", None
+        if action == "unknown_path":
+            return "GET", f"/no-such-route/{random.randint(1, 1000)}", None
+        with self.known_lock:
+            order_id = random.choice(self.known) if self.known else None
+            if action == "delete" and order_id:
+                self.known.remove(order_id)
+        if action == "get_missing" or not order_id:
+            return "GET", f"/orders/{uuid.uuid4().hex}", None
+        return ("DELETE" if action == "delete" else "GET"), f"/orders/{order_id}", None
+
+    def run(self, phase: Phase, actions: list[str]) -> None:
+        while phase.take():
+            method, path, body = self.call(random.choice(actions))
+            headers = {"content-type": "application/json"} if body else {}
+            started = time.perf_counter()
+            try:
+                self.conn.request(method, path, body=body, headers=headers)
+                response = self.conn.getresponse()
+                payload = response.read()
+            except (OSError, http.client.HTTPException) as exc:
+                phase.record(None, 0, type(exc).__name__)
+                self.conn.close()
+                continue
+            phase.record(response.status, (time.perf_counter() - started) * 1000)
+            if response.status == 201 and method == "POST":
+                with self.known_lock:
+                    self.known.append(json.loads(payload)["order_id"])
+        self.conn.close()
+
+
+def run_phase(phase: Phase, url: str, actions: list[str]) -> None:
+    split = urlsplit(url)
+    known: list[str] = []
+    lock = threading.Lock()
+    clients = [Client(split.hostname or "127.0.0.1", split.port or 80, known, lock) for _ in range(phase.clients)]
+    phase.started = time.perf_counter()
+    threads = [threading.Thread(target=c.run, args=(phase, actions)) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    phase.elapsed_s = time.perf_counter() - phase.started
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+class OwnServer:
+    """`python -m local --port 0` with its stdout captured line by line."""
+
+    def __init__(self, extra_args: list[str]) -> None:
+        env = {k: v for k, v in os.environ.items() if k not in ("DYNAMODB_ENDPOINT_URL",)}
+        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            [sys.executable, "-m", "local", "--port", "0", *extra_args],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        first = self.process.stdout.readline() if self.process.stdout else ""
+        if "listening on " not in first:
+            self.process.kill()
+            raise SystemExit(f"the server did not start: {first!r}")
+        self.banner = first.strip()
+        self.url = first.split("listening on ")[1].split()[0]
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        self.memory: list[dict[str, Any]] = []
+        self._sampling = threading.Event()
+        threading.Thread(target=self._sample, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None  # noqa: S101 - set by Popen(stdout=PIPE)
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    def _sample(self) -> None:
+        while not self._sampling.wait(1.0):
+            self.memory.append(server_memory(self.process.pid))
+
+    def sample_now(self) -> dict[str, Any]:
+        sample = server_memory(self.process.pid)
+        self.memory.append(sample)
+        return sample
+
+    def stop(self) -> int:
+        self._sampling.set()
+        self.process.send_signal(signal.SIGINT)
+        code = self.process.wait(timeout=30)
+        self._reader.join(timeout=10)
+        return code
+
+
+def report_phase(phase: Phase) -> None:
+    rate = phase.responses / phase.elapsed_s if phase.elapsed_s else 0
+    statuses = ", ".join(f"{s}: {n}" for s, n in sorted(phase.statuses.items()))
+    errors = sum(phase.connection_errors.values())
+    print(
+        f"  {phase.name:<7} clients={phase.clients} requests={phase.responses} in {phase.elapsed_s:.1f} s "
+        f"= {rate:.0f}/s  p50={percentile(phase.latencies_ms, 50):.1f} ms  "
+        f"p99={percentile(phase.latencies_ms, 99):.1f} ms"
+    )
+    print(f"          status mix: {statuses or '-'}; connection errors: {errors} {dict(phase.connection_errors) or ''}")
+
+
+def check_output(lines: list[str], phases: list[Phase]) -> list[str]:
+    """Every stdout line is JSON (but the banner and the last line), access lines = requests served."""
+    from service.catalogue import NOT_FOUND, ROUTE_LABELS
+
+    problems: list[str] = []
+    parsed: list[dict[str, Any]] = []
+    for line in lines:
+        if line == "orders-api stopped":
+            continue
+        try:
+            parsed.append(json.loads(line))
+        except ValueError:
+            problems.append(f"not a JSON line: {line[:120]!r}")
+    access = [p for p in parsed if p.get("message") == "access"]
+    throttles = [p for p in parsed if p.get("message") == "throttled"]
+    served = sum(p.responses for p in phases) - sum(p.statuses.get(429, 0) for p in phases) + len(throttles)
+    # A 429 is either the throttle (no invocation, its own line) or the API's own 429 (an access line).
+    answered = sum(p.responses for p in phases)
+    print(
+        f"  stdout: {len(lines)} lines, all JSON: {'yes' if len(parsed) == len(lines) - 1 else 'NO'}; "
+        f"access lines {len(access)} + throttle lines {len(throttles)} = {len(access) + len(throttles)}, "
+        f"responses {answered}"
+    )
+    if len(access) + len(throttles) != answered or served != answered:
+        problems.append(f"access + throttle lines ({len(access) + len(throttles)}) != responses ({answered})")
+    labels = Counter(a.get("route") for a in access)
+    outside = set(labels) - ROUTE_LABELS - {NOT_FOUND}
+    print("  route labels: " + ", ".join(f"{k}: {v}" for k, v in sorted(labels.items(), key=lambda kv: str(kv[0]))))
+    if outside:
+        problems.append(f"route labels outside the catalogue: {sorted(map(str, outside))}")
+    faults = sum(1 for a in access if a.get("Fault") == 1)
+    if faults:
+        print(f"  access lines with Fault=1: {faults}")
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m local.load", description=__doc__.splitlines()[0])
+    parser.add_argument("--url", default=os.environ.get("URL") or None, help="target (loopback); default: own server")
+    parser.add_argument("--clients", type=int, default=4, help="keep-alive clients (default 4)")
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per phase (default 10)")
+    parser.add_argument("--max-requests", type=int, default=20_000, help="requests per phase at most (default 20000)")
+    parser.add_argument("--phases", default="health,mix", help="comma-separated: health, mix (default both)")
+    parser.add_argument("--server-args", default="", help="extra arguments for the own server, e.g. '--concurrency 2'")
+    args = parser.parse_args(argv)
+    if args.url and (urlsplit(args.url).hostname or "") not in LOOPBACK:
+        parser.error("--url must be a loopback address: this tool never loads anything else")
+    if not 0 < args.duration <= 600 or not 0 < args.max_requests <= 1_000_000:
+        parser.error("--duration is 0..600 s and --max-requests 1..1000000")
+
+    server = OwnServer(args.server_args.split()) if not args.url else None
+    url = args.url or (server.url if server else "")
+    print(f"make load: {url}" + (f"  [{server.banner}]" if server else " (external server: no output checks)"))
+    start_memory = server.sample_now() if server else None
+
+    phases: list[Phase] = []
+    all_actions = [name for weight, name in MIX for _ in range(weight)]
+    for name in filter(None, (p.strip() for p in args.phases.split(","))):
+        if name not in ("health", "mix"):
+            parser.error(f"unknown phase {name!r}")
+        phase = Phase(name, args.clients, args.duration, args.max_requests)
+        run_phase(phase, url, ["health"] if name == "health" else all_actions)
+        phases.append(phase)
+        report_phase(phase)
+
+    problems = [
+        f"{p.name}: {sum(p.connection_errors.values())} connection errors" for p in phases if p.connection_errors
+    ]
+    if server:
+        end_memory = server.sample_now()
+        code = server.stop()
+        if code != 0:
+            problems.append(f"server exited with {code}")
+        problems += check_output(server.lines, phases)
+        peak = {k: max((m.get(k) or 0) for m in server.memory) for k in ("server_mb", "workers_mb", "emulator_mb")}
+        for key, label in (("server_mb", "server"), ("workers_mb", "workers"), ("emulator_mb", "emulator")):
+            print(
+                f"  memory {label:<8} start {start_memory.get(key) if start_memory else '-'} MB, "
+                f"end {end_memory.get(key)} MB, peak {peak[key]} MB"
+                + (f" ({end_memory.get('workers')} processes)" if key == "workers_mb" else "")
+            )
+    for problem in problems:
+        print(f"  CHECK FAILED: {problem}")
+    print("  checks: " + ("passed" if not problems else f"{len(problems)} failed"))
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

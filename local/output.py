@@ -1,0 +1,75 @@
+"""Line-atomic stdout for the local server's processes.
+
+Workers' stdout is relayed line by line, and the supervisor's own lines (refused requests, throttles,
+client disconnects) go through the same lock: every line reaches stdout in one write, so lines of
+concurrent requests never interleave, whatever their size (a pipe only guarantees that up to 4 KB).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+import threading
+from datetime import UTC, datetime
+from typing import Any, BinaryIO
+
+SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME") or "orders-api"
+
+
+class LineWriter(io.TextIOBase):
+    """A text stream that emits only whole lines, each with one os.write under a lock.
+
+    Installed as the supervisor's sys.stdout, so service.telemetry's writes (and print) are whole
+    lines too. A partial line stays in a per-thread buffer until its newline arrives.
+    """
+
+    def __init__(self, fd: int) -> None:
+        super().__init__()
+        self._fd = fd
+        self._lock = threading.Lock()
+        self._local = threading.local()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        pending = getattr(self._local, "pending", "") + text
+        complete, newline, rest = pending.rpartition("\n")
+        self._local.pending = rest
+        if newline:
+            self.write_bytes((complete + "\n").encode("utf-8", "backslashreplace"))
+        return len(text)
+
+    def write_bytes(self, data: bytes) -> None:
+        with self._lock:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(self._fd, view) :]
+
+    def flush(self) -> None:  # whole lines are written as they complete
+        pass
+
+    def fileno(self) -> int:
+        return self._fd
+
+
+def relay_lines(source: BinaryIO, sink: LineWriter) -> None:
+    """Copy a child's output to the sink a whole line at a time, until EOF."""
+    for line in iter(source.readline, b""):
+        sink.write_bytes(line if line.endswith(b"\n") else line + b"\n")
+    source.close()
+
+
+def log_event(level: str, message: str, **fields: Any) -> None:
+    """One JSON line with the keys and timestamp format of the service's Logger lines."""
+    line = {
+        "level": level,
+        "message": message,
+        "timestamp": datetime.now(UTC).isoformat(timespec="milliseconds"),
+        "service": SERVICE,
+        **fields,
+    }
+    sys.stdout.write(json.dumps(line, separators=(",", ":"), default=str) + "\n")
+    sys.stdout.flush()

@@ -1,0 +1,180 @@
+"""Execution environments: one worker process per concurrent request, as in Lambda.
+
+Each worker is a separate Python process (`python -m local.worker`) that imports the handler once
+(its init) and then handles one invocation at a time. Processes, not threads: Powertools' Logger
+keys, correlation id and cold-start flag are process-global, so threads would mix telemetry.
+Workers are created on demand up to the concurrency limit and reused warm, most recently used
+first (as Lambda reuses a warm environment), so a cold start shows up once per environment.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import time
+from typing import Any
+
+from local.output import LineWriter, log_event, relay_lines
+
+_HEADER = struct.Struct("!I")
+
+
+class WorkerError(Exception):
+    """The worker died, timed out or failed outside the handler."""
+
+
+def send_frame(sock: socket.socket, message: dict[str, Any]) -> None:
+    data = json.dumps(message, separators=(",", ":")).encode()
+    sock.sendall(_HEADER.pack(len(data)) + data)
+
+
+def recv_frame(sock: socket.socket) -> dict[str, Any] | None:
+    head = _recv_exact(sock, _HEADER.size)
+    if head is None:
+        return None
+    data = _recv_exact(sock, _HEADER.unpack(head)[0])
+    if data is None:
+        return None
+    message: dict[str, Any] = json.loads(data)
+    return message
+
+
+def _recv_exact(sock: socket.socket, size: int) -> bytes | None:
+    chunks = bytearray()
+    while len(chunks) < size:
+        chunk = sock.recv(min(size - len(chunks), 1 << 20))
+        if not chunk:
+            return None
+        chunks += chunk
+    return bytes(chunks)
+
+
+class Worker:
+    def __init__(self, env: dict[str, str], out: LineWriter, init_timeout_s: float) -> None:
+        parent, child = socket.socketpair()
+        self._sock = parent
+        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            [sys.executable, "-m", "local.worker", str(child.fileno())],
+            env=env,
+            stdout=subprocess.PIPE,
+            pass_fds=(child.fileno(),),
+        )
+        child.close()
+        self._relay = threading.Thread(target=relay_lines, args=(self.process.stdout, out), daemon=True)
+        self._relay.start()
+        parent.settimeout(init_timeout_s)
+        try:
+            ready = recv_frame(parent)
+        except TimeoutError:
+            ready = None
+        if not ready or not ready.get("ready"):
+            self.close()
+            raise WorkerError("the worker exited during init (see stderr)")
+        self.pid = self.process.pid
+
+    def invoke(self, event: dict[str, Any], request_id: str, timeout_s: float) -> dict[str, Any]:
+        """Run one invocation; the worker holds no other request meanwhile."""
+        self._sock.settimeout(timeout_s)
+        try:
+            send_frame(self._sock, {"event": event, "request_id": request_id})
+            reply = recv_frame(self._sock)
+        except TimeoutError:
+            self.close()  # Lambda ends an environment whose invocation times out
+            raise WorkerError(f"Task timed out after {timeout_s:.2f} seconds") from None
+        except OSError as exc:
+            self.close()
+            raise WorkerError(f"the worker failed: {exc}") from None
+        if reply is None:
+            self.close()
+            raise WorkerError("the worker exited during the invocation (see stderr)")
+        if "result" not in reply:
+            raise WorkerError(str(reply.get("error", "invocation failed")))
+        result: dict[str, Any] = reply["result"]
+        return result
+
+    @property
+    def alive(self) -> bool:
+        return self.process.poll() is None and self._sock.fileno() != -1
+
+    def close(self, wait_s: float = 5.0) -> None:
+        """End the worker: closing its channel makes it exit; its remaining output is relayed first."""
+        self._sock.close()
+        try:
+            self.process.wait(timeout=wait_s)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self._relay.join(timeout=wait_s)
+
+
+class WorkerPool:
+    """At most `size` workers; acquire() returns None when all are busy (the caller throttles)."""
+
+    def __init__(self, size: int, env: dict[str, str], out: LineWriter, timeout_s: float) -> None:
+        if size < 1:
+            raise ValueError("concurrency must be at least 1")
+        self.size = size
+        self.timeout_s = timeout_s
+        self._env = env
+        self._out = out
+        self._lock = threading.Lock()
+        self._idle: list[Worker] = []
+        self._all: set[Worker] = set()
+        self._count = 0  # live workers plus those starting
+        self._closed = False
+
+    def acquire(self) -> Worker | None:
+        with self._lock:
+            if self._closed:
+                return None
+            if self._idle:
+                return self._idle.pop()  # most recently used: stays warm
+            if self._count >= self.size:
+                return None
+            self._count += 1
+        try:
+            worker = Worker(self._env, self._out, init_timeout_s=max(self.timeout_s, 30.0))
+        except BaseException:
+            with self._lock:
+                self._count -= 1
+            raise
+        with self._lock:
+            self._all.add(worker)
+        return worker
+
+    def release(self, worker: Worker) -> None:
+        with self._lock:
+            if worker.alive and not self._closed:
+                self._idle.append(worker)
+                return
+            self._count -= 1
+            self._all.discard(worker)
+        if worker.alive:
+            worker.close()
+        else:
+            log_event("WARNING", "execution environment ended", pid=worker.process.pid)
+
+    def pids(self) -> list[int]:
+        with self._lock:
+            return [w.process.pid for w in self._all]
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            workers = list(self._all)
+            self._all.clear()
+            self._idle.clear()
+        deadline = time.monotonic() + 10
+        for worker in workers:
+            worker.close(wait_s=max(0.1, deadline - time.monotonic()))
+
+    @staticmethod
+    def environment(extra: dict[str, str] | None = None) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(extra or {})
+        return env
