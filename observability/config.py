@@ -58,6 +58,9 @@ class MonitoringConfig:
     route_stack_buckets: int = 4
     # Where on-call reads RUNBOOK.md (alarm descriptions link to its anchors).
     runbook_url: str = "RUNBOOK.md"
+    # The alias the Function URL invokes (SnapStart on), or None for the unqualified function: the
+    # Lambda metrics of the code serving the URL are then read per alias (observability/units/lambda_function.py).
+    function_alias: str | None = None
 
     def __post_init__(self) -> None:
         if not 0 < self.concurrency_utilisation_pct <= 100:

@@ -37,6 +37,8 @@ PRICE_CLASSES: dict[str, str] = {
     "PriceClass_200": "PRICE_CLASS_200",
     "PriceClass_All": "PRICE_CLASS_ALL",
 }
+# With snap_start, the Function URL (and CloudFront's invoke permissions) point at this alias.
+SNAPSTART_ALIAS = "live"
 # CloudFront's origin read timeout: 1-60 s without a quota increase.
 MAX_ORIGIN_READ_TIMEOUT_SECONDS = 60
 
@@ -76,12 +78,22 @@ class InfraConfig:
     # saved-query names: give each stage in one account and region its own (orders-api-staging).
     service_name: str = SERVICE_NAME
     runbook_url: str = "RUNBOOK.md"  # where alarm descriptions and the dashboard point on-call
+    # SnapStart: publish a version with a snapshot and serve the Function URL from an alias of it.
+    snap_start: bool = False
     edge_region: str = field(default=EDGE_REGION, init=False)  # CloudFront/WAF (CLOUDFRONT scope) live here
+
+    @property
+    def function_alias(self) -> str | None:
+        """The alias the Function URL invokes (SnapStart needs a published version), or None for the
+        unqualified function. The service stack creates it; the monitoring reads it from here."""
+        return SNAPSTART_ALIAS if self.snap_start else None
 
     @property
     def monitoring(self) -> MonitoringConfig:
         """What the alarms, dashboard and RUNBOOK.md take from this configuration."""
-        return MonitoringConfig(service_name=self.service_name, runbook_url=self.runbook_url)
+        return MonitoringConfig(
+            service_name=self.service_name, runbook_url=self.runbook_url, function_alias=self.function_alias
+        )
 
 
 def _absent(value: Any) -> bool:
@@ -204,6 +216,7 @@ def load_config(context: Mapping[str, Any], environ: Mapping[str, str] | None = 
         retain_table=_bool("retain_table", get("retain_table")),
         service_name=service_name,
         runbook_url=runbook_url,
+        snap_start=_bool("snap_start", context.get("snap_start", False)),
     )
 
 
@@ -224,6 +237,7 @@ CONTEXT_KEYS: tuple[str, ...] = (
     "retain_table",
     "service_name",
     "runbook_url",
+    "snap_start",
 )
 
 
