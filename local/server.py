@@ -107,8 +107,10 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _stop)
     host, port = server.server_address[:2]
-    print(f"orders-api listening on http://{host}:{port} (DynamoDB: {os.environ['DYNAMODB_ENDPOINT_URL']})", flush=True)
     try:
+        # Inside the try: a SIGTERM sent as soon as this line is read can land before serve_forever.
+        endpoint = os.environ["DYNAMODB_ENDPOINT_URL"]
+        print(f"orders-api listening on http://{host}:{port} (DynamoDB: {endpoint})", flush=True)
         server.serve_forever()
     except KeyboardInterrupt:
         pass

@@ -133,6 +133,11 @@ class ServiceStack(cdk.Stack):
             tracing=lambda_.Tracing.ACTIVE,
             # SnapStart snapshots published versions only: the URL then sits on an alias (below).
             snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if config.snap_start else None,
+            # CDK keeps replaced versions by default; with SnapStart each one keeps its snapshot cached
+            # (and billed). The alias moves to the new version first, then the old one is deleted.
+            current_version_options=lambda_.VersionOptions(removal_policy=cdk.RemovalPolicy.DESTROY)
+            if config.snap_start
+            else None,
             log_group=self.log_group,
             environment={
                 "TABLE_NAME": self.table.table_name,
@@ -152,6 +157,10 @@ class ServiceStack(cdk.Stack):
                 self, "LiveAlias", alias_name=config.function_alias, version=self.function.current_version
             )
             self.url_target = self.alias
+            cdk.Annotations.of(self.function).acknowledge_warning(
+                "@aws-cdk/aws-lambda:snapStartRequirePublish",
+                "current_version publishes a version (snapshotted) and the alias the URL invokes points at it.",
+            )
         self.function_url = self.url_target.add_function_url(
             auth_type=lambda_.FunctionUrlAuthType.AWS_IAM,
             invoke_mode=lambda_.InvokeMode.BUFFERED,

@@ -33,6 +33,8 @@ def test_version_alias_and_url_follow_the_setting(synth: Synth) -> None:
     ((version_id, version),) = versions.items()
     ((_, alias),) = aliases.items()
     assert version["Properties"]["FunctionName"] == {"Ref": fn_id}
+    # A replaced version is deleted, not kept: each kept version would keep a billed snapshot cache.
+    assert (version["DeletionPolicy"], version["UpdateReplacePolicy"]) == ("Delete", "Delete")
     assert alias["Properties"] == {
         "FunctionName": {"Ref": fn_id},
         "FunctionVersion": {"Fn::GetAtt": [version_id, "Version"]},
