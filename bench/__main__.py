@@ -1,7 +1,7 @@
 """Side-by-side benchmark of the service against baselines, all measured in one run.
 
 1. Cold init: import time of service.handler vs a bare module that imports boto3 and creates
-   the table resource, each in fresh interpreters, rounds interleaved. Target: ours <= 1.3x.
+   the table resource, each in fresh interpreters, rounds interleaved. Target: ours <= 1.0x (issue 11).
 2. Warm per-request cost on GET /health (no I/O), in-process: bare handler, docs-style
    Powertools handler, ours. Target: (ours - bare) <= 0.7 x (docs-style - bare).
 3. Log bytes per request (access line + EMF) for that GET, with a Lambda-style X-Ray trace id
@@ -27,12 +27,21 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 TRACE_ID = "Root=1-6740b2a3-5d9f0f2d8e7b4a1c9e3f2a10;Parent=53995c3f42cd8ad8;Sampled=1"
-INIT_TARGET, WARM_TARGET, BYTES_TARGET = 1.3, 0.7, 700
+INIT_TARGET, WARM_TARGET, BYTES_TARGET = 1.0, 0.7, 700
 
 
 def child(*args: str, env: dict[str, str] | None = None) -> dict[str, float]:
     base = {k: v for k, v in os.environ.items() if not k.startswith(("POWERTOOLS_", "LAMBDA_TASK_ROOT"))}
-    base |= {"TABLE_NAME": "bench", "AWS_DEFAULT_REGION": "us-east-1", "_X_AMZN_TRACE_ID": TRACE_ID}
+    # Lambda puts the role's credentials in the environment; without them botocore's credential chain
+    # would probe the container and instance-metadata endpoints at client creation, on both sides.
+    base |= {
+        "TABLE_NAME": "bench",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "_X_AMZN_TRACE_ID": TRACE_ID,
+        "AWS_ACCESS_KEY_ID": "bench",
+        "AWS_SECRET_ACCESS_KEY": "bench",  # dummy: nothing here reaches AWS
+        "AWS_SESSION_TOKEN": "bench",
+    }
     out = subprocess.run(
         [sys.executable, "-m", "bench.child", *args],
         cwd=ROOT,

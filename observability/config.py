@@ -60,6 +60,9 @@ class MonitoringConfig:
     runbook_url: str = "RUNBOOK.md"
     # Shield Advanced protects the distribution: its DDoSDetected metric gets an alarm (us-east-1).
     shield_advanced: bool = False
+    # The alias the Function URL invokes (SnapStart on), or None for the unqualified function: the
+    # Lambda metrics of the code serving the URL are then read per alias (observability/units/lambda_function.py).
+    function_alias: str | None = None
 
     def __post_init__(self) -> None:
         if not 0 < self.concurrency_utilisation_pct <= 100:

@@ -2,16 +2,40 @@
 
 from __future__ import annotations
 
+import random
 import time
 from typing import Any
 
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from service import startup
 
-from service import contract, deadline, edge_headers, telemetry
-from service.app import app
-from service.problems import PROBLEM_CONTENT_TYPE, problem_body
-from service.request_state import CONTEXT_KEY, RequestState
-from service.telemetry import logger, tracer
+# Everything init builds is imported with the garbage collector paused, then frozen (service/startup.py).
+with startup.frozen_init():
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+    from service import contract, deadline, edge_headers, telemetry
+    from service.app import app
+    from service.problems import PROBLEM_CONTENT_TYPE, problem_body
+    from service.request_state import CONTEXT_KEY, RequestState
+    from service.routes import orders as order_routes
+    from service.telemetry import logger, tracer
+
+
+def refresh_after_restore() -> None:
+    """SnapStart: every environment restored from one snapshot starts with the same memory.
+
+    - ``random``'s state would be identical everywhere (botocore's retry jitter, Logger sampling):
+      reseed from os.urandom. Order ids come from uuid4 (os.urandom) and were never at risk.
+    - The DynamoDB client's pooled connections and cached credentials belong to the environment that
+      took the snapshot: a new client (service/dal/orders_table.py).
+    - Nothing to do for cold_start: no request runs before the snapshot, so Powertools' flag is still
+      set and a restored environment's first access line says cold_start true (it waited for a
+      restore; REPORT's Restore Duration says how long).
+    """
+    random.seed()
+    order_routes.table.reconnect()
+
+
+startup.register_after_restore(refresh_after_restore)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -39,6 +39,8 @@ PRICE_CLASSES: dict[str, str] = {
     "PriceClass_200": "PRICE_CLASS_200",
     "PriceClass_All": "PRICE_CLASS_ALL",
 }
+# With snap_start, the Function URL (and CloudFront's invoke permissions) point at this alias.
+SNAPSTART_ALIAS = "live"
 # CloudFront's origin read timeout: 1-60 s without a quota increase.
 MAX_ORIGIN_READ_TIMEOUT_SECONDS = 60
 
@@ -88,13 +90,24 @@ class InfraConfig:
     api_keys: bool = False  # x-api-key checked by a CloudFront Function against a KeyValueStore
     api_key_rate_limit: int = 1000  # requests per API key per 5 minutes (WAF), with api_keys
     shield_advanced: bool = False  # Shield Advanced protection + DDoSDetected alarm (subscription needed)
+    # SnapStart: publish a version with a snapshot and serve the Function URL from an alias of it.
+    snap_start: bool = False
     edge_region: str = field(default=EDGE_REGION, init=False)  # CloudFront/WAF (CLOUDFRONT scope) live here
+
+    @property
+    def function_alias(self) -> str | None:
+        """The alias the Function URL invokes (SnapStart needs a published version), or None for the
+        unqualified function. The service stack creates it; the monitoring reads it from here."""
+        return SNAPSTART_ALIAS if self.snap_start else None
 
     @property
     def monitoring(self) -> MonitoringConfig:
         """What the alarms, dashboard and RUNBOOK.md take from this configuration."""
         return MonitoringConfig(
-            service_name=self.service_name, runbook_url=self.runbook_url, shield_advanced=self.shield_advanced
+            service_name=self.service_name,
+            runbook_url=self.runbook_url,
+            shield_advanced=self.shield_advanced,
+            function_alias=self.function_alias,
         )
 
 
@@ -274,6 +287,7 @@ def load_config(context: Mapping[str, Any], environ: Mapping[str, str] | None = 
         api_keys=_bool("api_keys", context.get("api_keys", False)),
         api_key_rate_limit=_int("api_key_rate_limit", context.get("api_key_rate_limit", 1000), 10, 2_000_000_000),
         shield_advanced=_bool("shield_advanced", context.get("shield_advanced", False)),
+        snap_start=_bool("snap_start", context.get("snap_start", False)),
     )
 
 
@@ -300,6 +314,7 @@ CONTEXT_KEYS: tuple[str, ...] = (
     "api_keys",
     "api_key_rate_limit",
     "shield_advanced",
+    "snap_start",
 )
 
 

@@ -29,7 +29,11 @@ class EdgeAccessStack(cdk.Stack):
         distribution_id: str,
         **kwargs: object,
     ) -> None:
-        """``function_arn`` and ``distribution_id`` are tokens read from the other stacks' outputs."""
+        """``function_arn`` and ``distribution_id`` are tokens read from the other stacks' outputs.
+
+        ``function_arn`` is what the Function URL invokes: the function's ARN, or with SnapStart the
+        alias's qualified ARN (``...:function:<name>:live``). A URL on an alias is authorised by the
+        alias's policy, so both grants must name the qualified ARN."""
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
         self.config = config
         # Distributions are global: the ARN has no region, and the account is this deployment's.

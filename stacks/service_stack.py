@@ -190,6 +190,13 @@ class ServiceStack(cdk.Stack):
             timeout=cdk.Duration.seconds(config.timeout_seconds),
             reserved_concurrent_executions=config.reserved_concurrency,
             tracing=lambda_.Tracing.ACTIVE,
+            # SnapStart snapshots published versions only: the URL then sits on an alias (below).
+            snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if config.snap_start else None,
+            # CDK keeps replaced versions by default; with SnapStart each one keeps its snapshot cached
+            # (and billed). The alias moves to the new version first, then the old one is deleted.
+            current_version_options=lambda_.VersionOptions(removal_policy=cdk.RemovalPolicy.DESTROY)
+            if config.snap_start
+            else None,
             log_group=self.log_group,
             environment={
                 "TABLE_NAME": self.table.table_name,
@@ -201,14 +208,29 @@ class ServiceStack(cdk.Stack):
             },
         )
 
-        self.function_url = self.function.add_function_url(
+        # What the Function URL invokes: the function itself, or with SnapStart an alias of the version
+        # published from this code (current_version: a new version whenever code or configuration
+        # changes, and Lambda takes its snapshot when it is published).
+        self.alias: lambda_.Alias | None = None
+        self.url_target: lambda_.IFunction = self.function
+        if config.function_alias:
+            self.alias = lambda_.Alias(
+                self, "LiveAlias", alias_name=config.function_alias, version=self.function.current_version
+            )
+            self.url_target = self.alias
+            cdk.Annotations.of(self.function).acknowledge_warning(
+                "@aws-cdk/aws-lambda:snapStartRequirePublish",
+                "current_version publishes a version (snapshotted) and the alias the URL invokes points at it.",
+            )
+        self.function_url = self.url_target.add_function_url(
             auth_type=lambda_.FunctionUrlAuthType.AWS_IAM,
             invoke_mode=lambda_.InvokeMode.BUFFERED,
         )
 
         # Read by the other stacks with Fn::GetStackOutput (works across regions, no custom resources).
         # The domain is computed here so consumers get a plain string, not Fn::Split over a GetStackOutput.
-        cdk.CfnOutput(self, OUTPUT_FUNCTION_ARN, value=self.function.function_arn)
+        # The ARN CloudFront's permissions must name: what the URL invokes (the alias's qualified ARN).
+        cdk.CfnOutput(self, OUTPUT_FUNCTION_ARN, value=self.url_target.function_arn)
         cdk.CfnOutput(self, OUTPUT_URL_DOMAIN, value=cdk.Fn.select(2, cdk.Fn.split("/", self.function_url.url)))
         cdk.CfnOutput(self, OUTPUT_FUNCTION_NAME, value=self.function.function_name)
         cdk.CfnOutput(self, OUTPUT_TABLE_NAME, value=self.table.table_name)

@@ -6,7 +6,7 @@ Importing this module does not import CDK (the fast tier imports ``many_routes``
 flags match `make synth`) with a few overrides:
 - ``us-east-1``: home == edge region, reserved concurrency 25, custom domain + certificate;
 - ``eu-west-1``: cross-region, reserved concurrency disabled (0), CloudFront default certificate,
-  another service name (a second stage) and an https runbook link;
+  another service name (a second stage), an https runbook link, and SnapStart (URL on an alias);
 - ``default``: the real catalogue, eu-west-1, reserved concurrency 20, an alarm e-mail;
 - ``scale``: 30 routes, us-east-1, concurrency not reserved, an alarm e-mail;
 - ``edge-all``: every edge option on (API keys, geo allow list, CORS, Shield Advanced), eu-west-1.
@@ -77,6 +77,7 @@ CONFIGS: dict[str, tuple[dict[str, Any], tuple[RouteSpec, ...]]] = {
             "reserved_concurrency": 0,
             "service_name": "orders-api-eu",
             "runbook_url": "https://example.com/orders-api/blob/main/RUNBOOK.md",
+            "snap_start": True,
         },
         ROUTES,
     ),

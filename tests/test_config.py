@@ -27,6 +27,17 @@ def test_cdk_json_defaults_load_and_every_key_is_documented() -> None:
         assert f"| `{key}` |" in doc, f"the README configuration table misses {key}"
 
 
+def test_snap_start_defaults_off_and_names_the_alias_everything_reads() -> None:
+    off = load_config(CDK_CONTEXT, environ={})
+    assert off.snap_start is False
+    assert off.function_alias is None
+    assert off.monitoring.function_alias is None
+    on = load_config(_with(snap_start="true"), environ={})  # -c snap_start=true
+    assert on.snap_start is True
+    # One source: the service stack's alias and the monitoring's Resource dimension use this name.
+    assert on.function_alias == on.monitoring.function_alias == "live"
+
+
 def test_cli_strings_are_parsed() -> None:
     # `-c key=value` delivers strings.
     config = load_config(
@@ -56,6 +67,7 @@ def test_cli_strings_are_parsed() -> None:
         ({"alarm_email": "not-an-address"}, "alarm_email"),
         ({"service_name": "Orders API"}, "service_name"),
         ({"runbook_url": "RUNBOOK.md"}, "runbook_url"),
+        ({"snap_start": "maybe"}, "snap_start"),
         ({"runbook_url": "http://example.com/RUNBOOK.md"}, "runbook_url"),
         ({"domain_name": "api.example.com"}, "set together"),
         (

@@ -20,6 +20,9 @@ from tests.observability import logsql
         ("filter status >= 500 and not ispresent(exception) | display status", {"status", "exception"}),
         ("filter action = 'BLOCK' | stats count(*) by httpRequest.clientIp", {"action", "httpRequest.clientIp"}),
         ("filter @message like /timed out/ | fields `odd-name`", {"odd-name"}),
+        # parse defines its named groups; reading them later reads no log field.
+        ("parse @message /Restore Duration: (?<ms>[0-9.]+) ms/ | stats max(ms) by route", {"route"}),
+        ("parse detail /(?<a>x)/ | filter ispresent(b)", {"detail", "b"}),
     ],
 )
 def test_read_fields(text: str, expected: set[str]) -> None:

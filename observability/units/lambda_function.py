@@ -27,10 +27,22 @@ from service.contract import METRIC_COLD_START, METRIC_REQUESTS
 
 NS = "AWS/Lambda"
 FUNCTION = (("FunctionName", Ref("function_name")),)
+# With SnapStart the URL invokes an alias; AWS/Lambda publishes its metrics under FunctionName +
+# Resource = "<function>:<alias>" (the FunctionName-only series aggregates every version and alias).
+ALIAS = (("FunctionName", Ref("function_name")), ("Resource", Ref("function_resource")))
 
 
 def metric(name: str, statistic: str, period_s: int = 60, **kwargs: str) -> Metric:
+    """Function-wide: every version and alias. Concurrency and throttles are read here whatever the
+    alias: reserved concurrency is a limit of the function, shared by all its versions."""
     return Metric(NS, name, statistic, period_s, FUNCTION, **kwargs)
+
+
+def served_metric(cfg: MonitoringConfig, name: str, statistic: str, period_s: int = 60, **kwargs: str) -> Metric:
+    """The code serving the Function URL: the alias when there is one (SnapStart), else the function.
+    Invocations, errors and duration describe it; a console test of $LATEST does not count."""
+    dims = ALIAS if cfg.function_alias else FUNCTION
+    return Metric(NS, name, statistic, period_s, dims, **kwargs)
 
 
 CONCURRENCY = Playbook(
@@ -136,7 +148,7 @@ def alarms(cfg: MonitoringConfig, reserved_concurrency: int | None) -> list[Alar
             key="lambda-errors",
             playbook=ERRORS,
             region="home",
-            metric=metric("Errors", "Sum", 300),
+            metric=served_metric(cfg, "Errors", "Sum", 300),
             threshold=cfg.lambda_errors_threshold,
             comparison=">=",
             evaluation_periods=1,
@@ -151,22 +163,42 @@ def alarms(cfg: MonitoringConfig, reserved_concurrency: int | None) -> list[Alar
 
 def health_section(cfg: MonitoringConfig) -> Section:
     cold = service_metric(cfg, METRIC_COLD_START, "Sum", period_s=300)
+    alias = cfg.function_alias
+    # With SnapStart a new environment is restored, not initialised: REPORT lines carry Restore
+    # Duration, and Init Duration appears only in INIT_REPORT when a version is published.
+    startup: tuple[LogTable, ...] = (
+        LogTable(
+            "Init duration, ms (REPORT lines; a paid query per refresh)",
+            query=queries.get("init-durations").key,
+            view="line",
+            width=4 if alias else 6,
+        ),
+    )
+    if alias:
+        startup += (
+            LogTable(
+                "Restore duration, ms (SnapStart; REPORT lines; a paid query per refresh)",
+                query=queries.get("restore-durations").key,
+                view="line",
+                width=4,
+            ),
+        )
     return Section(
         sections.LAMBDA,
         (
             (
                 Graph(
-                    "Invocations, errors, throttles / min",
-                    left=(metric("Invocations", "Sum", label="invocations"),),
+                    "Invocations, errors, throttles / min" + (f" (alias {cfg.function_alias})" if alias else ""),
+                    left=(served_metric(cfg, "Invocations", "Sum", label="invocations"),),
                     right=(
-                        metric("Errors", "Sum", label="errors (crashes, timeouts)", color=RED),
+                        served_metric(cfg, "Errors", "Sum", label="errors (crashes, timeouts)", color=RED),
                         replace(THROTTLED, label="throttles", color=ORANGE),
                     ),
                     width=6,
                 ),
                 Graph(
                     "Duration, ms (billed wall time incl. cold start init)",
-                    left=tuple(metric("Duration", s, label=s) for s in ("p50", "p99", "Maximum")),
+                    left=tuple(served_metric(cfg, "Duration", s, label=s) for s in ("p50", "p99", "Maximum")),
                     width=6,
                 ),
                 Graph(
@@ -182,15 +214,10 @@ def health_section(cfg: MonitoringConfig) -> Section:
                             label="% of requests on a cold start",
                         ),
                     ),
-                    width=6,
+                    width=4 if alias else 6,
                 ),
-                # AWS/Lambda publishes no init metric: Lambda's REPORT lines carry @initDuration.
-                LogTable(
-                    "Init duration, ms (REPORT lines; a paid query per refresh)",
-                    query=queries.get("init-durations").key,
-                    view="line",
-                    width=6,
-                ),
+                # AWS/Lambda publishes no init or restore metric: Lambda's REPORT lines carry them.
+                *startup,
             ),
         ),
     )

@@ -24,14 +24,47 @@ SHORT_READ_TIMEOUTS_S: tuple[float, ...] = (1.0, 0.5, 0.25, 0.1)
 _SHORT_CONNECT_TIMEOUT_S = 0.25
 
 
+SERVICE = "dynamodb"
+
+
+def dynamodb_session() -> Any:
+    """A new botocore session whose model loader only knows DynamoDB.
+
+    botocore's default loader checks every client's service name against the list of all services
+    it ships, and builds that list by scanning its data directory (~440 folders) once for the
+    service model and once for the endpoint rule set: ~20 ms of init for a list with one name we
+    use. ``_dynamodb_loader`` is botocore's own loader, on the same search paths (AWS_DATA_PATH
+    included), answering that question with "dynamodb": model, version, rule set and endpoints are
+    loaded exactly as by default (tests/test_cold_start.py compares the clients). It is shared by
+    every session this process creates, so a second client (SnapStart's after-restore hook) reuses
+    the parsed models; the session, and with it the credential chain, is new each time.
+    """
+    import botocore.session
+
+    session = botocore.session.get_session()
+    session.register_component("data_loader", _dynamodb_loader(session.get_config_variable("data_path")))
+    return session
+
+
+@functools.cache
+def _dynamodb_loader(data_path: str | None) -> Any:
+    # botocore is imported here, not at module level, so this module stays cheap to import.
+    from botocore.loaders import Loader, create_loader
+
+    class DynamoDBOnlyLoader(Loader):
+        def list_available_services(self, type_name: str) -> list[str]:
+            return [SERVICE]
+
+    search_paths = create_loader(data_path).search_paths  # botocore's parsing of AWS_DATA_PATH
+    return DynamoDBOnlyLoader(extra_search_paths=list(search_paths), include_default_search_paths=False)
+
+
 class BudgetedClient:
     """A botocore DynamoDB client whose every call fits in the request's remaining time."""
 
     def __init__(self, endpoint_url: str | None = None) -> None:
-        # botocore is imported here, not at module level: the module stays cheap to import.
-        import botocore.session
-
-        self._session = botocore.session.get_session()
+        self._session = dynamodb_session()
+        self._shorts: dict[float, Any] = {}
         self._endpoint_url = endpoint_url
         self._full = self._create(
             connect_timeout=contract.DYNAMODB_CONNECT_TIMEOUT_S,
@@ -49,11 +82,22 @@ class BudgetedClient:
             read_timeout=read_timeout,
             retries={"mode": contract.DYNAMODB_RETRY_MODE, "total_max_attempts": attempts},
         )
-        return self._session.create_client("dynamodb", endpoint_url=self._endpoint_url, config=config)
+        return self._session.create_client(SERVICE, endpoint_url=self._endpoint_url, config=config)
 
-    @functools.cache  # noqa: B019 - one per size, lives as long as the (module-level) client
     def _short(self, read_timeout: float) -> Any:
-        return self._create(connect_timeout=_SHORT_CONNECT_TIMEOUT_S, read_timeout=read_timeout, attempts=1)
+        """The one-attempt client of that read timeout, created on first need and kept."""
+        if read_timeout not in self._shorts:
+            self._shorts[read_timeout] = self._create(
+                connect_timeout=_SHORT_CONNECT_TIMEOUT_S, read_timeout=read_timeout, attempts=1
+            )
+        return self._shorts[read_timeout]
+
+    def close(self) -> None:
+        """Close every client's connection pool (SnapStart: the snapshot's sockets are not ours)."""
+        self._full.close()
+        for client in self._shorts.values():
+            client.close()
+        self._shorts.clear()
 
     def __getattr__(self, name: str) -> Any:
         # API operations go through the budget; everything else (meta, exceptions, ...) is the full client's.

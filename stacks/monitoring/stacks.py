@@ -86,6 +86,8 @@ class MonitoringStack(Stack):
             "distribution_id": distribution_id,
             "web_acl_metric_name": web_acl_metric_name,
             "home_region": self.region,
+            # AWS/Lambda's Resource dimension of an alias: "<function>:<alias>" (used only with one).
+            "function_resource": f"{function.function_name}:{cfg.function_alias}",
         }
         alarms = create_alarms(scope, plan.home_alarms, cfg=cfg, refs=refs, topic=topic)
         buckets: dict[int, list[RouteSpec]] = {}

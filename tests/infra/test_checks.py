@@ -38,7 +38,9 @@ def _acknowledged(synth: Synth) -> dict[tuple[str, str], dict[str, str]]:
     for stack in synth.all_stacks:
         suffix = stack.stack_name.removeprefix(f"{synth.config.prefix}-")
         paths = {
-            stack.resolve(stack.get_logical_id(c)): c.node.path
+            # logical_id, not get_logical_id(): the final id, overrides included (a Lambda version's
+            # id carries a hash of the function's configuration).
+            stack.resolve(c.logical_id): c.node.path
             for c in stack.node.find_all()
             if isinstance(c, cdk.CfnElement)
         }

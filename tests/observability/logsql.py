@@ -89,6 +89,9 @@ def read_fields(text: str) -> set[str]:
         if not toks or toks[0][1] not in COMMANDS_READING_FIELDS:
             continue
         for i, (kind, tok) in enumerate(toks[1:], start=1):
+            if kind == "regex" and toks[0][1] == "parse":
+                # `parse @message /... (?<name>...) .../` defines the fields its named groups capture.
+                aliases.update(re.findall(r"\(\?<([A-Za-z_][A-Za-z0-9_]*)>", tok))
             if kind != "ident":
                 continue
             name = tok.strip("`")
