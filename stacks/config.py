@@ -37,6 +37,10 @@ PRICE_CLASSES: dict[str, str] = {
     "PriceClass_200": "PRICE_CLASS_200",
     "PriceClass_All": "PRICE_CLASS_ALL",
 }
+# The API's viewer protocol policy, as cdk.json spells it (CloudFront's values). https-only refuses
+# plain HTTP (403); redirect-to-https answers 301, and a client that follows a redirected POST may
+# resend it as a GET without its body, so it is not the default for an API.
+VIEWER_PROTOCOLS: tuple[str, ...] = ("https-only", "redirect-to-https")
 # CloudFront's origin read timeout: 1-60 s without a quota increase.
 MAX_ORIGIN_READ_TIMEOUT_SECONDS = 60
 
@@ -76,12 +80,20 @@ class InfraConfig:
     # saved-query names: give each stage in one account and region its own (orders-api-staging).
     service_name: str = SERVICE_NAME
     runbook_url: str = "RUNBOOK.md"  # where alarm descriptions and the dashboard point on-call
+    viewer_protocol: str = "https-only"  # one of VIEWER_PROTOCOLS
+    # The region's Lambda concurrency quota: the account-concurrency alarm's 100 % (used only when
+    # reserved_concurrency is 0, i.e. the function shares the account pool).
+    account_concurrency_limit: int = 1000
     edge_region: str = field(default=EDGE_REGION, init=False)  # CloudFront/WAF (CLOUDFRONT scope) live here
 
     @property
     def monitoring(self) -> MonitoringConfig:
         """What the alarms, dashboard and RUNBOOK.md take from this configuration."""
-        return MonitoringConfig(service_name=self.service_name, runbook_url=self.runbook_url)
+        return MonitoringConfig(
+            service_name=self.service_name,
+            runbook_url=self.runbook_url,
+            account_concurrency_limit=self.account_concurrency_limit,
+        )
 
 
 def _absent(value: Any) -> bool:
@@ -187,6 +199,12 @@ def load_config(context: Mapping[str, Any], environ: Mapping[str, str] | None = 
         "RUNBOOK.md" if _absent(raw_runbook) else _match("runbook_url", raw_runbook, _URL_RE, "an https:// URL")
     )
 
+    viewer_protocol = str(context.get("viewer_protocol", "https-only")).strip()
+    if viewer_protocol not in VIEWER_PROTOCOLS:
+        raise ConfigError(f"context 'viewer_protocol' must be one of {VIEWER_PROTOCOLS}, got {viewer_protocol!r}")
+    raw_limit = context.get("account_concurrency_limit")
+    account_limit = 1000 if _absent(raw_limit) else _int("account_concurrency_limit", raw_limit, 1, 10_000_000)
+
     return InfraConfig(
         prefix=prefix,
         home_region=home_region,
@@ -204,6 +222,8 @@ def load_config(context: Mapping[str, Any], environ: Mapping[str, str] | None = 
         retain_table=_bool("retain_table", get("retain_table")),
         service_name=service_name,
         runbook_url=runbook_url,
+        viewer_protocol=viewer_protocol,
+        account_concurrency_limit=account_limit,
     )
 
 
@@ -224,6 +244,8 @@ CONTEXT_KEYS: tuple[str, ...] = (
     "retain_table",
     "service_name",
     "runbook_url",
+    "viewer_protocol",
+    "account_concurrency_limit",
 )
 
 
