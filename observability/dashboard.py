@@ -77,9 +77,7 @@ def layout(
                 # Home region, next to CloudFront's: URL requests falling while CloudFront's hold = requests
                 # that never reach the function; the URL's answers without the function, as the alarms see them.
                 (
-                    *function_url.widgets(
-                        cfg, by_key["function-url-refused"], by_key["function-url-5xx-unanswered"]
-                    ),
+                    *function_url.widgets(cfg, by_key["function-url-refused"], by_key["function-url-5xx-unanswered"]),
                     Text(FUNCTION_URL_NOTE, width=12),
                 ),
             ),

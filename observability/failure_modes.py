@@ -13,31 +13,52 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-# Route alarm keys name a route as {route}; ROUTES_CALLING_DYNAMODB etc. say which routes are meant.
+# Route alarm keys name a route as {route}; FailureMode.routes says which routes are meant.
 ROUTE = "{route}"
 
 
 @dataclass(frozen=True)
 class FailureMode:
-    row: str  # "a", "b", ... (issue 8's rows; extra rows continue the alphabet)
+    row: str  # "a", "b1", ... (issue 8's rows (a)-(i), split where one cause has two shapes; then j, k)
     title: str
     example: str  # a concrete cause
-    viewer_sees: str  # status and who answers it (CloudFront or the Function URL or the function)
+    viewer_sees: str  # status and who answers it (CloudFront, the Function URL or the function)
     metrics_move: str
-    # Alarm key -> minutes from the failure's start to ALARM. Keys with {route} stand for every route
-    # in ``routes``. Only notifying alarms (composites, not their windows) are listed; every other
-    # notifying alarm must stay out of ALARM.
-    pages: Mapping[str, int]
-    routes: str = ""  # which routes {route} means: "all", "dynamodb" (every route but health)
+    # Every alarm that reaches ALARM -> minutes from the failure's start. Notifying alarms are the pages
+    # (the matrix shows those); the burn-rate windows that feed a composite are listed too, so a test
+    # pins each of them. Keys with {route} stand for every route of ``routes``; a route's own key
+    # overrides its pattern (None: that route's alarm stays out of ALARM). Every alarm not listed must
+    # stay out of ALARM.
+    alarms: Mapping[str, int | None]
+    routes: str = ""  # which routes {route} means (tests/scenarios/world.py ROUTE_SCOPES)
     note: str = ""
-    # Keys that exist only in one configuration (the reserved-concurrency alarm or the account one).
+    # Alarms that exist only in one configuration: the reserved-concurrency one or the account one.
     only_when: Mapping[str, str] = field(default_factory=dict)
 
 
-# orders_summary's SLO is 99 % (budget 1 %): the same fault rate burns its budget 10x slower than a
-# 99.9 % route's, so its burn-rate alarms page later (14.4x of 1 % is a 14.4 % fault rate over the hour).
-SUMMARY_FAST = "route-orders_summary-fast-burn"
-SUMMARY_SLOW = "route-orders_summary-slow-burn"
+def burn(
+    fast: int | None,
+    slow: int | None,
+    w1h: int | None,
+    w5m: int | None,
+    w6h: int | None,
+    w30m: int | None,
+    route: str = ROUTE,
+) -> dict[str, int | None]:
+    """A route's burn-rate composites and their four windows (minutes to ALARM, None: stays OK)."""
+    return {
+        f"route-{route}-fast-burn": fast,
+        f"route-{route}-slow-burn": slow,
+        f"route-{route}-fault-rate-1h": w1h,
+        f"route-{route}-fault-rate-5min": w5m,
+        f"route-{route}-fault-rate-6h": w6h,
+        f"route-{route}-fault-rate-30min": w30m,
+    }
+
+
+# orders_summary's SLO is 99 % (budget 1 %): the same fault rate burns its budget 10x slower than on a
+# 99.9 % route, so its burn-rate alarms page later or not at all (14.4x of 1 % is a 14.4 % fault rate).
+SUMMARY = "orders_summary"
 RESERVED = "concurrency reserved"
 NOT_RESERVED = "concurrency not reserved"
 _CONFIG_ALARMS = {"lambda-concurrency-utilisation": RESERVED, "lambda-account-concurrency": NOT_RESERVED}
@@ -46,13 +67,13 @@ MODES: tuple[FailureMode, ...] = (
     FailureMode(
         row="a",
         title="CloudFront cannot invoke the function",
-        example="the EdgeAccess permission names an old function or distribution; a wrong SourceArn",
+        example="the EdgeAccess permissions name an old function or distribution; a wrong SourceArn",
         viewer_sees="403 from the Function URL, passed on by CloudFront as a 4xx; the function never runs",
         metrics_move="CloudFront 4xxErrorRate to 100 %; Url4xxCount = UrlRequestCount; no EMF, no Invocations",
-        pages={"function-url-refused": 1, "cloudfront-4xx-rate": 8},
+        alarms={"function-url-refused": 1, "cloudfront-4xx-rate": 8},
     ),
     FailureMode(
-        row="b",
+        row="b1",
         title="Throttling at reserved (or account) concurrency",
         example="a traffic surge or a slow dependency holding executions",
         viewer_sees="429 from the Function URL for 40 % of requests (a 4xx at CloudFront); the rest are served",
@@ -60,7 +81,7 @@ MODES: tuple[FailureMode, ...] = (
             "Throttles > 0; ConcurrentExecutions at the reserved value (ClaimedAccountConcurrency at the "
             "account limit when not reserved); Url4xxCount up without EMF ClientError"
         ),
-        pages={
+        alarms={
             "lambda-throttles": 1,
             "lambda-concurrency-utilisation": 2,
             "lambda-account-concurrency": 2,
@@ -70,12 +91,22 @@ MODES: tuple[FailureMode, ...] = (
         only_when=_CONFIG_ALARMS,
     ),
     FailureMode(
+        row="b2",
+        title="A one-minute throttling burst",
+        example="a burst of parallel requests at the reserved limit",
+        viewer_sees="429 from the Function URL for a few requests (a 4xx at CloudFront)",
+        metrics_move="Throttles > 0 for one minute; Url4xxCount up without EMF ClientError",
+        alarms={"lambda-throttles": 1},
+        only_when=_CONFIG_ALARMS,
+    ),
+    FailureMode(
         row="c",
         title="Function timeout",
-        example="the orders_summary scan outgrows the Lambda timeout",
-        viewer_sees="502 from the Function URL on that route (CloudFront passes it on); other routes fine",
+        example="the orders_summary scan outgrows the Lambda timeout for a fifth of its calls",
+        viewer_sees="502 from the Function URL for those requests (CloudFront passes it on); the rest fine",
         metrics_move="Lambda Errors, Duration at the timeout; Url5xxCount without EMF Fault; no access line",
-        pages={"lambda-errors": 1, "function-url-5xx-unanswered": 2, "cloudfront-5xx-rate": 7},
+        alarms={"lambda-errors": 1},
+        note="3 % of all requests: below the 5xx-share alarms' thresholds; lambda-errors pages on the first one.",
     ),
     FailureMode(
         row="d",
@@ -83,40 +114,42 @@ MODES: tuple[FailureMode, ...] = (
         example="an import error after a deploy: every invocation fails during init",
         viewer_sees="502 from the Function URL on every request (through CloudFront)",
         metrics_move="Lambda Errors = Invocations; Url5xxCount = UrlRequestCount; no EMF at all",
-        pages={"lambda-errors": 1, "function-url-5xx-unanswered": 1, "cloudfront-5xx-rate": 6},
+        alarms={"lambda-errors": 1, "function-url-5xx-unanswered": 1, "cloudfront-5xx-rate": 6},
     ),
     FailureMode(
         row="e1",
-        title="DynamoDB throttling",
-        example="a hot partition key, or traffic past twice the table's previous peak",
-        viewer_sees="500 from the function (problem+json) on half the requests of routes that call DynamoDB; slow",
-        metrics_move=(
-            "Read/WriteThrottleEvents; EMF Fault and Latency on the DynamoDB routes; Url5xxCount = EMF Fault"
-        ),
-        pages={
+        title="DynamoDB read throttling",
+        example="a hot partition key read by the GET routes",
+        viewer_sees="500 from the function (problem+json) on 10 % of the reading routes' requests; slow",
+        metrics_move="ReadThrottleEvents; EMF Fault and Latency on the reading routes; Url5xxCount = EMF Fault",
+        alarms={
             "dynamodb-throttles": 1,
-            "route-{route}-fast-burn": 2,
-            "route-{route}-slow-burn": 1,
-            SUMMARY_FAST: 18,
-            SUMMARY_SLOW: 9,
+            **burn(9, 4, 9, 2, 4, 2),
+            **burn(None, None, None, None, None, 18, route=SUMMARY),
             "route-{route}-latency": 11,
-            "cloudfront-5xx-rate": 6,
         },
-        routes="dynamodb",
+        routes="dynamodb-reads",
     ),
     FailureMode(
         row="e2",
+        title="DynamoDB write throttling",
+        example="a burst of creates and deletes past the table's write capacity",
+        viewer_sees="500 from the function on 10 % of the writing routes' requests",
+        metrics_move="WriteThrottleEvents; EMF Fault on the writing routes; Url5xxCount = EMF Fault",
+        alarms={"dynamodb-throttles": 1, **burn(9, 4, 9, 2, 4, 2)},
+        routes="dynamodb-writes",
+    ),
+    FailureMode(
+        row="e3",
         title="DynamoDB unavailable",
         example="a regional DynamoDB event",
         viewer_sees="500 from the function on every route that calls DynamoDB",
         metrics_move="DynamoDB SystemErrors; EMF Fault on the DynamoDB routes; Url5xxCount = EMF Fault",
-        pages={
+        alarms={
             "dynamodb-system-errors": 6,
-            "route-{route}-fast-burn": 1,
-            "route-{route}-slow-burn": 1,
-            SUMMARY_FAST: 9,
-            SUMMARY_SLOW: 4,
             "cloudfront-5xx-rate": 6,
+            **burn(1, 1, 1, 1, 1, 1),
+            **burn(9, 4, 9, 1, 4, 2, route=SUMMARY),
         },
         routes="dynamodb",
     ),
@@ -126,7 +159,7 @@ MODES: tuple[FailureMode, ...] = (
         example="a managed rule's false positive on a common request shape",
         viewer_sees="403 from CloudFront (WAF) for 80 % of requests; the function sees the rest",
         metrics_move="WAF BlockedRequests; CloudFront 4xxErrorRate; URL and EMF requests drop",
-        pages={"waf-blocked-spike": 3, "cloudfront-4xx-rate": 8},
+        alarms={"waf-blocked-spike": 3, "cloudfront-4xx-rate": 8},
     ),
     FailureMode(
         row="g",
@@ -134,7 +167,7 @@ MODES: tuple[FailureMode, ...] = (
         example="the edge API-key function refuses every key (KeyValueStore emptied or detached)",
         viewer_sees="401/403 from CloudFront (the viewer-request function); the origin is never called",
         metrics_move="CloudFront Requests steady, 4xxErrorRate to 100 %; home region: no URL requests, no EMF",
-        pages={"cloudfront-4xx-rate": 8},
+        alarms={"cloudfront-4xx-rate": 8},
         note=(
             "No alarm can compare CloudFront requests (us-east-1) with URL requests (home): an alarm reads "
             "only its own region. The viewer always gets a CloudFront 4xx or 5xx when the origin is not "
@@ -147,31 +180,32 @@ MODES: tuple[FailureMode, ...] = (
         example="the distribution's origin is a Function URL domain that no longer exists (DNS failure)",
         viewer_sees="502 from CloudFront; the Function URL receives nothing",
         metrics_move="CloudFront 5xxErrorRate to 100 %; home region: no URL requests, no EMF",
-        pages={"cloudfront-5xx-rate": 6},
+        alarms={"cloudfront-5xx-rate": 6},
     ),
     FailureMode(
         row="i1",
-        title="Replacement leaves the Lambda permissions on the old function",
+        title="A replacement leaves the Lambda permissions on the old function",
         example="the function was replaced; EdgeAccess was not redeployed, so its permissions name the old ARN",
         viewer_sees="403 from the new Function URL (through CloudFront), as in (a)",
         metrics_move=(
             "Url4xxCount under the new FunctionName, which the home alarms (still on the old name) do not "
             "read; CloudFront 4xxErrorRate to 100 %"
         ),
-        pages={"cloudfront-4xx-rate": 8},
+        alarms={"cloudfront-4xx-rate": 8},
         note="The home-region alarms watch the old FunctionName until Monitoring is redeployed: only the edge pages.",
     ),
     FailureMode(
         row="i2",
-        title="Replacement leaves alarms and dashboard on the old function",
+        title="A replacement leaves alarms and dashboard on the old function",
         example="the function was replaced and serves fine; Monitoring was not redeployed",
         viewer_sees="normal answers",
         metrics_move="AWS/Lambda metrics under the new FunctionName; the alarms' FunctionName publishes nothing",
-        pages={},
+        alarms={},
         note=(
-            "Nothing pages, and nothing would: every AWS/Lambda alarm reads a name that no longer publishes "
-            "(no data = OK). Only `make verify` (every stack's references checked against live resources) "
-            "finds it; the EMF alarms (route, Function URL shares) keep working because they read {service}."
+            "Nothing pages, and nothing could: every AWS/Lambda alarm reads a name that no longer publishes "
+            "(no data = OK) until the next failure. `make verify` (every stack's references checked against "
+            "live resources) finds it; the EMF alarms (routes, Function URL shares' service side) read "
+            "{service} and keep working."
         ),
     ),
     FailureMode(
@@ -180,13 +214,7 @@ MODES: tuple[FailureMode, ...] = (
         example="a deploy with a bug in shared code that the resolver turns into 500s",
         viewer_sees="500 from the function (problem+json) on every route",
         metrics_move="EMF Fault = Requests on every route; Url5xxCount = EMF Fault; no Lambda Errors",
-        pages={
-            "route-{route}-fast-burn": 1,
-            "route-{route}-slow-burn": 1,
-            SUMMARY_FAST: 9,
-            SUMMARY_SLOW: 4,
-            "cloudfront-5xx-rate": 6,
-        },
+        alarms={"cloudfront-5xx-rate": 6, **burn(1, 1, 1, 1, 1, 1), **burn(9, 4, 9, 1, 4, 2, route=SUMMARY)},
         routes="all",
     ),
     FailureMode(
@@ -194,8 +222,8 @@ MODES: tuple[FailureMode, ...] = (
         title="Every route slower than its SLO",
         example="memory (and so CPU) lowered, or a slow layer after a deploy",
         viewer_sees="correct answers, slowly",
-        metrics_move="EMF Latency above each route's SLO; Duration up",
-        pages={"route-{route}-latency": 11},
+        metrics_move="EMF Latency above each route's SLO",
+        alarms={"route-{route}-latency": 11},
         routes="all",
     ),
 )

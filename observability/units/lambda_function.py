@@ -160,10 +160,7 @@ def account_concurrency_alarm(cfg: MonitoringConfig) -> Alarm:
 def alarms(cfg: MonitoringConfig, reserved_concurrency: int | None) -> list[Alarm]:
     # Utilisation only means something against a reserved value; without one the function shares
     # the account pool: then the account's claimed concurrency against its limit is what runs out.
-    if reserved_concurrency:
-        out = [utilisation_alarm(cfg, reserved_concurrency)]
-    else:
-        out = [account_concurrency_alarm(cfg)]
+    out = [utilisation_alarm(cfg, reserved_concurrency) if reserved_concurrency else account_concurrency_alarm(cfg)]
     out.append(
         Alarm(
             key="lambda-throttles",

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from observability.failure_modes import ROUTE, FailureMode
+from observability.failure_modes import MODES, ROUTE, FailureMode
 from observability.plan import plan
 from service.catalogue import RouteSpec
 from tests.alarms.evaluator import ALARM, AlarmSet, Timeline
@@ -77,43 +77,88 @@ def load(s: Synth) -> Loaded:
     )
 
 
-def route_scope(mode: FailureMode, routes: tuple[RouteSpec, ...]) -> list[str]:
-    if mode.routes == "all":
-        return [r.name for r in routes]
-    if mode.routes == "dynamodb":
-        return sorted(world.dynamodb_routes(routes))
-    return []
-
-
 def expected(mode: FailureMode, loaded: Loaded) -> dict[str, int]:
-    """The model's pages for this configuration: {route} expanded, absent configuration alarms dropped."""
+    """The model's alarms for this configuration: {route} expanded over the row's routes, alarms of the
+    other configuration (reserved or account concurrency) dropped."""
     out: dict[str, int] = {}
+    routes = sorted(world.scope(mode.routes, loaded.routes)) if mode.routes else []
+    known = set(loaded.key_of.values())
     # Patterns first, so a route's own entry (a route with another SLO pages later) overrides them.
-    for key, minutes in sorted(mode.pages.items(), key=lambda kv: ROUTE not in kv[0]):
-        keys = [key.replace(ROUTE, r) for r in route_scope(mode, loaded.routes)] if ROUTE in key else [key]
-        for k in keys:
-            if k in loaded.notify:
+    for key, minutes in sorted(mode.alarms.items(), key=lambda kv: ROUTE not in kv[0]):
+        for k in [key.replace(ROUTE, r) for r in routes] if ROUTE in key else [key]:
+            if minutes is None:
+                out.pop(k, None)
+            elif k in known:
                 out[k] = minutes
             else:
-                assert k in mode.only_when, f"row {mode.row}: {k} is no notifying alarm of {loaded.name}"
+                assert k in mode.only_when, f"row {mode.row}: {k} is no alarm of {loaded.name}"
     return out
 
 
-def paged(timelines: Mapping[str, Timeline], loaded: Loaded, since: int) -> dict[str, int]:
-    """Notifying alarms that reached ALARM after ``since``: model key -> minutes to ALARM."""
+def alarmed(
+    timelines: Mapping[str, Timeline], loaded: Loaded, since: int, *, notify_only: bool = False
+) -> dict[str, int]:
+    """Alarms that reached ALARM after ``since``: model key -> minutes to ALARM (every alarm, the
+    composites' window alarms included, unless ``notify_only``)."""
     out = {}
     for k, tl in timelines.items():
         key = loaded.key_of[k]
-        if key in loaded.notify:
-            minutes = tl.minutes_to_alarm(since=since)
-            if minutes is not None:
-                out[key] = minutes
+        if notify_only and key not in loaded.notify:
+            continue
+        minutes = tl.minutes_to_alarm(since=since)
+        if minutes is not None:
+            out[key] = minutes
     return out
 
 
 def alarming_before(timelines: Mapping[str, Timeline], loaded: Loaded, until: int) -> list[str]:
     return sorted(
-        loaded.key_of[k]
-        for k, tl in timelines.items()
-        if loaded.key_of[k] in loaded.notify and any(s == ALARM for t, s in tl.states.items() if t <= until)
+        loaded.key_of[k] for k, tl in timelines.items() if any(s == ALARM for t, s in tl.states.items() if t <= until)
     )
+
+
+# --- the checks every scenario makes (the failure-mode tests and the mutation proof share them) --------
+
+BUSY_DAY_MINUTES = 180
+QUIET_NIGHT_MINUTES = 240
+# The busy day's 10-minute DynamoDB hiccup (from minute 100, three routes) breaches their short burn
+# windows, never a 1-h or 6-h partner: no composite pages. (Minutes from the day's start.)
+BUSY_DAY_WINDOWS = {
+    **{f"route-{r}-fault-rate-5min": 103 for r in ("create_order", "list_orders", "get_order")},
+    **{f"route-{r}-fault-rate-30min": 106 for r in ("create_order", "list_orders")},
+    "route-get_order-fault-rate-30min": 105,  # its every-20-minutes 5xx came at minute 100 too
+}
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    scenario: Scenario
+    check: Callable[[Mapping[str, Timeline]], str | None]  # None when it holds, else what broke
+
+
+def cases(loaded: Loaded) -> list[Case]:
+    """Every failure-mode row, the quiet night and the busy day, with what each must show."""
+    out = []
+    rows = world.failure_timelines(loaded.routes, loaded.reserved, loaded.limit)
+    for mode in MODES:
+
+        def check(tls: Mapping[str, Timeline], mode: FailureMode = mode) -> str | None:
+            early = alarming_before(tls, loaded, world.START)
+            if early:
+                return f"row {mode.row}: {early} in ALARM before the failure"
+            return _diff(f"row {mode.row}", expected(mode, loaded), alarmed(tls, loaded, world.START))
+
+        out.append(Case(f"row {mode.row}", loaded.world(rows[mode.row], world.END), check))
+    quiet = loaded.world(world.quiet_night, QUIET_NIGHT_MINUTES)
+    out.append(Case("quiet night", quiet, lambda tls: _diff("quiet night", {}, alarmed(tls, loaded, 0))))
+    busy = loaded.world(world.busy_day, BUSY_DAY_MINUTES)
+    out.append(Case("busy day", busy, lambda tls: _diff("busy day", BUSY_DAY_WINDOWS, alarmed(tls, loaded, 0))))
+    return out
+
+
+def _diff(name: str, want: Mapping[str, int], got: Mapping[str, int]) -> str | None:
+    if dict(want) == dict(got):
+        return None
+    diff = {k: (want.get(k), got.get(k)) for k in sorted(set(want) | set(got)) if want.get(k) != got.get(k)}
+    return f"{name}: alarm: (expected minutes, got) {diff}"

@@ -43,12 +43,14 @@ class Minute:
     url_refused: float = 0.0  # share the URL refuses (403: permission/OAC)
     throttled: float = 0.0  # share throttled (429 from the URL)
     crashed: float = 0.0  # share whose invocation fails (crash, init error): 502 from the URL
-    timeout_routes: frozenset[str] = frozenset()  # routes whose invocations time out (502 from the URL)
+    timeout_routes: frozenset[str] = frozenset()  # routes whose invocations may time out (502 from the URL)
+    timeout_share: float = 1.0  # share of those routes' invocations that time out
     fault_share: float = 0.0  # share of answered requests on `fault_routes` that the function answers 500
     fault_routes: frozenset[str] = frozenset()
     latency_ms: Mapping[str, float] = field(default_factory=dict)  # route name -> latency; default SLO/4
     slow_requests: int = 0  # requests per route at 3x the SLO (a cold start, a big page)
-    throttle_events: int = 0  # DynamoDB Read/WriteThrottleEvents
+    read_throttles: int = 0  # DynamoDB ReadThrottleEvents
+    write_throttles: int = 0  # DynamoDB WriteThrottleEvents
     system_errors: int = 0  # DynamoDB SystemErrors per operation
     concurrency: int | None = None  # ConcurrentExecutions override (throttling: the reserved value)
     claimed: int | None = None  # ClaimedAccountConcurrency override (account throttling: the limit)
@@ -118,7 +120,7 @@ class World:
             throttles += throttled
             invoked = reach - refused - throttled
             invocations += invoked
-            timed_out = invoked if route in x.timeout_routes else 0
+            timed_out = _take(invoked, x.timeout_share) if route in x.timeout_routes else 0
             crashed = timed_out or _take(invoked, x.crashed)
             errors += crashed
             timeouts += timed_out
@@ -175,8 +177,8 @@ class World:
                 self.put("OrdersApi", "ClientError", dims, m, *(c for _, _, c in rows))
         # DynamoDB: counters only when they happen.
         table = {"TableName": TABLE}
-        self.count("AWS/DynamoDB", "ReadThrottleEvents", table, m, x.throttle_events)
-        self.count("AWS/DynamoDB", "WriteThrottleEvents", table, m, x.throttle_events // 2)
+        self.count("AWS/DynamoDB", "ReadThrottleEvents", table, m, x.read_throttles)
+        self.count("AWS/DynamoDB", "WriteThrottleEvents", table, m, x.write_throttles)
         for op in DYNAMODB_OPERATIONS:
             self.count("AWS/DynamoDB", "SystemErrors", table | {"Operation": op}, m, x.system_errors)
 
@@ -192,37 +194,52 @@ def failing(during: Minute, *, before: Minute = NORMAL) -> Callable[[int], Minut
     return lambda m: during if m >= START else before
 
 
-def dynamodb_routes(routes: tuple[RouteSpec, ...]) -> frozenset[str]:
-    """Every route but the liveness check calls DynamoDB (service/routes/health.py does not)."""
-    return frozenset(r.name for r in routes if r.name != "health")
+# Which routes call DynamoDB, and how (service/routes/): health calls nothing.
+ROUTE_SCOPES: dict[str, Callable[[RouteSpec], bool]] = {
+    "all": lambda r: True,
+    "dynamodb": lambda r: r.name != "health",
+    "dynamodb-reads": lambda r: r.name != "health" and r.method == "GET",
+    "dynamodb-writes": lambda r: r.method in ("POST", "DELETE"),
+}
 
 
-def failure_timelines(routes: tuple[RouteSpec, ...], reserved: int | None, limit: int) -> dict[str, Minute]:
-    """What each failure-mode row does to the requests from minute START on."""
-    db = dynamodb_routes(routes)
-    every = frozenset(r.name for r in routes)
+def scope(name: str, routes: tuple[RouteSpec, ...]) -> frozenset[str]:
+    return frozenset(r.name for r in routes if ROUTE_SCOPES[name](r))
+
+
+def failure_timelines(
+    routes: tuple[RouteSpec, ...], reserved: int | None, limit: int
+) -> dict[str, Callable[[int], Minute]]:
+    """What each failure-mode row does to the requests, minute by minute (normal before START)."""
+    db, reads, writes = (scope(n, routes) for n in ("dynamodb", "dynamodb-reads", "dynamodb-writes"))
+    every = scope("all", routes)
+    slower = {r.name: r.slo.latency_ms * 1.5 for r in routes}
     throttling = replace(NORMAL, throttled=0.4, concurrency=reserved or 40, claimed=None if reserved else limit)
-    return {
+    burst = replace(NORMAL, throttled=0.08, concurrency=reserved or 40, claimed=None if reserved else limit)
+    rows: dict[str, Minute | Callable[[int], Minute]] = {
         "a": replace(NORMAL, url_refused=1.0),
-        "b": throttling,
-        "c": replace(NORMAL, timeout_routes=frozenset({"orders_summary"})),
+        "b1": throttling,
+        "b2": lambda m: burst if m == START else NORMAL,
+        "c": replace(NORMAL, timeout_routes=frozenset({"orders_summary"}), timeout_share=0.2),
         "d": replace(NORMAL, crashed=1.0),
         "e1": replace(
             NORMAL,
-            throttle_events=40,
-            fault_share=0.5,
-            fault_routes=db,
-            latency_ms={r.name: r.slo.latency_ms * 1.5 for r in routes if r.name in db},
+            read_throttles=2,
+            fault_share=0.1,
+            fault_routes=reads,
+            latency_ms={k: v for k, v in slower.items() if k in reads},
         ),
-        "e2": replace(NORMAL, system_errors=5, fault_share=1.0, fault_routes=db),
+        "e2": replace(NORMAL, write_throttles=2, fault_share=0.1, fault_routes=writes),
+        "e3": replace(NORMAL, system_errors=1, fault_share=1.0, fault_routes=db),
         "f": replace(NORMAL, waf_blocked=0.8),
         "g": replace(NORMAL, edge_refused=1.0),
         "h": replace(NORMAL, origin_unreachable=1.0),
         "i1": replace(NORMAL, url_refused=1.0, function_name=NEW_FUNCTION),
         "i2": replace(NORMAL, function_name=NEW_FUNCTION),
         "j": replace(NORMAL, fault_share=1.0, fault_routes=every),
-        "k": replace(NORMAL, latency_ms={r.name: r.slo.latency_ms * 1.5 for r in routes}),
+        "k": replace(NORMAL, latency_ms=slower),
     }
+    return {row: (x if callable(x) else failing(x)) for row, x in rows.items()}
 
 
 def quiet_night(m: int) -> Minute:
