@@ -210,11 +210,15 @@ MODES: tuple[FailureMode, ...] = (
     ),
     FailureMode(
         row="j",
-        title="Every route answers 5xx",
-        example="a deploy with a bug in shared code that the resolver turns into 500s",
-        viewer_sees="500 from the function (problem+json) on every route",
-        metrics_move="EMF Fault = Requests on every route; Url5xxCount = EMF Fault; no Lambda Errors",
-        alarms={"cloudfront-5xx-rate": 6, **burn(1, 1, 1, 1, 1, 1), **burn(9, 4, 9, 1, 4, 2, route=SUMMARY)},
+        title="Every route answers 5xx to one request in ten",
+        example="a deploy with a bug in a shared code path that the resolver turns into 500s",
+        viewer_sees="500 from the function (problem+json) on 10 % of every route's requests",
+        metrics_move="EMF Fault on every route; Url5xxCount = EMF Fault; no Lambda Errors",
+        alarms={
+            "cloudfront-5xx-rate": 8,
+            **burn(9, 4, 9, 2, 4, 2),
+            **burn(None, None, None, None, None, 18, route=SUMMARY),
+        },
         routes="all",
     ),
     FailureMode(

@@ -125,8 +125,7 @@ QUIET_NIGHT_MINUTES = 240
 # windows, never a 1-h or 6-h partner: no composite pages. (Minutes from the day's start.)
 BUSY_DAY_WINDOWS = {
     **{f"route-{r}-fault-rate-5min": 103 for r in ("create_order", "list_orders", "get_order")},
-    **{f"route-{r}-fault-rate-30min": 106 for r in ("create_order", "list_orders")},
-    "route-get_order-fault-rate-30min": 105,  # its every-20-minutes 5xx came at minute 100 too
+    **{f"route-{r}-fault-rate-30min": 104 for r in ("create_order", "list_orders", "get_order")},
 }
 
 

@@ -47,6 +47,7 @@ class Minute:
     timeout_share: float = 1.0  # share of those routes' invocations that time out
     fault_share: float = 0.0  # share of answered requests on `fault_routes` that the function answers 500
     fault_routes: frozenset[str] = frozenset()
+    faults: Mapping[str, int] = field(default_factory=dict)  # route name -> a fixed number of 500s this minute
     latency_ms: Mapping[str, float] = field(default_factory=dict)  # route name -> latency; default SLO/4
     slow_requests: int = 0  # requests per route at 3x the SLO (a cold start, a big page)
     read_throttles: int = 0  # DynamoDB ReadThrottleEvents
@@ -58,7 +59,7 @@ class Minute:
 
 
 QUIET = Minute(per_route=0, not_found=0, client_errors=0, unsigned=0)
-OTHER_FUNCTIONS_CLAIM = 50  # ClaimedAccountConcurrency from the rest of the account
+OTHER_FUNCTIONS_CLAIM = 200  # ClaimedAccountConcurrency of the rest of the account (reservations, other functions)
 TIMEOUT_MS = 10_000
 
 
@@ -130,6 +131,7 @@ class World:
             slo = spec.slo.latency_ms if spec else 100
             latency = x.latency_ms.get(route, slo / 4)
             faults = _take(answered, x.fault_share) if route in x.fault_routes else 0
+            faults = min(answered, faults + x.faults.get(route, 0))
             clients = answered if route == NOT_FOUND else min(answered - faults, x.client_errors)
             slow = min(x.slow_requests, answered - faults - clients)
             for i in range(answered):
@@ -236,7 +238,7 @@ def failure_timelines(
         "h": replace(NORMAL, origin_unreachable=1.0),
         "i1": replace(NORMAL, url_refused=1.0, function_name=NEW_FUNCTION),
         "i2": replace(NORMAL, function_name=NEW_FUNCTION),
-        "j": replace(NORMAL, fault_share=1.0, fault_routes=every),
+        "j": replace(NORMAL, fault_share=0.1, fault_routes=every),
         "k": replace(NORMAL, latency_ms=slower),
     }
     return {row: (x if callable(x) else failing(x)) for row, x in rows.items()}
@@ -256,12 +258,15 @@ def quiet_night(m: int) -> Minute:
 
 def busy_day(m: int) -> Minute:
     """Three busy hours: 30 requests per route a minute, a fifth of them 4xx, 3 % unsigned refusals,
-    one slow request per route every 5 minutes, one 5xx now and then, a 10-minute DynamoDB hiccup (one
-    500 a minute on three routes, 1.5 % of all requests), a scanner burst of 404s and a WAF rate rule
-    blocking a noisy client now and then."""
-    base = Minute(per_route=30, not_found=10, client_errors=5, unsigned=6, slow_requests=int(m % 5 == 0))
-    if m % 20 == 0:
-        base = replace(base, fault_share=0.04, fault_routes=frozenset({"get_order"}))
+    one slow request per route every 5 minutes, a background of 5xx (two at once every 20 minutes on
+    every route, every 4 minutes on orders_summary, from the second hour: burn rates of about 3 and 1.7, spending budget but
+    far from paging), a 10-minute DynamoDB hiccup (one more 500 a minute on three routes), a scanner
+    burst of 404s and a WAF rate rule blocking a noisy client now and then."""
+    # (from the second hour: a window over the first minutes of the scenario has no history to dilute them)
+    pairs = {r: 2 for r in ("health", "create_order", "list_orders", "get_order", "delete_order") if m % 20 == 7}
+    pairs |= {"orders_summary": 2} if m % 4 == 1 else {}
+    pairs = pairs if m >= 60 else {}
+    base = Minute(per_route=30, not_found=10, client_errors=5, unsigned=6, slow_requests=int(m % 5 == 0), faults=pairs)
     if 100 <= m < 110:
         base = replace(base, fault_share=0.034, fault_routes=frozenset({"create_order", "list_orders", "get_order"}))
     if 130 <= m < 135:
