@@ -59,6 +59,13 @@ def burn(
 # orders_summary's SLO is 99 % (budget 1 %): the same fault rate burns its budget 10x slower than on a
 # 99.9 % route, so its burn-rate alarms page later or not at all (14.4x of 1 % is a 14.4 % fault rate).
 SUMMARY = "orders_summary"
+# What FailureMode.routes means, for the matrix (tests/scenarios/world.py selects the same routes).
+ROUTE_SCOPES = {
+    "all": "every route",
+    "dynamodb": "every route that calls DynamoDB",
+    "dynamodb-reads": "every GET route that reads DynamoDB",
+    "dynamodb-writes": "every route that writes DynamoDB",
+}
 RESERVED = "concurrency reserved"
 NOT_RESERVED = "concurrency not reserved"
 _CONFIG_ALARMS = {"lambda-concurrency-utilisation": RESERVED, "lambda-account-concurrency": NOT_RESERVED}
@@ -202,10 +209,10 @@ MODES: tuple[FailureMode, ...] = (
         metrics_move="AWS/Lambda metrics under the new FunctionName; the alarms' FunctionName publishes nothing",
         alarms={},
         note=(
-            "Nothing pages, and nothing could: every AWS/Lambda alarm reads a name that no longer publishes "
-            "(no data = OK) until the next failure. `make verify` (every stack's references checked against "
-            "live resources) finds it; the EMF alarms (routes, Function URL shares' service side) read "
-            "{service} and keep working."
+            "Nothing pages, and nothing could until the next failure: every AWS/Lambda alarm (Function URL "
+            "shares included) reads a FunctionName that no longer publishes, and no data is OK. The route "
+            "alarms read the service's EMF and keep working. `make verify` (every stack's references checked "
+            "against live resources) is what finds it; `make deploy` redeploys Monitoring after Service."
         ),
     ),
     FailureMode(
