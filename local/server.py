@@ -107,8 +107,13 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _stop)
     host, port = server.server_address[:2]
-    print(f"orders-api listening on http://{host}:{port} (DynamoDB: {os.environ['DYNAMODB_ENDPOINT_URL']})", flush=True)
     try:
+        # Inside the try: a SIGTERM that arrives as soon as the line is out (a test, a supervisor) still
+        # stops cleanly instead of escaping from print() as a KeyboardInterrupt.
+        print(
+            f"orders-api listening on http://{host}:{port} (DynamoDB: {os.environ['DYNAMODB_ENDPOINT_URL']})",
+            flush=True,
+        )
         server.serve_forever()
     except KeyboardInterrupt:
         pass
