@@ -140,7 +140,10 @@ def render_markdown(cfg: MonitoringConfig | None = None, routes: Iterable[RouteS
         "CloudWatch evaluator and fails unless exactly these alarms (and the burn-rate windows under "
         "them) reach ALARM after exactly these minutes. Minutes count from the first failing minute "
         "without CloudWatch's ingestion delay: real pages come 1-3 minutes later. Nothing pages on a quiet "
-        "night (a few requests an hour, one 404, one refused POST) or on a busy day.",
+        "night (a few requests an hour, one 404, one refused POST) or on a busy day. Each alarm's threshold, "
+        "metrics and missing-data treatment are pinned by these scenarios: raised or lowered tenfold, pointed "
+        "at another metric or with missing data flipped, every alarm breaks at least one of them "
+        "(tests/scenarios/test_mutations.py; AWS/DynamoDB alarms ignore missing data whatever they say).",
         "",
         failure_matrix(cfg, routes),
     ]
