@@ -54,9 +54,9 @@ format: $(STAMP) ## Apply ruff fixes and formatting
 test: lint $(NODE_STAMP) ## Lint and run every test (CDK synth runs on the pinned Node 22); what CI runs
 	$(CDK_ENV) $(PY) -m pytest
 
-# tests/infra and tests/observability read synthesized templates; everything else needs no CDK.
+# tests/infra, tests/observability and tests/scenarios read synthesized templates; the rest needs no synth.
 test-fast: $(STAMP) ## Inner loop: every test that needs no CDK synth (no aws_cdk import), ~10 s
-	$(PY) -m pytest --ignore=tests/infra --ignore=tests/observability
+	$(PY) -m pytest --ignore=tests/infra --ignore=tests/observability --ignore=tests/scenarios
 
 openapi: $(STAMP) ## Regenerate openapi.json from the resolver
 	$(PY) -m service.openapi > openapi.json

@@ -45,12 +45,35 @@ class MonitoringConfig:
     # long enough that a handful of slow requests on a quiet route does not page.
     latency_periods: int = 3
     burn_windows: tuple[BurnWindow, ...] = BURN_WINDOWS
-    # A burn-rate window with fewer requests than this reads 0: on a quiet route one 5xx among a
-    # handful of requests is a 100x "burn" that would page at night; Lambda errors and the route's
-    # latency alarm still see it, and the errors-by-route query shows it.
+    # Route latency: a 5-minute period with fewer requests than this has no latency datapoint. A p99
+    # of a handful of requests is their maximum (one cold start), not the route's latency.
+    latency_min_samples: int = 20
+    # A burn-rate window reads 0 unless it holds at least `burn_min_requests` requests AND at least
+    # `burn_min_faults` faults. SLO maths: at 99.9 % one 5xx among ten requests is a 10 % fault rate,
+    # a 100x burn on paper; but it is one event, and a single failed request is no incident (the
+    # errors-by-route query and, for crashes, lambda-errors show it). Two failures in the same window
+    # are a pattern: they page when the rate is high enough. On a busy route the rate condition needs
+    # far more than two faults anyway (14.4 x 0.1 % of 1,000 requests = 14.4), so only quiet routes
+    # are affected.
     burn_min_requests: int = 10
-    # CloudFront: percent of viewer requests answered 5xx (origin faults, WAF is 403 = 4xx).
+    burn_min_faults: int = 2
+    # Function URL (home region): the share of URL requests the URL answered without the function
+    # (refused 4xx: IAM/OAC 403, throttling 429, unsigned body 403) or failed without a function answer
+    # (5xx: crash, timeout, init failure), over 5 minutes with at least `url_min_requests` requests.
+    url_min_requests: int = 10
+    url_refused_pct: float = 20.0
+    url_unanswered_5xx_pct: float = 5.0
+    # CloudFront (us-east-1): percent of viewer requests answered 5xx / 4xx, over 5 minutes with at least
+    # `cloudfront_min_requests` requests. 4xx is high on a healthy API (404s, validation, WAF blocks,
+    # scanners): half of all requests is what an outage looks like (refusals, WAF false positives).
+    cloudfront_min_requests: int = 20
     cloudfront_5xx_rate_pct: float = 5.0
+    cloudfront_4xx_rate_pct: float = 50.0
+    # Account concurrency (only when the function reserves none and shares the account pool): Lambda's
+    # concurrency quota for the region (1,000 by default; new accounts often 10: `aws lambda
+    # get-account-settings`), and the share of it claimed that alarms.
+    account_concurrency_limit: int = 1000
+    account_concurrency_pct: float = 80.0
     # WAF: blocked requests per 5 minutes that count as a spike worth a look.
     waf_blocked_per_5min: int = 100
     # Routes are spread over this many nested stacks by a stable hash of their name, so adding a
@@ -67,8 +90,12 @@ class MonitoringConfig:
     def __post_init__(self) -> None:
         if not 0 < self.concurrency_utilisation_pct <= 100:
             raise ValueError("concurrency_utilisation_pct must be in (0, 100]")
+        if not 0 < self.account_concurrency_pct <= 100:
+            raise ValueError("account_concurrency_pct must be in (0, 100]")
         if self.route_stack_buckets < 1:
             raise ValueError("route_stack_buckets must be >= 1")
+        if self.account_concurrency_limit < 1:
+            raise ValueError("account_concurrency_limit must be >= 1")
 
     @property
     def dashboard_name(self) -> str:

@@ -20,6 +20,14 @@ CONSOLE = "https://$home_region.console.aws.amazon.com/cloudwatch/home?region=$h
 EDGE_CONSOLE = f"https://{EDGE_REGION}.console.aws.amazon.com/cloudwatch/home?region={EDGE_REGION}"
 
 
+FUNCTION_URL_NOTE = """**Function URL (home region).** `UrlRequestCount` counts every request CloudFront delivered,
+also those the URL answered itself: refused (403: OAC signature or Lambda permission, unsigned body), throttled
+(429), crashed or timed out (502). *Answered by the service* counts access lines. The gap between the two lines
+is what the function never saw; the right graph splits it into refused 4xx and unanswered 5xx (the alarms).
+CloudFront requests (above, us-east-1) far above URL requests: CloudFront answers without the origin (WAF, API-key
+function, origin unreachable)."""
+
+
 def header(cfg: MonitoringConfig) -> Section:
     service_queries = ", ".join(f"`{q.key}`" for q in queries.service_queries())
     per_route = " / ".join(f"`{queries.route_query_key('<name>', k)}`" for k in queries.route_query_kinds())
@@ -56,15 +64,22 @@ def layout(
         service.section(cfg, routes),
         Section(sections.ROUTES, tuple(route_rows)),
         lambda_function.health_section(cfg),
-        lambda_function.concurrency_section(reserved_concurrency, by_key.get("lambda-concurrency-utilisation")),
+        lambda_function.concurrency_section(
+            reserved_concurrency, by_key.get("lambda-concurrency-utilisation"), by_key.get("lambda-account-concurrency")
+        ),
         dynamodb.section(),
         Section(
             sections.EDGE,
             (
                 (
-                    *cloudfront.widgets(by_key["cloudfront-5xx-rate"]),
+                    *cloudfront.widgets(by_key["cloudfront-5xx-rate"], by_key["cloudfront-4xx-rate"]),
                     *waf.widgets(by_key["waf-blocked-spike"]),
-                    *function_url.widgets(),
+                ),
+                # Home region, next to CloudFront's: URL requests falling while CloudFront's hold = requests
+                # that never reach the function; the URL's answers without the function, as the alarms see them.
+                (
+                    *function_url.widgets(cfg, by_key["function-url-refused"], by_key["function-url-5xx-unanswered"]),
+                    Text(FUNCTION_URL_NOTE, width=12),
                 ),
             ),
         ),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from observability.config import MonitoringConfig
+from observability.failure_modes import MODES, ROUTE, ROUTE_SCOPES, FailureMode
 from observability.model import EDGE_REGION, Alarm, AnyAlarm, Composite
 from observability.plan import plan
 from service.catalogue import ROUTES, RouteSpec
@@ -38,11 +39,73 @@ def description(alarm: AnyAlarm, cfg: MonitoringConfig) -> str:
     return text
 
 
+def every_alarm(cfg: MonitoringConfig, routes: Iterable[RouteSpec] = ROUTES) -> list[AnyAlarm]:
+    """The alarms of both concurrency configurations: the reserved-concurrency alarm exists only with a
+    reservation, the account-concurrency alarm only without one; the runbook documents both."""
+    routes = tuple(routes)
+    reserved, shared = plan(cfg, routes, reserved_concurrency=1).alarms, plan(cfg, routes, None).alarms
+    out = list(reserved)
+    keys = {a.key for a in out}
+    for i, a in enumerate(shared):
+        if a.key not in keys:
+            out.insert(i, a)
+    return out
+
+
+def failure_matrix(cfg: MonitoringConfig | None = None, routes: Iterable[RouteSpec] = ROUTES) -> str:
+    """The failure-mode matrix (observability/failure_modes.py) as a markdown table and its notes."""
+    cfg = cfg or MonitoringConfig()
+    routes = tuple(routes)
+    by_key = {a.key: a for a in every_alarm(cfg, routes)}
+    lines = [
+        "| Row | Failure (example) | The viewer sees | Metrics that move | Pages (minutes after it starts) | Runbook |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    notes = []
+    for mode in MODES:
+        pages, kinds = [], {}
+        for key, minutes in mode.alarms.items():
+            alarm = by_key[key.replace(ROUTE, routes[0].name) if ROUTE in key else key]
+            if not alarm.notify or minutes is None or (ROUTE not in key and key.startswith("route-")):
+                continue
+            kinds[alarm.playbook.kind] = alarm.playbook.title
+            pages.append(_page(cfg, mode, key, minutes))
+        pages += _route_exceptions(cfg, mode, by_key)
+        runbook = ", ".join(f"[{title}](#{kind})" for kind, title in kinds.items()) or "-"
+        cell = "<br>".join(pages) or "nothing"
+        lines.append(
+            f"| {mode.row} | **{mode.title}** ({mode.example}) | {mode.viewer_sees} | {mode.metrics_move} "
+            f"| {cell} | {runbook} |"
+        )
+        if mode.note:
+            notes.append(f"- ({mode.row}) {mode.note}")
+    return "\n".join([*lines, "", *notes]) + "\n"
+
+
+def _page(cfg: MonitoringConfig, mode: FailureMode, key: str, minutes: int) -> str:
+    name = f"`{cfg.alarm_name(key.replace(ROUTE, '<name>'))}`"
+    scope = f" ({ROUTE_SCOPES[mode.routes]})" if ROUTE in key else ""
+    only = f" ({mode.only_when[key]})" if key in mode.only_when else ""
+    return f"{name}{scope}{only}: {minutes} min"
+
+
+def _route_exceptions(cfg: MonitoringConfig, mode: FailureMode, by_key: dict[str, AnyAlarm]) -> list[str]:
+    """A route's own entries that differ from its pattern (another SLO pages later, or not at all)."""
+    out = []
+    for key, minutes in mode.alarms.items():
+        if ROUTE in key or not key.startswith("route-") or not by_key[key].notify:
+            continue
+        alarm = by_key[key]
+        when = f"{minutes} min" if minutes is not None else "does not page"
+        out.append(f"`{cfg.alarm_name(key)}` ({alarm.context.get('availability', '')} SLO): {when}")
+    return out
+
+
 def render_markdown(cfg: MonitoringConfig | None = None, routes: Iterable[RouteSpec] = ROUTES, *, how: str = "") -> str:
     """RUNBOOK.md for this configuration; ``how`` (header) says which one it is and how to render another."""
     cfg = cfg or MonitoringConfig()
     kinds: dict[str, list[AnyAlarm]] = {}
-    for a in plan(cfg, routes).alarms:
+    for a in every_alarm(cfg, routes):
         kinds.setdefault(a.playbook.kind, []).append(a)
 
     lines = [
@@ -68,7 +131,22 @@ def render_markdown(cfg: MonitoringConfig | None = None, routes: Iterable[RouteS
     for kind, group in kinds.items():
         region = EDGE_REGION if group[0].region == "edge" else "home"
         lines.append(f"| [{group[0].playbook.title}](#{kind}) | {len(group)} | {region} |")
-    lines.append("")
+    lines += [
+        "",
+        "## Failure-mode matrix",
+        "",
+        "What each way of breaking looks like and what pages. The minutes are proven, not estimated: "
+        "`tests/scenarios` synthesizes the app, feeds each row's per-minute metrics to an offline "
+        "CloudWatch evaluator and fails unless exactly these alarms (and the burn-rate windows under "
+        "them) reach ALARM after exactly these minutes. Minutes count from the first failing minute "
+        "without CloudWatch's ingestion delay: real pages come 1-3 minutes later. Nothing pages on a quiet "
+        "night (a few requests an hour, one 404, one refused POST) or on a busy day. Each alarm's threshold, "
+        "metrics and missing-data treatment are pinned by these scenarios: raised or lowered tenfold, pointed "
+        "at another metric or with missing data flipped, every alarm breaks at least one of them "
+        "(tests/scenarios/test_mutations.py; AWS/DynamoDB alarms ignore missing data whatever they say).",
+        "",
+        failure_matrix(cfg, routes),
+    ]
 
     for kind, group in kinds.items():
         # Route kinds keep their placeholders (<route>, ...): the table below lists the concrete alarms.

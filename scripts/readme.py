@@ -1,7 +1,8 @@
 """Regenerate README.md's generated blocks: `python -m scripts.readme` (part of `make docs`).
 
-Blocks: the route table (from the catalogue) and the monitoring cost table (from the catalogue
-and the alarm definitions). A test runs `render()` and fails when README.md differs, so the
+Blocks: the route table (from the catalogue), the monitoring cost table (from the catalogue
+and the alarm definitions) and the failure-mode matrix (observability/failure_modes.py, proven by
+tests/scenarios). A test runs `render()` and fails when README.md differs, so the
 README cannot drift from the routes the service serves or what its observability costs.
 """
 
@@ -11,6 +12,7 @@ import re
 from pathlib import Path
 
 from observability.cost import render_markdown
+from observability.runbook import failure_matrix
 from service.catalogue import ROUTES
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -30,7 +32,11 @@ def table() -> str:
 
 
 def blocks() -> dict[str, str]:
-    return {"routes": table(), "cost": render_markdown().rstrip("\n")}
+    return {
+        "routes": table(),
+        "cost": render_markdown().rstrip("\n"),
+        "failure-modes": failure_matrix().rstrip("\n"),
+    }
 
 
 def render(readme: str) -> str:

@@ -41,6 +41,10 @@ PRICE_CLASSES: dict[str, str] = {
 }
 # With snap_start, the Function URL (and CloudFront's invoke permissions) point at this alias.
 SNAPSTART_ALIAS = "live"
+# The API's viewer protocol policy, as cdk.json spells it (CloudFront's values). https-only refuses
+# plain HTTP (403); redirect-to-https answers 301, and a client that follows a redirected POST may
+# resend it as a GET without its body, so it is not the default for an API.
+VIEWER_PROTOCOLS: tuple[str, ...] = ("https-only", "redirect-to-https")
 # CloudFront's origin read timeout: 1-60 s without a quota increase.
 MAX_ORIGIN_READ_TIMEOUT_SECONDS = 60
 
@@ -92,6 +96,10 @@ class InfraConfig:
     shield_advanced: bool = False  # Shield Advanced protection + DDoSDetected alarm (subscription needed)
     # SnapStart: publish a version with a snapshot and serve the Function URL from an alias of it.
     snap_start: bool = False
+    viewer_protocol: str = "https-only"  # one of VIEWER_PROTOCOLS
+    # The region's Lambda concurrency quota: the account-concurrency alarm's 100 % (used only when
+    # reserved_concurrency is 0, i.e. the function shares the account pool).
+    account_concurrency_limit: int = 1000
     edge_region: str = field(default=EDGE_REGION, init=False)  # CloudFront/WAF (CLOUDFRONT scope) live here
 
     @property
@@ -108,6 +116,7 @@ class InfraConfig:
             runbook_url=self.runbook_url,
             shield_advanced=self.shield_advanced,
             function_alias=self.function_alias,
+            account_concurrency_limit=self.account_concurrency_limit,
         )
 
 
@@ -263,6 +272,11 @@ def load_config(context: Mapping[str, Any], environ: Mapping[str, str] | None = 
     geo_deny = _countries("geo_deny", context.get("geo_deny"))
     if geo_allow and geo_deny:
         raise ConfigError("context 'geo_allow' and 'geo_deny' are mutually exclusive: set one (or neither)")
+    viewer_protocol = str(context.get("viewer_protocol", "https-only")).strip()
+    if viewer_protocol not in VIEWER_PROTOCOLS:
+        raise ConfigError(f"context 'viewer_protocol' must be one of {VIEWER_PROTOCOLS}, got {viewer_protocol!r}")
+    raw_limit = context.get("account_concurrency_limit")
+    account_limit = 1000 if _absent(raw_limit) else _int("account_concurrency_limit", raw_limit, 1, 10_000_000)
 
     return InfraConfig(
         prefix=prefix,
@@ -288,6 +302,8 @@ def load_config(context: Mapping[str, Any], environ: Mapping[str, str] | None = 
         api_key_rate_limit=_int("api_key_rate_limit", context.get("api_key_rate_limit", 1000), 10, 2_000_000_000),
         shield_advanced=_bool("shield_advanced", context.get("shield_advanced", False)),
         snap_start=_bool("snap_start", context.get("snap_start", False)),
+        viewer_protocol=viewer_protocol,
+        account_concurrency_limit=account_limit,
     )
 
 
@@ -315,6 +331,8 @@ CONTEXT_KEYS: tuple[str, ...] = (
     "api_key_rate_limit",
     "shield_advanced",
     "snap_start",
+    "viewer_protocol",
+    "account_concurrency_limit",
 )
 
 

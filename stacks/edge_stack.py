@@ -251,7 +251,8 @@ class EdgeStack(cdk.Stack):
             default_behavior=cloudfront.BehaviorOptions(
                 origin=origin,
                 allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
-                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                # https-only by default (config.viewer_protocol): a redirected POST can come back as a GET.
+                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy[cfg.viewer_protocol.upper().replace("-", "_")],
                 cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
                 # Everything the viewer sent except Host: the Function URL routes on its own host name.
                 origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,

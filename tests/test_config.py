@@ -85,6 +85,8 @@ def test_cli_strings_are_parsed() -> None:
         ({"api_keys": "maybe"}, "api_keys"),
         ({"api_key_rate_limit": 5}, "api_key_rate_limit"),
         ({"shield_advanced": "yes please"}, "shield_advanced"),
+        ({"viewer_protocol": "allow-all"}, "viewer_protocol"),
+        ({"account_concurrency_limit": 0}, "account_concurrency_limit"),
     ],
 )
 def test_invalid_values_name_the_key(overrides: dict[str, Any], message: str) -> None:
@@ -135,3 +137,14 @@ def test_a_stage_gets_its_own_service_name_and_runbook_link() -> None:
     assert config.service_name == "orders-api-staging"
     assert config.runbook_url == "https://example.com/repo/RUNBOOK.md"
     assert load_config(CDK_CONTEXT, environ={}).runbook_url == "RUNBOOK.md"  # null: the relative link
+
+
+def test_viewer_protocol_is_https_only_by_default_and_configurable() -> None:
+    # A redirected POST can come back as a GET without its body: an API refuses plain HTTP instead.
+    assert load_config(_with(), environ={}).viewer_protocol == "https-only"
+    assert load_config(_with(viewer_protocol="redirect-to-https"), environ={}).viewer_protocol == "redirect-to-https"
+
+
+def test_account_concurrency_limit_reaches_the_monitoring_config() -> None:
+    config = load_config(_with(account_concurrency_limit="10", reserved_concurrency="0"), environ={})
+    assert config.monitoring.account_concurrency_limit == 10

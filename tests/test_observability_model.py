@@ -12,7 +12,7 @@ from observability import cost, queries
 from observability.config import MonitoringConfig
 from observability.model import Alarm, AlarmLine, Graph, Metric, Playbook, SloLine
 from observability.plan import plan
-from observability.runbook import MAX_DESCRIPTION, description, render_markdown
+from observability.runbook import MAX_DESCRIPTION, description, every_alarm, render_markdown
 from scripts import runbook
 from service.catalogue import ROUTES
 from service.contract import DYNAMODB_OPERATIONS
@@ -41,8 +41,9 @@ def test_runbook_follows_the_configured_service_name() -> None:
 def test_every_alarm_is_in_the_runbook_and_its_description_links_an_existing_anchor() -> None:
     text = render_markdown()
     anchors = set(re.findall(r'<a id="([^"]+)"></a>', text))
-    alarms = plan().alarms
-    assert len(alarms) == 3 + 2 + 7 * len(ROUTES) + 2  # Lambda, DynamoDB, per route, CloudFront + WAF
+    assert len(plan().alarms) == 3 + 2 + 2 + 7 * len(ROUTES) + 3  # Lambda, DynamoDB, URL, routes, CloudFront + WAF
+    alarms = every_alarm(CFG)  # both concurrency configurations: the account alarm is documented too
+    assert {"lambda-concurrency-utilisation", "lambda-account-concurrency"} <= {a.key for a in alarms}
     for a in alarms:
         assert f"`{CFG.alarm_name(a.key)}`" in text, a.key
         link = re.search(r"RUNBOOK\.md#([\w-]+)", description(a, CFG))
@@ -75,19 +76,40 @@ def test_query_keys_are_checked_against_the_query_files() -> None:
 
 def test_threshold_lines_are_the_alarms_thresholds() -> None:
     # Change every threshold: the dashboard lines move with the alarms (no second computation).
-    cfg = replace(CFG, concurrency_utilisation_pct=50.0, cloudfront_5xx_rate_pct=2.0, waf_blocked_per_5min=7)
+    cfg = replace(
+        CFG,
+        concurrency_utilisation_pct=50.0,
+        cloudfront_5xx_rate_pct=2.0,
+        cloudfront_4xx_rate_pct=40.0,
+        waf_blocked_per_5min=7,
+        url_refused_pct=30.0,
+        url_unanswered_5xx_pct=3.0,
+        account_concurrency_pct=90.0,
+        account_concurrency_limit=500,
+    )
     p = plan(cfg, ROUTES, reserved_concurrency=30)
     lines = {line.text: line.value for g in graphs(p) for line in g.lines}
     assert lines["alarm 50 % = 15"] == 15
     assert lines["5xx alarm 2 %"] == 2
+    assert lines["4xx alarm 40 %"] == 40
     assert lines["blocked alarm 7"] == 7
+    assert lines["refused alarm 30 %"] == 30
+    assert lines["5xx alarm 3 %"] == 3
     alarm_lines = [line for g in graphs(p) for line in g.lines if isinstance(line, AlarmLine)]
     assert {line.alarm.key for line in alarm_lines} == {
         "lambda-concurrency-utilisation",
         "cloudfront-5xx-rate",
+        "cloudfront-4xx-rate",
         "waf-blocked-spike",
+        "function-url-refused",
+        "function-url-5xx-unanswered",
     }
     assert all(line.alarm in p.alarms for line in alarm_lines)
+    # Not reserved: the account alarm's line, in executions, on the concurrency graph.
+    shared = plan(cfg, ROUTES, reserved_concurrency=None)
+    lines = {line.text: line.value for g in graphs(shared) for line in g.lines}
+    assert lines["alarm 90 % = 450"] == 450
+    assert lines["account limit 500"] == 500
 
 
 def test_route_rows_draw_their_slo() -> None:
@@ -101,7 +123,8 @@ def test_route_rows_draw_their_slo() -> None:
         (alarm,) = [a for a in p.route_alarms[r.name] if a.key == f"route-{r.name}-latency"]
         assert isinstance(alarm, Alarm)
         assert slo_line.value == alarm.threshold
-        assert replace(alarm.metric, label=r.slo.percentile_stat) in latency.left
+        # the percentile the alarm judges (behind its minimum-sample guard) is the one drawn
+        assert replace(alarm.metric.using["latency"], label=r.slo.percentile_stat) in latency.left  # type: ignore[union-attr]
 
 
 def test_dynamodb_metrics_are_those_of_the_operations_the_service_calls() -> None:
@@ -126,8 +149,34 @@ def test_playbook_placeholders_stay_visible_when_unknown() -> None:
 
 def test_cost_grows_linearly_per_route() -> None:
     step = cost.per_route_increment()
-    # 5 custom metrics x 0.30 + alarm metrics (latency 1 + 4 windows x fault and requests) x 0.10
-    # + 2 composites x 0.50
-    assert step == pytest.approx(5 * 0.30 + (1 + 4 * 2) * 0.10 + 2 * 0.50)
+    # 5 custom metrics x 0.30 + alarm metrics (latency 2: percentile and sample count; 4 windows x fault
+    # and requests) x 0.10 + 2 composites x 0.50
+    assert step == pytest.approx(5 * 0.30 + (2 + 4 * 2) * 0.10 + 2 * 0.50)
     assert cost.monthly_total(many_routes(30)) == pytest.approx(cost.monthly_total(ROUTES) + step * (30 - len(ROUTES)))
     assert cost.custom_metric_count(len(ROUTES)) == 5 * (1 + len(ROUTES) + 1)
+
+
+def _window(floor_requests: int, faults: int) -> float:
+    """The fast-burn 5-min window's value for a window of ``floor_requests`` requests with ``faults`` 5xx,
+    computed by the evaluator's metric math from the alarm's own expression text."""
+    from tests.alarms import metric_math
+
+    (child, *_) = [a for a in plan().route_alarms["get_order"] if a.key == "route-get_order-fault-rate-5min"]
+    ctx = metric_math.Context(
+        grid=[0],
+        queries={"fault": lambda: {0: faults / floor_requests}, "requests": lambda: {0: float(floor_requests)}},
+        metric_ids=["fault", "requests"],
+        periods={"fault": 300, "requests": 300},
+    )
+    (value,) = metric_math.evaluate(metric_math.parse(child.metric.expression), ctx).values()  # type: ignore[union-attr]
+    return value
+
+
+def test_one_5xx_among_ten_requests_does_not_page_two_do() -> None:
+    # What README.md says about the burn-rate floor, checked against the alarm's expression.
+    assert _window(10, 1) == 0
+    assert _window(9, 2) == 0  # below the request floor
+    assert _window(10, 2) == pytest.approx(200)  # 20 % of a 0.1 % budget: far above 14.4
+    readme = (ROOT / "README.md").read_text()
+    assert f"at least\n{CFG.burn_min_requests} requests **and** {CFG.burn_min_faults} faults" in readme
+    assert "**one 5xx among ten\nrequests does not page.**" in readme

@@ -1,5 +1,11 @@
-"""The CloudFront distribution: the 5xx-rate alarm (us-east-1: AWS/CloudFront metrics exist only
-there, with Region=Global) and its graphs in the dashboard's Edge section."""
+"""The CloudFront distribution: 5xx- and 4xx-rate alarms (us-east-1: AWS/CloudFront metrics exist only
+there, with Region=Global) and their graphs in the dashboard's Edge section.
+
+These are the only alarms that see a request CloudFront answered without the origin (row g of the
+failure-mode matrix): an alarm cannot read another region's metrics, so "CloudFront requests vs Function
+URL requests" is no alarm. Whenever CloudFront receives a request the function does not answer, the
+viewer gets a CloudFront 4xx (WAF, API-key function, refused signature, throttle) or 5xx (origin
+unreachable, crash, timeout): these two rates page on it."""
 
 from __future__ import annotations
 
@@ -7,7 +13,7 @@ from dataclasses import replace
 
 from observability import sections
 from observability.config import MonitoringConfig
-from observability.model import Alarm, AlarmLine, Graph, Metric, Playbook, Ref
+from observability.model import ORANGE, RED, Alarm, AlarmLine, Expression, Graph, Metric, Playbook, Ref
 
 NS = "AWS/CloudFront"
 # CDK's Distribution.metric*() helpers omit both dimensions; without Region=Global there is no data.
@@ -22,53 +28,102 @@ ERROR_RATE_5XX = Playbook(
     kind="cloudfront-5xx-rate",
     title="CloudFront 5xx rate",
     meaning=(
-        "{threshold} % or more of viewer requests got a 5xx from CloudFront: the function faulted or "
-        "was throttled (502/503), timed out (504), or the origin signature (OAC) was refused."
+        "{threshold} % or more of viewer requests got a 5xx from CloudFront: the function answered 5xx "
+        "(a fault or a failing dependency), crashed or timed out (502 from the Function URL), or "
+        "CloudFront could not reach the origin at all (502/504: DNS, TLS, a Function URL domain that no "
+        "longer exists). Throttles and refused signatures are 4xx, not here."
     ),
     first_checks=(
-        "Home-region dashboard, Service section: fault rate up too? Then it is the function; see its alarms",
-        "Fault rate flat: the function never saw them. Lambda throttles? Errors (timeouts)? OAC / "
-        "Function URL permissions changed?",
-        "CloudFront console, distribution Monitoring: which status code",
+        "Home-region dashboard, Service section: fault rate up too? Then the function answered 5xx; "
+        "see the route burn-rate and DynamoDB alarms",
+        "Function URL graphs (Edge section): 5xx without a function answer = crash, timeout, init failure",
+        "Neither moved and URL requests dropped: CloudFront cannot reach the origin. Does the distribution's "
+        "origin domain match the Service stack's FunctionUrlDomain output? Redeploy in order (make deploy)",
     ),
     dashboard_section=sections.EDGE,
     saved_queries=("errors-by-route",),
 )
 
-_QUIET_WHY = "CloudFront publishes error rates only for periods with requests: no traffic, no errors"
+ERROR_RATE_4XX = Playbook(
+    kind="cloudfront-4xx-rate",
+    title="CloudFront 4xx rate",
+    meaning=(
+        "{threshold} % or more of viewer requests got a 4xx from CloudFront. A healthy API has some "
+        "(404, 422, WAF blocks); this many means requests are refused before the function answers: the "
+        "Function URL refusing CloudFront's signature or permission (403), throttling (429), a WAF rule "
+        "blocking legitimate traffic (403), or the edge API-key function refusing every key (401/403)."
+    ),
+    first_checks=(
+        "WAF graphs (Edge section): blocked requests up? Which rule (blocked-by-rule-and-ip)",
+        "Function URL graphs: refused share up? Throttles alarm? Then see function-url-refused",
+        "Neither: CloudFront answered without the origin (API-key function, KeyValueStore, geo rules); "
+        "the service's 4xx rate (Service section) tells whether the function answered them",
+    ),
+    dashboard_section=sections.EDGE,
+    saved_queries=("blocked-by-rule-and-ip",),
+)
+
+_QUIET_WHY = (
+    "the expression has no datapoint below {floor} viewer requests in 5 minutes (CloudFront publishes "
+    "nothing without requests, and a rate over a handful of requests is noise): no evidence of failure"
+)
+
+
+def rate(cfg: MonitoringConfig, status: str, label: str) -> Expression:
+    """An error-rate metric with the request floor: no datapoint below ``cloudfront_min_requests``."""
+    floor = cfg.cloudfront_min_requests
+    rid = f"rate{status}"  # ids unique per graph that draws both rates
+    return Expression(
+        f"IF(requests >= {floor}, {rid})",
+        {"requests": metric("Requests", "Sum"), rid: metric(f"{status}ErrorRate", "Average")},
+        period_s=300,
+        label=label,
+    )
 
 
 def alarms(cfg: MonitoringConfig) -> list[Alarm]:
-    pct = cfg.cloudfront_5xx_rate_pct
-    return [
-        Alarm(
-            key="cloudfront-5xx-rate",
-            playbook=ERROR_RATE_5XX,
-            region="edge",
-            metric=metric("5xxErrorRate", "Average"),
-            threshold=pct,
-            comparison=">=",
-            # 2 of 3: one bad 5-minute period on a quiet distribution can be a couple of requests.
-            evaluation_periods=3,
-            datapoints_to_alarm=2,
-            missing_data="notBreaching",
-            missing_data_why=_QUIET_WHY,
-            condition=f"Average(5xxErrorRate) >= {pct:g} % in 2 of 3 5-min periods",
-            context={"threshold": f"{pct:g}"},
+    floor = cfg.cloudfront_min_requests
+    out = []
+    for status, pct, playbook in (
+        ("5xx", cfg.cloudfront_5xx_rate_pct, ERROR_RATE_5XX),
+        ("4xx", cfg.cloudfront_4xx_rate_pct, ERROR_RATE_4XX),
+    ):
+        out.append(
+            Alarm(
+                key=f"cloudfront-{status}-rate",
+                playbook=playbook,
+                region="edge",
+                metric=rate(cfg, status, f"{status} %"),
+                threshold=pct,
+                comparison=">=",
+                # 2 of 3: one bad 5-minute period can be a burst of a few clients.
+                evaluation_periods=3,
+                datapoints_to_alarm=2,
+                missing_data="notBreaching",
+                missing_data_why=_QUIET_WHY.format(floor=floor),
+                condition=(
+                    f"Average({status}ErrorRate) >= {pct:g} % in 2 of 3 5-min periods "
+                    f"(each with at least {floor} requests)"
+                ),
+                context={"threshold": f"{pct:g}"},
+            )
         )
-    ]
+    return out
 
 
-def widgets(error_rate: Alarm) -> tuple[Graph, ...]:
+def widgets(rate_5xx: Alarm, rate_4xx: Alarm) -> tuple[Graph, ...]:
     return (
         Graph("CloudFront requests / 5 min", left=(metric("Requests", "Sum", label="requests"),), edge=True, width=6),
         Graph(
-            "CloudFront 4xx / 5xx rate, %",
+            "CloudFront 4xx / 5xx rate, % (5 min, request floor)",
             left=(
-                replace(error_rate.metric, label="5xx %"),  # type: ignore[type-var]
-                metric("4xxErrorRate", "Average", label="4xx % (WAF blocks are 403)"),
+                replace(rate_5xx.metric, label="5xx %", color=RED),  # type: ignore[type-var]
+                replace(rate_4xx.metric, label="4xx % (WAF blocks, refusals, throttles)", color=ORANGE),  # type: ignore[type-var]
             ),
-            lines=(AlarmLine(error_rate, "5xx alarm {threshold:g} %"),),
+            lines=(
+                AlarmLine(rate_5xx, "5xx alarm {threshold:g} %"),
+                AlarmLine(rate_4xx, "4xx alarm {threshold:g} %", color=ORANGE),
+            ),
             edge=True,
             width=6,
         ),

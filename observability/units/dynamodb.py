@@ -45,7 +45,14 @@ SYSTEM_ERRORS = Playbook(
     saved_queries=("faults-by-cause", "errors-by-route"),
 )
 
-_QUIET_WHY = "DynamoDB publishes these only when they happen: no data means none"
+# CloudWatch keeps an AWS/DynamoDB alarm's state on missing data whatever TreatMissingData says, so the
+# alarms say `ignore` (what really happens) and FILL every counter with 0: a period without throttles or
+# errors is a real 0 datapoint, and the alarm returns to OK instead of staying in ALARM forever.
+_QUIET_WHY = (
+    "CloudWatch keeps AWS/DynamoDB alarms' state on missing data whatever is set, so `ignore` says what "
+    "happens; the counters are FILLed with 0 (published only when they happen), so a quiet period is a real "
+    "0 and the alarm recovers"
+)
 
 
 def metric(name: str, statistic: str, period_s: int, operation: str | None = None, label: str | None = None) -> Metric:
@@ -54,12 +61,13 @@ def metric(name: str, statistic: str, period_s: int, operation: str | None = Non
 
 
 def system_errors(period_s: int, *, labelled: bool = False, color: str | None = None) -> Expression:
-    """SystemErrors summed over the operations (SUM([...]) keeps a value when only some have data)."""
+    """SystemErrors summed over the operations, each FILLed with 0 (published only when they happen)."""
     using = {
         f"e{i}": metric("SystemErrors", "Sum", period_s, op, label=op if labelled else None)
         for i, op in enumerate(DYNAMODB_OPERATIONS)
     }
-    return Expression(f"SUM([{', '.join(using)}])", using, period_s=period_s, label="system errors", color=color)
+    filled = ", ".join(f"FILL({k}, 0)" for k in using)
+    return Expression(f"SUM([{filled}])", using, period_s=period_s, label="system errors", color=color)
 
 
 def alarms() -> list[Alarm]:
@@ -69,9 +77,9 @@ def alarms() -> list[Alarm]:
             playbook=THROTTLES,
             region="home",
             # Read/WriteThrottleEvents carry only TableName (ThrottledRequests needs an Operation each).
-            # SUM([...]) keeps a value when only one side has data; "reads + writes" would not.
+            # FILL: a 0 in every period without throttles, so the alarm can return to OK.
             metric=Expression(
-                "SUM([reads, writes])",
+                "SUM([FILL(reads, 0), FILL(writes, 0)])",
                 {
                     "reads": metric("ReadThrottleEvents", "Sum", 300),
                     "writes": metric("WriteThrottleEvents", "Sum", 300),
@@ -83,7 +91,7 @@ def alarms() -> list[Alarm]:
             comparison=">",
             evaluation_periods=1,
             datapoints_to_alarm=1,
-            missing_data="notBreaching",
+            missing_data="ignore",
             missing_data_why=_QUIET_WHY,
             condition="Sum(ReadThrottleEvents) + Sum(WriteThrottleEvents) > 0 in a 5-min period",
         ),
@@ -97,7 +105,7 @@ def alarms() -> list[Alarm]:
             # 2 of 3: single DynamoDB 500s are retried away; a trend is worth a look.
             evaluation_periods=3,
             datapoints_to_alarm=2,
-            missing_data="notBreaching",
+            missing_data="ignore",
             missing_data_why=_QUIET_WHY,
             condition=f"Sum(SystemErrors) over {', '.join(DYNAMODB_OPERATIONS)} > 0 in 2 of 3 5-min periods",
         ),

@@ -1,19 +1,159 @@
-"""The Lambda Function URL (AuthType AWS_IAM, CloudFront's origin). Nothing monitored here yet.
+"""The Lambda Function URL (AuthType AWS_IAM, CloudFront's origin): what the URL answered without
+the function.
 
-AWS/Lambda publishes UrlRequestCount, Url4xxCount and Url5xxCount per function (dimension
-FunctionName). Their alarms (with playbooks) and graphs belong in this module, declared like the
-other units' (``alarms(cfg)`` and ``widgets(...)``), then listed in ``observability.plan``.
+AWS/Lambda publishes ``UrlRequestCount``, ``Url4xxCount`` and ``Url5xxCount`` per function (dimension
+``FunctionName``, home region). They count every request the URL received, including those it
+answered itself: a refused signature or missing permission (403), a throttle (429), a crash, timeout
+or init failure (5xx, no access line). The service's own EMF counts (``ClientError``, ``Fault``,
+``Requests`` under ``{service}``) count only what the function answered. The difference is what the
+URL answered *without* the function: the outages the function's own telemetry cannot see.
+
+Every input is a sparse counter (published only while something happens), so each is FILLed with 0
+where zero is the truth; the request count is the floor and the denominator, and a window below the
+floor has no datapoint (IF without a false value), which the alarms treat as not breaching.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from observability import sections
 from observability.config import MonitoringConfig
-from observability.model import Alarm, Widget
+from observability.model import ORANGE, RED, Alarm, AlarmLine, Expression, Graph, Metric, Playbook, Ref, Widget
+from observability.units.service import service_metric
+from service.contract import METRIC_CLIENT_ERROR, METRIC_FAULT, METRIC_REQUESTS
+
+NS = "AWS/Lambda"
+FUNCTION = (("FunctionName", Ref("function_name")),)
+PERIOD_S = 300
+
+
+def metric(name: str, period_s: int = PERIOD_S, label: str | None = None) -> Metric:
+    return Metric(NS, name, "Sum", period_s, FUNCTION, label=label)
+
+
+REFUSED = Playbook(
+    kind="function-url-refused",
+    title="Function URL refusing requests",
+    meaning=(
+        "{threshold} % or more of the Function URL's requests got a 4xx the function never answered. "
+        "403: CloudFront's OAC signature or its invoke permissions refused (stale after a replacement, "
+        "wrong SourceArn), or a body without x-amz-content-sha256; 429: throttled. Viewers get a 4xx "
+        "from CloudFront; the function logs nothing."
+    ),
+    first_checks=(
+        "Lambda throttles alarm or Concurrency section at the reserved line? Then it is throttling (429)",
+        "Otherwise permissions: do the function's policy statements (aws lambda get-policy) name this "
+        "distribution? After a replacement redeploy EdgeAccess (make deploy)",
+        "Only requests with a body refused? Clients without x-amz-content-sha256 (README)",
+    ),
+    dashboard_section=sections.EDGE,
+    saved_queries=("requests-by-route-and-status",),
+)
+
+UNANSWERED = Playbook(
+    kind="function-url-5xx-unanswered",
+    title="Function URL 5xx the function never answered",
+    meaning=(
+        "{threshold} % or more of the Function URL's requests ended in a 5xx that the service did not "
+        "answer itself (no access line): the function crashed, timed out, ran out of memory or failed "
+        "to initialise (e.g. an import error after a deploy). Viewers get 502 from CloudFront."
+    ),
+    first_checks=(
+        "Lambda section: Errors up? Duration at the timeout = timeouts; cold starts failing = init errors",
+        "Log group: 'Task timed out', 'Runtime exited', 'INIT_REPORT' lines (not JSON)",
+        "Recent deploy or layer change? Roll back if it correlates",
+    ),
+    dashboard_section=sections.LAMBDA,
+    saved_queries=("recent-errors",),
+)
+
+_BELOW_FLOOR_WHY = (
+    "the expression has no datapoint below {floor} URL requests in 5 minutes (no traffic, or too little "
+    "to judge a share): no evidence of failure"
+)
+
+
+def _share(cfg: MonitoringConfig, status: str, emf_metric: str, label: str) -> Expression:
+    """100 x (URL's {status} count - the service's own count) / URL requests, with the request floor."""
+    floor = cfg.url_min_requests
+    url, svc = f"url{status}", emf_metric.lower()  # ids unique on the graph that draws both shares
+    return Expression(
+        f"IF(requests >= {floor}, 100 * (FILL({url}, 0) - FILL({svc}, 0)) / requests)",
+        {
+            "requests": metric("UrlRequestCount"),
+            url: metric(f"Url{status}Count"),
+            svc: service_metric(cfg, emf_metric, "Sum", period_s=PERIOD_S),
+        },
+        period_s=PERIOD_S,
+        label=label,
+    )
 
 
 def alarms(cfg: MonitoringConfig) -> list[Alarm]:
-    return []
+    floor = cfg.url_min_requests
+    why = _BELOW_FLOOR_WHY.format(floor=floor)
+    refused, unanswered = cfg.url_refused_pct, cfg.url_unanswered_5xx_pct
+    return [
+        Alarm(
+            key="function-url-refused",
+            playbook=REFUSED,
+            region="home",
+            metric=_share(cfg, "4xx", METRIC_CLIENT_ERROR, "% refused by the URL"),
+            threshold=refused,
+            comparison=">=",
+            # 1 of 1 five-minute window: a total refusal (stale permission) pages in a minute or two.
+            evaluation_periods=1,
+            datapoints_to_alarm=1,
+            missing_data="notBreaching",
+            missing_data_why=why,
+            condition=(
+                f"100 x (Url4xxCount - Sum(ClientError)) / UrlRequestCount >= {refused:g} % over 5 min "
+                f"(with at least {floor} URL requests)"
+            ),
+            context={"threshold": f"{refused:g}"},
+        ),
+        Alarm(
+            key="function-url-5xx-unanswered",
+            playbook=UNANSWERED,
+            region="home",
+            metric=_share(cfg, "5xx", METRIC_FAULT, "% 5xx without a function answer"),
+            threshold=unanswered,
+            comparison=">=",
+            evaluation_periods=1,
+            datapoints_to_alarm=1,
+            missing_data="notBreaching",
+            missing_data_why=why,
+            condition=(
+                f"100 x (Url5xxCount - Sum(Fault)) / UrlRequestCount >= {unanswered:g} % over 5 min "
+                f"(with at least {floor} URL requests)"
+            ),
+            context={"threshold": f"{unanswered:g}"},
+        ),
+    ]
 
 
-def widgets() -> tuple[Widget, ...]:
-    return ()
+def widgets(cfg: MonitoringConfig, refused: Alarm, unanswered: Alarm) -> tuple[Widget, ...]:
+    """Home-region graphs: the URL's requests against the service's, and the two alarm shares."""
+    return (
+        Graph(
+            "Function URL requests vs answered by the service / 5 min",
+            left=(
+                metric("UrlRequestCount", label="URL requests"),
+                service_metric(cfg, METRIC_REQUESTS, "Sum", period_s=PERIOD_S, label="answered by the service"),
+            ),
+            width=6,
+        ),
+        Graph(
+            "Answered by the URL without the function, % of URL requests",
+            left=(
+                replace(refused.metric, label="refused 4xx %", color=ORANGE),  # type: ignore[type-var]
+                replace(unanswered.metric, label="unanswered 5xx %", color=RED),  # type: ignore[type-var]
+            ),
+            lines=(
+                AlarmLine(refused, "refused alarm {threshold:g} %", color=ORANGE),
+                AlarmLine(unanswered, "5xx alarm {threshold:g} %"),
+            ),
+            width=6,
+        ),
+    )

@@ -50,8 +50,8 @@ CONCURRENCY = Playbook(
     title="Reserved concurrency nearly used up",
     meaning=(
         "The function is using {threshold} % or more of its reserved concurrency. At 100 % new "
-        "requests are throttled (HTTP 429/502 at CloudFront), and the Function URL also caps requests "
-        "per second at 10 x reserved."
+        "requests are throttled: the Function URL answers 429, which viewers get as a 4xx from "
+        "CloudFront (not a 5xx). The Function URL also caps requests per second at 10 x reserved."
     ),
     first_checks=(
         "Traffic or latency? Service section: Requests up, or Latency up (slower requests hold "
@@ -68,7 +68,8 @@ THROTTLES = Playbook(
     title="Lambda throttles",
     meaning=(
         "Lambda rejected invocations because the function ran at its concurrency limit (reserved "
-        "or account). Those viewers got an error without the function running: no access line, no EMF."
+        "or account). The Function URL answered those viewers 429 (a 4xx at CloudFront) without the "
+        "function running: no access line, no EMF."
     ),
     first_checks=(
         "Concurrency section: ConcurrentExecutions at the reserved line?",
@@ -84,7 +85,8 @@ ERRORS = Playbook(
     title="Lambda function errors",
     meaning=(
         "Invocations failed outside the resolver's error handling: timeout, out of memory, import or "
-        "init failure, or a crash in middleware. Viewers got a 502 from CloudFront."
+        "init failure, or a crash in middleware. The Function URL answered 502, and viewers got it from "
+        "CloudFront."
     ),
     first_checks=(
         "Lambda section: Errors with Duration near the timeout = timeouts; with cold starts = init failures",
@@ -93,6 +95,24 @@ ERRORS = Playbook(
     ),
     dashboard_section=sections.LAMBDA,
     saved_queries=("recent-errors",),
+)
+
+ACCOUNT_CONCURRENCY = Playbook(
+    kind="lambda-account-concurrency",
+    title="Account concurrency nearly used up",
+    meaning=(
+        "The function reserves no concurrency, so it shares the region's account pool, and {threshold} % "
+        "or more of the account's concurrency limit ({limit}) is claimed (ClaimedAccountConcurrency: "
+        "unreserved executions of every function plus every reservation). At 100 % Lambda throttles: the "
+        "Function URL answers 429 (a 4xx at CloudFront) for this function too, whoever uses the pool."
+    ),
+    first_checks=(
+        "Concurrency section: is this function's ConcurrentExecutions the one that grew, or another function?",
+        "Lambda console > Concurrency for the region: which functions claim it (reservations count too)",
+        "Ask for a higher account limit, or reserve concurrency for this function (reserved_concurrency)",
+    ),
+    dashboard_section=sections.CONCURRENCY,
+    saved_queries=("requests-by-route-and-status",),
 )
 
 _IDLE_WHY = "no data means no invocations: nothing is at risk"
@@ -124,10 +144,35 @@ def utilisation_alarm(cfg: MonitoringConfig, reserved: int) -> Alarm:
     )
 
 
+def account_concurrency_alarm(cfg: MonitoringConfig) -> Alarm:
+    pct, limit = cfg.account_concurrency_pct, cfg.account_concurrency_limit
+    return Alarm(
+        key="lambda-account-concurrency",
+        playbook=ACCOUNT_CONCURRENCY,
+        region="home",
+        metric=Expression(
+            f"100 * claimed / {limit}",
+            # Account level: AWS/Lambda, no dimensions.
+            {"claimed": Metric(NS, "ClaimedAccountConcurrency", "Maximum", 60)},
+            period_s=60,
+            label="account concurrency claimed (%)",
+        ),
+        threshold=pct,
+        comparison=">=",
+        # 2 of 3 minutes, as the reserved-concurrency alarm: one busy minute is burstiness.
+        evaluation_periods=3,
+        datapoints_to_alarm=2,
+        missing_data="notBreaching",
+        missing_data_why="ClaimedAccountConcurrency is published while functions of the region run; " + _IDLE_WHY,
+        condition=f"100 x Maximum(ClaimedAccountConcurrency) / {limit} >= {pct:g} % in 2 of 3 1-min periods",
+        context={"threshold": f"{pct:g}", "limit": str(limit)},
+    )
+
+
 def alarms(cfg: MonitoringConfig, reserved_concurrency: int | None) -> list[Alarm]:
     # Utilisation only means something against a reserved value; without one the function shares
-    # the account pool, and the Throttles alarm is the signal that still applies.
-    out = [utilisation_alarm(cfg, reserved_concurrency)] if reserved_concurrency else []
+    # the account pool: then the account's claimed concurrency against its limit is what runs out.
+    out = [utilisation_alarm(cfg, reserved_concurrency) if reserved_concurrency else account_concurrency_alarm(cfg)]
     out.append(
         Alarm(
             key="lambda-throttles",
@@ -223,12 +268,15 @@ def health_section(cfg: MonitoringConfig) -> Section:
     )
 
 
-def concurrency_section(reserved: int | None, utilisation: Alarm | None) -> Section:
+def concurrency_section(reserved: int | None, utilisation: Alarm | None, account: Alarm | None = None) -> Section:
     lines: tuple[Line | AlarmLine, ...] = ()
+    left: tuple[Metric | Expression, ...] = (replace(CONCURRENT, label="concurrent"),)
+    left_max = None
     if reserved and utilisation:
         # The alarm's threshold is a percentage of the reserved value: drawn in executions.
         line = AlarmLine(utilisation, "alarm {threshold:g} % = {value:g}", times=reserved, per=100, color=ORANGE)
         lines = (Line(reserved, f"reserved {reserved}"), line)
+        left_max = reserved * 1.1
         note = (
             f"Reserved concurrency **{reserved}**: at the red line Lambda throttles. The alarm fires at "
             f"{utilisation.threshold:g} % (orange). The Function URL also caps requests at "
@@ -237,19 +285,28 @@ def concurrency_section(reserved: int | None, utilisation: Alarm | None) -> Sect
         )
     else:
         note = (
-            "Concurrency is **not reserved**: the function shares the account's unreserved pool, so there is no "
-            "utilisation alarm; the Throttles alarm still fires when the pool runs out."
+            "Concurrency is **not reserved**: the function shares the account's pool. The account-concurrency "
+            "alarm watches `ClaimedAccountConcurrency` (every function's unreserved executions plus every "
+            "reservation) against the account limit; throttled requests get 429 from the Function URL."
         )
+        if account:
+            claimed = account.metric.using["claimed"]  # type: ignore[union-attr]
+            limit = int(account.context["limit"])
+            left = (*left, replace(claimed, label="claimed in the account", color=RED))  # type: ignore[type-var]
+            lines = (
+                Line(limit, f"account limit {limit}"),
+                AlarmLine(account, "alarm {threshold:g} % = {value:g}", times=limit, per=100, color=ORANGE),
+            )
     return Section(
         sections.CONCURRENCY,
         (
             (
                 Graph(
-                    "Concurrent executions (Maximum) vs reserved; throttles",
-                    left=(replace(CONCURRENT, label="concurrent"),),
+                    "Concurrent executions (Maximum) vs reserved or account limit; throttles",
+                    left=left,
                     right=(replace(THROTTLED, label="throttles", color=ORANGE),),
                     lines=lines,
-                    left_max=reserved * 1.1 if reserved else None,
+                    left_max=left_max,
                     width=16,
                 ),
                 Text(note, width=8, height=6),

@@ -85,18 +85,33 @@ NO_TRAFFIC_WHY = "a route without requests publishes nothing: no requests, no sl
 def latency_alarm(cfg: MonitoringConfig, route: RouteSpec) -> Alarm:
     slo = route.slo
     periods = cfg.latency_periods
+    floor = cfg.latency_min_samples
     return Alarm(
         key=f"route-{route.name}-latency",
         playbook=LATENCY,
         region="home",
-        metric=route_metric(cfg, METRIC_LATENCY, slo.percentile_stat, route.label, period_s=PERIOD_S),
+        # The minimum-sample guard: a period with fewer than `floor` requests has no datapoint (IF
+        # without a false value), so a handful of slow requests (cold starts) on a quiet route never
+        # stands for the route's percentile.
+        metric=Expression(
+            f"IF(samples >= {floor}, latency)",
+            {
+                "latency": route_metric(cfg, METRIC_LATENCY, slo.percentile_stat, route.label, period_s=PERIOD_S),
+                "samples": route_metric(cfg, METRIC_LATENCY, "SampleCount", route.label, period_s=PERIOD_S),
+            },
+            period_s=PERIOD_S,
+            label=slo.percentile_stat,
+        ),
         threshold=slo.latency_ms,
         comparison=">",
         evaluation_periods=periods,
         datapoints_to_alarm=periods,
         missing_data="notBreaching",
-        missing_data_why=NO_TRAFFIC_WHY,
-        condition=f"{slo.percentile_stat}(Latency) > {slo.latency_ms} ms in {periods} consecutive 5-min periods",
+        missing_data_why=f"{NO_TRAFFIC_WHY}; below {floor} requests in 5 minutes the percentile is not judged",
+        condition=(
+            f"{slo.percentile_stat}(Latency) > {slo.latency_ms} ms in {periods} consecutive 5-min periods "
+            f"(each with at least {floor} requests)"
+        ),
         context=_context(route) | {"window": duration(PERIOD_S * periods)},
     )
 
@@ -111,17 +126,18 @@ def burn_alarm(cfg: MonitoringConfig, route: RouteSpec, window: BurnWindow) -> C
         "budget_spent": window.budget_spent,
         "composite": cfg.alarm_name(key),
     }
-    floor = cfg.burn_min_requests
+    floor, min_faults = cfg.burn_min_requests, cfg.burn_min_faults
     children = tuple(
         Alarm(
             key=f"route-{route.name}-fault-rate-{duration(seconds).replace(' ', '')}",
             playbook=BURN_WINDOW,
             region="home",
             # Fault is 0/1 per request, so Average over the window is the fault rate; dividing by the
-            # budget gives the burn rate (1 = spending exactly the budget). Below `floor` requests in
-            # the window the rate is noise: read 0.
+            # budget gives the burn rate (1 = spending exactly the budget). fault * requests is the
+            # number of faults. Below `floor` requests or `min_faults` faults the window reads 0
+            # (MonitoringConfig.burn_min_faults: one 5xx among ten requests does not page).
             metric=Expression(
-                f"IF(requests >= {floor}, fault / {budget:g}, 0)",
+                f"IF(requests >= {floor} AND fault * requests >= {min_faults}, fault / {budget:g}, 0)",
                 {
                     "fault": route_metric(cfg, METRIC_FAULT, "Average", route.label, period_s=seconds),
                     "requests": route_metric(cfg, METRIC_REQUESTS, "Sum", route.label, period_s=seconds),
@@ -139,7 +155,7 @@ def burn_alarm(cfg: MonitoringConfig, route: RouteSpec, window: BurnWindow) -> C
             missing_data_why=NO_TRAFFIC_WHY + ", so no budget is spent",
             condition=(
                 f"Average(Fault) / {budget:g} >= {window.factor:g} over {duration(seconds)}"
-                f" (with at least {floor} requests in it)"
+                f" (with at least {floor} requests and {min_faults} faults in it)"
             ),
             notify=False,
             context=context | {"window": duration(seconds)},

@@ -93,7 +93,7 @@ def test_distribution_behaviour(synth: Synth) -> None:
     assert behavior["OriginRequestPolicyId"] == ALL_VIEWER_EXCEPT_HOST_HEADER
     assert behavior["ResponseHeadersPolicyId"] == SECURITY_HEADERS
     assert set(behavior["AllowedMethods"]) == {"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"}
-    assert behavior["ViewerProtocolPolicy"] == "redirect-to-https"
+    assert behavior["ViewerProtocolPolicy"] == synth.config.viewer_protocol == "https-only"
     assert config["HttpVersion"] == "http2and3"
     assert config["PriceClass"] == synth.config.price_class
     acl_id = next(iter(synth.resources(synth.stacks.edge, "AWS::WAFv2::WebACL")))

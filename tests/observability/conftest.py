@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from tests.synth import EDGE_REGION, Synth, any_synth, default_synth, report, scale_synth
+from tests.synth import EDGE_REGION, Synth, any_synth, default_synth, report, scale_synth, synth_eu
 
-__all__ = ["EDGE_REGION", "Synth", "any_synth", "default_synth", "scale_synth"]
+__all__ = ["EDGE_REGION", "Synth", "any_synth", "default_synth", "scale_synth", "synth_eu"]
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -84,9 +84,17 @@ def test_every_route_has_its_alarms(any_synth: Synth) -> None:
     for r in any_synth.routes:
         _, latency = alarms[CFG.alarm_name(f"route-{r.name}-latency")]
         p = latency["Properties"]
-        assert p["ExtendedStatistic"] == r.slo.percentile_stat
         assert p["Threshold"] == r.slo.latency_ms
-        assert {d["Name"]: d["Value"] for d in p["Dimensions"]} == {DIM_SERVICE: CFG.service_name, DIM_ROUTE: r.label}
+        (expr,) = [m["Expression"] for m in p["Metrics"] if "Expression" in m]
+        assert expr == f"IF(samples >= {CFG.latency_min_samples}, latency)"  # the minimum-sample guard
+        stats = {m["Id"]: m["MetricStat"] for m in p["Metrics"] if "MetricStat" in m}
+        assert {k: (v["Stat"], v["Period"]) for k, v in stats.items()} == {
+            "latency": (r.slo.percentile_stat, 300),
+            "samples": ("SampleCount", 300),
+        }
+        for stat in stats.values():
+            dims = {d["Name"]: d["Value"] for d in stat["Metric"]["Dimensions"]}
+            assert dims == {DIM_SERVICE: CFG.service_name, DIM_ROUTE: r.label}
         for window in CFG.burn_windows:
             _, comp = alarms[CFG.alarm_name(f"route-{r.name}-{window.name}-burn")]
             rule = json.dumps(comp["Properties"]["AlarmRule"])
@@ -101,7 +109,8 @@ def test_every_route_has_its_alarms(any_synth: Synth) -> None:
                 assert cp["Threshold"] == window.factor
                 (expr,) = [m for m in cp["Metrics"] if "Expression" in m]
                 assert expr["Expression"] == (
-                    f"IF(requests >= {CFG.burn_min_requests}, fault / {r.slo.error_budget:g}, 0)"
+                    f"IF(requests >= {CFG.burn_min_requests} AND fault * requests >= {CFG.burn_min_faults}, "
+                    f"fault / {r.slo.error_budget:g}, 0)"
                 )
                 stats = {
                     m["Id"]: (
@@ -303,3 +312,31 @@ def test_cfn_lint_finds_no_errors(any_synth: Synth) -> None:
         if match.rule.id.startswith("E")
     ]
     assert problems == []
+
+
+def test_failure_mode_alarms_read_the_function_url_and_the_account(default_synth: Synth, synth_eu: Synth) -> None:
+    alarms = alarms_by_name(default_synth)
+    for key, counter, emf in (
+        ("function-url-refused", "Url4xxCount", METRIC_CLIENT_ERROR),
+        ("function-url-5xx-unanswered", "Url5xxCount", METRIC_FAULT),
+    ):
+        t, res = alarms[CFG.alarm_name(key)]
+        assert t.region != EDGE_REGION  # the URL's metrics and the EMF are both home-region metrics
+        metrics = {
+            m["MetricStat"]["Metric"]["MetricName"]: m["MetricStat"]
+            for m in res["Properties"]["Metrics"]
+            if "MetricStat" in m
+        }
+        assert set(metrics) == {"UrlRequestCount", counter, emf}
+        for name in ("UrlRequestCount", counter):
+            assert [d["Name"] for d in metrics[name]["Metric"]["Dimensions"]] == ["FunctionName"]
+        assert res["Properties"]["TreatMissingData"] == "notBreaching"
+    t, res = alarms[CFG.alarm_name("cloudfront-4xx-rate")]
+    assert t.region == EDGE_REGION
+    # Concurrency reserved: no account alarm; not reserved: the account alarm, without dimensions.
+    assert CFG.alarm_name("lambda-account-concurrency") not in alarms
+    eu = alarms_by_name(synth_eu)
+    _, account = eu[f"{synth_eu.config.service_name}-lambda-account-concurrency"]
+    (stat,) = [m["MetricStat"] for m in account["Properties"]["Metrics"] if "MetricStat" in m]
+    assert (stat["Metric"]["MetricName"], stat["Stat"]) == ("ClaimedAccountConcurrency", "Maximum")
+    assert "Dimensions" not in stat["Metric"] or stat["Metric"]["Dimensions"] == []

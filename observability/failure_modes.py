@@ -1,0 +1,244 @@
+"""The failure-mode matrix: for each way the API breaks, what the viewer sees, which metrics move, which
+alarms page and after how many minutes (plain data; RUNBOOK.md and README render it).
+
+The minutes are not estimates: ``tests/scenarios`` synthesizes the app, feeds each mode's per-minute
+metrics (``tests/scenarios/world.py``) to the offline CloudWatch evaluator (``tests/alarms``) and fails
+unless exactly these notifying alarms reach ALARM, each exactly this many minutes after the failure
+starts. Minutes count from the first failing minute to the evaluation that goes to ALARM, without
+CloudWatch's ingestion delay (real pages come about 1-3 minutes later).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+# Route alarm keys name a route as {route}; FailureMode.routes says which routes are meant.
+ROUTE = "{route}"
+
+
+@dataclass(frozen=True)
+class FailureMode:
+    row: str  # "a", "b1", ... (issue 8's rows (a)-(i), split where one cause has two shapes; then j, k)
+    title: str
+    example: str  # a concrete cause
+    viewer_sees: str  # status and who answers it (CloudFront, the Function URL or the function)
+    metrics_move: str
+    # Every alarm that reaches ALARM -> minutes from the failure's start. Notifying alarms are the pages
+    # (the matrix shows those); the burn-rate windows that feed a composite are listed too, so a test
+    # pins each of them. Keys with {route} stand for every route of ``routes``; a route's own key
+    # overrides its pattern (None: that route's alarm stays out of ALARM). Every alarm not listed must
+    # stay out of ALARM.
+    alarms: Mapping[str, int | None]
+    routes: str = ""  # which routes {route} means (tests/scenarios/world.py ROUTE_SCOPES)
+    note: str = ""
+    # Alarms that exist only in one configuration: the reserved-concurrency one or the account one.
+    only_when: Mapping[str, str] = field(default_factory=dict)
+
+
+def burn(
+    fast: int | None,
+    slow: int | None,
+    w1h: int | None,
+    w5m: int | None,
+    w6h: int | None,
+    w30m: int | None,
+    route: str = ROUTE,
+) -> dict[str, int | None]:
+    """A route's burn-rate composites and their four windows (minutes to ALARM, None: stays OK)."""
+    return {
+        f"route-{route}-fast-burn": fast,
+        f"route-{route}-slow-burn": slow,
+        f"route-{route}-fault-rate-1h": w1h,
+        f"route-{route}-fault-rate-5min": w5m,
+        f"route-{route}-fault-rate-6h": w6h,
+        f"route-{route}-fault-rate-30min": w30m,
+    }
+
+
+# orders_summary's SLO is 99 % (budget 1 %): the same fault rate burns its budget 10x slower than on a
+# 99.9 % route, so its burn-rate alarms page later or not at all (14.4x of 1 % is a 14.4 % fault rate).
+SUMMARY = "orders_summary"
+# What FailureMode.routes means, for the matrix (tests/scenarios/world.py selects the same routes).
+ROUTE_SCOPES = {
+    "all": "every route",
+    "dynamodb": "every route that calls DynamoDB",
+    "dynamodb-reads": "every GET route that reads DynamoDB",
+    "dynamodb-writes": "every route that writes DynamoDB",
+}
+RESERVED = "concurrency reserved"
+NOT_RESERVED = "concurrency not reserved"
+_CONFIG_ALARMS = {"lambda-concurrency-utilisation": RESERVED, "lambda-account-concurrency": NOT_RESERVED}
+
+MODES: tuple[FailureMode, ...] = (
+    FailureMode(
+        row="a",
+        title="CloudFront cannot invoke the function",
+        example="the EdgeAccess permissions name an old function or distribution; a wrong SourceArn",
+        viewer_sees="403 from the Function URL, passed on by CloudFront as a 4xx; the function never runs",
+        metrics_move="CloudFront 4xxErrorRate to 100 %; Url4xxCount = UrlRequestCount; no EMF, no Invocations",
+        alarms={"function-url-refused": 1, "cloudfront-4xx-rate": 8},
+    ),
+    FailureMode(
+        row="b1",
+        title="Throttling at reserved (or account) concurrency",
+        example="a traffic surge or a slow dependency holding executions",
+        viewer_sees="429 from the Function URL for 40 % of requests (a 4xx at CloudFront); the rest are served",
+        metrics_move=(
+            "Throttles > 0; ConcurrentExecutions at the reserved value (ClaimedAccountConcurrency at the "
+            "account limit when not reserved); Url4xxCount up without EMF ClientError"
+        ),
+        alarms={
+            "lambda-throttles": 1,
+            "lambda-concurrency-utilisation": 2,
+            "lambda-account-concurrency": 2,
+            "function-url-refused": 3,
+            "cloudfront-4xx-rate": 10,
+        },
+        only_when=_CONFIG_ALARMS,
+    ),
+    FailureMode(
+        row="b2",
+        title="A one-minute throttling burst",
+        example="a burst of parallel requests at the reserved limit",
+        viewer_sees="429 from the Function URL for a few requests (a 4xx at CloudFront)",
+        metrics_move="Throttles > 0 for one minute; Url4xxCount up without EMF ClientError",
+        alarms={"lambda-throttles": 1},
+        only_when=_CONFIG_ALARMS,
+    ),
+    FailureMode(
+        row="c",
+        title="Function timeout",
+        example="the orders_summary scan outgrows the Lambda timeout for a fifth of its calls",
+        viewer_sees="502 from the Function URL for those requests (CloudFront passes it on); the rest fine",
+        metrics_move="Lambda Errors, Duration at the timeout; Url5xxCount without EMF Fault; no access line",
+        alarms={"lambda-errors": 1},
+        note="3 % of all requests: below the 5xx-share alarms' thresholds; lambda-errors pages on the first one.",
+    ),
+    FailureMode(
+        row="d",
+        title="Function crash or init failure",
+        example="an import error after a deploy: every invocation fails during init",
+        viewer_sees="502 from the Function URL on every request (through CloudFront)",
+        metrics_move="Lambda Errors = Invocations; Url5xxCount = UrlRequestCount; no EMF at all",
+        alarms={"lambda-errors": 1, "function-url-5xx-unanswered": 1, "cloudfront-5xx-rate": 6},
+    ),
+    FailureMode(
+        row="e1",
+        title="DynamoDB read throttling",
+        example="a hot partition key read by the GET routes",
+        viewer_sees="500 from the function (problem+json) on 10 % of the reading routes' requests; slow",
+        metrics_move="ReadThrottleEvents; EMF Fault and Latency on the reading routes; Url5xxCount = EMF Fault",
+        alarms={
+            "dynamodb-throttles": 1,
+            **burn(9, 4, 9, 2, 4, 2),
+            **burn(None, None, None, None, None, 18, route=SUMMARY),
+            "route-{route}-latency": 11,
+        },
+        routes="dynamodb-reads",
+    ),
+    FailureMode(
+        row="e2",
+        title="DynamoDB write throttling",
+        example="a burst of creates and deletes past the table's write capacity",
+        viewer_sees="500 from the function on 10 % of the writing routes' requests",
+        metrics_move="WriteThrottleEvents; EMF Fault on the writing routes; Url5xxCount = EMF Fault",
+        alarms={"dynamodb-throttles": 1, **burn(9, 4, 9, 2, 4, 2)},
+        routes="dynamodb-writes",
+    ),
+    FailureMode(
+        row="e3",
+        title="DynamoDB unavailable",
+        example="a regional DynamoDB event",
+        viewer_sees="500 from the function on every route that calls DynamoDB",
+        metrics_move="DynamoDB SystemErrors; EMF Fault on the DynamoDB routes; Url5xxCount = EMF Fault",
+        alarms={
+            "dynamodb-system-errors": 6,
+            "cloudfront-5xx-rate": 6,
+            **burn(1, 1, 1, 1, 1, 1),
+            **burn(9, 4, 9, 1, 4, 2, route=SUMMARY),
+        },
+        routes="dynamodb",
+    ),
+    FailureMode(
+        row="f",
+        title="A WAF rule blocks legitimate traffic",
+        example="a managed rule's false positive on a common request shape",
+        viewer_sees="403 from CloudFront (WAF) for 80 % of requests; the function sees the rest",
+        metrics_move="WAF BlockedRequests; CloudFront 4xxErrorRate; URL and EMF requests drop",
+        alarms={"waf-blocked-spike": 3, "cloudfront-4xx-rate": 8},
+    ),
+    FailureMode(
+        row="g",
+        title="Traffic stops reaching the function while CloudFront still receives it",
+        example="the edge API-key function refuses every key (KeyValueStore emptied or detached)",
+        viewer_sees="401/403 from CloudFront (the viewer-request function); the origin is never called",
+        metrics_move="CloudFront Requests steady, 4xxErrorRate to 100 %; home region: no URL requests, no EMF",
+        alarms={"cloudfront-4xx-rate": 8},
+        note=(
+            "No alarm can compare CloudFront requests (us-east-1) with URL requests (home): an alarm reads "
+            "only its own region. The viewer always gets a CloudFront 4xx or 5xx when the origin is not "
+            "reached, so the us-east-1 rate alarms catch it; the dashboard shows both request counts."
+        ),
+    ),
+    FailureMode(
+        row="h",
+        title="CloudFront 5xx without the function",
+        example="the distribution's origin is a Function URL domain that no longer exists (DNS failure)",
+        viewer_sees="502 from CloudFront; the Function URL receives nothing",
+        metrics_move="CloudFront 5xxErrorRate to 100 %; home region: no URL requests, no EMF",
+        alarms={"cloudfront-5xx-rate": 6},
+    ),
+    FailureMode(
+        row="i1",
+        title="A replacement leaves the Lambda permissions on the old function",
+        example="the function was replaced; EdgeAccess was not redeployed, so its permissions name the old ARN",
+        viewer_sees="403 from the new Function URL (through CloudFront), as in (a)",
+        metrics_move=(
+            "Url4xxCount under the new FunctionName, which the home alarms (still on the old name) do not "
+            "read; CloudFront 4xxErrorRate to 100 %"
+        ),
+        alarms={"cloudfront-4xx-rate": 8},
+        note="The home-region alarms watch the old FunctionName until Monitoring is redeployed: only the edge pages.",
+    ),
+    FailureMode(
+        row="i2",
+        title="A replacement leaves alarms and dashboard on the old function",
+        example="the function was replaced and serves fine; Monitoring was not redeployed",
+        viewer_sees="normal answers",
+        metrics_move="AWS/Lambda metrics under the new FunctionName; the alarms' FunctionName publishes nothing",
+        alarms={},
+        note=(
+            "Nothing pages, and nothing could until the next failure: every AWS/Lambda alarm (Function URL "
+            "shares included) reads a FunctionName that no longer publishes, and no data is OK. The route "
+            "alarms read the service's EMF and keep working. `make verify` (every stack's references checked "
+            "against live resources) is what finds it; `make deploy` redeploys Monitoring after Service."
+        ),
+    ),
+    FailureMode(
+        row="j",
+        title="Every route answers 5xx to one request in ten",
+        example="a deploy with a bug in a shared code path that the resolver turns into 500s",
+        viewer_sees="500 from the function (problem+json) on 10 % of every route's requests",
+        metrics_move="EMF Fault on every route; Url5xxCount = EMF Fault; no Lambda Errors",
+        alarms={
+            "cloudfront-5xx-rate": 8,
+            **burn(9, 4, 9, 2, 4, 2),
+            **burn(None, None, None, None, None, 18, route=SUMMARY),
+        },
+        routes="all",
+    ),
+    FailureMode(
+        row="k",
+        title="Every route slower than its SLO",
+        example="memory (and so CPU) lowered, or a slow layer after a deploy",
+        viewer_sees="correct answers, slowly",
+        metrics_move="EMF Latency above each route's SLO",
+        alarms={"route-{route}-latency": 11},
+        routes="all",
+    ),
+)
+
+
+def by_row() -> dict[str, FailureMode]:
+    return {m.row: m for m in MODES}

@@ -1,0 +1,278 @@
+"""A small model of the deployed API that turns "what happens to requests" into the per-minute metrics
+AWS and the service publish, for the offline alarm evaluator (tests/alarms).
+
+Every viewer request goes CloudFront -> WAF -> (edge function) -> Function URL -> function, and each
+stage may answer it instead of the next one. Per minute, the model counts where each request ends and
+publishes what each service publishes for that: CloudFront Requests and error rates (us-east-1), WAF
+Allowed/Blocked, the URL's UrlRequestCount/Url4xxCount/Url5xxCount, Lambda Invocations/Errors/Throttles/
+ConcurrentExecutions, the service's EMF (Requests, Latency, Fault, ClientError under {service} and
+{service, route}) and DynamoDB's throttle and system-error counters. Sparse counters are published only
+in minutes where they are non-zero, as AWS does, so the alarms' FILL and missing-data choices matter.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+
+from service.catalogue import NOT_FOUND, RouteSpec
+from service.contract import DYNAMODB_OPERATIONS
+from tests.alarms.series import Sample, Scenario, Series
+
+FUNCTION = "FUNCTION"  # the FunctionName the alarms watch (tests/scenarios/conftest maps the token)
+NEW_FUNCTION = "FUNCTION-REPLACED"  # a replacement's new name, which no alarm reads
+TABLE = "TABLE"
+DISTRIBUTION = "DISTRIBUTION"
+ANY = "*"
+
+
+@dataclass(frozen=True)
+class Minute:
+    """What happens to the requests of one minute. Shares apply in request order: WAF, the edge
+    function, the origin connection, the URL's own refusals, throttling, then the function."""
+
+    per_route: int = 10  # viewer requests per catalogue route
+    not_found: int = 2  # requests for unknown paths (404 from the function)
+    client_errors: int = 1  # per route: 4xx answered by the function (404, 422)
+    unsigned: int = 1  # POSTs without x-amz-content-sha256: 403 from the URL (a client mistake)
+    waf_blocked: float = 0.0  # share blocked by WAF (403 from CloudFront)
+    edge_refused: float = 0.0  # share refused by the viewer-request function (401/403 from CloudFront)
+    origin_unreachable: float = 0.0  # share CloudFront cannot deliver (502 from CloudFront)
+    url_refused: float = 0.0  # share the URL refuses (403: permission/OAC)
+    throttled: float = 0.0  # share throttled (429 from the URL)
+    crashed: float = 0.0  # share whose invocation fails (crash, init error): 502 from the URL
+    timeout_routes: frozenset[str] = frozenset()  # routes whose invocations may time out (502 from the URL)
+    timeout_share: float = 1.0  # share of those routes' invocations that time out
+    fault_share: float = 0.0  # share of answered requests on `fault_routes` that the function answers 500
+    fault_routes: frozenset[str] = frozenset()
+    faults: Mapping[str, int] = field(default_factory=dict)  # route name -> a fixed number of 500s this minute
+    latency_ms: Mapping[str, float] = field(default_factory=dict)  # route name -> latency; default SLO/4
+    slow_requests: int = 0  # requests per route at 3x the SLO (a cold start, a big page)
+    read_throttles: int = 0  # DynamoDB ReadThrottleEvents
+    write_throttles: int = 0  # DynamoDB WriteThrottleEvents
+    system_errors: int = 0  # DynamoDB SystemErrors per operation
+    concurrency: int | None = None  # ConcurrentExecutions override (throttling: the reserved value)
+    claimed: int | None = None  # ClaimedAccountConcurrency override (account throttling: the limit)
+    function_name: str = FUNCTION  # where AWS/Lambda metrics go (a replacement publishes under a new name)
+
+
+QUIET = Minute(per_route=0, not_found=0, client_errors=0, unsigned=0)
+OTHER_FUNCTIONS_CLAIM = 200  # ClaimedAccountConcurrency of the rest of the account (reservations, other functions)
+TIMEOUT_MS = 10_000
+
+
+def _take(n: int, share: float) -> int:
+    return min(n, round(n * share))
+
+
+@dataclass
+class World:
+    routes: tuple[RouteSpec, ...]
+    service: str
+    timeline: Callable[[int], Minute]
+    minutes: int
+    web_acl: str = ANY
+    _data: dict[tuple[str, str, tuple[tuple[str, str], ...]], dict[int, list[float]]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(list))
+    )
+
+    def put(self, ns: str, name: str, dims: Mapping[str, str], minute: int, *values: float) -> None:
+        self._data[(ns, name, tuple(sorted(dims.items())))][minute].extend(values)
+
+    def count(self, ns: str, name: str, dims: Mapping[str, str], minute: int, value: float) -> None:
+        """A sparse AWS counter: published only when non-zero."""
+        if value:
+            self.put(ns, name, dims, minute, value)
+
+    def run(self) -> Scenario:
+        for m in range(self.minutes):
+            self._minute(m, self.timeline(m))
+        scn = Scenario(end=self.minutes)
+        for (ns, name, dims), per_minute in self._data.items():
+            samples = {m: Sample.of(v) for m, v in per_minute.items() if v}
+            scn.add(ns, name, dict(dims), Series(samples))
+        return scn
+
+    def _minute(self, m: int, x: Minute) -> None:
+        cf = {"DistributionId": ANY, "Region": "Global"}
+        fn = {"FunctionName": x.function_name}
+        svc = {"service": self.service}
+        counts: dict[str, int] = {r.name: x.per_route for r in self.routes} | {NOT_FOUND: x.not_found}
+        viewer = sum(counts.values())
+        if not viewer:
+            return
+        cf4 = cf5 = url = url4 = url5 = invocations = errors = throttles = timeouts = 0
+        blocked_total = 0
+        emf: dict[str, list[tuple[float, int, int]]] = defaultdict(list)  # route -> (latency, fault, client)
+        for route, n in counts.items():
+            blocked = _take(n, x.waf_blocked)
+            refused_edge = _take(n - blocked, x.edge_refused)
+            unreachable = _take(n - blocked - refused_edge, x.origin_unreachable)
+            blocked_total += blocked
+            cf4 += blocked + refused_edge
+            cf5 += unreachable
+            reach = n - blocked - refused_edge - unreachable
+            url += reach
+            refused = _take(reach, x.url_refused)
+            throttled = _take(reach - refused, x.throttled)
+            url4 += refused + throttled
+            throttles += throttled
+            invoked = reach - refused - throttled
+            invocations += invoked
+            timed_out = _take(invoked, x.timeout_share) if route in x.timeout_routes else 0
+            crashed = timed_out or _take(invoked, x.crashed)
+            errors += crashed
+            timeouts += timed_out
+            url5 += crashed
+            answered = invoked - crashed
+            spec = next((r for r in self.routes if r.name == route), None)
+            slo = spec.slo.latency_ms if spec else 100
+            latency = x.latency_ms.get(route, slo / 4)
+            faults = _take(answered, x.fault_share) if route in x.fault_routes else 0
+            faults = min(answered, faults + x.faults.get(route, 0))
+            clients = answered if route == NOT_FOUND else min(answered - faults, x.client_errors)
+            slow = min(x.slow_requests, answered - faults - clients)
+            for i in range(answered):
+                fault, client = int(i < faults), int(faults <= i < faults + clients)
+                lat = slo * 3 if faults + clients <= i < faults + clients + slow else latency
+                emf[route].append((lat, fault, client))
+            url4 += clients
+            url5 += faults
+        # The unsigned POSTs: refused by the URL (403) like a missing permission, and a viewer 4xx.
+        unsigned = x.unsigned if url else 0
+        url += unsigned
+        url4 += unsigned
+        viewer += unsigned
+        cf4 += url4
+        cf5 += url5
+        # CloudFront (us-east-1): Requests and per-minute error rates, published while it has requests.
+        self.put("AWS/CloudFront", "Requests", cf, m, viewer)
+        self.put("AWS/CloudFront", "4xxErrorRate", cf, m, 100 * cf4 / viewer)
+        self.put("AWS/CloudFront", "5xxErrorRate", cf, m, 100 * cf5 / viewer)
+        waf = {"WebACL": self.web_acl, "Rule": "ALL"}
+        self.count("AWS/WAFV2", "AllowedRequests", waf, m, viewer - blocked_total)
+        self.count("AWS/WAFV2", "BlockedRequests", waf, m, blocked_total)
+        # Function URL and Lambda (home region), under the function's current name.
+        self.count("AWS/Lambda", "UrlRequestCount", fn, m, url)
+        self.count("AWS/Lambda", "Url4xxCount", fn, m, url4)
+        self.count("AWS/Lambda", "Url5xxCount", fn, m, url5)
+        if invocations or throttles:
+            # Lambda publishes Errors and Throttles (0 included) with its invocation metrics.
+            # Invoked through an alias (snap_start), Lambda also publishes them per alias (Resource=fn:alias).
+            for dims in (fn, fn | {"Resource": ANY}):
+                self.put("AWS/Lambda", "Invocations", dims, m, invocations)
+                self.put("AWS/Lambda", "Errors", dims, m, errors)
+                self.put("AWS/Lambda", "Throttles", dims, m, throttles)
+            busy_ms = sum(lat for rows in emf.values() for lat, _, _ in rows) + TIMEOUT_MS * timeouts
+            concurrent = x.concurrency or max(1, math.ceil(busy_ms / 60_000 * 3))  # peaks above the mean
+            self.put("AWS/Lambda", "ConcurrentExecutions", fn, m, concurrent)
+            self.put("AWS/Lambda", "ClaimedAccountConcurrency", {}, m, x.claimed or concurrent + OTHER_FUNCTIONS_CLAIM)
+        # The service's EMF: one value per answered request, under {service} and {service, route}.
+        labels = {r.name: r.label for r in self.routes} | {NOT_FOUND: NOT_FOUND}
+        for route, rows in emf.items():
+            if not rows:
+                continue
+            for dims in (svc, svc | {"route": labels[route]}):
+                self.put("OrdersApi", "Requests", dims, m, *(1 for _ in rows))
+                self.put("OrdersApi", "Latency", dims, m, *(lat for lat, _, _ in rows))
+                self.put("OrdersApi", "Fault", dims, m, *(f for _, f, _ in rows))
+                self.put("OrdersApi", "ClientError", dims, m, *(c for _, _, c in rows))
+        # DynamoDB: counters only when they happen.
+        table = {"TableName": TABLE}
+        self.count("AWS/DynamoDB", "ReadThrottleEvents", table, m, x.read_throttles)
+        self.count("AWS/DynamoDB", "WriteThrottleEvents", table, m, x.write_throttles)
+        for op in DYNAMODB_OPERATIONS:
+            self.count("AWS/DynamoDB", "SystemErrors", table | {"Operation": op}, m, x.system_errors)
+
+
+# --- the scenarios ---------------------------------------------------------------------------------
+
+START = 60  # an hour of normal traffic first (the 1-h burn window has history)
+END = START + 30
+NORMAL = Minute()
+
+
+def failing(during: Minute, *, before: Minute = NORMAL) -> Callable[[int], Minute]:
+    return lambda m: during if m >= START else before
+
+
+# Which routes call DynamoDB, and how (service/routes/): health calls nothing.
+ROUTE_SCOPES: dict[str, Callable[[RouteSpec], bool]] = {
+    "all": lambda r: True,
+    "dynamodb": lambda r: r.name != "health",
+    "dynamodb-reads": lambda r: r.name != "health" and r.method == "GET",
+    "dynamodb-writes": lambda r: r.method in ("POST", "DELETE"),
+}
+
+
+def scope(name: str, routes: tuple[RouteSpec, ...]) -> frozenset[str]:
+    return frozenset(r.name for r in routes if ROUTE_SCOPES[name](r))
+
+
+def failure_timelines(
+    routes: tuple[RouteSpec, ...], reserved: int | None, limit: int
+) -> dict[str, Callable[[int], Minute]]:
+    """What each failure-mode row does to the requests, minute by minute (normal before START)."""
+    db, reads, writes = (scope(n, routes) for n in ("dynamodb", "dynamodb-reads", "dynamodb-writes"))
+    every = scope("all", routes)
+    slower = {r.name: r.slo.latency_ms * 1.5 for r in routes}
+    throttling = replace(NORMAL, throttled=0.4, concurrency=reserved or 40, claimed=None if reserved else limit)
+    burst = replace(NORMAL, throttled=0.08, concurrency=reserved or 40, claimed=None if reserved else limit)
+    rows: dict[str, Minute | Callable[[int], Minute]] = {
+        "a": replace(NORMAL, url_refused=1.0),
+        "b1": throttling,
+        "b2": lambda m: burst if m == START else NORMAL,
+        "c": replace(NORMAL, timeout_routes=frozenset({"orders_summary"}), timeout_share=0.2),
+        "d": replace(NORMAL, crashed=1.0),
+        "e1": replace(
+            NORMAL,
+            read_throttles=2,
+            fault_share=0.1,
+            fault_routes=reads,
+            latency_ms={k: v for k, v in slower.items() if k in reads},
+        ),
+        "e2": replace(NORMAL, write_throttles=2, fault_share=0.1, fault_routes=writes),
+        "e3": replace(NORMAL, system_errors=1, fault_share=1.0, fault_routes=db),
+        "f": replace(NORMAL, waf_blocked=0.8),
+        "g": replace(NORMAL, edge_refused=1.0),
+        "h": replace(NORMAL, origin_unreachable=1.0),
+        "i1": replace(NORMAL, url_refused=1.0, function_name=NEW_FUNCTION),
+        "i2": replace(NORMAL, function_name=NEW_FUNCTION),
+        "j": replace(NORMAL, fault_share=0.1, fault_routes=every),
+        "k": replace(NORMAL, latency_ms=slower),
+    }
+    return {row: (x if callable(x) else failing(x)) for row, x in rows.items()}
+
+
+def quiet_night(m: int) -> Minute:
+    """Four hours, a request every twenty minutes or so: one 404, one unsigned POST refused by the URL,
+    one cold start far above its route's SLO; nothing else."""
+    if m == 20:
+        return replace(QUIET, per_route=0, not_found=1)  # a 404
+    if m == 95:
+        return replace(QUIET, unsigned=1, not_found=1)  # a POST without x-amz-content-sha256, and a 404
+    if m in (60, 140, 200):
+        return replace(QUIET, per_route=1, slow_requests=1)  # one request per route, slow (cold)
+    return QUIET
+
+
+def busy_day(m: int) -> Minute:
+    """Three busy hours: 30 requests per route a minute, a fifth of them 4xx, 3 % unsigned refusals,
+    one slow request per route every 5 minutes, a background of 5xx (two at once every 20 minutes on
+    every route, every 4 minutes on orders_summary, from the second hour: burn rates of about 3 and 1.7, spending budget but
+    far from paging), a 10-minute DynamoDB hiccup (one more 500 a minute on three routes), a scanner
+    burst of 404s and a WAF rate rule blocking a noisy client now and then."""
+    # (from the second hour: a window over the first minutes of the scenario has no history to dilute them)
+    pairs = {r: 2 for r in ("health", "create_order", "list_orders", "get_order", "delete_order") if m % 20 == 7}
+    pairs |= {"orders_summary": 2} if m % 4 == 1 else {}
+    pairs = pairs if m >= 60 else {}
+    base = Minute(per_route=30, not_found=10, client_errors=5, unsigned=6, slow_requests=int(m % 5 == 0), faults=pairs)
+    if 100 <= m < 110:
+        base = replace(base, fault_share=0.034, fault_routes=frozenset({"create_order", "list_orders", "get_order"}))
+    if 130 <= m < 135:
+        base = replace(base, not_found=60)  # a scanner
+    if m % 7 == 0:
+        base = replace(base, waf_blocked=0.05)
+    return base
