@@ -354,8 +354,8 @@ class EdgeStack(cdk.Stack):
             delivery_destination_arn=destination.attr_arn,
             record_fields=list(cloudfront_logs.RECORD_FIELDS),
         )
-        delivery.add_dependency(policy)  # the log group admits the delivery before it starts
-        delivery.add_dependency(source)
+        # The log group admits the delivery before it starts (the source is already a Ref dependency).
+        delivery.node.add_dependency(policy)
         cdk.CfnOutput(self, OUTPUT_EDGE_LOG_GROUP, value=group.log_group_name)
         return group
 
