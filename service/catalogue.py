@@ -179,7 +179,8 @@ def allowed_methods(path: str) -> list[str]:
     return sorted({r.method for r in ROUTES if r.matches(path)})
 
 
-def _check_catalogue(routes: tuple[RouteSpec, ...]) -> None:
+def check_catalogue(routes: tuple[RouteSpec, ...]) -> None:
+    """Raise ValueError on a catalogue mistake; runs on ROUTES at import, and on any other route set."""
     names = [r.name for r in routes]
     labels = [r.label for r in routes]
     if len(set(names)) != len(names):
@@ -203,4 +204,4 @@ def _check_catalogue(routes: tuple[RouteSpec, ...]) -> None:
             raise ValueError(f"route {r.name}: only GET routes without per-caller data may declare cache")
 
 
-_check_catalogue(ROUTES)
+check_catalogue(ROUTES)

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from service.catalogue import NOT_FOUND, ROUTES, RouteSpec, Slo, _check_catalogue, allowed_methods, label_for
+from service.catalogue import NOT_FOUND, ROUTES, RouteSpec, Slo, allowed_methods, check_catalogue, label_for
 
 
 def test_openapi_operations_match_the_catalogue() -> None:
@@ -33,7 +33,7 @@ def test_the_resolver_answers_every_catalogue_route_under_its_label(spec: RouteS
 def test_a_route_without_slo_is_refused() -> None:
     broken = dataclasses.replace(ROUTES[0], name="no_slo", path="/x", slo=None)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="has no SLO"):
-        _check_catalogue((*ROUTES, broken))
+        check_catalogue((*ROUTES, broken))
 
 
 @pytest.mark.parametrize(
@@ -49,7 +49,7 @@ def test_a_route_without_slo_is_refused() -> None:
 )
 def test_catalogue_mistakes_are_refused(extra: RouteSpec, message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        _check_catalogue((*ROUTES, extra))
+        check_catalogue((*ROUTES, extra))
 
 
 @pytest.mark.parametrize(("latency", "percentile", "availability"), [(0, 99, 0.999), (100, 100, 0.999), (100, 99, 1.0)])

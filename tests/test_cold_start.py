@@ -9,6 +9,7 @@ import random
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import botocore.session
 import pytest
@@ -40,15 +41,14 @@ def test_dynamodb_client_matches_botocores_default(region: str, monkeypatch: pyt
 
 
 def test_loader_skips_the_data_directory_scan_and_keeps_the_search_path() -> None:
-    loader = dynamodb._dynamodb_loader(None)
+    session = dynamodb.dynamodb_session()
+    loader = session.get_component("data_loader")
     default = botocore.session.get_session().get_component("data_loader")
     assert loader.search_paths == default.search_paths
     assert loader.list_available_services("service-2") == ["dynamodb"]
     # The scan is what it saves: botocore's default answer lists every service it ships.
     assert len(default.list_available_services("service-2")) > 300
-    # A session built on it serves DynamoDB only, as the service needs.
-    session = botocore.session.get_session()
-    session.register_component("data_loader", loader)
+    # The session serves DynamoDB only, as the service needs.
     with pytest.raises(UnknownServiceError):
         session.create_client("s3", region_name="us-east-1")
 
@@ -107,20 +107,49 @@ def test_handler_registers_its_restore_hook_with_the_runtime() -> None:
     assert result == ["service.handler.refresh_after_restore"]
 
 
-def test_after_restore_reseeds_random_and_replaces_the_dynamodb_client(empty_table: None) -> None:
+def test_after_restore_reseeds_random_and_replaces_the_dynamodb_client(
+    empty_table: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from service import handler
-    from service.routes import orders as order_routes
 
     assert invoke("POST", "/orders", body=new_order()).status == 201
-    old_client = order_routes.table._client
+    # Watch clients through the class's public surface: which are created, closed, and then called.
+    created: list[dynamodb.BudgetedClient] = []
+    closed: list[dynamodb.BudgetedClient] = []
+    called: list[dynamodb.BudgetedClient] = []
+    init, close, lookup = (
+        dynamodb.BudgetedClient.__init__,
+        dynamodb.BudgetedClient.close,
+        dynamodb.BudgetedClient.__getattr__,
+    )
+
+    def spy_init(self: dynamodb.BudgetedClient, *args: Any, **kwargs: Any) -> None:
+        created.append(self)
+        init(self, *args, **kwargs)
+
+    def spy_close(self: dynamodb.BudgetedClient) -> None:
+        closed.append(self)
+        close(self)
+
+    def spy_lookup(self: dynamodb.BudgetedClient, name: str) -> Any:
+        called.append(self)
+        return lookup(self, name)
+
+    monkeypatch.setattr(dynamodb.BudgetedClient, "__init__", spy_init)
+    monkeypatch.setattr(dynamodb.BudgetedClient, "close", spy_close)
+    monkeypatch.setattr(dynamodb.BudgetedClient, "__getattr__", spy_lookup)
     random.seed(1234)  # as if every restored environment started from this state
     snapshot_state = random.getstate()
 
     handler.refresh_after_restore()
 
     assert random.getstate() != snapshot_state
-    assert order_routes.table._client is not old_client
-    # The old client's pool is closed; the new one works on the same table.
+    (new_client,) = created
+    (old_client,) = closed  # the snapshot's client: its pool is closed
+    assert old_client is not new_client
+    # The next request goes through the new client, on the same table.
+    called.clear()
     listed = invoke("GET", "/orders")
     assert listed.status == 200
     assert len(listed.json["orders"]) == 1
+    assert {id(c) for c in called} == {id(new_client)}  # non-empty: the request did call

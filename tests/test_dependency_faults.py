@@ -27,8 +27,9 @@ ORDER_ID = "a" * 32
 
 
 @contextlib.contextmanager
-def dynamodb_answering(status: int, code: str) -> Iterator[str]:
-    """A fake DynamoDB endpoint that answers every call with this error, as DynamoDB does."""
+def dynamodb_answering(status: int, code: str) -> Iterator[tuple[str, list[str]]]:
+    """A fake DynamoDB endpoint that answers every call with this error, as DynamoDB does; yields
+    its URL and the operations called (X-Amz-Target), as they arrive."""
     calls: list[str] = []
 
     class Handler(BaseHTTPRequestHandler):
@@ -49,7 +50,7 @@ def dynamodb_answering(status: int, code: str) -> Iterator[str]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield f"http://127.0.0.1:{server.server_address[1]}", calls
     finally:
         server.shutdown()
         server.server_close()
@@ -80,6 +81,18 @@ def dynamodb_that_never_answers() -> Iterator[str]:
         for conn in accepted:
             conn.close()
         listener.close()
+
+
+class ContextEndingIn(LocalLambdaContext):
+    """A Lambda context with this many seconds of the invocation left (all the handler reads of it
+    is get_remaining_time_in_millis, as of Lambda's own context object)."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__()
+        self.ends_at = time.monotonic() + seconds
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self.ends_at - time.monotonic()) * 1000))
 
 
 @pytest.fixture
@@ -120,10 +133,11 @@ def assert_503(call, kind: str) -> None:
 def test_dynamodb_throttling_and_5xx_are_a_503_with_retry_after(
     point_orders_at, status: int, code: str, kind: str
 ) -> None:
-    with dynamodb_answering(status, code) as endpoint:
+    with dynamodb_answering(status, code) as (endpoint, calls):
         point_orders_at(endpoint)
         call = invoke("GET", f"/orders/{ORDER_ID}", headers={"x-correlation-id": "fault-1"})
     assert_503(call, kind)
+    assert calls == ["DynamoDB_20120810.GetItem"] * contract.DYNAMODB_MAX_ATTEMPTS  # retried, then given up
     assert call.json["correlation_id"] == "fault-1"
     warnings = [line for line in call.lines if line.get("message") == "dependency fault"]
     assert len(warnings) == 1
@@ -153,8 +167,7 @@ def test_a_read_timeout_with_time_to_spare_is_a_503_dependency_unavailable(point
 def test_a_hanging_dynamodb_ends_before_the_deadline_with_one_access_line(point_orders_at) -> None:
     """The endpoint accepts connections and never answers; the invocation has 2 s left: the request
     stops waiting, answers 503 `deadline` and writes its access line before Lambda would end it."""
-    context = LocalLambdaContext()
-    context._deadline = time.monotonic() + 2.0
+    context = ContextEndingIn(2.0)
     with dynamodb_that_never_answers() as endpoint:
         point_orders_at(endpoint)
         call = invoke("GET", "/orders/summary", context=context)
@@ -165,12 +178,12 @@ def test_a_hanging_dynamodb_ends_before_the_deadline_with_one_access_line(point_
 
 
 def test_no_time_left_is_a_deadline_503_without_calling_dynamodb(point_orders_at) -> None:
-    context = LocalLambdaContext()
-    context._deadline = time.monotonic() + contract.DEADLINE_RESERVE_MS / 1000
-    with dynamodb_answering(200, "unused") as endpoint:
+    context = ContextEndingIn(contract.DEADLINE_RESERVE_MS / 1000)
+    with dynamodb_answering(200, "unused") as (endpoint, calls):
         point_orders_at(endpoint)
         call = invoke("POST", "/orders", body=new_order(), context=context)
     assert_503(call, contract.ERROR_KIND_DEADLINE)
+    assert calls == []
 
 
 def test_a_bug_stays_a_500_with_error_kind_bug(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -208,7 +221,7 @@ def test_a_throttled_idempotency_table_is_a_503_too(monkeypatch: pytest.MonkeyPa
     from service.dal.dynamodb import BudgetedClient
 
     store = idempotency_store.persistence_layer()
-    with dynamodb_answering(400, "ThrottlingException") as endpoint:
+    with dynamodb_answering(400, "ThrottlingException") as (endpoint, _calls):
         monkeypatch.setattr(store, "client", BudgetedClient(endpoint))
         call = invoke("POST", "/orders", body=new_order(), headers={"idempotency-key": "throttled-1"})
     assert_503(call, contract.ERROR_KIND_THROTTLED)

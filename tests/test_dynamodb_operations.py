@@ -46,27 +46,23 @@ def test_idempotent_create_calls_only_the_declared_operations_on_its_own_table(m
     DeleteItem (after a failed create), GetItem (only when a conditional put returns no old item,
     which DynamoDB does since ReturnValuesOnConditionCheckFailure: granted for that fallback)."""
     from service.dal import idempotency_store
-    from service.logic import orders as logic
+    from service.dal.dynamodb import BudgetedClient
 
+    layer = idempotency_store.persistence_layer()  # built once per process (on the default session)
     called: set[tuple[str, str]] = set()
     session = botocore.session.Session()
     session.register(
         "provide-client-params.dynamodb", lambda params, model, **_: called.add((params["TableName"], model.name))
     )
     monkeypatch.setattr(botocore.session, "get_session", lambda: session)
-    monkeypatch.setattr(orders, "table", OrdersTable(os.environ["TABLE_NAME"], os.environ["DYNAMODB_ENDPOINT_URL"]))
-    # Built on first use and kept: rebuild them on the recording session, and again after it.
-    idempotency_store.persistence_layer.cache_clear()
-    logic._idempotent_create.cache_clear()
-    try:
-        assert invoke("POST", "/orders", body=new_order(), headers={"idempotency-key": "ops-1"}).status == 201
-        assert invoke("POST", "/orders", body=new_order(), headers={"idempotency-key": "ops-1"}).status == 201
-        assert invoke("POST", "/orders", body=new_order("x"), headers={"idempotency-key": "ops-1"}).status == 422
-        monkeypatch.setattr(orders, "table", OrdersTable("no-such-table", os.environ["DYNAMODB_ENDPOINT_URL"]))
-        assert invoke("POST", "/orders", body=new_order(), headers={"idempotency-key": "ops-2"}).status == 500
-    finally:
-        idempotency_store.persistence_layer.cache_clear()
-        logic._idempotent_create.cache_clear()
+    endpoint = os.environ["DYNAMODB_ENDPOINT_URL"]
+    monkeypatch.setattr(orders, "table", OrdersTable(os.environ["TABLE_NAME"], endpoint))
+    monkeypatch.setattr(layer, "client", BudgetedClient(endpoint))  # this test's client: the recording one
+    assert invoke("POST", "/orders", body=new_order(), headers={"idempotency-key": "ops-1"}).status == 201
+    assert invoke("POST", "/orders", body=new_order(), headers={"idempotency-key": "ops-1"}).status == 201
+    assert invoke("POST", "/orders", body=new_order("x"), headers={"idempotency-key": "ops-1"}).status == 422
+    monkeypatch.setattr(orders, "table", OrdersTable("no-such-table", endpoint))
+    assert invoke("POST", "/orders", body=new_order(), headers={"idempotency-key": "ops-2"}).status == 500
     on_idempotency = {op for table, op in called if table == idempotency_store.table_name()}
     on_orders = {op for table, op in called if table == os.environ["TABLE_NAME"]}
     assert on_orders <= set(contract.DYNAMODB_OPERATIONS)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from service.catalogue import ROUTES, ROUTES_BY_NAME, CacheRule, RouteSpec, Slo, _check_catalogue
+from service.catalogue import ROUTES, ROUTES_BY_NAME, CacheRule, RouteSpec, Slo, check_catalogue
 from stacks.edge_paths import cache_behaviours, cloudfront_matches, example_path, path_pattern, served_by
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,7 +74,7 @@ def test_a_wildcard_that_would_capture_another_route_fails() -> None:
 )
 def test_only_shared_get_answers_may_be_cached(spec: RouteSpec, message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        _check_catalogue((*ROUTES, spec))
+        check_catalogue((*ROUTES, spec))
 
 
 @pytest.mark.parametrize("kwargs", [{"ttl_s": 0}, {"ttl_s": 86_401}, {"ttl_s": 5, "query_keys": ("a", "a")}])

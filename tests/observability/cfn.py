@@ -41,13 +41,10 @@ def render(value: Any, region: str) -> str:
     return str(value)
 
 
-@dataclass(frozen=True)
-class DashMetric:
-    widget: str  # widget title
-    namespace: str
-    name: str
+class _Dimensioned:
+    """A metric's dimensions, as names and as a mapping (dashboard and alarm metrics alike)."""
+
     dims: tuple[tuple[str, str], ...]
-    region: str  # the metric's own region, else the widget's
 
     @property
     def dim_names(self) -> frozenset[str]:
@@ -56,6 +53,15 @@ class DashMetric:
     @property
     def dim_map(self) -> dict[str, str]:
         return dict(self.dims)
+
+
+@dataclass(frozen=True)
+class DashMetric(_Dimensioned):
+    widget: str  # widget title
+    namespace: str
+    name: str
+    dims: tuple[tuple[str, str], ...]
+    region: str  # the metric's own region, else the widget's
 
 
 def dashboard_bodies(stack: StackTemplate) -> list[dict[str, Any]]:
@@ -116,21 +122,13 @@ def log_widget_queries(body: dict[str, Any]) -> list[str]:
 
 
 @dataclass(frozen=True)
-class AlarmMetric:
+class AlarmMetric(_Dimensioned):
     alarm: str  # logical id
     namespace: str
     name: str
     dims: tuple[tuple[str, str], ...]
     stat: str
     period: int
-
-    @property
-    def dim_names(self) -> frozenset[str]:
-        return frozenset(k for k, _ in self.dims)
-
-    @property
-    def dim_map(self) -> dict[str, str]:
-        return dict(self.dims)
 
 
 def alarm_metrics(stack: StackTemplate) -> list[AlarmMetric]:
