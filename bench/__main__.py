@@ -60,9 +60,12 @@ def start_emulator() -> tuple[object, dict[str, str], str]:
     Its environment (endpoint, dummy credentials as Lambda provides them) goes to the first-request
     children only, so the cold-init rows are measured exactly as before.
     """
+    import logging
+
     import boto3
     from moto.server import ThreadedMotoServer
 
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no request log between the result tables
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
