@@ -11,8 +11,8 @@ from observability import queries, sections
 from observability.config import MonitoringConfig
 from observability.cost import cost_lines
 from observability.model import Graph, LogTable, Metric
-from observability.units import edge_cache
 from observability.plan import plan
+from observability.units import edge_cache
 from service.catalogue import ROUTES
 
 
