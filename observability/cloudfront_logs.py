@@ -46,7 +46,13 @@ RECORD_FIELDS: tuple[str, ...] = (
     "c-ip",  # viewer IP (also in the WAF log)
     "x-edge-location",  # edge location code (IAD89-...)
     "cs-protocol-version",  # HTTP/1.1, HTTP/2.0, HTTP/3.0
+    # The cache behaviour CloudFront picked ("*" = the default, uncached one): per cached route's path
+    # pattern, by CloudFront's own precedence, one value per behaviour whatever the path parameters.
+    "cache-behavior-path-pattern",
 )
+
+# What cache-behavior-path-pattern reads for the default behaviour: every request no cached route serves.
+DEFAULT_BEHAVIOUR_PATTERN = "*"
 
 # JSON output keeps field names as above; CloudWatch Logs accepts json, plain, w3c or raw here.
 OUTPUT_FORMAT = "json"

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from observability.config import MonitoringConfig
-from observability.model import Alarm, Composite
+from observability.model import Alarm, Composite, LogTable
 from observability.plan import plan
 from observability.units import edge_cache
 from service.catalogue import ROUTES, RouteSpec
@@ -30,6 +30,8 @@ PRICE_LOGS_INSIGHTS_GB = 0.005  # per GB scanned (dashboard log widget, saved qu
 # Saved queries (AWS::Logs::QueryDefinition) and the SNS topics have no fixed charge; e-mail
 # notifications are free for the first 1,000 per month.
 DASHBOARDS = 1
+# A delivered CloudFront access-log record (observability/cloudfront_logs.RECORD_FIELDS as JSON): ~0.5 KB.
+EDGE_LOG_LINE_KB = 0.5
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,12 @@ def cost_lines(routes: Sequence[RouteSpec] = ROUTES) -> list[CostLine]:
     ]
 
 
+def log_widgets(routes: Sequence[RouteSpec] = ROUTES) -> list[LogTable]:
+    """The dashboard's log widgets (each a paid Logs Insights scan per refresh), default configuration."""
+    board = plan(MonitoringConfig(), routes, reserved_concurrency=1).dashboard
+    return [w for s in board for row in s.rows for w in row if isinstance(w, LogTable)]
+
+
 def monthly_total(routes: Sequence[RouteSpec] = ROUTES) -> float:
     return round(sum(line.monthly for line in cost_lines(routes)), 2)
 
@@ -110,12 +118,21 @@ def render_markdown(routes: Sequence[RouteSpec] = ROUTES) -> str:
     ]
     for n in (len(routes), 10, 30, 50):
         lines.append(f"| {n} | {monthly_total(routes) + step * (n - len(routes)):.2f} |")
+    widgets = log_widgets(routes)
+    edge = sum(w.edge for w in widgets)
+    # The edge widget's filter does not shrink the scan: Logs Insights bills every byte in the range.
+    edge_note = (
+        f"; the edge-cache one (with any cached route) scans CloudFront's access logs in us-east-1, about "
+        f"{EDGE_LOG_LINE_KB} KB per edge request, cached or not"
+        if edge
+        else ""
+    )
     lines += [
         "",
         "Not included (usage-based): log ingestion and storage, Logs Insights scans "
-        f"(USD {PRICE_LOGS_INSIGHTS_GB} / GB scanned: the dashboard's two log widgets scan on every "
-        "refresh), X-Ray traces, SNS beyond the free tier. Metrics are billed per hour they receive data, "
-        "so NOT_FOUND and ColdStart series on a quiet service cost less than listed; the dashboard is free "
-        "if the account has no more than 3.",
+        f"(USD {PRICE_LOGS_INSIGHTS_GB} / GB scanned: the dashboard's {len(widgets)} log widgets scan on every "
+        f"refresh{edge_note}), X-Ray traces, SNS beyond the free tier. Metrics are billed per hour they "
+        "receive data, so NOT_FOUND and ColdStart series on a quiet service cost less "
+        "than listed; the dashboard is free if the account has no more than 3.",
     ]
     return "\n".join(lines) + "\n"

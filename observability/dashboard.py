@@ -35,8 +35,8 @@ def header(cfg: MonitoringConfig) -> Section:
 **How to read it.** Top: the whole service (every request, true percentiles over all routes). Then **one row per
 route** from the catalogue: requests, fault (5xx) and 4xx rates with the error budget as a red line, latency
 p50/p90/p99 with the route's SLO as a red line, and its alarms. Below: Lambda, concurrency against the reserved
-value, DynamoDB, the edge (CloudFront + WAF, us-east-1) and the recent-errors log table (it and the init-duration
-chart run a paid Logs Insights query on every refresh).
+value, DynamoDB, the edge (CloudFront + WAF, us-east-1), the edge cache when a route is cached, and the recent-errors
+log table (it, the init-duration chart and the edge-cache table run a paid Logs Insights query on every refresh).
 Rates are `Average` of 0/1 metrics: 1 % = 1 request in 100.
 
 **When an alarm fires**, its description is a short runbook; the full one is [RUNBOOK.md]({cfg.runbook_url}).

@@ -242,15 +242,27 @@ class AlarmStatus:
     height: int
 
 
+# The log groups a dashboard log widget can read: the function's (home region) or CloudFront's access
+# logs (standard logging v2, EDGE_REGION). Each names the saved-query folder under queries/ it runs.
+LogSource = Literal["function", "edge_access"]
+
+
 @dataclass(frozen=True)
 class LogTable:
-    """A Logs Insights widget over the function's log group, running a saved query's text."""
+    """A Logs Insights widget running a saved query's text over one log group (``source``). Every
+    refresh runs the query: a paid scan, which the title must say."""
 
     title: str
-    query: str  # saved-query key
+    query: str  # saved-query key (queries/service/ for "function", queries/edge/ for "edge_access")
     view: Literal["table", "line"]
     width: int
     height: int = 6
+    source: LogSource = "function"
+
+    @property
+    def edge(self) -> bool:
+        """Queried in us-east-1, where CloudFront delivers its access logs."""
+        return self.source == "edge_access"
 
 
 Widget = Graph | Text | AlarmStatus | LogTable

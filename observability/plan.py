@@ -69,6 +69,9 @@ def _check(p: Plan) -> None:
     keys = [a.key for a in p.alarms]
     if len(set(keys)) != len(keys):
         raise ValueError(f"duplicate alarm keys: {sorted({k for k in keys if keys.count(k) > 1})}")
-    # Playbooks and log widgets name saved queries by key: each must be one that is deployed.
-    logs = [w.query for s in p.dashboard for row in s.rows for w in row if isinstance(w, LogTable)]
-    queries.check_keys([*logs, *(q for a in p.alarms for q in a.runbook.saved_queries)], p.routes)
+    # Playbooks and log widgets name saved queries by key: each must be one that is deployed, and a
+    # log widget's query must be written for the log group it reads (KeyError otherwise).
+    logs = [w for s in p.dashboard for row in s.rows for w in row if isinstance(w, LogTable)]
+    for w in logs:
+        queries.get(w.query, w.source)
+    queries.check_keys([*(w.query for w in logs), *(q for a in p.alarms for q in a.runbook.saved_queries)], p.routes)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 
+from observability.model import LogSource
 from service.catalogue import RouteSpec
 
 QUERIES_DIR = Path(__file__).resolve().parents[1] / "queries"
@@ -87,12 +88,14 @@ def route_queries(route: RouteSpec) -> tuple[SavedQuery, ...]:
     return tuple(out)
 
 
-def get(key: str) -> SavedQuery:
-    """A service-wide query by key (e.g. ``recent-errors``), for the dashboard's log widgets."""
-    for q in service_queries():
+def get(key: str, source: LogSource = "function") -> SavedQuery:
+    """A query by key for a dashboard log widget over ``source``: the function's log group
+    (queries/service/, e.g. ``recent-errors``) or CloudFront's access logs (queries/edge/)."""
+    found, directory = (cloudfront_log_queries(), "edge") if source == "edge_access" else (service_queries(), "service")
+    for q in found:
         if q.key == key:
             return q
-    raise KeyError(f"no saved query {key!r} under queries/service/")
+    raise KeyError(f"no saved query {key!r} under queries/{directory}/")
 
 
 def check_keys(keys: Iterable[str], routes: Iterable[RouteSpec]) -> None:

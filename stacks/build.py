@@ -85,6 +85,7 @@ def build_app(
         log_group=service.log_group,
         distribution_id=cdk.Fn.get_stack_output(edge.stack_name, OUTPUT_DISTRIBUTION_ID, config.edge_region),
         web_acl_metric_name=edge.web_acl_metric_name,
+        edge_log_group_name=edge.access_log_group_name,
         alarm_email=config.alarm_email,
         env=home,
         description=f"{config.service_name}: dashboard, saved queries and alarms",

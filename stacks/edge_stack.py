@@ -79,6 +79,10 @@ class EdgeStack(cdk.Stack):
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
         self.config = config
         self.web_acl_metric_name = f"{config.prefix}-web-acl"
+        # CloudFront's access log group (standard logging v2). A fixed name, so the home-region dashboard
+        # queries it in us-east-1 without a cross-region reference; /aws/vendedlogs/ is AWS's recommended
+        # prefix for logs delivered by AWS services.
+        self.access_log_group_name = f"/aws/vendedlogs/cloudfront/{config.prefix.lower()}-access"
 
         self.waf_log_group = logs.LogGroup(
             self,
@@ -301,8 +305,7 @@ class EdgeStack(cdk.Stack):
         group = logs.LogGroup(
             self,
             "EdgeAccessLogs",
-            # /aws/vendedlogs/ is AWS's recommended prefix for logs delivered by AWS services.
-            log_group_name=f"/aws/vendedlogs/cloudfront/{name}-access",
+            log_group_name=self.access_log_group_name,
             retention=retention_days(cfg.log_retention_days),
             removal_policy=cdk.RemovalPolicy.DESTROY,
         )

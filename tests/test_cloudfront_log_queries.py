@@ -28,13 +28,28 @@ def problems(q: SavedQuery, delivered: tuple[str, ...]) -> list[str]:
     return found
 
 
-def test_the_four_edge_queries_exist() -> None:
+def test_the_edge_queries_exist() -> None:
     assert {q.key for q in EDGE} == {
         "edge-errors-by-result",
         "edge-origin-never-answered",
         "edge-top-error-paths",
         "edge-request-line",
+        "edge-cache-by-path-pattern",
     }
+
+
+def test_the_cache_query_counts_hits_per_cached_behaviour() -> None:
+    """Per cached route: grouped by the behaviour CloudFront picked, the default (uncached) one left
+    out, hits from the result type; the one field it adds to the delivery is a documented v2 field."""
+    q = queries.get("edge-cache-by-path-pattern", "edge_access")
+    assert logsql.read_fields(q.text) == {"cache-behavior-path-pattern", "x-edge-result-type"}
+    assert "cache-behavior-path-pattern" in cloudfront_logs.DOCUMENTED_FIELDS
+    stats = next(c for c in logsql.commands(q.text) if c.startswith("stats"))
+    assert "by bin(5m) as period, `cache-behavior-path-pattern`" in " ".join(stats.split())
+    for result_type in ("Hit", "Miss"):
+        assert f'strcontains(`x-edge-result-type`, "{result_type}")' in stats
+    (where,) = [c for c in logsql.commands(q.text) if c.startswith("filter")]
+    assert f'`cache-behavior-path-pattern` != "{cloudfront_logs.DEFAULT_BEHAVIOUR_PATTERN}"' in where
 
 
 def test_delivered_fields_are_documented_v2_fields_without_repeats() -> None:

@@ -10,7 +10,7 @@ from constructs import Construct
 
 from observability import queries
 from observability.config import MonitoringConfig
-from observability.model import EDGE_REGION, AlarmStatus, Annotation, Graph, Section, Text, Widget
+from observability.model import EDGE_REGION, AlarmStatus, Annotation, Graph, LogTable, Section, Text, Widget
 from stacks.monitoring.render import Refs, fill, metric
 
 _VIEWS = {"table": cw.LogQueryVisualizationType.TABLE, "line": cw.LogQueryVisualizationType.LINE}
@@ -48,13 +48,24 @@ def widget(w: Widget, refs: Refs, alarms: Mapping[str, cw.IAlarm]) -> cw.IWidget
         return cw.AlarmStatusWidget(
             title=w.title, alarms=[alarms[a.key] for a in w.alarms], width=w.width, height=w.height
         )
+    return log_widget(w, refs)
+
+
+# The log group each LogTable source reads, by Ref name (filled in by the monitoring stack).
+_LOG_GROUPS = {"function": "log_group_name", "edge_access": "edge_log_group_name"}
+
+
+def log_widget(w: LogTable, refs: Refs) -> cw.LogQueryWidget:
+    # A log widget queries its log group's region: the edge access logs exist only in us-east-1.
+    optional = {"region": EDGE_REGION} if w.edge else {}
     return cw.LogQueryWidget(
         title=w.title,
-        log_group_names=[refs["log_group_name"]],
-        query_string=widget_query(queries.get(w.query).text),
+        log_group_names=[refs[_LOG_GROUPS[w.source]]],
+        query_string=widget_query(queries.get(w.query, w.source).text),
         view=_VIEWS[w.view],
         width=w.width,
         height=w.height,
+        **optional,
     )
 
 

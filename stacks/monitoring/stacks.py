@@ -71,9 +71,12 @@ class MonitoringStack(Stack):
         log_group: logs.ILogGroup,
         distribution_id: str,
         web_acl_metric_name: str,
+        edge_log_group_name: str,
         alarm_email: str | None,
         **kwargs: Any,
     ) -> None:
+        """``edge_log_group_name``: CloudFront's access log group in us-east-1 (a fixed name, no token:
+        the dashboard's edge log widget queries it there)."""
         super().__init__(scope, construct_id, **kwargs)
         cfg = plan.cfg
         # The construct path (and so every logical id) keeps the "Monitoring" level.
@@ -83,6 +86,7 @@ class MonitoringStack(Stack):
             "function_name": function.function_name,
             "table_name": table.table_name,
             "log_group_name": log_group.log_group_name,
+            "edge_log_group_name": edge_log_group_name,
             "distribution_id": distribution_id,
             "web_acl_metric_name": web_acl_metric_name,
             "home_region": self.region,

@@ -3,13 +3,21 @@ them in the default configurations (except the cached summary route's behaviour 
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from typing import Any
 
-from service.catalogue import ROUTES
+from observability import queries
+from observability.model import EDGE_REGION
+from observability.plan import plan
+from observability.units import edge_cache
+from service.catalogue import ROUTES, RouteSpec
 from service.contract import ENV_API_KEYS, ENV_CORS_ALLOWED_ORIGINS
 from stacks.edge_paths import cache_behaviours
 from stacks.edge_stack import GEO_RULE, KEY_RATE_RULE, OUTPUT_KVS_ARN, RATE_RULE
+from stacks.monitoring.dashboard import widget_query
 from tests.infra.conftest import Synth
+from tests.observability.cfn import LogWidget, dashboard_bodies, log_widgets, render
 
 SECURITY_HEADERS = "67f7725c-6f97-4210-82d7-5512b31e9d03"  # managed SecurityHeadersPolicy: no CORS
 ALL_VIEWER_EXCEPT_HOST_HEADER = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
@@ -173,3 +181,66 @@ def test_shield_advanced_protects_the_distribution_and_alarms(edge_all_synth: Sy
     assert [d["Name"] for d in alarm["Dimensions"]] == ["ResourceArn"]
     assert "distribution/" in str(alarm["Dimensions"][0]["Value"])
     assert s.stacks.edge_monitoring.region == "us-east-1"
+
+
+def _edge_log_widgets(body: dict[str, Any]) -> list[LogWidget]:
+    return [w for w in log_widgets(body) if w.region == EDGE_REGION and "Cached routes at the edge" in w.title]
+
+
+def test_edge_cache_log_widget_queries_the_edge_access_logs_in_us_east_1(synth: Synth) -> None:
+    """Per cached route, hits exist only in CloudFront's access logs: the dashboard (home region) runs
+    the saved query there, on the log group the edge stack delivers to (one name, from the edge stack)."""
+    (body,) = dashboard_bodies(synth.templates["home"])
+    (widget,) = _edge_log_widgets(body)
+    # The log group CloudFront delivers to, found through the delivery destination's ARN.
+    destination = synth.one(synth.stacks.edge, "AWS::Logs::DeliveryDestination")
+    (logical_id,) = [
+        k for k in synth.resources(synth.stacks.edge, "AWS::Logs::LogGroup") if {"Ref": k} in _parts(destination)
+    ]
+    group = synth.template(synth.stacks.edge)["Resources"][logical_id]["Properties"]["LogGroupName"]
+    assert widget.source == group == synth.stacks.edge.access_log_group_name
+    expected = queries.get(edge_cache.BY_PATH_PATTERN_QUERY, "edge_access").text
+    assert widget.query.strip() == widget_query(expected).strip()
+    assert "`cache-behavior-path-pattern`" in widget.query
+    assert "cache-behavior-path-pattern" in synth.one(synth.stacks.edge, "AWS::Logs::Delivery")["RecordFields"]
+
+
+def _parts(destination: dict[str, Any]) -> list[Any]:
+    arn = destination["DestinationResourceArn"]
+    return arn["Fn::Join"][1] if isinstance(arn, dict) and "Fn::Join" in arn else [arn]
+
+
+def _render(routes: tuple[RouteSpec, ...]) -> dict[str, Any]:
+    """The dashboard renderer alone, on a bare home-region stack (no full synth)."""
+    import aws_cdk as cdk
+    from aws_cdk import aws_cloudwatch as cw
+
+    from stacks.monitoring.dashboard import dashboard
+
+    p = plan(routes=routes)
+    app = cdk.App()
+    stack = cdk.Stack(app, "Board", env=cdk.Environment(account="111111111111", region="eu-west-1"))
+    alarms = {
+        a.key: cw.Alarm.from_alarm_arn(stack, a.key, f"arn:aws:cloudwatch:eu-west-1:111111111111:alarm:{a.key}")
+        for a in p.alarms
+    }
+    names = ("function_name", "table_name", "log_group_name", "distribution_id", "web_acl_metric_name")
+    refs = {n: n for n in names} | {
+        "edge_log_group_name": "/aws/vendedlogs/cloudfront/edge-access",
+        "home_region": "eu-west-1",
+        "function_resource": "function_name:live",
+    }
+    dashboard(stack, "Dashboard", p.dashboard, cfg=p.cfg, refs=refs, alarms=alarms)
+    template = app.synth().get_stack_by_name("Board").template
+    (board,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::CloudWatch::Dashboard"]
+    return json.loads(render(board["Properties"]["DashboardBody"], "eu-west-1"))
+
+
+def test_the_edge_log_widget_exists_only_with_a_cached_route() -> None:
+    (widget,) = _edge_log_widgets(_render(ROUTES))
+    assert widget.source == "/aws/vendedlogs/cloudfront/edge-access"
+    uncached = tuple(dataclasses.replace(r, cache=None) for r in ROUTES)
+    body = _render(uncached)
+    assert not _edge_log_widgets(body)
+    assert all(w.region == "eu-west-1" for w in log_widgets(body))
+    assert "/aws/vendedlogs/cloudfront/" not in json.dumps(body)

@@ -111,14 +111,30 @@ def dashboard_expressions(body: dict[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
-def log_widget_queries(body: dict[str, Any]) -> list[str]:
-    """Log widget queries without their ``SOURCE '...' |`` prefix."""
+@dataclass(frozen=True)
+class LogWidget:
+    title: str
+    region: str
+    source: str  # the log group of its SOURCE clause ("<token>" for a deploy-time name)
+    query: str  # without the SOURCE clause
+
+
+def log_widgets(body: dict[str, Any]) -> list[LogWidget]:
     out = []
     for widget in body["widgets"]:
         if widget["type"] == "log":
-            query = widget["properties"]["query"]
-            out.append(query.split("|", 1)[1] if query.lstrip().startswith("SOURCE") else query)
+            props = widget["properties"]
+            source, query = "", props["query"]
+            if query.lstrip().startswith("SOURCE"):
+                clause, query = query.split("|", 1)
+                source = clause.strip().removeprefix("SOURCE").strip().strip("'")
+            out.append(LogWidget(props.get("title", ""), props.get("region", ""), source, query))
     return out
+
+
+def log_widget_queries(body: dict[str, Any], *, exclude_source: str | None = None) -> list[str]:
+    """Log widget queries without their ``SOURCE '...' |`` prefix (but those over ``exclude_source``)."""
+    return [w.query for w in log_widgets(body) if exclude_source is None or w.source != exclude_source]
 
 
 @dataclass(frozen=True)

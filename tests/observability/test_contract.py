@@ -59,7 +59,8 @@ def missing_metrics(reads: Iterable[Read], t: Telemetry) -> list[str]:
 
 def queries_read(s: Synth) -> dict[str, str]:
     """Every Logs Insights query over the service's log group, as deployed: the saved queries of the
-    monitoring stack and its nested route stacks, and the dashboard's log widgets."""
+    monitoring stack and its nested route stacks, and the dashboard's log widgets (not the edge-cache
+    widget over CloudFront's access logs: tests/test_cloudfront_log_queries.py holds those)."""
     out = {
         res["Properties"]["Name"]: res["Properties"]["QueryString"]
         for t in s.templates["home"].all_templates()
@@ -67,7 +68,8 @@ def queries_read(s: Synth) -> dict[str, str]:
     }
     assert len(out) == len(queries.service_queries()) + sum(len(queries.route_queries(r)) for r in ROUTES)
     for body in dashboard_bodies(s.templates["home"]):
-        out |= {f"log widget {i}": text for i, text in enumerate(log_widget_queries(body))}
+        edge_logs = s.stacks.edge.access_log_group_name
+        out |= {f"log widget {i}": text for i, text in enumerate(log_widget_queries(body, exclude_source=edge_logs))}
     return out
 
 
