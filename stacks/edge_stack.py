@@ -213,6 +213,19 @@ class EdgeStack(cdk.Stack):
             # be replaced in place; nothing here changes a replacement-only property (Name, Scope).
             name=self.web_acl_metric_name,
             scope="CLOUDFRONT",
+            # Secret headers (x-api-key included) read REDACTED everywhere WAF shows a request: logs,
+            # sampled requests in the console and GetSampledRequests, rule match and rate-key details.
+            # The logging configuration's RedactedFields alone covers the logs only.
+            data_protection_config=wafv2.CfnWebACL.DataProtectionConfigProperty(
+                data_protections=[
+                    wafv2.CfnWebACL.DataProtectProperty(
+                        action="SUBSTITUTION",
+                        field=wafv2.CfnWebACL.FieldToProtectProperty(
+                            field_type="SINGLE_HEADER", field_keys=list(SECRET_HEADERS)
+                        ),
+                    )
+                ]
+            ),
             default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
             # Evaluated in list order: priorities are the positions.
             rules=[wafv2.CfnWebACL.RuleProperty(priority=i, **rule) for i, rule in enumerate(rules)],  # type: ignore[arg-type]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from observability import cloudfront_logs, queries
-from service.contract import MAX_BODY_BYTES
+from service.contract import MAX_BODY_BYTES, SECRET_HEADERS
 from stacks.edge_stack import BODY_RULE, MANAGED_RULE_GROUPS, RATE_RULE
 from stacks.service_stack import OUTPUT_URL_DOMAIN
 from tests.infra.conftest import Synth
@@ -83,7 +83,19 @@ def test_waf_logging_redacts_secrets(synth: Synth) -> None:
         "Fn::Join": ["", ["arn:aws:logs:us-east-1:111111111111:log-group:", {"Ref": log_id}]]
     }  # plain log group ARN, no ':*' suffix
     redacted = {f["SingleHeader"]["Name"] for f in logging["RedactedFields"]}
-    assert {"authorization", "cookie"} <= redacted
+    assert redacted == set(SECRET_HEADERS)
+
+
+def test_secret_headers_are_redacted_wherever_waf_shows_a_request(synth: Synth) -> None:
+    # Web ACL data protection also covers sampled requests (console, GetSampledRequests), where the
+    # per-key rate rule would otherwise show raw x-api-key values.
+    acl = synth.one(synth.stacks.edge, "AWS::WAFv2::WebACL")
+    (protection,) = acl["DataProtectionConfig"]["DataProtections"]
+    assert protection["Action"] == "SUBSTITUTION"
+    assert protection["Field"] == {"FieldType": "SINGLE_HEADER", "FieldKeys": list(SECRET_HEADERS)}
+    assert not protection.get("ExcludeRateBasedDetails")
+    assert not protection.get("ExcludeRuleMatchDetails")
+    assert "x-api-key" in SECRET_HEADERS
 
 
 def test_distribution_behaviour(synth: Synth) -> None:
