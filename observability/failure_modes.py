@@ -144,7 +144,9 @@ MODES: tuple[FailureMode, ...] = (
         row="e2",
         title="DynamoDB write throttling",
         example="a burst of creates and deletes past the table's write capacity",
-        viewer_sees="503 with Retry-After from the function (dependency_throttled) on 10 % of the writing routes' requests",
+        viewer_sees=(
+            "503 with Retry-After from the function (dependency_throttled) on 10 % of the writing routes' requests"
+        ),
         metrics_move="WriteThrottleEvents; EMF Fault on the writing routes; Url5xxCount = EMF Fault",
         alarms={"dynamodb-throttles": 1, **burn(9, 4, 9, 2, 4, 2)},
         routes="dynamodb-writes",
@@ -153,7 +155,9 @@ MODES: tuple[FailureMode, ...] = (
         row="e3",
         title="DynamoDB unavailable",
         example="a regional DynamoDB event",
-        viewer_sees="503 with Retry-After from the function (dependency_unavailable) on every route that calls DynamoDB",
+        viewer_sees=(
+            "503 with Retry-After from the function (dependency_unavailable) on every route that calls DynamoDB"
+        ),
         metrics_move="DynamoDB SystemErrors; EMF Fault on the DynamoDB routes; Url5xxCount = EMF Fault",
         alarms={
             "dynamodb-system-errors": 6,
