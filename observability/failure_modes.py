@@ -127,7 +127,10 @@ MODES: tuple[FailureMode, ...] = (
         row="e1",
         title="DynamoDB read throttling",
         example="a hot partition key read by the GET routes",
-        viewer_sees="500 from the function (problem+json) on 10 % of the reading routes' requests; slow",
+        viewer_sees=(
+            "503 with Retry-After from the function (problem+json, error_kind dependency_throttled) on 10 % "
+            "of the reading routes' requests, after botocore's retries: slow"
+        ),
         metrics_move="ReadThrottleEvents; EMF Fault and Latency on the reading routes; Url5xxCount = EMF Fault",
         alarms={
             "dynamodb-throttles": 1,
@@ -141,7 +144,9 @@ MODES: tuple[FailureMode, ...] = (
         row="e2",
         title="DynamoDB write throttling",
         example="a burst of creates and deletes past the table's write capacity",
-        viewer_sees="500 from the function on 10 % of the writing routes' requests",
+        viewer_sees=(
+            "503 with Retry-After from the function (dependency_throttled) on 10 % of the writing routes' requests"
+        ),
         metrics_move="WriteThrottleEvents; EMF Fault on the writing routes; Url5xxCount = EMF Fault",
         alarms={"dynamodb-throttles": 1, **burn(9, 4, 9, 2, 4, 2)},
         routes="dynamodb-writes",
@@ -150,7 +155,9 @@ MODES: tuple[FailureMode, ...] = (
         row="e3",
         title="DynamoDB unavailable",
         example="a regional DynamoDB event",
-        viewer_sees="500 from the function on every route that calls DynamoDB",
+        viewer_sees=(
+            "503 with Retry-After from the function (dependency_unavailable) on every route that calls DynamoDB"
+        ),
         metrics_move="DynamoDB SystemErrors; EMF Fault on the DynamoDB routes; Url5xxCount = EMF Fault",
         alarms={
             "dynamodb-system-errors": 6,
@@ -171,7 +178,7 @@ MODES: tuple[FailureMode, ...] = (
     FailureMode(
         row="g",
         title="Traffic stops reaching the function while CloudFront still receives it",
-        example="the edge API-key function refuses every key (KeyValueStore emptied or detached)",
+        example="the edge API-key function refuses every key: its KeyValueStore was emptied or detached",
         viewer_sees="401/403 from CloudFront (the viewer-request function); the origin is never called",
         metrics_move="CloudFront Requests steady, 4xxErrorRate to 100 %; home region: no URL requests, no EMF",
         alarms={"cloudfront-4xx-rate": 8},
@@ -184,7 +191,7 @@ MODES: tuple[FailureMode, ...] = (
     FailureMode(
         row="h",
         title="CloudFront 5xx without the function",
-        example="the distribution's origin is a Function URL domain that no longer exists (DNS failure)",
+        example="the distribution's origin is a Function URL domain that no longer exists: a DNS failure",
         viewer_sees="502 from CloudFront; the Function URL receives nothing",
         metrics_move="CloudFront 5xxErrorRate to 100 %; home region: no URL requests, no EMF",
         alarms={"cloudfront-5xx-rate": 6},
@@ -231,7 +238,7 @@ MODES: tuple[FailureMode, ...] = (
     FailureMode(
         row="k",
         title="Every route slower than its SLO",
-        example="memory (and so CPU) lowered, or a slow layer after a deploy",
+        example="memory, and with it CPU, lowered, or a slow layer after a deploy",
         viewer_sees="correct answers, slowly",
         metrics_move="EMF Latency above each route's SLO",
         alarms={"route-{route}-latency": 11},

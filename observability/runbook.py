@@ -1,6 +1,6 @@
 """Alarm descriptions and RUNBOOK.md, both rendered from the units' alarms and playbooks.
 
-``make docs`` regenerates the checked-in RUNBOOK.md for cdk.json's configuration (scripts/docs.py);
+``make docs`` regenerates the checked-in RUNBOOK.md for cdk.json's configuration (scripts/runbook.py);
 a test fails when it is stale.
 """
 
@@ -52,8 +52,12 @@ def every_alarm(cfg: MonitoringConfig, routes: Iterable[RouteSpec] = ROUTES) -> 
     return out
 
 
-def failure_matrix(cfg: MonitoringConfig | None = None, routes: Iterable[RouteSpec] = ROUTES) -> str:
-    """The failure-mode matrix (observability/failure_modes.py) as a markdown table and its notes."""
+def failure_matrix(
+    cfg: MonitoringConfig | None = None, routes: Iterable[RouteSpec] = ROUTES, *, runbook_file: str = ""
+) -> str:
+    """The failure-mode matrix (observability/failure_modes.py) as a markdown table and its notes.
+
+    ``runbook_file`` prefixes the runbook links: "" inside RUNBOOK.md, "RUNBOOK.md" from the README."""
     cfg = cfg or MonitoringConfig()
     routes = tuple(routes)
     by_key = {a.key: a for a in every_alarm(cfg, routes)}
@@ -71,7 +75,7 @@ def failure_matrix(cfg: MonitoringConfig | None = None, routes: Iterable[RouteSp
             kinds[alarm.playbook.kind] = alarm.playbook.title
             pages.append(_page(cfg, mode, key, minutes))
         pages += _route_exceptions(cfg, mode, by_key)
-        runbook = ", ".join(f"[{title}](#{kind})" for kind, title in kinds.items()) or "-"
+        runbook = ", ".join(f"[{title}]({runbook_file}#{kind})" for kind, title in kinds.items()) or "-"
         cell = "<br>".join(pages) or "nothing"
         lines.append(
             f"| {mode.row} | **{mode.title}** ({mode.example}) | {mode.viewer_sees} | {mode.metrics_move} "

@@ -35,7 +35,7 @@ def blocks() -> dict[str, str]:
     return {
         "routes": table(),
         "cost": render_markdown().rstrip("\n"),
-        "failure-modes": failure_matrix().rstrip("\n"),
+        "failure-modes": failure_matrix(runbook_file="RUNBOOK.md").rstrip("\n"),
     }
 
 
