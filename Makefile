@@ -55,7 +55,7 @@ test: lint $(NODE_STAMP) ## Lint and run every test (CDK synth runs on the pinne
 	$(CDK_ENV) $(PY) -m pytest
 
 # tests/infra, tests/observability and tests/scenarios read synthesized templates; the rest needs no synth.
-test-fast: $(STAMP) ## Inner loop: every test that needs no CDK synth (no aws_cdk import), ~10 s
+test-fast: $(STAMP) ## Inner loop: every test that needs no CDK synth (no aws_cdk import), ~15 s
 	$(PY) -m pytest --ignore=tests/infra --ignore=tests/observability --ignore=tests/scenarios
 
 openapi: $(STAMP) ## Regenerate openapi.json from the resolver

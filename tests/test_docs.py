@@ -157,3 +157,13 @@ def test_dashboard_table_names_every_section() -> None:
     assert rows - titles <= {"Header"}, (
         f"README's guide names sections the dashboard lacks: {sorted(rows - titles - {'Header'})}"
     )
+
+
+def test_every_saved_query_is_in_the_readme_table() -> None:
+    # Query keys are the file names (queries/<log group>/<key>.query, '_' read as '-'); per-route
+    # templates are documented by their pattern.
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    keys = [p.stem.replace("_", "-") for p in sorted((ROOT / "queries").glob("*/*.query"))]
+    assert keys
+    missing = [k for k in keys if f"| `{k}` |" not in readme]
+    assert not missing, f"saved queries missing from README's query table: {missing}"
