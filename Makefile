@@ -55,8 +55,13 @@ test: lint $(NODE_STAMP) ## Lint and run every test (CDK synth runs on the pinne
 	$(CDK_ENV) $(PY) -m pytest
 
 # tests/infra, tests/observability and tests/scenarios read synthesized templates; the rest needs no synth.
-test-fast: $(STAMP) ## Inner loop: every test that needs no CDK synth (no aws_cdk import), ~15 s
-	$(PY) -m pytest --ignore=tests/infra --ignore=tests/observability --ignore=tests/scenarios
+# The fast tier leaves out what synthesizes (tests/infra, observability, scenarios, the CDK loader test) and
+# the local server's end-to-end runs (real server, worker and emulator processes); `make test` runs them all.
+FAST_IGNORE := tests/infra tests/observability tests/scenarios tests/alarms/test_cdk_loader.py \
+	tests/test_local_server.py tests/test_local_faults.py
+
+test-fast: $(STAMP) ## Inner loop: no CDK synth (no aws_cdk import), no end-to-end server runs, ~30 s
+	$(PY) -m pytest $(addprefix --ignore=,$(FAST_IGNORE))
 
 openapi: $(STAMP) ## Regenerate openapi.json from the resolver
 	$(PY) -m service.openapi > openapi.json
