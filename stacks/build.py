@@ -9,7 +9,7 @@ import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
 
 from observability.plan import plan
-from service.catalogue import ROUTES, RouteSpec
+from service.catalogue import ROUTES, RouteSpec, check_catalogue
 from stacks.config import InfraConfig
 from stacks.edge_access_stack import EdgeAccessStack
 from stacks.edge_stack import OUTPUT_DISTRIBUTION_ID, EdgeStack
@@ -42,6 +42,8 @@ def build_app(
     no exports that block updates, no SSM/custom-resource plumbing, and the same templates whether the
     home region is us-east-1 or not. Deploy order comes from the explicit dependencies below.
     """
+    # ROUTES is checked at import; a route set passed in (a fork's catalogue, the scale tests) here.
+    check_catalogue(tuple(routes))
     home = cdk.Environment(account=config.account, region=config.home_region)
     edge_env = cdk.Environment(account=config.account, region=config.edge_region)
     tags = {"service": config.service_name}

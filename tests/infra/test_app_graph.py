@@ -73,3 +73,17 @@ def test_cross_stack_values_only_through_declared_outputs(synth: Synth) -> None:
             assert ref["Region"] == producer.region
             assert ref["OutputName"] in synth.template(producer)["Outputs"]
             assert producer.artifact_id in graph[stack.artifact_id]
+
+
+def test_a_route_set_passed_to_build_app_is_checked_like_the_catalogue(synth: Synth) -> None:
+    import dataclasses
+
+    import aws_cdk as cdk
+
+    from stacks.build import build_app
+
+    twin = dataclasses.replace(ROUTES[1], name="create_order_again")  # same method + path, another name
+    app = cdk.App()
+    with pytest.raises(ValueError, match="duplicate method\\+path"):
+        build_app(app, synth.config, (*ROUTES, twin))
+    assert not app.node.children  # refused before any stack exists
