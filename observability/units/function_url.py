@@ -19,17 +19,17 @@ from dataclasses import replace
 
 from observability import sections
 from observability.config import MonitoringConfig
-from observability.model import ORANGE, RED, Alarm, AlarmLine, Expression, Graph, Metric, Playbook, Ref, Widget
+from observability.model import ORANGE, RED, Alarm, AlarmLine, Expression, Graph, Metric, Playbook, Widget
+from observability.units import lambda_function
 from observability.units.service import service_metric
 from service.contract import METRIC_CLIENT_ERROR, METRIC_FAULT, METRIC_REQUESTS
 
-NS = "AWS/Lambda"
-FUNCTION = (("FunctionName", Ref("function_name")),)
 PERIOD_S = 300
 
 
 def metric(name: str, period_s: int = PERIOD_S, label: str | None = None) -> Metric:
-    return Metric(NS, name, "Sum", period_s, FUNCTION, label=label)
+    """A URL counter, function-wide (AWS/Lambda, FunctionName only: lambda_function.metric)."""
+    return lambda_function.metric(name, "Sum", period_s, label=label)
 
 
 REFUSED = Playbook(

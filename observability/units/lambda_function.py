@@ -32,7 +32,7 @@ FUNCTION = (("FunctionName", Ref("function_name")),)
 ALIAS = (("FunctionName", Ref("function_name")), ("Resource", Ref("function_resource")))
 
 
-def metric(name: str, statistic: str, period_s: int = 60, **kwargs: str) -> Metric:
+def metric(name: str, statistic: str, period_s: int = 60, **kwargs: str | None) -> Metric:
     """Function-wide: every version and alias. Concurrency and throttles are read here whatever the
     alias: reserved concurrency is a limit of the function, shared by all its versions."""
     return Metric(NS, name, statistic, period_s, FUNCTION, **kwargs)
