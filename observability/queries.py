@@ -8,6 +8,7 @@ dashboard name queries by key; :func:`check_keys` rejects a key no file defines.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +39,9 @@ def _title(text: str) -> str:
     return first.split(": ", 1)[0]
 
 
+# The files are read once per process: a plan asks for the same folders and templates many times
+# (per log widget, per route, per key check), and the files do not change while it is built.
+@functools.cache
 def _load(directory: str) -> tuple[SavedQuery, ...]:
     out = []
     for path in sorted((QUERIES_DIR / directory).glob("*.query")):
@@ -62,6 +66,7 @@ def cloudfront_log_queries() -> tuple[SavedQuery, ...]:
     return _load("edge")
 
 
+@functools.cache
 def route_query_kinds() -> tuple[str, ...]:
     """One per queries/route/<kind>.query.tmpl: each route gets a ``route-<name>-<kind>`` query."""
     return tuple(p.name.removesuffix(".query.tmpl") for p in sorted((QUERIES_DIR / "route").glob("*.query.tmpl")))
@@ -71,13 +76,17 @@ def route_query_key(route: RouteSpec | str, kind: str) -> str:
     return f"route-{route if isinstance(route, str) else route.name}-{kind}"
 
 
+@functools.cache
+def _route_template(kind: str) -> Template:
+    # string.Template ($-placeholders) because the path templates themselves contain braces.
+    return Template((QUERIES_DIR / "route" / f"{kind}.query.tmpl").read_text(encoding="utf-8"))
+
+
 def route_queries(route: RouteSpec) -> tuple[SavedQuery, ...]:
     """The route's queries, rendered from queries/route/*.query.tmpl."""
     out = []
     for kind in route_query_kinds():
-        template = (QUERIES_DIR / "route" / f"{kind}.query.tmpl").read_text(encoding="utf-8")
-        # string.Template ($-placeholders) because the path templates themselves contain braces.
-        text = Template(template).substitute(
+        text = _route_template(kind).substitute(
             label=route.label,
             name=route.name,
             percentile=route.slo.percentile_stat,
