@@ -90,45 +90,36 @@ def _share(cfg: MonitoringConfig, status: str, emf_metric: str, label: str) -> E
     )
 
 
-def alarms(cfg: MonitoringConfig) -> list[Alarm]:
+def _share_alarm(
+    cfg: MonitoringConfig, playbook: Playbook, status: str, emf_metric: str, label: str, threshold: float
+) -> Alarm:
+    """Alarm on the share of URL requests answered {status} without the function (:func:`_share`)."""
     floor = cfg.url_min_requests
-    why = _BELOW_FLOOR_WHY.format(floor=floor)
-    refused, unanswered = cfg.url_refused_pct, cfg.url_unanswered_5xx_pct
-    return [
-        Alarm(
-            key="function-url-refused",
-            playbook=REFUSED,
-            region="home",
-            metric=_share(cfg, "4xx", METRIC_CLIENT_ERROR, "% refused by the URL"),
-            threshold=refused,
-            comparison=">=",
-            # 1 of 1 five-minute window: a total refusal (stale permission) pages in a minute or two.
-            evaluation_periods=1,
-            datapoints_to_alarm=1,
-            missing_data="notBreaching",
-            missing_data_why=why,
-            condition=(
-                f"100 x (Url4xxCount - Sum(ClientError)) / UrlRequestCount >= {refused:g} % over 5 min "
-                f"(with at least {floor} URL requests)"
-            ),
-            context={"threshold": f"{refused:g}"},
+    return Alarm(
+        key=playbook.kind,
+        playbook=playbook,
+        region="home",
+        metric=_share(cfg, status, emf_metric, label),
+        threshold=threshold,
+        comparison=">=",
+        # 1 of 1 five-minute window: a total refusal (stale permission) or crash pages in a minute or two.
+        evaluation_periods=1,
+        datapoints_to_alarm=1,
+        missing_data="notBreaching",
+        missing_data_why=_BELOW_FLOOR_WHY.format(floor=floor),
+        condition=(
+            f"100 x (Url{status}Count - Sum({emf_metric})) / UrlRequestCount >= {threshold:g} % over 5 min "
+            f"(with at least {floor} URL requests)"
         ),
-        Alarm(
-            key="function-url-5xx-unanswered",
-            playbook=UNANSWERED,
-            region="home",
-            metric=_share(cfg, "5xx", METRIC_FAULT, "% 5xx without a function answer"),
-            threshold=unanswered,
-            comparison=">=",
-            evaluation_periods=1,
-            datapoints_to_alarm=1,
-            missing_data="notBreaching",
-            missing_data_why=why,
-            condition=(
-                f"100 x (Url5xxCount - Sum(Fault)) / UrlRequestCount >= {unanswered:g} % over 5 min "
-                f"(with at least {floor} URL requests)"
-            ),
-            context={"threshold": f"{unanswered:g}"},
+        context={"threshold": f"{threshold:g}"},
+    )
+
+
+def alarms(cfg: MonitoringConfig) -> list[Alarm]:
+    return [
+        _share_alarm(cfg, REFUSED, "4xx", METRIC_CLIENT_ERROR, "% refused by the URL", cfg.url_refused_pct),
+        _share_alarm(
+            cfg, UNANSWERED, "5xx", METRIC_FAULT, "% 5xx without a function answer", cfg.url_unanswered_5xx_pct
         ),
     ]
 
