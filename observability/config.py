@@ -29,6 +29,10 @@ BURN_WINDOWS: tuple[BurnWindow, ...] = (
 )
 
 
+# Lambda's default per-region concurrency quota: the account-concurrency alarm's 100 % unless configured.
+DEFAULT_ACCOUNT_CONCURRENCY_LIMIT = 1000
+
+
 @dataclass(frozen=True)
 class MonitoringConfig:
     """Everything the alarms and dashboard need besides the resources themselves."""
@@ -72,7 +76,7 @@ class MonitoringConfig:
     # Account concurrency (only when the function reserves none and shares the account pool): Lambda's
     # concurrency quota for the region (1,000 by default; new accounts often 10: `aws lambda
     # get-account-settings`), and the share of it claimed that alarms.
-    account_concurrency_limit: int = 1000
+    account_concurrency_limit: int = DEFAULT_ACCOUNT_CONCURRENCY_LIMIT
     account_concurrency_pct: float = 80.0
     # WAF: blocked requests per 5 minutes that count as a spike worth a look.
     waf_blocked_per_5min: int = 100

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from observability.config import MonitoringConfig
+from observability.config import DEFAULT_ACCOUNT_CONCURRENCY_LIMIT, MonitoringConfig
 from observability.model import EDGE_REGION
 from service.contract import DYNAMODB_CALL_WORST_CASE_S, MIN_LAMBDA_TIMEOUT_S, SERVICE_NAME
 from stacks.countries import ISO_3166_ALPHA2
@@ -99,7 +99,7 @@ class InfraConfig:
     viewer_protocol: str = "https-only"  # one of VIEWER_PROTOCOLS
     # The region's Lambda concurrency quota: the account-concurrency alarm's 100 % (used only when
     # reserved_concurrency is 0, i.e. the function shares the account pool).
-    account_concurrency_limit: int = 1000
+    account_concurrency_limit: int = DEFAULT_ACCOUNT_CONCURRENCY_LIMIT
     edge_region: str = field(default=EDGE_REGION, init=False)  # CloudFront/WAF (CLOUDFRONT scope) live here
 
     @property
@@ -276,7 +276,11 @@ def load_config(context: Mapping[str, Any], environ: Mapping[str, str] | None = 
     if viewer_protocol not in VIEWER_PROTOCOLS:
         raise ConfigError(f"context 'viewer_protocol' must be one of {VIEWER_PROTOCOLS}, got {viewer_protocol!r}")
     raw_limit = context.get("account_concurrency_limit")
-    account_limit = 1000 if _absent(raw_limit) else _int("account_concurrency_limit", raw_limit, 1, 10_000_000)
+    account_limit = (
+        DEFAULT_ACCOUNT_CONCURRENCY_LIMIT
+        if _absent(raw_limit)
+        else _int("account_concurrency_limit", raw_limit, 1, 10_000_000)
+    )
 
     return InfraConfig(
         prefix=prefix,
