@@ -147,6 +147,16 @@ class Synth:
         return json.loads((self.outdir / "manifest.json").read_text())
 
 
+def context_for(name: str) -> dict[str, Any]:
+    """cdk.json's context with one configuration's overrides, as `make synth -c ...` would see it."""
+    return {**CDK_CONTEXT, **CONFIGS[name][0]}
+
+
+def config_for(name: str) -> InfraConfig:
+    """One configuration's InfraConfig, without synthesizing anything."""
+    return load_config(context_for(name), environ={})
+
+
 @functools.cache
 def synthesize(name: str) -> Synth:
     """The real app (stacks.build.build_app, cdk-nag included) for one configuration. Cached here,
@@ -161,9 +171,9 @@ def synthesize(name: str) -> Synth:
 
     from stacks.build import build_app
 
-    overrides, routes = CONFIGS[name]
-    context = {**CDK_CONTEXT, **overrides}
-    config = load_config(context, environ={})
+    routes = CONFIGS[name][1]
+    context = context_for(name)
+    config = config_for(name)
     started = time.perf_counter()
     app = cdk.App(context=context, outdir=outdir)
     stacks = build_app(app, config, routes)
