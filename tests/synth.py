@@ -147,6 +147,14 @@ class Synth:
         return json.loads((self.outdir / "manifest.json").read_text())
 
 
+def use_pinned_node() -> None:
+    """jsii starts its Node process on the first aws_cdk import: use the pinned Node 22 when installed.
+    Call before importing aws_cdk."""
+    node22 = ROOT / "node_modules" / "node" / "bin" / "node"
+    if "JSII_NODE" not in os.environ and os.access(node22, os.X_OK):
+        os.environ["JSII_NODE"] = str(node22)
+
+
 def context_for(name: str) -> dict[str, Any]:
     """cdk.json's context with one configuration's overrides, as `make synth -c ...` would see it."""
     return {**CDK_CONTEXT, **CONFIGS[name][0]}
@@ -163,10 +171,7 @@ def synthesize(name: str) -> Synth:
     not by a fixture, so both test folders (each conftest registers the fixtures) share one synth."""
     outdir = tempfile.mkdtemp(prefix=f"cdk-{name}-")
     atexit.register(shutil.rmtree, outdir, ignore_errors=True)
-    node22 = ROOT / "node_modules" / "node" / "bin" / "node"
-    # jsii starts its Node process on the first aws_cdk import: use the pinned Node 22 when installed.
-    if "JSII_NODE" not in os.environ and os.access(node22, os.X_OK):
-        os.environ["JSII_NODE"] = str(node22)
+    use_pinned_node()
     import aws_cdk as cdk
 
     from stacks.build import build_app
