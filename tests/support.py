@@ -13,6 +13,11 @@ from local.events import LocalLambdaContext, function_url_event
 from service.telemetry import SERVICE
 
 
+def json_lines(text: str) -> list[dict[str, Any]]:
+    """Every non-blank line of captured stdout, each of which must be one JSON object."""
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
 @dataclass
 class Call:
     event: dict[str, Any]
@@ -74,8 +79,7 @@ def invoke(
         for h, stream in zip((h for h in handlers if isinstance(h, logging.StreamHandler)), previous, strict=True):
             h.setStream(stream)
     output = buffer.getvalue()
-    lines = [json.loads(raw) for raw in output.splitlines() if raw.strip()]
-    return Call(event=event, response=response, output=output, lines=lines)
+    return Call(event=event, response=response, output=output, lines=json_lines(output))
 
 
 def new_order(customer_id: str = "cust-1", currency: str = "EUR", quantity: int = 2) -> dict[str, Any]:

@@ -147,23 +147,38 @@ class Synth:
         return json.loads((self.outdir / "manifest.json").read_text())
 
 
+def use_pinned_node() -> None:
+    """jsii starts its Node process on the first aws_cdk import: use the pinned Node 22 when installed.
+    Call before importing aws_cdk."""
+    node22 = ROOT / "node_modules" / "node" / "bin" / "node"
+    if "JSII_NODE" not in os.environ and os.access(node22, os.X_OK):
+        os.environ["JSII_NODE"] = str(node22)
+
+
+def context_for(name: str) -> dict[str, Any]:
+    """cdk.json's context with one configuration's overrides, as `make synth -c ...` would see it."""
+    return {**CDK_CONTEXT, **CONFIGS[name][0]}
+
+
+def config_for(name: str) -> InfraConfig:
+    """One configuration's InfraConfig, without synthesizing anything."""
+    return load_config(context_for(name), environ={})
+
+
 @functools.cache
 def synthesize(name: str) -> Synth:
     """The real app (stacks.build.build_app, cdk-nag included) for one configuration. Cached here,
     not by a fixture, so both test folders (each conftest registers the fixtures) share one synth."""
     outdir = tempfile.mkdtemp(prefix=f"cdk-{name}-")
     atexit.register(shutil.rmtree, outdir, ignore_errors=True)
-    node22 = ROOT / "node_modules" / "node" / "bin" / "node"
-    # jsii starts its Node process on the first aws_cdk import: use the pinned Node 22 when installed.
-    if "JSII_NODE" not in os.environ and os.access(node22, os.X_OK):
-        os.environ["JSII_NODE"] = str(node22)
+    use_pinned_node()
     import aws_cdk as cdk
 
     from stacks.build import build_app
 
-    overrides, routes = CONFIGS[name]
-    context = {**CDK_CONTEXT, **overrides}
-    config = load_config(context, environ={})
+    routes = CONFIGS[name][1]
+    context = context_for(name)
+    config = config_for(name)
     started = time.perf_counter()
     app = cdk.App(context=context, outdir=outdir)
     stacks = build_app(app, config, routes)

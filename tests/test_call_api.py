@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -15,7 +13,6 @@ import pytest
 
 from scripts.call_api import content_sha256, run
 from service.catalogue import ROUTES
-from tests.synth import ROOT
 
 
 class _Recorder(BaseHTTPRequestHandler):
@@ -70,27 +67,3 @@ def test_content_sha256_is_hex_of_the_exact_bytes() -> None:
 
 def test_refuses_plain_http_to_a_remote_host() -> None:
     assert run("http://d111111abcdef8.cloudfront.net") == 2
-
-
-def test_against_the_local_api() -> None:
-    """End to end through the real handler (python -m service.local, embedded DynamoDB)."""
-    server = subprocess.Popen(
-        [sys.executable, "-m", "service.local", "--port", "0"],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        assert server.stdout is not None
-        line = server.stdout.readline()
-        assert "listening on http://" in line, line
-        url = line.split("listening on ", 1)[1].split()[0]
-        result = subprocess.run(
-            [sys.executable, "scripts/call_api.py", url], cwd=ROOT, capture_output=True, text=True, timeout=60
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
-        assert result.stdout.count("ok  ") == len(ROUTES)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)

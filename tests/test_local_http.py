@@ -20,6 +20,7 @@ from local.frontend import FrontEnd
 from local.http1 import HttpError, parse_content_length
 from service.handler import handler
 from service.telemetry import emit_access_line
+from tests.support import json_lines
 
 
 class InProcessPool:
@@ -107,10 +108,6 @@ def responses(data: bytes) -> list[tuple[int, dict[str, str], bytes]]:
         out.append((int(lines[0].split()[1]), headers, rest[:length]))
         data = rest[length:]
     return out
-
-
-def json_lines(text: str) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
 def wait_for(predicate: Any, timeout: float = 5) -> None:

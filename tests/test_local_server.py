@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from service.catalogue import ROUTES
 from tests.support import new_order
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,19 +31,13 @@ class LocalApi:
     process: subprocess.Popen[str]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def local_api() -> Iterator[LocalApi]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DYNAMODB_ENDPOINT_URL", "TABLE_NAME")}
+def start_server(*args: str, env: dict[str, str] | None = None) -> LocalApi:
+    """`python -m service.local` on a port the OS picks, with its own embedded DynamoDB unless env says."""
+    base = {k: v for k, v in os.environ.items() if k not in ("DYNAMODB_ENDPOINT_URL", "TABLE_NAME")}
     process = subprocess.Popen(
-        [sys.executable, "-m", "service.local", "--port", str(free_port())],
+        [sys.executable, "-m", "service.local", "--port", "0", *args],
         cwd=ROOT,
-        env=env,
+        env=env if env is not None else base,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -50,11 +45,16 @@ def local_api() -> Iterator[LocalApi]:
     assert process.stdout is not None
     first = process.stdout.readline()  # the server prints its URL once it is listening
     assert "listening on http://127.0.0.1:" in first, first + process.stderr.read()
-    url = first.split("listening on ")[1].split()[0]
-    yield LocalApi(url=url, process=process)
-    if process.poll() is None:
-        process.kill()
-        process.wait(timeout=10)
+    return LocalApi(url=first.split("listening on ")[1].split()[0], process=process)
+
+
+@pytest.fixture(scope="module")
+def local_api() -> Iterator[LocalApi]:
+    api = start_server()
+    yield api
+    if api.process.poll() is None:
+        api.process.kill()
+        api.process.wait(timeout=10)
 
 
 def request(
@@ -136,16 +136,7 @@ def test_refuses_a_port_in_use_with_a_clear_message() -> None:
 
 
 def test_stops_cleanly_on_sigterm() -> None:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "service.local", "--port", str(free_port())],
-        cwd=ROOT,
-        env={k: v for k, v in os.environ.items() if k not in ("DYNAMODB_ENDPOINT_URL", "TABLE_NAME")},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    assert "listening on" in process.stdout.readline()
+    process = start_server().process
     process.send_signal(signal.SIGTERM)
     out, err = process.communicate(timeout=20)
     assert process.returncode == 0, err
@@ -153,22 +144,6 @@ def test_stops_cleanly_on_sigterm() -> None:
 
 
 # ---- concurrency, keep-alive, telemetry, faults: real worker processes --------------------------------
-
-
-def start_server(*args: str, env: dict[str, str] | None = None) -> LocalApi:
-    base = {k: v for k, v in os.environ.items() if k not in ("DYNAMODB_ENDPOINT_URL", "TABLE_NAME")}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "service.local", "--port", "0", *args],
-        cwd=ROOT,
-        env=env if env is not None else base,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    first = process.stdout.readline()
-    assert "listening on http://127.0.0.1:" in first, first + process.stderr.read()
-    return LocalApi(url=first.split("listening on ")[1].split()[0], process=process)
 
 
 def stop_server(api: LocalApi) -> tuple[list[dict[str, object]], str]:
@@ -296,3 +271,18 @@ def test_dynamodb_faults_reach_the_service_as_dependency_errors() -> None:
     assert {line["operation"] for line in injected} == {"GetItem"}
     [access] = [line for line in lines if line.get("message") == "access" and line["route"] != "GET /health"]
     assert access["Fault"] == 1
+
+
+def test_call_api_script_against_the_local_api() -> None:
+    """scripts/call_api.py end to end through the real handler (moved from tests/test_call_api.py: a
+    server process belongs to this module, which the fast tier leaves out)."""
+    api = start_server()
+    try:
+        result = subprocess.run(
+            [sys.executable, "scripts/call_api.py", api.url], cwd=ROOT, capture_output=True, text=True, timeout=60
+        )
+    finally:
+        _, err = stop_server(api)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count("ok  ") == len(ROUTES)
+    assert "Traceback" not in err

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
+from tests.synth import use_pinned_node
 
-_NODE22 = Path(__file__).resolve().parents[2] / "node_modules" / "node" / "bin" / "node"
-if "JSII_NODE" not in os.environ and os.access(_NODE22, os.X_OK):  # as tests/infra/conftest.py does
-    os.environ["JSII_NODE"] = str(_NODE22)
+use_pinned_node()
 
 import aws_cdk as cdk  # noqa: E402
 from aws_cdk import aws_cloudwatch as cw  # noqa: E402

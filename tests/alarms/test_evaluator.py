@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
+from typing import Any
 
 import pytest
 
@@ -74,10 +76,18 @@ def test_dynamodb_alarms_keep_their_state_whatever_treat_missing_data_says() -> 
 
 
 def _alarm(
-    treatment: str, *, namespace: str = "Test", n: int = 3, m: int = 3, period_s: int = 60, stat: str = "Sum"
+    treatment: str,
+    *,
+    namespace: str = "Test",
+    n: int = 3,
+    m: int = 3,
+    period_s: int = 60,
+    stat: str = "Sum",
+    **fields: Any,
 ) -> MetricAlarm:
+    """A one-metric alarm (threshold >= 5 on Test/Errors); ``fields`` replace any other MetricAlarm field."""
     key = MetricKey.of(namespace, "Errors", {"Fn": "f"})
-    return MetricAlarm(
+    alarm = MetricAlarm(
         name="a",
         stats={"m": MetricStat(key, stat, period_s)},
         expressions={},
@@ -89,6 +99,7 @@ def _alarm(
         datapoints_to_alarm=m,
         treat_missing_data=treatment,
     )
+    return dataclasses.replace(alarm, **fields)
 
 
 def _stops_at_10(value: float, namespace: str = "Test") -> Scenario:
@@ -133,21 +144,11 @@ def test_a_period_without_samples_is_missing_not_zero() -> None:
     series = Series.counter({2: 4})
     assert aggregate(series.window(0, 5), "Sum") == 4
     assert aggregate(series.window(5, 10), "Sum") is None
-    low = MetricAlarm(
-        name="low",
-        stats={"m": MetricStat(KEY, "Sum", 300)},
-        expressions={},
-        result="m",
-        period_s=300,
-        threshold=1,
-        comparison="LessThanThreshold",
-        evaluation_periods=1,
-        datapoints_to_alarm=1,
-        treat_missing_data="notBreaching",
-    )
+    low = _alarm("notBreaching", n=1, m=1, period_s=300, name="low", threshold=1, comparison="LessThanThreshold")
+    assert low.stats == {"m": MetricStat(KEY, "Sum", 300)}
     scn = Scenario(end=60).add("Test", "Errors", {"Fn": "f"}, Series.counter({2: 4}))
     assert not low.evaluate(scn).ever(ALARM)  # no data is not "fewer than 1"
-    filled = MetricAlarm(**{**low.__dict__, "expressions": {"e": "FILL(m, 0)"}, "result": "e"})
+    filled = dataclasses.replace(low, expressions={"e": "FILL(m, 0)"}, result="e")
     states = filled.evaluate(scn).states
     assert states[1] == ALARM  # period [-4, 1) has no sample -> FILL gives 0 < 1
     assert [states[t] for t in (3, 7, 8)] == [OK, OK, ALARM]  # minute 2 is in the periods ending 3..7
@@ -248,7 +249,10 @@ def test_fill_sum_max_min_of_sparse_series() -> None:
 
 
 def test_math_alarm_sees_missing_period_when_expression_yields_nothing() -> None:
-    alarm = MetricAlarm(
+    alarm = _alarm(
+        "breaching",
+        n=1,
+        m=1,
         name="rate",
         stats={
             "errors": MetricStat(MetricKey.of("T", "Errors"), "Sum", 60),
@@ -256,12 +260,8 @@ def test_math_alarm_sees_missing_period_when_expression_yields_nothing() -> None
         },
         expressions={"rate": "100 * errors / requests"},
         result="rate",
-        period_s=60,
         threshold=10,
         comparison="GreaterThanThreshold",
-        evaluation_periods=1,
-        datapoints_to_alarm=1,
-        treat_missing_data="breaching",
     )
     # errors only (requests never published): errors / 0 is dropped every minute -> missing -> breaching
     scn = Scenario(end=10).add("T", "Errors", None, Series.constant(range(10), 1))
@@ -295,7 +295,7 @@ def test_composite_rules() -> None:
 def test_composite_follows_children_minute_by_minute() -> None:
     aset = AlarmSet()
     aset.add("s/A", _alarm("notBreaching", n=1, m=1))
-    aset.add("s/B", MetricAlarm(**{**_alarm("notBreaching", n=1, m=1).__dict__, "name": "B", "threshold": 2}))
+    aset.add("s/B", _alarm("notBreaching", n=1, m=1, name="B", threshold=2))
     aset.add("s/Both", CompositeAlarm("Both", 'ALARM("A") AND ALARM("B")'))
     scn = Scenario(end=10).add("Test", "Errors", {"Fn": "f"}, Series.counter({2: 3, 5: 7}))
     out = aset.evaluate(scn)
