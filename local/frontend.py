@@ -184,7 +184,7 @@ class FrontEnd:
         """Answer a request the server refuses itself with problem+json and its own access line."""
         request_id = str(uuid.uuid4())
         headers_in = {k.lower(): v for k, v in request.headers}
-        correlation_id = correlation_id_for({"headers": headers_in}, request_id)
+        correlation_id = correlation_id_for(headers_in, request_id)
         body = problem_body(refusal.status, refusal.detail, correlation_id=correlation_id).encode()
         headers = [
             ("Content-Type", PROBLEM_CONTENT_TYPE),
