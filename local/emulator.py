@@ -35,7 +35,7 @@ def is_local_endpoint(url: str) -> bool:
     return host in _LOCAL_HOSTS or host.startswith("127.")
 
 
-def _start_moto(port: int) -> tuple[Any, str]:
+def start_moto(port: int) -> tuple[Any, str]:
     """moto's server on loopback (port 0: a free one), started; with its URL."""
     from moto.server import ThreadedMotoServer
 
@@ -48,7 +48,7 @@ def _start_moto(port: int) -> tuple[Any, str]:
 
 def start_embedded_dynamodb() -> Any:
     """Start moto's DynamoDB in this process on a free loopback port and point the service at it."""
-    server, url = _start_moto(0)
+    server, url = start_moto(0)
     os.environ["DYNAMODB_ENDPOINT_URL"] = url
     use_dummy_credentials(os.environ)
     return server
@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
 
-    server, url = _start_moto(args.port)
+    server, url = start_moto(args.port)
     print(f"dynamodb emulator listening on {url}", flush=True)
     while not stopped.wait(1.0):
         pass
