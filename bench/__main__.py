@@ -60,16 +60,12 @@ def start_emulator() -> tuple[object, dict[str, str], str]:
     Its environment (endpoint, dummy credentials as Lambda provides them) goes to the first-request
     children only, so the cold-init rows are measured exactly as before.
     """
-    import logging
-
     import boto3
-    from moto.server import ThreadedMotoServer
 
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no request log between the result tables
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
+    from local.emulator import start_moto
+    from service.contract import default_idempotency_table, table_definitions
+
+    server, endpoint = start_moto(0)
     env = {
         "DYNAMODB_ENDPOINT_URL": endpoint,  # ours
         "AWS_ENDPOINT_URL_DYNAMODB": endpoint,  # the bare module's boto3.resource("dynamodb") reads this
@@ -83,12 +79,8 @@ def start_emulator() -> tuple[object, dict[str, str], str]:
         aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
     )
-    table = dynamodb.create_table(
-        TableName="bench",
-        AttributeDefinitions=[{"AttributeName": "order_id", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "order_id", "KeyType": "HASH"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    orders, _ = table_definitions("bench", default_idempotency_table("bench"))  # the GET reads orders only
+    table = dynamodb.create_table(**orders)
     order_id = "0123456789abcdef0123456789abcdef"
     table.put_item(
         Item={

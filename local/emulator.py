@@ -35,15 +35,21 @@ def is_local_endpoint(url: str) -> bool:
     return host in _LOCAL_HOSTS or host.startswith("127.")
 
 
-def start_embedded_dynamodb() -> Any:
-    """Start moto's DynamoDB in this process on a free loopback port and point the service at it."""
+def start_moto(port: int) -> tuple[Any, str]:
+    """moto's server on loopback (port 0: a free one), started; with its URL."""
     from moto.server import ThreadedMotoServer
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # keep stdout/stderr for the service's logs
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
-    host, port = server.get_host_and_port()
-    os.environ["DYNAMODB_ENDPOINT_URL"] = f"http://{host}:{port}"
+    host, bound = server.get_host_and_port()
+    return server, f"http://{host}:{bound}"
+
+
+def start_embedded_dynamodb() -> Any:
+    """Start moto's DynamoDB in this process on a free loopback port and point the service at it."""
+    server, url = start_moto(0)
+    os.environ["DYNAMODB_ENDPOINT_URL"] = url
     use_dummy_credentials(os.environ)
     return server
 
@@ -107,13 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
 
-    from moto.server import ThreadedMotoServer
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=args.port, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    print(f"dynamodb emulator listening on http://{host}:{port}", flush=True)
+    server, url = start_moto(args.port)
+    print(f"dynamodb emulator listening on {url}", flush=True)
     while not stopped.wait(1.0):
         pass
     server.stop()

@@ -21,6 +21,7 @@ from local import http1
 from local.events import function_url_event, http_response
 from local.http1 import ClientGone, HttpError, Request
 from local.output import log_event
+from service import contract
 from service.problems import PROBLEM_CONTENT_TYPE, problem_body
 from service.request_state import correlation_id_for
 
@@ -184,11 +185,11 @@ class FrontEnd:
         """Answer a request the server refuses itself with problem+json and its own access line."""
         request_id = str(uuid.uuid4())
         headers_in = {k.lower(): v for k, v in request.headers}
-        correlation_id = correlation_id_for({"headers": headers_in}, request_id)
+        correlation_id = correlation_id_for(headers_in, request_id)
         body = problem_body(refusal.status, refusal.detail, correlation_id=correlation_id).encode()
         headers = [
             ("Content-Type", PROBLEM_CONTENT_TYPE),
-            ("x-correlation-id", correlation_id),
+            (contract.CORRELATION_HEADER, correlation_id),
             ("x-amzn-RequestId", request_id),
             *refusal.headers.items(),
         ]

@@ -15,7 +15,10 @@ import threading
 from datetime import UTC, datetime
 from typing import Any, BinaryIO
 
-SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME") or "orders-api"
+from service import contract
+
+# As service/telemetry.py names it (that module is not imported here: it builds Powertools' objects).
+SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME") or contract.SERVICE_NAME
 
 
 class LineWriter(io.TextIOBase):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,11 +45,12 @@ class RequestState:
 
     @classmethod
     def for_event(cls, event: dict[str, Any], request_id: str) -> RequestState:
+        headers = event.get("headers") or {}
         return cls(
-            correlation_id=correlation_id_for(event, request_id),
+            correlation_id=correlation_id_for(headers, request_id),
             oversized=body_size(event) > contract.MAX_BODY_BYTES,
-            client_id=client_id_for(event) if TRUST_CLIENT_ID else None,
-            edge_request_id=edge_request_id_for(event),
+            client_id=client_id_for(headers) if TRUST_CLIENT_ID else None,
+            edge_request_id=edge_request_id_for(headers),
         )
 
     def label(self, method: str, path_template: str) -> None:
@@ -65,20 +67,23 @@ def current(router: BaseRouter) -> RequestState:
     return state
 
 
-def correlation_id_for(event: dict[str, Any], request_id: str) -> str:
-    candidate = (event.get("headers") or {}).get(contract.CORRELATION_HEADER, "")
+# The helpers below take the request's headers, lower-case names as in a Function URL event.
+
+
+def correlation_id_for(headers: Mapping[str, Any], request_id: str) -> str:
+    candidate = headers.get(contract.CORRELATION_HEADER, "")
     if isinstance(candidate, str) and _CORRELATION_ID.fullmatch(candidate):
         return candidate
     return request_id
 
 
-def client_id_for(event: dict[str, Any]) -> str | None:
-    candidate = (event.get("headers") or {}).get(contract.CLIENT_ID_HEADER, "")
+def client_id_for(headers: Mapping[str, Any]) -> str | None:
+    candidate = headers.get(contract.CLIENT_ID_HEADER, "")
     return candidate if isinstance(candidate, str) and _CLIENT_ID.fullmatch(candidate) else None
 
 
-def edge_request_id_for(event: dict[str, Any]) -> str | None:
-    candidate = (event.get("headers") or {}).get(contract.EDGE_REQUEST_ID_HEADER)
+def edge_request_id_for(headers: Mapping[str, Any]) -> str | None:
+    candidate = headers.get(contract.EDGE_REQUEST_ID_HEADER)
     if isinstance(candidate, str) and _EDGE_REQUEST_ID.fullmatch(candidate):
         return candidate
     return None

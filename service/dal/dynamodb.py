@@ -105,7 +105,10 @@ class BudgetedClient:
             raise AttributeError(name)
         if name not in self._operations:
             return getattr(self._full, name)
-        return functools.partial(self._call, name)
+        # Kept on the instance: the next lookup of this operation finds it without coming back here.
+        operation = functools.partial(self._call, name)
+        self.__dict__[name] = operation
+        return operation
 
     def _call(self, operation: str, /, **kwargs: Any) -> Any:
         remaining = deadline.remaining_ms()
