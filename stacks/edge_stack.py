@@ -28,9 +28,10 @@ from constructs import Construct
 
 from observability import cloudfront_logs
 from service.catalogue import ROUTES, RouteSpec
-from service.contract import MAX_BODY_BYTES, SECRET_HEADERS
+from service.header_names import SECRET_HEADERS
+from service.limits import MAX_BODY_BYTES
 from stacks.config import PRICE_CLASSES, InfraConfig
-from stacks.edge_paths import CacheBehaviour, cache_behaviours
+from stacks.edge.cache_paths import CacheBehaviour, cache_behaviours
 from stacks.retention import retention_days
 
 # AWS managed rule groups, in evaluation order after our own rules. (name, rule labels set to Count)
@@ -514,7 +515,7 @@ class EdgeStack(cdk.Stack):
 
     def _add_cache_behaviours(self, distribution: cloudfront.Distribution, origin: cloudfront.IOrigin) -> None:
         """One behaviour per cached catalogue route, most specific pattern first (CloudFront takes the
-        first match; stacks/edge_paths.py proves the order). Same origin, OAC and origin request policy as
+        first match; stacks/edge/cache_paths.py proves the order). Same origin, OAC and origin request policy as
         the default behaviour; only the cache policy differs."""
         for b in self.cache_behaviours:
             distribution.add_behavior(

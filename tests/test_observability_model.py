@@ -15,7 +15,7 @@ from observability.plan import plan
 from observability.runbook import MAX_DESCRIPTION, description, every_alarm, render_markdown
 from scripts import runbook
 from service.catalogue import ROUTES
-from service.contract import DYNAMODB_OPERATIONS
+from service.dal.tables import DYNAMODB_OPERATIONS
 from tests.synth import ROOT, many_routes
 
 CFG = MonitoringConfig()

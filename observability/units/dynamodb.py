@@ -1,13 +1,13 @@
 """The DynamoDB table: throttling and DynamoDB-side (5xx) error alarms, and the DynamoDB section.
 
 Per-operation metrics (SuccessfulRequestLatency, SystemErrors) are read for exactly the operations
-the service calls (service.contract.DYNAMODB_OPERATIONS, the same list IAM grants)."""
+the service calls (service.dal.tables.DYNAMODB_OPERATIONS, the same list IAM grants)."""
 
 from __future__ import annotations
 
 from observability import sections
 from observability.model import RED, Alarm, Expression, Graph, Metric, Playbook, Ref, Section
-from service.contract import DYNAMODB_OPERATIONS
+from service.dal.tables import DYNAMODB_OPERATIONS
 
 NS = "AWS/DynamoDB"
 TABLE = (("TableName", Ref("table_name")),)

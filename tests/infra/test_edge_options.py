@@ -12,8 +12,8 @@ from observability.model import EDGE_REGION
 from observability.plan import plan
 from observability.units import edge_cache
 from service.catalogue import ROUTES, RouteSpec
-from service.contract import ENV_API_KEYS, ENV_CORS_ALLOWED_ORIGINS
-from stacks.edge_paths import cache_behaviours
+from service.environment import ENV_API_KEYS, ENV_CORS_ALLOWED_ORIGINS
+from stacks.edge.cache_paths import cache_behaviours
 from stacks.edge_stack import GEO_RULE, KEY_RATE_RULE, OUTPUT_KVS_ARN, RATE_RULE
 from stacks.monitoring.dashboard import widget_query
 from tests.infra.conftest import Synth
