@@ -1,4 +1,4 @@
-"""Problem mapping: every error the resolver meets becomes an RFC 9457 problem+json response.
+"""Problem mapping: every error the resolver meets becomes an RFC 9457 problem response.
 
 The exception handlers live on a Router that service/resolver.py includes; the not-found handler and the
 middleware that labels the route and enforces the body limit are registered there too. Each records
@@ -22,7 +22,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from service import contract, edge_headers, limits, request_state
 from service.catalogue import allowed_methods
 from service.dal import dependency_errors
-from service.problems import ProblemError, problem
+from service.problems import PROBLEM_CONTENT_TYPE, ProblemError, problem_body
 from service.telemetry import logger
 
 router = Router()
@@ -43,8 +43,17 @@ def label_route_and_limit_body(app: LambdaFunctionUrlResolver, next_middleware: 
     return next_middleware(app)
 
 
-def _problem(status: int, detail: str, **kwargs: Any) -> Response:
-    return problem(status, detail, correlation_id=request_state.current(router).correlation_id, **kwargs)
+def _problem(
+    status: int, detail: str, *, extra: dict[str, Any] | None = None, headers: dict[str, str] | None = None
+) -> Response:
+    """The problem response for the current request (its correlation id in the body)."""
+    correlation_id = request_state.current(router).correlation_id
+    return Response(
+        status_code=status,
+        content_type=PROBLEM_CONTENT_TYPE,
+        body=problem_body(status, detail, correlation_id=correlation_id, extra=extra),
+        headers=headers,
+    )
 
 
 def _label_request() -> None:

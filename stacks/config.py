@@ -34,7 +34,7 @@ RETENTION_DAYS: dict[int, str] = {
     1827: "FIVE_YEARS", 2192: "SIX_YEARS", 2557: "SEVEN_YEARS", 2922: "EIGHT_YEARS", 3288: "NINE_YEARS",
     3653: "TEN_YEARS",
 }  # fmt: skip
-# CloudFront price classes as cdk.json spells them -> CDK's PriceClass members (stacks/edge_stack.py).
+# CloudFront price classes as cdk.json spells them -> CDK's PriceClass members (stacks/edge/distribution.py).
 PRICE_CLASSES: dict[str, str] = {
     "PriceClass_100": "PRICE_CLASS_100",
     "PriceClass_200": "PRICE_CLASS_200",

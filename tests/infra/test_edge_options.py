@@ -13,8 +13,9 @@ from observability.plan import plan
 from observability.units import edge_cache
 from service.catalogue import ROUTES, RouteSpec
 from service.environment import ENV_API_KEYS, ENV_CORS_ALLOWED_ORIGINS
+from stacks.edge.api_keys import OUTPUT_KVS_ARN
 from stacks.edge.cache_paths import cache_behaviours
-from stacks.edge_stack import GEO_RULE, KEY_RATE_RULE, OUTPUT_KVS_ARN, RATE_RULE
+from stacks.edge.waf import GEO_RULE, KEY_RATE_RULE, RATE_RULE
 from stacks.monitoring.dashboard import widget_query
 from tests.infra.conftest import Synth
 from tests.observability.cfn import LogWidget, dashboard_bodies, log_widgets, render
@@ -198,7 +199,7 @@ def test_edge_cache_log_widget_queries_the_edge_access_logs_in_us_east_1(synth: 
         k for k in synth.resources(synth.stacks.edge, "AWS::Logs::LogGroup") if {"Ref": k} in _parts(destination)
     ]
     group = synth.template(synth.stacks.edge)["Resources"][logical_id]["Properties"]["LogGroupName"]
-    assert widget.source == group == synth.stacks.edge.access_log_group_name
+    assert widget.source == group == synth.stacks.edge.cloudfront_access_log_group_name
     expected = queries.get(edge_cache.BY_PATH_PATTERN_QUERY, "edge_access").text
     assert widget.query.strip() == widget_query(expected).strip()
     assert "`cache-behavior-path-pattern`" in widget.query
