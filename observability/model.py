@@ -244,7 +244,7 @@ class AlarmStatus:
 
 # The log groups a dashboard log widget can read: the function's (home region) or CloudFront's access
 # logs (standard logging v2, EDGE_REGION). Each names the saved-query folder under queries/ it runs.
-LogSource = Literal["function", "edge_access"]
+LogSource = Literal["function", "cloudfront_access_logs"]
 
 
 @dataclass(frozen=True)
@@ -253,7 +253,7 @@ class LogTable:
     refresh runs the query: a paid scan, which the title must say."""
 
     title: str
-    query: str  # saved-query key (queries/service/ for "function", queries/edge/ for "edge_access")
+    query: str  # saved-query key (queries/service/ for "function", queries/edge/ for "cloudfront_access_logs")
     view: Literal["table", "line"]
     width: int
     height: int = 6
@@ -262,7 +262,7 @@ class LogTable:
     @property
     def edge(self) -> bool:
         """Queried in us-east-1, where CloudFront delivers its access logs."""
-        return self.source == "edge_access"
+        return self.source == "cloudfront_access_logs"
 
 
 Widget = Graph | Text | AlarmStatus | LogTable

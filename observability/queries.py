@@ -100,7 +100,9 @@ def route_queries(route: RouteSpec) -> tuple[SavedQuery, ...]:
 def get(key: str, source: LogSource = "function") -> SavedQuery:
     """A query by key for a dashboard log widget over ``source``: the function's log group
     (queries/service/, e.g. ``recent-errors``) or CloudFront's access logs (queries/edge/)."""
-    found, directory = (cloudfront_log_queries(), "edge") if source == "edge_access" else (service_queries(), "service")
+    found, directory = (
+        (cloudfront_log_queries(), "edge") if source == "cloudfront_access_logs" else (service_queries(), "service")
+    )
     for q in found:
         if q.key == key:
             return q

@@ -45,19 +45,19 @@ def test_edge_cache_section_runs_the_per_path_pattern_query_on_the_edge_logs() -
     section = _section(plan(), sections.EDGE_CACHE)
     (widget,) = [w for row in section.rows for w in row if isinstance(w, LogTable)]
     assert widget.query == edge_cache.BY_PATH_PATTERN_QUERY == "edge-cache-by-path-pattern"
-    assert widget.source == "edge_access"
+    assert widget.source == "cloudfront_access_logs"
     assert widget.edge
     assert "paid" in widget.title
     # The query is one of the deployed edge-log queries, not a function-log one.
-    assert queries.get(widget.query, "edge_access") in queries.cloudfront_log_queries()
+    assert queries.get(widget.query, "cloudfront_access_logs") in queries.cloudfront_log_queries()
     with pytest.raises(KeyError):
         queries.get(widget.query)
 
 
 def test_no_edge_log_widget_without_a_cached_route() -> None:
     uncached = tuple(dataclasses.replace(r, cache=None) for r in ROUTES)
-    assert [w.source for w in _log_tables(plan())].count("edge_access") == 1
-    assert not [w for w in _log_tables(plan(routes=uncached)) if w.source == "edge_access"]
+    assert [w.source for w in _log_tables(plan())].count("cloudfront_access_logs") == 1
+    assert not [w for w in _log_tables(plan(routes=uncached)) if w.source == "cloudfront_access_logs"]
 
 
 def test_a_log_widget_over_the_wrong_log_group_fails_the_plan(monkeypatch: pytest.MonkeyPatch) -> None:

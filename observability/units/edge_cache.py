@@ -67,7 +67,7 @@ def section(cfg: MonitoringConfig, routes: Sequence[RouteSpec]) -> Section | Non
                     query=BY_PATH_PATTERN_QUERY,
                     view="table",
                     width=24,
-                    source="edge_access",
+                    source="cloudfront_access_logs",
                 ),
             ),
         ),

@@ -52,7 +52,7 @@ def widget(w: Widget, refs: Refs, alarms: Mapping[str, cw.IAlarm]) -> cw.IWidget
 
 
 # The log group each LogTable source reads, by Ref name (filled in by the monitoring stack).
-_LOG_GROUPS = {"function": "log_group_name", "edge_access": "edge_log_group_name"}
+_LOG_GROUPS = {"function": "log_group_name", "cloudfront_access_logs": "cloudfront_access_log_group_name"}
 
 
 def log_widget(w: LogTable, refs: Refs) -> cw.LogQueryWidget:

@@ -71,11 +71,11 @@ class MonitoringStack(Stack):
         log_group: logs.ILogGroup,
         distribution_id: str,
         web_acl_metric_name: str,
-        edge_log_group_name: str,
+        cloudfront_access_log_group_name: str,
         alarm_email: str | None,
         **kwargs: Any,
     ) -> None:
-        """``edge_log_group_name``: CloudFront's access log group in us-east-1 (a fixed name, no token:
+        """``cloudfront_access_log_group_name``: CloudFront's access log group in us-east-1 (a fixed name, no token:
         the dashboard's edge log widget queries it there)."""
         super().__init__(scope, construct_id, **kwargs)
         cfg = plan.cfg
@@ -86,7 +86,7 @@ class MonitoringStack(Stack):
             "function_name": function.function_name,
             "table_name": table.table_name,
             "log_group_name": log_group.log_group_name,
-            "edge_log_group_name": edge_log_group_name,
+            "cloudfront_access_log_group_name": cloudfront_access_log_group_name,
             "distribution_id": distribution_id,
             "web_acl_metric_name": web_acl_metric_name,
             "home_region": self.region,
@@ -124,7 +124,7 @@ class EdgeMonitoringStack(Stack):
         distribution_id: str,
         web_acl_metric_name: str,
         waf_log_group: logs.ILogGroup,
-        edge_log_group: logs.ILogGroup,
+        cloudfront_access_log_group: logs.ILogGroup,
         alarm_email: str | None,
         **kwargs: Any,
     ) -> None:
@@ -143,4 +143,4 @@ class EdgeMonitoringStack(Stack):
         }
         create_alarms(scope, plan.edge_alarms, cfg=cfg, refs=refs, topic=topic)
         saved_queries(scope, plan.edge_queries, cfg=cfg, log_group_name=waf_log_group.log_group_name)
-        saved_queries(scope, plan.edge_log_queries, cfg=cfg, log_group_name=edge_log_group.log_group_name)
+        saved_queries(scope, plan.edge_log_queries, cfg=cfg, log_group_name=cloudfront_access_log_group.log_group_name)

@@ -188,7 +188,7 @@ def _edge_log_widgets(body: dict[str, Any]) -> list[LogWidget]:
     return [w for w in log_widgets(body) if w.region == EDGE_REGION and "Cached routes at the edge" in w.title]
 
 
-def test_edge_cache_log_widget_queries_the_edge_access_logs_in_us_east_1(synth: Synth) -> None:
+def test_edge_cache_log_widget_queries_the_cloudfront_access_logs_in_us_east_1(synth: Synth) -> None:
     """Per cached route, hits exist only in CloudFront's access logs: the dashboard (home region) runs
     the saved query there, on the log group the edge stack delivers to (one name, from the edge stack)."""
     (body,) = dashboard_bodies(synth.templates["home"])
@@ -200,7 +200,7 @@ def test_edge_cache_log_widget_queries_the_edge_access_logs_in_us_east_1(synth: 
     ]
     group = synth.template(synth.stacks.edge)["Resources"][logical_id]["Properties"]["LogGroupName"]
     assert widget.source == group == synth.stacks.edge.cloudfront_access_log_group_name
-    expected = queries.get(edge_cache.BY_PATH_PATTERN_QUERY, "edge_access").text
+    expected = queries.get(edge_cache.BY_PATH_PATTERN_QUERY, "cloudfront_access_logs").text
     assert widget.query.strip() == widget_query(expected).strip()
     assert "`cache-behavior-path-pattern`" in widget.query
     assert "cache-behavior-path-pattern" in synth.one(synth.stacks.edge, "AWS::Logs::Delivery")["RecordFields"]
@@ -227,7 +227,7 @@ def _render(routes: tuple[RouteSpec, ...]) -> dict[str, Any]:
     }
     names = ("function_name", "table_name", "log_group_name", "distribution_id", "web_acl_metric_name")
     refs = {n: n for n in names} | {
-        "edge_log_group_name": "/aws/vendedlogs/cloudfront/edge-access",
+        "cloudfront_access_log_group_name": "/aws/vendedlogs/cloudfront/edge-access",
         "home_region": "eu-west-1",
         "function_resource": "function_name:live",
     }
