@@ -81,12 +81,11 @@ def plan(
     cfg: MonitoringConfig | None = None,
     routes: Iterable[RouteSpec] = ROUTES,
     reserved_concurrency: int | None = 1,
-    units: Iterable[MonitoredUnit] = UNITS,
 ) -> Plan:
     """The plan for a catalogue. ``reserved_concurrency`` decides whether the utilisation alarm
     exists (its value is in no text; RUNBOOK.md and the cost table use the default 1)."""
     scope = Scope(cfg or MonitoringConfig(), tuple(routes), reserved_concurrency)
-    planned = tuple(Planned(u, u.alarms(scope)) for u in units)
+    planned = tuple(Planned(u, u.alarms(scope)) for u in UNITS)
     # Route alarms go to per-route nested stacks; every other alarm to its region's stack.
     per_route = {
         name: alarms for p in planned if isinstance(p.alarms, RouteAlarms) for name, alarms in p.alarms.by_route.items()

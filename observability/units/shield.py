@@ -58,5 +58,5 @@ def alarms(scope: Scope) -> ShieldAlarms:
 
 
 def panels(scope: Scope, alarms: ShieldAlarms) -> tuple[Panel, ...]:
-    """None: DDoSDetected is on the alarm list only; the Edge section shows its effect (WAF blocks)."""
+    """No panel of its own: the Edge section shows a mitigation's effect (WAF blocks, CloudFront 4xx)."""
     return ()
