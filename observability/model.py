@@ -1,9 +1,10 @@
 """The declarative model: metrics, alarms, playbooks and dashboard widgets as plain data.
 
 Every monitored unit (``observability/units/``) declares its metrics, alarms (with their runbook
-text) and dashboard widgets with these types; the CDK layer (``stacks/monitoring/``) only renders
-them, and RUNBOOK.md and the cost table read them without CDK. Values that exist only at deploy
-time (function name, table name, distribution id) are symbolic :class:`Ref` values.
+text) and dashboard widgets with these types; ``dashboards/`` lays the widgets out, the CDK layer
+(``stacks/monitoring/``) only renders them, and RUNBOOK.md and the cost table read them without CDK.
+Values that exist only at deploy time (function name, table name, distribution id) are symbolic
+:class:`Ref` values.
 """
 
 from __future__ import annotations
@@ -253,7 +254,7 @@ class LogTable:
     refresh runs the query: a paid scan, which the title must say."""
 
     title: str
-    query: str  # saved-query key (queries/service/ for "function", queries/edge/ for "cloudfront_access_logs")
+    query: str  # saved-query key (queries/service/ for "function", queries/cloudfront/ for "cloudfront_access_logs")
     view: Literal["table", "line"]
     width: int
     height: int = 6

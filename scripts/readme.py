@@ -11,8 +11,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from dashboards.layout import layout, log_tables
+from observability.alarm_docs import failure_matrix
 from observability.cost import render_markdown
-from observability.runbook import failure_matrix
+from observability.monitoring_config import MonitoringConfig
+from observability.plan import plan
 from service.catalogue import ROUTES
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -34,7 +37,9 @@ def table() -> str:
 def blocks() -> dict[str, str]:
     return {
         "routes": table(),
-        "cost": render_markdown().rstrip("\n"),
+        "cost": render_markdown(log_tables(layout(plan(MonitoringConfig(), ROUTES, reserved_concurrency=1)))).rstrip(
+            "\n"
+        ),
         "failure-modes": failure_matrix(runbook_file="RUNBOOK.md").rstrip("\n"),
     }
 

@@ -15,8 +15,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from observability.config import DEFAULT_ACCOUNT_CONCURRENCY_LIMIT, MonitoringConfig
 from observability.model import EDGE_REGION
+from observability.monitoring_config import DEFAULT_ACCOUNT_CONCURRENCY_LIMIT, MonitoringConfig
 from service.contract import SERVICE_NAME
 from service.time_budget import DYNAMODB_CALL_WORST_CASE_S, MIN_LAMBDA_TIMEOUT_S
 from stacks.countries import ISO_3166_ALPHA2

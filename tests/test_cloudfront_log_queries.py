@@ -28,7 +28,7 @@ def problems(q: SavedQuery, delivered: tuple[str, ...]) -> list[str]:
     return found
 
 
-def test_the_edge_queries_exist() -> None:
+def test_the_cloudfront_log_queries_exist() -> None:
     assert {q.key for q in EDGE} == {
         "edge-errors-by-result",
         "edge-origin-never-answered",

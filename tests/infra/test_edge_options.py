@@ -7,6 +7,7 @@ import dataclasses
 import json
 from typing import Any
 
+from dashboards.layout import layout
 from observability import queries
 from observability.model import EDGE_REGION
 from observability.plan import plan
@@ -16,7 +17,7 @@ from service.environment import ENV_API_KEYS, ENV_CORS_ALLOWED_ORIGINS
 from stacks.edge.api_keys import OUTPUT_KVS_ARN
 from stacks.edge.cache_paths import cache_behaviours
 from stacks.edge.waf import GEO_RULE, KEY_RATE_RULE, RATE_RULE
-from stacks.monitoring.dashboard import widget_query
+from stacks.monitoring.cloudwatch_dashboard import widget_query
 from tests.infra.conftest import Synth
 from tests.observability.cfn import LogWidget, dashboard_bodies, log_widgets, render
 
@@ -216,7 +217,7 @@ def _render(routes: tuple[RouteSpec, ...]) -> dict[str, Any]:
     import aws_cdk as cdk
     from aws_cdk import aws_cloudwatch as cw
 
-    from stacks.monitoring.dashboard import dashboard
+    from stacks.monitoring.cloudwatch_dashboard import dashboard
 
     p = plan(routes=routes)
     app = cdk.App()
@@ -231,7 +232,7 @@ def _render(routes: tuple[RouteSpec, ...]) -> dict[str, Any]:
         "home_region": "eu-west-1",
         "function_resource": "function_name:live",
     }
-    dashboard(stack, "Dashboard", p.dashboard, cfg=p.cfg, refs=refs, alarms=alarms)
+    dashboard(stack, "Dashboard", layout(p), cfg=p.cfg, refs=refs, alarms=alarms)
     template = app.synth().get_stack_by_name("Board").template
     (board,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::CloudWatch::Dashboard"]
     return json.loads(render(board["Properties"]["DashboardBody"], "eu-west-1"))
