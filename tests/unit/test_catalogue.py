@@ -1,39 +1,11 @@
-"""The catalogue is the one source of truth for routes: the resolver serves exactly its routes."""
+"""The catalogue is the one source of truth for routes: mistakes in it are refused at import (the resolver
+serving exactly its routes: tests/service/test_resolver.py)."""
 
 from __future__ import annotations
-
-import dataclasses
-import re
 
 import pytest
 
 from service.catalogue import NOT_FOUND, ROUTES, RouteSpec, Slo, allowed_methods, check_catalogue, label_for
-
-
-def test_openapi_operations_match_the_catalogue() -> None:
-    """The resolver's own schema lists every route it serves: exactly the catalogue's, named as there."""
-    from service.app import app
-
-    operations = {
-        (method.upper(), path): op["operationId"]
-        for path, ops in app.get_openapi_schema().paths.items()
-        for method, op in ops.model_dump(exclude_none=True).items()
-    }
-    assert operations == {(r.method, r.path): r.name for r in ROUTES}
-
-
-@pytest.mark.parametrize("spec", ROUTES, ids=lambda r: r.name)
-def test_the_resolver_answers_every_catalogue_route_under_its_label(spec: RouteSpec) -> None:
-    from tests.support.handler import invoke
-
-    call = invoke(spec.method, re.sub(r"\{\w+\}", "0" * 32, spec.path), body={} if spec.method == "POST" else None)
-    assert call.access["route"] == spec.label  # matched by the resolver: an unmatched one is NOT_FOUND
-
-
-def test_a_route_without_slo_is_refused() -> None:
-    broken = dataclasses.replace(ROUTES[0], name="no_slo", path="/x", slo=None)  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="has no SLO"):
-        check_catalogue((*ROUTES, broken))
 
 
 @pytest.mark.parametrize(

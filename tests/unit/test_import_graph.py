@@ -105,6 +105,21 @@ def test_the_observability_model_imports_no_cdk(modules: dict[str, Path]) -> Non
     assert imported(modules, "observability", CDK) == []
 
 
+def test_the_alarm_simulator_imports_only_itself(modules: dict[str, Path]) -> None:
+    """observability/simulator is plain Python on its own (the scenarios and a local console import it)."""
+    simulator = [m for m in modules if m == "observability.simulator" or m.startswith("observability.simulator.")]
+    assert "observability.simulator.evaluator" in simulator
+    outside = {top(m) for m in modules} | CDK
+    assert [
+        f"{m} imports {name}"
+        for m in simulator
+        for name in imports(m, modules[m])
+        if top(name) in outside
+        and name != "observability.simulator"
+        and not name.startswith("observability.simulator.")
+    ] == []
+
+
 def test_the_checks_can_fail(tmp_path: Path) -> None:
     # A reintroduced cycle (dashboards -> stacks -> dashboards) and relative imports are both seen.
     assert cycle({"dashboards": {"stacks"}, "stacks": {"dashboards"}, "service": set()}) is not None
