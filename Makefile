@@ -16,7 +16,7 @@ CDK_ENV := JSII_NODE=$(CURDIR)/node_modules/node/bin/node
 CDK_CONTEXT := $(if $(HOME_REGION),-c home_region=$(HOME_REGION)) $(if $(ACCOUNT),-c account=$(ACCOUNT)) $(CDK_ARGS)
 SYNTH_REGIONS ?= us-east-1 eu-west-1
 
-.PHONY: help venv run load test test-fast lint format openapi docs bench clean
+.PHONY: help venv run load query screenshot test test-fast lint format openapi docs bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -36,9 +36,23 @@ $(RUN_STAMP): requirements.txt requirements-run.txt constraints.txt
 
 venv: $(STAMP) ## Create .venv with the pinned dependencies
 
-run: $(RUN_DEPS) ## Serve the API on http://127.0.0.1:8000 (HOST=, PORT=, CONCURRENCY=, DYNAMODB_FAULTS=)
-	$(PY) -m service.local --host $${HOST:-127.0.0.1} --port $${PORT:-8000} \
+# The console's chart library (uPlot), pinned in its own tiny manifest and served from the folder: no
+# CDN at view time. `npm install` of one 50 KB package; no lock file needed for a single pinned name.
+CONSOLE_STAMP := dashboards/console/node_modules/.installed-stamp
+$(CONSOLE_STAMP): dashboards/console/package.json
+	npm install --prefix dashboards/console --no-audit --no-fund --no-package-lock --silent
+	touch $(CONSOLE_STAMP)
+
+run: $(RUN_DEPS) $(CONSOLE_STAMP) ## Serve the API on :8000 and its console on :8001 (HOST=, PORT=, CONSOLE_PORT=, CONCURRENCY=, DYNAMODB_FAULTS=)
+	$(PY) -m service.local --host $${HOST:-127.0.0.1} --port $${PORT:-8000} --console-port $${CONSOLE_PORT:-8001} \
 	  $(if $(CONCURRENCY),--concurrency $(CONCURRENCY)) $(if $(DYNAMODB_FAULTS),--dynamodb-faults '$(DYNAMODB_FAULTS)')
+
+query: $(RUN_DEPS) ## Run a saved Logs Insights query over the local logs: make query Q=errors-by-route [FORMAT=json]
+	@test -n "$(Q)" || { echo "usage: make query Q=<saved-query key> [FORMAT=json]  (keys: ls queries/service)"; exit 2; }
+	$(PY) -m local.query $(Q) $(if $(FORMAT),--format $(FORMAT))
+
+screenshot: $(STAMP) $(CONSOLE_STAMP) ## docs/console.png: the console after make load with DynamoDB throttles (headless chromium)
+	$(PY) -m local.screenshot docs/console.png
 
 load: $(RUN_DEPS) ## Load-test the local API: own server, or URL=http://127.0.0.1:8000 (LOAD_ARGS=--duration=20)
 	$(PY) -m local.load $(if $(URL),--url $(URL)) $(LOAD_ARGS)
@@ -51,7 +65,7 @@ format: $(STAMP) ## Apply ruff fixes and formatting
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-test: lint $(NODE_STAMP) ## Lint and run every test (CDK synth runs on the pinned Node 22); what CI runs
+test: lint $(NODE_STAMP) $(CONSOLE_STAMP) ## Lint and run every test (CDK synth runs on the pinned Node 22); what CI runs
 	$(CDK_ENV) $(PY) -m pytest
 
 # Test tiers are folders (tests/README.md). The fast tier leaves out what synthesizes the app (tests/synth,

@@ -24,6 +24,7 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -122,14 +123,49 @@ def error_response(kind: str) -> tuple[int, list[tuple[str, str]], bytes]:
     return status, headers, body
 
 
-class FaultProxy:
-    """A threaded HTTP/1.1 proxy to one upstream endpoint that injects the spec's faults."""
+# Told of every call: (table, operation, outcome, latency ms); local.telemetry.PlatformMetrics.dynamodb_call.
+CallObserver = Callable[[str | None, str | None, str, float], None]
+_OUTCOMES = {"throttle": "throttled", "throttling": "throttled", "error": "system_error", "unavailable": "system_error"}
 
-    def __init__(self, upstream: str, spec: FaultSpec, host: str = "127.0.0.1") -> None:
+
+def outcome(status: int, body: bytes) -> str:
+    """How DynamoDB's metrics count an answer: ok, throttled, system_error or user_error."""
+    if status < 400:
+        return "ok"
+    if status >= 500:
+        return "system_error"
+    return "throttled" if b"Throughput" in body or b"Throttling" in body else "user_error"
+
+
+def table_of(body: bytes) -> str | None:
+    """The table a DynamoDB JSON call names (a transaction's first item's)."""
+    try:
+        document = json.loads(body or b"{}")
+    except ValueError:
+        return None
+    if not isinstance(document, dict):
+        return None
+    if isinstance(document.get("TableName"), str):
+        return str(document["TableName"])
+    for item in document.get("TransactItems") or []:
+        for part in item.values() if isinstance(item, dict) else ():
+            if isinstance(part, dict) and isinstance(part.get("TableName"), str):
+                return str(part["TableName"])
+    return None
+
+
+class FaultProxy:
+    """A threaded HTTP/1.1 proxy to one upstream endpoint that injects the spec's faults; with an
+    ``observer`` it also sees every call as DynamoDB's own metrics would (it runs even without faults)."""
+
+    def __init__(
+        self, upstream: str, spec: FaultSpec, host: str = "127.0.0.1", observer: CallObserver | None = None
+    ) -> None:
         split = urlsplit(upstream)
         if split.scheme not in ("http", "https"):
             raise ValueError(f"upstream must be http(s)://host:port, got {upstream!r}")
         self.spec = spec
+        self.observer = observer
         self._random = random.Random(spec.seed)  # noqa: S311 - fault sampling, not security
         self._random_lock = threading.Lock()
         proxy = self
@@ -176,18 +212,21 @@ class FaultProxy:
     def handle(self, handler: BaseHTTPRequestHandler) -> None:
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length) if length else b""
-        fault, delayed = self.draw()
+        started = time.perf_counter()
+        fault, delayed = self.draw() if self.spec.active else (None, False)
         operation = (handler.headers.get("X-Amz-Target") or "").rpartition(".")[2] or None
         if delayed:
             time.sleep(self.spec.delay_ms / 1000)
         if fault:
             log_event("INFO", "dynamodb fault injected", fault=fault, operation=operation)
         if fault == "reset":
+            self._observe(body, operation, "reset", started)
             handler.close_connection = True
             handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
             return
         if fault:
             status, headers, payload = error_response(fault)
+            self._observe(body, operation, _OUTCOMES[fault], started)
         else:
             try:
                 status, headers, payload = self._forward(handler, body)
@@ -195,7 +234,12 @@ class FaultProxy:
                 log_event("WARNING", "dynamodb upstream unreachable", error=str(exc), operation=operation)
                 handler.close_connection = True
                 return
+            self._observe(body, operation, outcome(status, payload), started)
         _write(handler, status, headers, payload)
+
+    def _observe(self, body: bytes, operation: str | None, result: str, started: float) -> None:
+        if self.observer:
+            self.observer(table_of(body), operation, result, (time.perf_counter() - started) * 1000)
 
     def _forward(self, handler: BaseHTTPRequestHandler, body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
         """Send the call upstream unchanged on this thread's kept-alive connection."""

@@ -40,6 +40,14 @@ class Invoker(Protocol):
 AccessLog = Callable[..., None]
 
 
+class Observer(Protocol):
+    """What the Function URL's metrics are made of (local.telemetry.PlatformMetrics)."""
+
+    def url_answered(self, status: int, latency_ms: float) -> None: ...
+
+    def throttled(self) -> None: ...
+
+
 def throttle_body(reason: str) -> bytes:
     """The Lambda Invoke API's TooManyRequestsException (HTTP 429) error document.
 
@@ -60,6 +68,7 @@ class FrontEnd:
         access_log: AccessLog,
         throttle_reason: str,
         idle_timeout_s: float = IDLE_TIMEOUT_S,
+        observer: Observer | None = None,
     ) -> None:
         self.listener = listener
         self.pool = pool
@@ -67,6 +76,7 @@ class FrontEnd:
         self._access_log = access_log
         self.throttle_reason = throttle_reason
         self.idle_timeout_s = idle_timeout_s
+        self.observer = observer
         self._stopping = threading.Event()
 
     # ---- connections ----------------------------------------------------------------------------
@@ -158,6 +168,8 @@ class FrontEnd:
                 path=request.path[:256],
                 request_id=request_id,
             )
+            if self.observer:
+                self.observer.throttled()
             headers = [
                 ("Content-Type", "application/json"),
                 ("x-amzn-ErrorType", "TooManyRequestsException"),
@@ -214,6 +226,8 @@ class FrontEnd:
         keep_alive: bool,
     ) -> bool:
         data = http1.serialize_response(status, headers, body, keep_alive=keep_alive, head=request.method == "HEAD")
+        if self.observer:
+            self.observer.url_answered(status, (time.perf_counter() - (request.started or time.perf_counter())) * 1000)
         try:
             sock.sendall(data)
         except (ConnectionError, TimeoutError):

@@ -164,7 +164,7 @@ class OwnServer:
     def __init__(self, extra_args: list[str]) -> None:
         env = {k: v for k, v in os.environ.items() if k not in ("DYNAMODB_ENDPOINT_URL",)}
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-m", "local", "--port", "0", *extra_args],
+            [sys.executable, "-m", "local", "--port", "0", "--console-port", "0", *extra_args],
             cwd=ROOT,
             env=env,
             stdout=subprocess.PIPE,
@@ -175,6 +175,7 @@ class OwnServer:
             self.process.kill()
             raise SystemExit(f"the server did not start: {first!r}")
         self.banner = first.strip()
+        self.process.stdout.readline()  # the console's URL line
         self.url = first.split("listening on ")[1].split()[0]
         self.lines: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)

@@ -12,6 +12,7 @@ import json
 import os
 import sys
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, BinaryIO
 
@@ -21,6 +22,10 @@ from service import contract
 SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME") or contract.SERVICE_NAME
 
 
+# Where lines also go: the local log group (local.telemetry.Recorder).
+LineTap = Callable[[bytes], None]
+
+
 class LineWriter(io.TextIOBase):
     """A text stream that emits only whole lines, each with one os.write under a lock.
 
@@ -28,9 +33,10 @@ class LineWriter(io.TextIOBase):
     lines too. A partial line stays in a per-thread buffer until its newline arrives.
     """
 
-    def __init__(self, fd: int) -> None:
+    def __init__(self, fd: int, tap: LineTap | None = None) -> None:
         super().__init__()
         self._fd = fd
+        self.tap = tap  # also told of each whole line written with write() (the supervisor's own)
         self._lock = threading.Lock()
         self._local = threading.local()
 
@@ -42,7 +48,10 @@ class LineWriter(io.TextIOBase):
         complete, newline, rest = pending.rpartition("\n")
         self._local.pending = rest
         if newline:
-            self.write_bytes((complete + "\n").encode("utf-8", "backslashreplace"))
+            data = (complete + "\n").encode("utf-8", "backslashreplace")
+            self.write_bytes(data)
+            if self.tap:
+                self.tap(data)
         return len(text)
 
     def write_bytes(self, data: bytes) -> None:
@@ -58,10 +67,18 @@ class LineWriter(io.TextIOBase):
         return self._fd
 
 
-def relay_lines(source: BinaryIO, sink: LineWriter) -> None:
-    """Copy a child's output to the sink a whole line at a time, until EOF."""
+# Lambda's START / END / REPORT lines: the log group has them, the function's stdout does not.
+_PLATFORM = (b"START RequestId: ", b"END RequestId: ", b"REPORT RequestId: ")
+
+
+def relay_lines(source: BinaryIO, sink: LineWriter, tap: LineTap | None = None) -> None:
+    """Copy a child's output to the sink a whole line at a time, until EOF; every line also to ``tap``,
+    and Lambda's platform lines only there."""
     for line in iter(source.readline, b""):
-        sink.write_bytes(line if line.endswith(b"\n") else line + b"\n")
+        if tap:
+            tap(line)
+        if not line.startswith(_PLATFORM):
+            sink.write_bytes(line if line.endswith(b"\n") else line + b"\n")
     source.close()
 
 

@@ -18,15 +18,18 @@ import signal
 import socket
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
+from local.console import Console
 from local.emulator import DUMMY_CREDENTIALS, EmulatorProcess, ensure_table, is_local_endpoint, use_dummy_credentials
-from local.events import REGION, TIMEOUT_MS
+from local.events import FUNCTION_NAME, REGION, TIMEOUT_MS
 from local.fault_proxy import FaultProxy, FaultSpec
 from local.frontend import FrontEnd
 from local.output import LineWriter, log_event
 from local.proc import server_memory
+from local.telemetry import DEFAULT_DIR, RETENTION_S, PlatformMetrics, Recorder
 from local.workers import Worker, WorkerError, WorkerPool
 from service.environment import ENV_CORS_ALLOWED_ORIGINS
 from stacks.config import cors_origins
@@ -72,6 +75,24 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="inject DynamoDB faults, e.g. throttle=0.2,error=0.1,delay_ms=300 (env DYNAMODB_FAULTS); "
         "see local/fault_proxy.py for every key",
     )
+    parser.add_argument(
+        "--console-port",
+        type=int,
+        default=8001,
+        help="port of the local operations console (dashboard, alarms, queries), 0 for any free one (default 8001)",
+    )
+    parser.add_argument(
+        "--telemetry-dir",
+        type=Path,
+        default=DEFAULT_DIR,
+        help="where the local log group and metrics are recorded (default .local/, git-ignored)",
+    )
+    parser.add_argument(
+        "--telemetry-hours",
+        type=float,
+        default=RETENTION_S / 3600,
+        help=f"hours of logs and metrics kept, in memory and on disk (default {RETENTION_S // 3600})",
+    )
     args = parser.parse_args(argv)
     try:
         args.faults = FaultSpec.parse(args.dynamodb_faults)
@@ -89,7 +110,9 @@ def main(argv: list[str] | None = None) -> int:
     else:
         concurrency, reason = configured_concurrency()
 
-    out = LineWriter(sys.stdout.fileno())
+    recorder = Recorder(args.telemetry_dir, retention_s=args.telemetry_hours * 3600).start()
+    platform = PlatformMetrics(recorder, FUNCTION_NAME)
+    out = LineWriter(sys.stdout.fileno(), tap=recorder.server_line)
     sys.stdout.flush()
     sys.stdout = out  # every line of this process is whole too (print, telemetry)
 
@@ -102,6 +125,18 @@ def main(argv: list[str] | None = None) -> int:
         listener = socket.create_server((args.host, args.port), backlog=128)
     except OSError as exc:
         print(f"cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
+        recorder.close()
+        return 2
+    try:
+        # Reserved (as cdk.json or --concurrency) or the account pool: the utilisation alarm exists only then.
+        reserved = concurrency if reason.startswith("Reserved") else None
+        console = Console(
+            recorder, args.host, args.console_port, table_name=os.environ["TABLE_NAME"], reserved_concurrency=reserved
+        )
+    except OSError as exc:
+        print(f"cannot listen on {args.host}:{args.console_port} (console): {exc.strerror}", file=sys.stderr)
+        listener.close()
+        recorder.close()
         return 2
 
     emulator: EmulatorProcess | None = None
@@ -119,12 +154,15 @@ def main(argv: list[str] | None = None) -> int:
             upstream = emulator.url
             use_dummy_credentials(os.environ)
         ensure_table(os.environ["TABLE_NAME"], upstream)
-        endpoint = upstream
-        if args.faults.active:
-            proxy = FaultProxy(upstream, args.faults).start()
-            endpoint = proxy.url
+        # The proxy runs even without faults: it is where DynamoDB's metrics are observed.
+        proxy = FaultProxy(upstream, args.faults, observer=platform.dynamodb_call).start()
+        endpoint = proxy.url
         pool = WorkerPool(
-            concurrency, WorkerPool.environment({"DYNAMODB_ENDPOINT_URL": endpoint}), out, TIMEOUT_MS / 1000 + 1
+            concurrency,
+            WorkerPool.environment({"DYNAMODB_ENDPOINT_URL": endpoint}),
+            out,
+            TIMEOUT_MS / 1000 + 1,
+            log=recorder.function_line,
         )
         first = pool.acquire()  # one environment up front: init errors show now, not on the first request
         if first:
@@ -132,6 +170,8 @@ def main(argv: list[str] | None = None) -> int:
     except (WorkerError, RuntimeError, OSError) as exc:
         print(f"cannot start: {exc}", file=sys.stderr)
         _shutdown(listener, None, pool, proxy, emulator)
+        console.stop()
+        recorder.close()
         return 2
 
     from service.telemetry import emit_access_line  # the function's own access line, for refusals
@@ -139,9 +179,10 @@ def main(argv: list[str] | None = None) -> int:
     frontend = FrontEnd(
         listener,
         pool,
-        invoke=lambda worker, event, request_id: _invoke(worker, event, request_id, pool),
+        invoke=lambda worker, event, request_id: _invoke(worker, event, request_id, pool, platform),
         access_log=emit_access_line,
         throttle_reason=reason,
+        observer=platform,
     )
     stop = threading.Event()
     # Ctrl-C and SIGTERM (a process manager) both stop cleanly, even when the shell started us in
@@ -150,22 +191,35 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     threading.Thread(target=frontend.serve_forever, daemon=True).start()
     host, port = listener.getsockname()[:2]
-    faults = f", faults: {args.faults.describe()}" if proxy else ""
+    faults = f", faults: {args.faults.describe()}" if args.faults.active else ""
     print(
         f"orders-api listening on http://{host}:{port} (DynamoDB: {upstream}{faults}; concurrency {concurrency})",
         flush=True,
     )
+    console.start()
+    print(f"console on {console.url} (dashboard, alarms, saved queries; telemetry in {args.telemetry_dir})", flush=True)
     while not stop.wait(1.0):
         pass
     memory = server_memory(os.getpid())
     _shutdown(listener, frontend, pool, proxy, emulator)
+    console.stop()
+    recorder.close()
     log_event("INFO", "local server memory at exit", **memory)
     print("orders-api stopped", flush=True)
     return 0
 
 
-def _invoke(worker: Worker, event: dict[str, Any], request_id: str, pool: WorkerPool) -> dict[str, Any]:
-    return worker.invoke(event, request_id, pool.timeout_s)
+def _invoke(
+    worker: Worker, event: dict[str, Any], request_id: str, pool: WorkerPool, platform: PlatformMetrics
+) -> dict[str, Any]:
+    started, concurrent = time.perf_counter(), pool.busy()
+    error = True
+    try:
+        result = worker.invoke(event, request_id, pool.timeout_s)
+        error = False
+        return result
+    finally:
+        platform.invoked((time.perf_counter() - started) * 1000, error=error, concurrent=concurrent)
 
 
 def _shutdown(

@@ -1,7 +1,10 @@
 """One Lambda-like execution environment: `python -m local.worker <fd>` (started by local.workers).
 
 Init imports the handler once; then each frame on the channel is one invocation, handled alone.
-The handler's logs and EMF go to this process's stdout, which the supervisor relays line by line.
+The handler's logs and EMF go to this process's stdout, which the supervisor relays line by line,
+between the START and END / REPORT lines Lambda writes for each invocation (REPORT carries the Init
+Duration on the environment's first one). The supervisor records those in the local log group only:
+stdout stays the function's JSON lines.
 """
 
 from __future__ import annotations
@@ -10,9 +13,23 @@ import json
 import signal
 import socket
 import sys
+import time
 import traceback
+from pathlib import Path
 
+from local.telemetry import platform_lines
 from local.workers import recv_frame, send_frame
+
+
+def max_memory_mb() -> int:
+    """Peak resident memory of this environment (VmHWM), what REPORT's Max Memory Used shows."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return -(-int(line.split()[1]) // 1024)
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
 
 
 def main(argv: list[str]) -> int:
@@ -20,10 +37,13 @@ def main(argv: list[str]) -> int:
     # the channel), so no KeyboardInterrupt traceback from here.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     channel = socket.socket(fileno=int(argv[1]))
+    init_started = time.perf_counter()
 
     from local.events import LocalLambdaContext
     from service.handler import handler
 
+    init_ms: float | None = (time.perf_counter() - init_started) * 1000
+    memory_mb = LocalLambdaContext.memory_limit_in_mb
     send_frame(channel, {"ready": True})
     while True:
         try:
@@ -33,6 +53,8 @@ def main(argv: list[str]) -> int:
         if message is None:
             return 0
         request_id = message["request_id"]
+        _write(platform_lines(request_id, 0, 0, 0, None)[0])
+        started = time.perf_counter()
         try:
             result = handler(message["event"], LocalLambdaContext(aws_request_id=request_id))
             reply = {"result": result}
@@ -47,7 +69,17 @@ def main(argv: list[str]) -> int:
             sys.stdout.write(json.dumps(error, default=str) + "\n")
             sys.stdout.flush()
             reply = {"error": f"{type(exc).__name__}: {exc}"}
+        duration_ms = (time.perf_counter() - started) * 1000
+        _, end, report = platform_lines(request_id, duration_ms, memory_mb, max_memory_mb(), init_ms)
+        init_ms = None  # only the environment's first invocation reports its init
+        _write(end)
+        _write(report)
         send_frame(channel, reply)
+
+
+def _write(line: str) -> None:
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
 
 
 if __name__ == "__main__":

@@ -17,6 +17,9 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from local.output import LineWriter, log_event, relay_lines
@@ -54,8 +57,17 @@ def _recv_exact(sock: socket.socket, size: int) -> bytes | None:
     return bytes(chunks)
 
 
+# Where an environment's lines also go (the local log group): (line, log stream name).
+LogSink = Callable[[bytes, str], None]
+
+
+def log_stream_name() -> str:
+    """A Lambda log stream name: one per execution environment, YYYY/MM/DD/[version]id."""
+    return f"{datetime.now(UTC):%Y/%m/%d}/[$LATEST]{uuid.uuid4().hex}"
+
+
 class Worker:
-    def __init__(self, env: dict[str, str], out: LineWriter, init_timeout_s: float) -> None:
+    def __init__(self, env: dict[str, str], out: LineWriter, init_timeout_s: float, log: LogSink | None = None) -> None:
         parent, child = socket.socketpair()
         self._sock = parent
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
@@ -65,7 +77,9 @@ class Worker:
             pass_fds=(child.fileno(),),
         )
         child.close()
-        self._relay = threading.Thread(target=relay_lines, args=(self.process.stdout, out), daemon=True)
+        stream = log_stream_name()
+        tap = (lambda line: log(line, stream)) if log else None
+        self._relay = threading.Thread(target=relay_lines, args=(self.process.stdout, out, tap), daemon=True)
         self._relay.start()
         parent.settimeout(init_timeout_s)
         try:
@@ -115,7 +129,9 @@ class Worker:
 class WorkerPool:
     """At most `size` workers; acquire() returns None when all are busy (the caller throttles)."""
 
-    def __init__(self, size: int, env: dict[str, str], out: LineWriter, timeout_s: float) -> None:
+    def __init__(
+        self, size: int, env: dict[str, str], out: LineWriter, timeout_s: float, log: LogSink | None = None
+    ) -> None:
         if size < 1:
             raise ValueError("concurrency must be at least 1")
         self.size = size
@@ -127,6 +143,12 @@ class WorkerPool:
         self._all: set[Worker] = set()
         self._count = 0  # live workers plus those starting
         self._closed = False
+        self._log = log
+
+    def busy(self) -> int:
+        """Environments running an invocation now (what ConcurrentExecutions counts)."""
+        with self._lock:
+            return len(self._all) - len(self._idle)
 
     def acquire(self) -> Worker | None:
         with self._lock:
@@ -138,7 +160,7 @@ class WorkerPool:
                 return None
             self._count += 1
         try:
-            worker = Worker(self._env, self._out, init_timeout_s=max(self.timeout_s, 30.0))
+            worker = Worker(self._env, self._out, init_timeout_s=max(self.timeout_s, 30.0), log=self._log)
         except BaseException:
             with self._lock:
                 self._count -= 1

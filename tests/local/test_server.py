@@ -8,6 +8,7 @@ import os
 import signal
 import socket
 import subprocess
+import tempfile
 import sys
 import threading
 import time
@@ -31,11 +32,16 @@ class LocalApi:
     process: subprocess.Popen[str]
 
 
+def _telemetry(args: tuple[str, ...]) -> list[str]:
+    return [] if "--telemetry-dir" in args else ["--telemetry-dir", tempfile.mkdtemp(prefix="local-telemetry-")]
+
+
 def start_server(*args: str, env: dict[str, str] | None = None) -> LocalApi:
     """`python -m service.local` on a port the OS picks, with its own embedded DynamoDB unless env says."""
     base = {k: v for k, v in os.environ.items() if k not in ("DYNAMODB_ENDPOINT_URL", "TABLE_NAME")}
     process = subprocess.Popen(
-        [sys.executable, "-m", "service.local", "--port", "0", *args],
+        # Its own console port and telemetry folder: never the developer's .local/ history.
+        [sys.executable, "-m", "service.local", "--port", "0", "--console-port", "0", *_telemetry(args), *args],
         cwd=ROOT,
         env=env if env is not None else base,
         stdout=subprocess.PIPE,
@@ -45,6 +51,8 @@ def start_server(*args: str, env: dict[str, str] | None = None) -> LocalApi:
     assert process.stdout is not None
     first = process.stdout.readline()  # the server prints its URL once it is listening
     assert "listening on http://127.0.0.1:" in first, first + process.stderr.read()
+    console = process.stdout.readline()  # the second URL line: the local console's
+    assert console.startswith("console on http://127.0.0.1:"), console
     return LocalApi(url=first.split("listening on ")[1].split()[0], process=process)
 
 
