@@ -201,7 +201,11 @@ def document(
     return {
         "service": plan.cfg.service_name,
         "now": int(now_s),
-        "window": {"start": max(window.first, window.now - WINDOW_MINUTES) * 60, "end": (window.now + 1) * 60},
+        # At least the last 30 minutes, so a fresh recording is not one point stretched over the graph.
+        "window": {
+            "start": max(window.now - WINDOW_MINUTES, min(window.first, window.now - 30)) * 60,
+            "end": (window.now + 1) * 60,
+        },
         "sections": [{"title": s.title, "rows": [[widget(w) for w in row] for row in s.rows]} for s in board],
         "alarms": list(alarms.values()),
     }

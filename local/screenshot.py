@@ -1,0 +1,118 @@
+"""`make screenshot`: the console after load with DynamoDB throttles, as docs/console.png.
+
+Starts its own server (`python -m service.local`, ports 0, telemetry in a temporary folder, DynamoDB
+throttling 30 % of calls, 2 environments), drives it with `make load`'s mix phase (6 clients, so some
+requests are throttled too), then opens the console in headless Chromium (Debian's `chromium`, driven by
+Playwright) and saves a full-page screenshot. The browser test (tests/browser) uses the same parts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from local.load import MIX, Phase, run_phase
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"  # Debian's package; Playwright's own browser download needs the internet
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking"]
+
+
+@dataclass
+class Served:
+    process: subprocess.Popen[str]
+    api: str
+    console: str
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def serve(telemetry_dir: Path, *args: str) -> Served:
+    """The local server on free ports, recording into ``telemetry_dir``; its stdout is discarded."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DYNAMODB_ENDPOINT_URL", "TABLE_NAME")}
+    ports = ["--port", "0", "--console-port", "0"]
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "service.local", *ports, "--telemetry-dir", str(telemetry_dir), *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None  # noqa: S101 - Popen(stdout=PIPE)
+    first, second = process.stdout.readline(), process.stdout.readline()
+    if "listening on " not in first or not second.startswith("console on "):
+        process.kill()
+        raise RuntimeError(f"the server did not start: {first!r} {second!r}")
+    threading.Thread(target=_drain, args=(process.stdout,), daemon=True).start()  # a full pipe would block it
+    return Served(process, first.split("listening on ")[1].split()[0], second.split()[2])
+
+
+def _drain(stream: Any) -> None:
+    for _ in stream:
+        pass
+
+
+def drive(api: str, seconds: float, clients: int = 2, burst_clients: int = 8) -> list[Phase]:
+    """`make load`'s mix phase against ``api`` (as many clients as environments), then a 2-second burst
+    with more clients than environments: the front end throttles (429) what finds no free environment."""
+    actions = [name for weight, name in MIX for _ in range(weight)]
+    phases = [Phase("mix", clients, seconds, 100_000), Phase("burst", burst_clients, 2, 2_000)]
+    for phase in phases:
+        run_phase(phase, api, actions)
+    return phases
+
+
+def open_console(console: str) -> tuple[Any, Any, Any]:
+    """(playwright, browser, page) with the console loaded and drawn."""
+    from playwright.sync_api import sync_playwright
+
+    pw = sync_playwright().start()
+    browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    page.goto(console)
+    page.wait_for_selector("body[data-rendered]", timeout=30_000)
+    return pw, browser, page
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m local.screenshot", description=__doc__.splitlines()[0])
+    parser.add_argument("path", type=Path, help="where to write the PNG, e.g. docs/console.png")
+    parser.add_argument("--seconds", type=float, default=20, help="seconds of load (default 20)")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="console-screenshot-") as tmp:
+        served = serve(Path(tmp), "--dynamodb-faults", "throttle=0.3", "--concurrency", "2")
+        try:
+            for phase in drive(served.api, args.seconds):
+                print(f"{phase.name}: {phase.responses} requests, status mix {dict(sorted(phase.statuses.items()))}")
+            time.sleep(2.5)  # the console document is cached for 2 s
+            pw, browser, page = open_console(served.console)
+            try:
+                args.path.parent.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(args.path), full_page=True)
+            finally:
+                browser.close()
+                pw.stop()
+        finally:
+            served.stop()
+    print(f"wrote {args.path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
