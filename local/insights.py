@@ -44,7 +44,7 @@ _TOKEN = re.compile(
     (?P<string>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
   | (?P<regex>/(?:[^/\\\n]|\\.)+/)
   | (?P<number>\d+(?:\.\d+)?(?:ms|s|m|h|d|w)?)
-  | (?P<ident>`[^`]+`|@?[A-Za-z_][A-Za-z0-9_.]*)
+  | (?P<ident>`[^`]+`|@?[A-Za-z_][A-Za-z0-9_.\-]*(?<![-.]))
   | (?P<op>!=|<=|>=|=~|[=<>(),*+\-/%\[\]])
   | (?P<ws>\s+)
     """,
@@ -58,6 +58,12 @@ _COMPARE = {"=", "!=", "<", "<=", ">", ">="}
 _NUM = "CASE WHEN {x} = 'true' THEN 1.0 WHEN {x} = 'false' THEN 0.0 ELSE TRY_CAST({x} AS DOUBLE) END"
 
 
+def _regex_starts(text: str, i: int) -> bool:
+    """Does the ``/`` at ``text[i]`` open a /regex/? A regex starts right after it; a division, written
+    ``a / b`` as the project's queries do, has a space after it."""
+    return i + 1 < len(text) and not text[i + 1].isspace()
+
+
 def strip_comments(text: str) -> str:
     """The query without ``#`` comments (a ``#`` inside a string or regex stays)."""
     out = []
@@ -68,7 +74,7 @@ def strip_comments(text: str) -> str:
             if quote:
                 if ch == quote and line[i - 1] != "\\":
                     quote = None
-            elif ch in "\"'/":
+            elif ch in "\"'" or (ch == "/" and _regex_starts(line, i)):
                 quote = ch
             elif ch == "#":
                 cut = i
@@ -79,11 +85,14 @@ def strip_comments(text: str) -> str:
 
 def commands(text: str) -> list[str]:
     """The query's commands: split on ``|`` outside strings and regexes."""
-    parts, buf, quote = [], [], None
-    for ch in strip_comments(text):
+    parts: list[str] = []
+    buf: list[str] = []
+    quote: str | None = None
+    body = strip_comments(text)
+    for i, ch in enumerate(body):
         if quote:
             quote = None if ch == quote and (not buf or buf[-1] != "\\") else quote
-        elif ch in "\"'/":
+        elif ch in "\"'" or (ch == "/" and _regex_starts(body, i)):
             quote = ch
         elif ch == "|":
             parts.append("".join(buf))
@@ -98,6 +107,12 @@ def tokens(command: str) -> list[tuple[str, str]]:
     out, pos = [], 0
     while pos < len(command):
         m = _TOKEN.match(command, pos)
+        if m and m.lastgroup == "regex" and not _regex_starts(command, pos):
+            m = None
+        if m is None and command[pos] == "/":
+            out.append(("op", "/"))  # a division
+            pos += 1
+            continue
         if not m:
             raise Unsupported(f"cannot read {command[pos:][:30]!r}")
         if m.lastgroup != "ws":
@@ -527,12 +542,17 @@ def _columns(text: str) -> tuple[list[str]]:
     return ([d.split("\t")[0] for d in described],)
 
 
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
 def _present(value: Any, kind: str) -> Any:
     """Values as Logs Insights prints them: times as 'YYYY-MM-DD HH:MM:SS.mmm', whole numbers without .0."""
     if value is None:
         return None
     if kind == "time":
         return datetime.fromtimestamp(int(value) / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+    if kind == "text" and isinstance(value, str) and _NUMBER.fullmatch(value):
+        value = float(value)  # a JSON number read as text: shown as the number
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, float):

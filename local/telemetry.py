@@ -104,6 +104,7 @@ class _HourFiles:
     directory: Path
     prefix: str
     retention_s: float
+    clock: Callable[[], float] = time.time
     _hour: str = ""
     _file: IO[str] | None = None
 
@@ -125,7 +126,7 @@ class _HourFiles:
         self.prune()
 
     def prune(self, now: float | None = None) -> None:
-        cutoff = (now or time.time()) - self.retention_s - 3600  # a file holds up to an hour
+        cutoff = (now or self.clock()) - self.retention_s - 3600  # a file holds up to an hour
         for path in self.files():
             stamp = path.stem.rsplit("-", 1)[-1]
             with contextlib.suppress(ValueError, OSError):
@@ -159,8 +160,8 @@ class Recorder:
         self._metrics: dict[MetricId, dict[int, array[float]]] = {}
         self._pending_logs: list[tuple[float, str]] = []
         self._pending_metrics: list[tuple[float, str]] = []
-        self.logs = _HourFiles(directory / "logs", "function", retention_s)
-        self.metric_files = _HourFiles(directory / "metrics", "metrics", retention_s)
+        self.logs = _HourFiles(directory / "logs", "function", retention_s, clock)
+        self.metric_files = _HourFiles(directory / "metrics", "metrics", retention_s, clock)
         self.started = clock()
         if load:
             self._load()

@@ -1,7 +1,8 @@
-"""A small Logs Insights (QL) reader: which log fields does a query read?
+"""Which log fields does a Logs Insights query read? (The contract tests ask.)
 
-Enough of the language for our queries: commands split on `|`, `#` comments, strings, regexes,
-functions, `as` aliases, keywords. @-fields are CloudWatch's own and are ignored.
+It reads queries with the local interpreter's own reader (local/insights.py: commands split on `|`, `#`
+comments, strings, regexes, functions, `as` aliases, keywords), so there is one reading of the language.
+@-fields are CloudWatch's own and are ignored.
 """
 
 from __future__ import annotations
@@ -9,17 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_TOKEN = re.compile(
-    r"""
-    (?P<string>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
-  | (?P<regex>/(?:[^/\\\n]|\\.)+/)
-  | (?P<number>\d+(?:\.\d+)?[a-zA-Z]*)
-  | (?P<ident>`[^`]+`|@?[A-Za-z_][A-Za-z0-9_.\-]*(?<![-.]))
-  | (?P<op>[=!<>]=?|=~|[(),*+\-/%\[\]])
-  | (?P<ws>\s+)
-    """,
-    re.VERBOSE,
-)
+from local.insights import commands, tokens
+
 KEYWORDS = frozenset({"and", "or", "not", "by", "as", "asc", "desc", "in", "like", "true", "false", "null"})
 COMMANDS_READING_FIELDS = frozenset({"fields", "filter", "stats", "sort", "display", "dedup", "parse"})
 
@@ -28,56 +20,6 @@ COMMANDS_READING_FIELDS = frozenset({"fields", "filter", "stats", "sort", "displ
 class Comparison:
     field: str
     value: str  # string literal compared with ``field = "value"``
-
-
-def strip_comments(text: str) -> str:
-    out = []
-    for line in text.splitlines():
-        in_str: str | None = None
-        cut = len(line)
-        for i, ch in enumerate(line):
-            if in_str:
-                if ch == in_str:
-                    in_str = None
-            elif ch in "\"'":
-                in_str = ch
-            elif ch == "#":
-                cut = i
-                break
-        out.append(line[:cut])
-    return "\n".join(out)
-
-
-def commands(text: str) -> list[str]:
-    """Split on `|` outside strings."""
-    body = strip_comments(text)
-    parts, buf, in_str = [], [], None
-    for ch in body:
-        if in_str:
-            in_str = None if ch == in_str else in_str
-        elif ch in "\"'":
-            in_str = ch
-        elif ch == "|":
-            parts.append("".join(buf))
-            buf = []
-            continue
-        buf.append(ch)
-    parts.append("".join(buf))
-    return [p.strip() for p in parts if p.strip()]
-
-
-def tokens(command: str) -> list[tuple[str, str]]:
-    out = []
-    pos = 0
-    while pos < len(command):
-        m = _TOKEN.match(command, pos)
-        if not m:
-            raise ValueError(f"cannot tokenize {command[pos:]!r}")
-        kind = m.lastgroup or ""
-        if kind != "ws":
-            out.append((kind, m.group()))
-        pos = m.end()
-    return out
 
 
 def read_fields(text: str) -> set[str]:

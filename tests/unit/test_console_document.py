@@ -1,0 +1,155 @@
+"""The console's /dashboard.json (dashboards/console.py) from recorded telemetry (local/telemetry.py):
+the deployed layout widget for widget, counts equal to the access lines, alarm states from the simulator."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from dashboards.console import document, totals
+from dashboards.layout import layout
+from local.telemetry import PlatformMetrics, Recorder
+from observability.failure_modes import MODES
+from observability.model import Graph
+from observability.plan import plan
+from service.contract import METRICS_NAMESPACE
+
+T0 = 1_780_002_000.0  # s, a whole minute
+REFS = {"function_name": "fn", "table_name": "orders", "home_region": "us-east-1"}
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = T0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def access_line(route: str, status: int, latency_ms: float, t: float) -> str:
+    """An access line with its EMF document, shaped as service/telemetry.py writes it."""
+    return json.dumps(
+        {
+            "level": "INFO",
+            "message": "access",
+            "service": "orders-api",
+            "route": route,
+            "status": status,
+            "latency_ms": latency_ms,
+            "Requests": 1,
+            "Latency": latency_ms,
+            "Fault": int(status >= 500),
+            "ClientError": int(400 <= status < 500),
+            "_aws": {
+                "Timestamp": int(t * 1000),
+                "CloudWatchMetrics": [
+                    {
+                        "Namespace": METRICS_NAMESPACE,
+                        "Dimensions": [["service", "route"], ["service"]],
+                        "Metrics": [
+                            {"Name": n, "Unit": "Count"} for n in ("Requests", "Latency", "Fault", "ClientError")
+                        ],
+                    }
+                ],
+            },
+        }
+    )
+
+
+def doc(recorder: Recorder, clock: Clock, queries: list[str] | None = None) -> dict[str, Any]:
+    p = plan(reserved_concurrency=10)
+
+    def run_query(key: str) -> dict[str, Any]:
+        (queries if queries is not None else []).append(key)
+        return {"columns": ["x"], "rows": []}
+
+    return document(p, layout(p), recorder.snapshot(), now_s=clock(), refs=REFS, run_query=run_query)
+
+
+def state(d: dict[str, Any], key: str) -> str:
+    return next(a["state"] for a in d["alarms"] if a["key"] == key)
+
+
+def test_document_is_the_deployed_layout_widget_for_widget(tmp_path: Path) -> None:
+    clock = Clock()
+    recorder = Recorder(tmp_path, clock=clock)
+    ran: list[str] = []
+    d = doc(recorder, clock, ran)
+    p = plan(reserved_concurrency=10)
+    board = layout(p)
+    assert [s["title"] for s in d["sections"]] == [s.title for s in board]
+    for section, drawn in zip(board, d["sections"], strict=True):
+        titles = [getattr(w, "title", None) for row in section.rows for w in row]
+        assert [w.get("title") for row in drawn["rows"] for w in row] == titles
+    graphs = [w for s in d["sections"] for row in s["rows"] for w in row if w["type"] == "graph"]
+    edge = [g for g in graphs if g.get("no_local_source")]
+    model_edge = [w for s in board for row in s.rows for w in row if isinstance(w, Graph) and w.edge]
+    assert len(edge) == len(model_edge) > 0
+    assert all(not g["series"] for g in edge)
+    assert ran == ["init-durations", "recent-errors"]  # the function's log widgets run their saved query
+
+
+def test_route_counts_equal_the_access_lines(tmp_path: Path) -> None:
+    clock = Clock()
+    recorder = Recorder(tmp_path, clock=clock)
+    sent = [("GET /health", 200)] * 7 + [("POST /orders", 503)] * 2 + [("GET /orders/{order_id}", 404)] * 3
+    for i, (route, status) in enumerate(sent):
+        clock.now = T0 + i * 7
+        recorder.function_line(access_line(route, status, 5.0, clock.now))
+    got = totals(recorder.snapshot(), METRICS_NAMESPACE, "orders-api")
+    assert got == {
+        "GET /health": {"requests": 7, "faults": 0, "client_errors": 0},
+        "GET /orders/{order_id}": {"requests": 3, "faults": 0, "client_errors": 3},
+        "POST /orders": {"requests": 2, "faults": 2, "client_errors": 0},
+    }
+    d = doc(recorder, clock)
+    requests = next(
+        w for s in d["sections"] for row in s["rows"] for w in row if w.get("title") == "GET /health · requests / min"
+    )
+    assert sum(v for _, v in requests["series"][0]["points"] if v) == 7
+    recorder.flush()
+    assert len(list((tmp_path / "logs").glob("*.jsonl"))) == 1
+
+
+def test_dynamodb_throttles_alarm_and_recover_within_the_matrix_minutes(tmp_path: Path) -> None:
+    clock = Clock()
+    recorder = Recorder(tmp_path, clock=clock)
+    metrics = PlatformMetrics(recorder, "fn")
+    expected = next(m for m in MODES if m.row == "e2").alarms["dynamodb-throttles"]
+    assert state(doc(recorder, clock), "dynamodb-throttles") != "ALARM"
+    # Minutes 0-2: writes succeed; minutes 3-5: 30 % of them throttled; then healthy calls again.
+    alarm_at = ok_at = None
+    for minute in range(20):
+        for second in range(0, 60, 6):
+            clock.now = T0 + minute * 60 + second
+            throttled = 3 <= minute < 6 and second % 20 == 0
+            metrics.dynamodb_call("orders", "PutItem", "throttled" if throttled else "ok", 4.0)
+            d = doc(recorder, clock) if second == 54 else None
+            if d and alarm_at is None and state(d, "dynamodb-throttles") == "ALARM":
+                alarm_at = minute
+            if d and alarm_at is not None and ok_at is None and state(d, "dynamodb-throttles") == "OK":
+                ok_at = minute
+    assert alarm_at is not None
+    assert alarm_at - 3 <= expected + 1
+    # Back to OK once a whole 5-minute period has no throttle event.
+    assert ok_at is not None
+    assert ok_at - 6 <= 5
+    since = next(a for a in d["alarms"] if a["key"] == "dynamodb-throttles")["since"] if d else None
+    assert since is not None
+    assert since <= clock.now
+
+
+def test_memory_is_bounded_to_the_retention(tmp_path: Path) -> None:
+    clock = Clock()
+    recorder = Recorder(tmp_path, clock=clock, retention_s=600)
+    for minute in range(30):
+        clock.now = T0 + minute * 60
+        recorder.add("AWS/Lambda", "Invocations", {"FunctionName": "fn"}, 1)
+        recorder.flush()
+    (minutes,) = recorder.snapshot().values()
+    assert min(minutes) >= int((clock.now - 600) // 60)
+    assert len(minutes) <= 11
+    # A restarted recorder reads back only what is within the retention.
+    again = Recorder(tmp_path, clock=clock, retention_s=600)
+    assert again.snapshot() == recorder.snapshot()
