@@ -9,7 +9,8 @@ flags match `make synth`) with a few overrides:
   another service name (a second stage), an https runbook link, and SnapStart (URL on an alias);
 - ``default``: the real catalogue, eu-west-1, reserved concurrency 20, an alarm e-mail;
 - ``scale``: 30 routes, us-east-1, concurrency not reserved, an alarm e-mail;
-- ``edge-all``: every edge option on (API keys, geo allow list, CORS, Shield Advanced), eu-west-1.
+- ``edge-all``: every edge option on (API keys, geo allow list, CORS, Shield Advanced), redirect-to-https,
+  eu-west-1.
 """
 
 from __future__ import annotations
@@ -109,6 +110,7 @@ CONFIGS: dict[str, tuple[dict[str, Any], tuple[RouteSpec, ...]]] = {
             "geo_allow": ["DE", "FR"],
             "cors_allowed_origins": ["https://app.example.com"],
             "shield_advanced": True,
+            "viewer_protocol": "redirect-to-https",
         },
         ROUTES,
     ),
