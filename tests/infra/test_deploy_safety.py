@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from observability.monitoring_config import MAX_RUNBOOK_URL
 from tests.infra.conftest import Synth
 from tests.synth import synthesize
 
@@ -25,3 +26,20 @@ def test_every_cache_behaviour_follows_viewer_protocol(every_edge: Synth) -> Non
     behaviours = [config["DefaultCacheBehavior"], *config.get("CacheBehaviors", [])]
     assert len(behaviours) >= 2, "the default and at least one cached route"
     assert {b["ViewerProtocolPolicy"] for b in behaviours} == {every_edge.config.viewer_protocol}
+
+
+def test_the_longest_runbook_url_synthesizes_into_every_alarm(synth_eu: Synth) -> None:
+    """eu-west-1 synthesizes with a 256-character runbook_url: every alarm (nested stacks included)
+    links it whole within CloudWatch's 1,024-character AlarmDescription."""
+    url = synth_eu.config.runbook_url
+    assert len(url) == MAX_RUNBOOK_URL >= 200
+    descriptions = [
+        r["Properties"]["AlarmDescription"]
+        for key in ("home", "edge")
+        for t in synth_eu.templates[key].all_templates()
+        for r in t.template["Resources"].values()
+        if r["Type"] in ("AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm")
+        and "AlarmDescription" in r["Properties"]
+    ]
+    assert len(descriptions) > 20
+    assert all(len(d) <= 1024 and f"Runbook: {url}#" in d for d in descriptions)
