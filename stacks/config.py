@@ -96,6 +96,9 @@ class InfraConfig:
     api_keys: bool = False  # x-api-key checked by a CloudFront Function against a KeyValueStore
     api_key_rate_limit: int = 1000  # requests per API key per 5 minutes (WAF), with api_keys
     shield_advanced: bool = False  # Shield Advanced protection + DDoSDetected alarm (subscription needed)
+    # With shield_advanced: the anti-DDoS rule group is always added; Shield's older automatic
+    # application-layer response only on request (new customers need AWS Support to enable it).
+    shield_automatic_response: bool = False
     # SnapStart: publish a version with a snapshot and serve the Function URL from an alias of it.
     snap_start: bool = False
     viewer_protocol: str = "https-only"  # one of VIEWER_PROTOCOLS
@@ -297,6 +300,11 @@ def load_config(context: Mapping[str, Any], environ: Mapping[str, str] | None = 
         else _int("account_concurrency_limit", raw_limit, 1, 10_000_000)
     )
 
+    shield_advanced = _bool("shield_advanced", context.get("shield_advanced", False))
+    shield_automatic = _bool("shield_automatic_response", context.get("shield_automatic_response", False))
+    if shield_automatic and not shield_advanced:
+        raise ConfigError("context 'shield_automatic_response' needs 'shield_advanced': true")
+
     return InfraConfig(
         prefix=prefix,
         home_region=home_region,
@@ -319,7 +327,8 @@ def load_config(context: Mapping[str, Any], environ: Mapping[str, str] | None = 
         geo_deny=geo_deny,
         api_keys=_bool("api_keys", context.get("api_keys", False)),
         api_key_rate_limit=_int("api_key_rate_limit", context.get("api_key_rate_limit", 1000), 10, 2_000_000_000),
-        shield_advanced=_bool("shield_advanced", context.get("shield_advanced", False)),
+        shield_advanced=shield_advanced,
+        shield_automatic_response=shield_automatic,
         snap_start=_bool("snap_start", context.get("snap_start", False)),
         viewer_protocol=viewer_protocol,
         account_concurrency_limit=account_limit,
@@ -349,6 +358,7 @@ CONTEXT_KEYS: tuple[str, ...] = (
     "api_keys",
     "api_key_rate_limit",
     "shield_advanced",
+    "shield_automatic_response",
     "snap_start",
     "viewer_protocol",
     "account_concurrency_limit",
