@@ -118,3 +118,12 @@ def test_shield_automatic_response_is_opt_in() -> None:
         "Action": {"Block": {}},
         "Status": "ENABLED",
     }
+
+
+def test_no_stack_adds_an_account_level_log_resource_policy(every_edge: Synth) -> None:
+    """AWS::Logs::ResourcePolicy is account-level (10 per region): each stage used to add one for the
+    CloudFront access logs. The delivery creates the log-group-level policy it needs (CloudWatch Logs
+    guide, "Logs sent to CloudWatch Logs"), and the access logs still have their delivery."""
+    for stack in every_edge.all_stacks:
+        assert not every_edge.resources(stack, "AWS::Logs::ResourcePolicy"), stack.stack_name
+    assert every_edge.resources(every_edge.stacks.edge, "AWS::Logs::Delivery")
