@@ -58,7 +58,7 @@ test: lint $(NODE_STAMP) ## Lint and run every test (CDK synth runs on the pinne
 # tests/scenarios) and the local server's runs (tests/local: real server, worker and emulator processes).
 FAST_TIERS := tests/unit tests/service tests/docs tests/edge
 
-test-fast: $(STAMP) ## Inner loop: no CDK synth (no aws_cdk import), no local server runs, ~20 s
+test-fast: $(STAMP) ## Inner loop: no CDK synth, no local server runs; about 25 s (a first run installs .venv, ~2 min)
 	$(PY) -m pytest $(FAST_TIERS)
 
 openapi: $(STAMP) ## Regenerate openapi.json from the resolver

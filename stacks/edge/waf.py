@@ -55,7 +55,7 @@ def geo_acknowledgment(config: InfraConfig) -> str:
         )
         return (
             f"Geo restriction is enforced by the WAF rule {GEO_RULE} ({which}), which has its own metric and "
-            "answers problem+json 403; CloudFront's geo restriction would answer a bare 403 with no WAF metric."
+            "answers a problem-details 403; CloudFront's geo restriction would answer a bare 403 with no WAF metric."
         )
     return (
         "No geographic requirement is configured (geo_allow / geo_deny are null); when one is set, the WAF "
@@ -247,7 +247,7 @@ class WebAcl:
 
     def _geo_rules(self) -> list[dict[str, object]]:
         """geo_allow / geo_deny as a WAF geo-match rule, first in the ACL: its own metric and a
-        problem+json 403 (CloudFront's own geo restriction answers a bare 403 with no WAF metric)."""
+        problem-details 403 (CloudFront's own geo restriction answers a bare 403 with no WAF metric)."""
         cfg = self.config
         if not (cfg.geo_allow or cfg.geo_deny):
             return []
