@@ -143,7 +143,8 @@ def render(doc: str, text: str) -> str:
         pattern = re.compile(re.escape(begin) + ".*?" + re.escape(end), re.S)
         if not pattern.search(text):
             raise SystemExit(f"{doc} has no {begin} ... {end} block")
-        text = pattern.sub(lambda _, b=begin, c=content(), e=end: f"{b}\n{c}\n{e}", text)
+        block = f"{begin}\n{content()}\n{end}"
+        text = pattern.sub(lambda _, block=block: block, text)
     return text
 
 

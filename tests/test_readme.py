@@ -31,7 +31,8 @@ def test_readme_first_screen_has_the_quick_start() -> None:
     lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
     screen = "\n".join(lines[:SCREEN])
     assert "## Quick start" in screen
-    assert "make run" in screen and "make test" in screen
+    assert "make run" in screen
+    assert "make test" in screen
     first = "\n".join(lines[:80])
     for needed in ("## Layout", "service/catalogue.py", "alarms", "dashboard row", "saved queries"):
         assert needed in first, f"README's first 80 lines do not mention {needed!r}"
