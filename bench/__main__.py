@@ -63,7 +63,7 @@ def start_emulator() -> tuple[object, dict[str, str], str]:
     import boto3
 
     from local.emulator import start_moto
-    from service.contract import default_idempotency_table, table_definitions
+    from service.dal.tables import default_idempotency_table, table_definitions
 
     server, endpoint = start_moto(0)
     env = {

@@ -21,7 +21,7 @@ from local import http1
 from local.events import function_url_event, http_response
 from local.http1 import ClientGone, HttpError, Request
 from local.output import log_event
-from service import contract
+from service import header_names
 from service.problems import PROBLEM_CONTENT_TYPE, problem_body
 from service.request_state import correlation_id_for
 
@@ -189,7 +189,7 @@ class FrontEnd:
         body = problem_body(refusal.status, refusal.detail, correlation_id=correlation_id).encode()
         headers = [
             ("Content-Type", PROBLEM_CONTENT_TYPE),
-            (contract.CORRELATION_HEADER, correlation_id),
+            (header_names.CORRELATION_HEADER, correlation_id),
             ("x-amzn-RequestId", request_id),
             *refusal.headers.items(),
         ]

@@ -23,12 +23,12 @@ from typing import Any
 
 from local.emulator import DUMMY_CREDENTIALS, EmulatorProcess, ensure_table, is_local_endpoint, use_dummy_credentials
 from local.events import REGION, TIMEOUT_MS
-from local.faults import FaultProxy, FaultSpec
+from local.fault_proxy import FaultProxy, FaultSpec
 from local.frontend import FrontEnd
 from local.output import LineWriter, log_event
 from local.proc import server_memory
 from local.workers import Worker, WorkerError, WorkerPool
-from service.contract import ENV_CORS_ALLOWED_ORIGINS
+from service.environment import ENV_CORS_ALLOWED_ORIGINS
 from stacks.config import cors_origins
 
 DEFAULT_TABLE = "orders-local"
@@ -70,7 +70,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=os.environ.get("DYNAMODB_FAULTS", ""),
         metavar="SPEC",
         help="inject DynamoDB faults, e.g. throttle=0.2,error=0.1,delay_ms=300 (env DYNAMODB_FAULTS); "
-        "see local/faults.py for every key",
+        "see local/fault_proxy.py for every key",
     )
     args = parser.parse_args(argv)
     try:

@@ -1,7 +1,7 @@
 """CloudFront standard logging (v2) to CloudWatch Logs: the one place that names its fields.
 
 The edge stack delivers :data:`RECORD_FIELDS` (in this order, as JSON, one object per request) to a
-log group in us-east-1; the saved queries under ``queries/edge/`` read them, and a test proves they
+log group in us-east-1; the saved queries under ``queries/cloudfront/`` read them, and a test proves they
 read nothing else. In a JSON delivery each field keeps CloudFront's own spelling (``sc-status``), so
 a Logs Insights query must put names with a hyphen or parentheses in backticks.
 

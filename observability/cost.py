@@ -1,6 +1,6 @@
 """Monthly fixed cost of the observability, computed from the catalogue and the units' alarms.
 
-``make docs`` embeds :func:`render_markdown` in README.md (scripts/readme.py; a test keeps it current).
+``make docs`` embeds :func:`render_markdown` in docs/cost.md (scripts/readme.py; a test keeps it current).
 Fixed cost only: Logs ingestion/storage and Logs Insights scans depend on traffic and are noted,
 not computed.
 """
@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from observability.config import MonitoringConfig
 from observability.model import Alarm, Composite, LogTable
+from observability.monitoring_config import MonitoringConfig
 from observability.plan import plan
 from observability.units import edge_cache
 from service.catalogue import ROUTES, RouteSpec
@@ -74,12 +74,6 @@ def cost_lines(routes: Sequence[RouteSpec] = ROUTES) -> list[CostLine]:
     ]
 
 
-def log_widgets(routes: Sequence[RouteSpec] = ROUTES) -> list[LogTable]:
-    """The dashboard's log widgets (each a paid Logs Insights scan per refresh), default configuration."""
-    board = plan(MonitoringConfig(), routes, reserved_concurrency=1).dashboard
-    return [w for s in board for row in s.rows for w in row if isinstance(w, LogTable)]
-
-
 def monthly_total(routes: Sequence[RouteSpec] = ROUTES) -> float:
     return round(sum(line.monthly for line in cost_lines(routes)), 2)
 
@@ -96,7 +90,9 @@ def _twin(route: RouteSpec) -> RouteSpec:
     )
 
 
-def render_markdown(routes: Sequence[RouteSpec] = ROUTES) -> str:
+def render_markdown(log_widgets: Sequence[LogTable], routes: Sequence[RouteSpec] = ROUTES) -> str:
+    """The cost table; ``log_widgets``: the dashboard's (dashboards.layout.log_tables), each a paid
+    Logs Insights scan per refresh, named in the note on usage-based costs."""
     lines = [
         f"Monthly fixed cost for {len(routes)} routes (list prices of {PRICES_AS_OF}, us-east-1; see "
         "`observability/cost.py`):",
@@ -118,8 +114,7 @@ def render_markdown(routes: Sequence[RouteSpec] = ROUTES) -> str:
     ]
     for n in (len(routes), 10, 30, 50):
         lines.append(f"| {n} | {monthly_total(routes) + step * (n - len(routes)):.2f} |")
-    widgets = log_widgets(routes)
-    edge = sum(w.edge for w in widgets)
+    edge = sum(w.edge for w in log_widgets)
     # The edge widget's filter does not shrink the scan: Logs Insights bills every byte in the range.
     edge_note = (
         f"; the edge-cache one (with any cached route) scans CloudFront's access logs in us-east-1, about "
@@ -130,7 +125,7 @@ def render_markdown(routes: Sequence[RouteSpec] = ROUTES) -> str:
     lines += [
         "",
         "Not included (usage-based): log ingestion and storage, Logs Insights scans "
-        f"(USD {PRICE_LOGS_INSIGHTS_GB} / GB scanned: the dashboard's {len(widgets)} log widgets scan on every "
+        f"(USD {PRICE_LOGS_INSIGHTS_GB} / GB scanned: the dashboard's {len(log_widgets)} log widgets scan on every "
         f"refresh{edge_note}), X-Ray traces, SNS beyond the free tier. Metrics are billed per hour they "
         "receive data, so NOT_FOUND and ColdStart series on a quiet service cost less "
         "than listed; the dashboard is free if the account has no more than 3.",

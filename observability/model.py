@@ -1,9 +1,10 @@
 """The declarative model: metrics, alarms, playbooks and dashboard widgets as plain data.
 
 Every monitored unit (``observability/units/``) declares its metrics, alarms (with their runbook
-text) and dashboard widgets with these types; the CDK layer (``stacks/monitoring/``) only renders
-them, and RUNBOOK.md and the cost table read them without CDK. Values that exist only at deploy
-time (function name, table name, distribution id) are symbolic :class:`Ref` values.
+text) and dashboard widgets with these types; ``dashboards/`` lays the widgets out, the CDK layer
+(``stacks/monitoring/``) only renders them, and RUNBOOK.md and the cost table read them without CDK.
+Values that exist only at deploy time (function name, table name, distribution id) are symbolic
+:class:`Ref` values.
 """
 
 from __future__ import annotations
@@ -244,7 +245,7 @@ class AlarmStatus:
 
 # The log groups a dashboard log widget can read: the function's (home region) or CloudFront's access
 # logs (standard logging v2, EDGE_REGION). Each names the saved-query folder under queries/ it runs.
-LogSource = Literal["function", "edge_access"]
+LogSource = Literal["function", "cloudfront_access_logs"]
 
 
 @dataclass(frozen=True)
@@ -253,7 +254,7 @@ class LogTable:
     refresh runs the query: a paid scan, which the title must say."""
 
     title: str
-    query: str  # saved-query key (queries/service/ for "function", queries/edge/ for "edge_access")
+    query: str  # saved-query key (queries/service/ for "function", queries/cloudfront/ for "cloudfront_access_logs")
     view: Literal["table", "line"]
     width: int
     height: int = 6
@@ -262,7 +263,7 @@ class LogTable:
     @property
     def edge(self) -> bool:
         """Queried in us-east-1, where CloudFront delivers its access logs."""
-        return self.source == "edge_access"
+        return self.source == "cloudfront_access_logs"
 
 
 Widget = Graph | Text | AlarmStatus | LogTable

@@ -61,9 +61,9 @@ def waf_queries() -> tuple[SavedQuery, ...]:
 
 
 def cloudfront_log_queries() -> tuple[SavedQuery, ...]:
-    """Queries over CloudFront's access log group (queries/edge/, deployed in us-east-1); they read
-    only the fields observability.cloudfront_logs delivers (a test holds them to it)."""
-    return _load("edge")
+    """Queries over CloudFront's access log group (queries/cloudfront/, deployed in us-east-1); they
+    read only the fields observability.cloudfront_logs delivers (a test holds them to it)."""
+    return _load("cloudfront")
 
 
 @functools.cache
@@ -99,8 +99,12 @@ def route_queries(route: RouteSpec) -> tuple[SavedQuery, ...]:
 
 def get(key: str, source: LogSource = "function") -> SavedQuery:
     """A query by key for a dashboard log widget over ``source``: the function's log group
-    (queries/service/, e.g. ``recent-errors``) or CloudFront's access logs (queries/edge/)."""
-    found, directory = (cloudfront_log_queries(), "edge") if source == "edge_access" else (service_queries(), "service")
+    (queries/service/, e.g. ``recent-errors``) or CloudFront's access logs (queries/cloudfront/)."""
+    found, directory = (
+        (cloudfront_log_queries(), "cloudfront")
+        if source == "cloudfront_access_logs"
+        else (service_queries(), "service")
+    )
     for q in found:
         if q.key == key:
             return q
@@ -108,7 +112,7 @@ def get(key: str, source: LogSource = "function") -> SavedQuery:
 
 
 def check_keys(keys: Iterable[str], routes: Iterable[RouteSpec]) -> None:
-    """Every key names a query that is deployed (service, WAF, edge, or a route's); else ValueError."""
+    """Every key names a query that is deployed (service, WAF, CloudFront logs, or a route's); else ValueError."""
     known = {q.key for q in (*service_queries(), *waf_queries(), *cloudfront_log_queries())}
     known |= {route_query_key(r, kind) for r in routes for kind in route_query_kinds()}
     unknown = sorted(set(keys) - known)

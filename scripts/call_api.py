@@ -25,7 +25,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from service.catalogue import ROUTES, RouteSpec  # the repo root is put on sys.path above
-from service.contract import CORRELATION_HEADER
+from service.header_names import CORRELATION_HEADER
 
 # Example request per route that needs more than its path: a body, or a query string.
 EXAMPLE_BODIES: dict[str, dict[str, Any]] = {

@@ -5,12 +5,12 @@ and `<!-- END <block> -->`:
 
 - docs/api.md, `routes`: the route table, from the catalogue;
 - docs/operations.md, `alarms`: every alarm that notifies, from the units' alarm definitions;
-- docs/cost.md, `cost`: the monitoring cost table (observability/cost.py);
+- docs/cost.md, `cost`: the monitoring cost table (observability/cost.py, with the dashboard's log widgets);
 - queries/README.md, `queries`: every saved query, from the first comment line of its file.
 
 A test renders every document and fails when one differs, so no table can drift from the routes the
 service serves, the alarms it deploys, the queries it saves or what its observability costs. The
-failure-mode matrix is rendered once, into RUNBOOK.md (scripts/runbook.py).
+failure-mode matrix is rendered once, into RUNBOOK.md (scripts/runbook.py, observability/alarm_docs.py).
 """
 
 from __future__ import annotations
@@ -20,11 +20,12 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from observability.config import MonitoringConfig
+from dashboards.layout import layout, log_tables
+from observability.alarm_docs import every_alarm
 from observability.cost import render_markdown
 from observability.model import EDGE_REGION, AnyAlarm
+from observability.monitoring_config import MonitoringConfig
 from observability.plan import plan
-from observability.runbook import every_alarm
 from service.catalogue import ROUTES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,7 +35,7 @@ QUERIES = ROOT / "queries"
 QUERY_LOG_GROUPS = {
     "service": "function",
     "waf": "WAF (us-east-1)",
-    "edge": "CloudFront access logs (us-east-1)",
+    "cloudfront": "CloudFront access logs (us-east-1)",
 }
 
 
@@ -127,11 +128,16 @@ def queries_table() -> str:
     return "\n".join(rows)
 
 
+def cost_table() -> str:
+    board = layout(plan(MonitoringConfig(), ROUTES, reserved_concurrency=1))
+    return render_markdown(log_tables(board)).rstrip("\n")
+
+
 # document (relative to the repository root) -> block name -> its content
 BLOCKS: dict[str, dict[str, Callable[[], str]]] = {
     "docs/api.md": {"routes": routes_table},
     "docs/operations.md": {"alarms": alarms_table},
-    "docs/cost.md": {"cost": lambda: render_markdown().rstrip("\n")},
+    "docs/cost.md": {"cost": cost_table},
     "queries/README.md": {"queries": queries_table},
 }
 

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from observability.runbook import render_markdown
+from observability.alarm_docs import render_markdown
 from stacks.config import load_config
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -27,7 +27,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from observability.config import MonitoringConfig
+from observability.monitoring_config import MonitoringConfig
 from scripts.runbook import context
 from stacks.config import InfraConfig, load_config
 

@@ -17,15 +17,15 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from service import contract
+from service import environment, header_names
 from service.catalogue import ROUTES_BY_LABEL, allowed_methods
 
 ALLOWED_ORIGINS: frozenset[str] = frozenset(
-    o.strip().lower() for o in os.environ.get(contract.ENV_CORS_ALLOWED_ORIGINS, "").split(",") if o.strip()
+    o.strip().lower() for o in os.environ.get(environment.ENV_CORS_ALLOWED_ORIGINS, "").split(",") if o.strip()
 )
 # What a browser may send (beyond the CORS-safelisted ones) and read back.
-ALLOW_HEADERS = ", ".join(("content-type", contract.CORRELATION_HEADER, "x-api-key", "x-amz-content-sha256"))
-EXPOSE_HEADERS = ", ".join((contract.CORRELATION_HEADER, "location", "allow", "retry-after"))
+ALLOW_HEADERS = ", ".join(("content-type", header_names.CORRELATION_HEADER, "x-api-key", "x-amz-content-sha256"))
+EXPOSE_HEADERS = ", ".join((header_names.CORRELATION_HEADER, "location", "allow", "retry-after"))
 PREFLIGHT_MAX_AGE_S = 600  # browsers cap it anyway (Chromium 2 h); short enough for a config change
 
 

@@ -12,10 +12,10 @@ from service import startup
 with startup.frozen_init():
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
-    from service import contract, deadline, edge_headers, telemetry
-    from service.app import app
+    from service import contract, deadline, edge_headers, header_names, telemetry
     from service.problems import PROBLEM_CONTENT_TYPE, problem_body
     from service.request_state import CONTEXT_KEY, RequestState
+    from service.resolver import app
     from service.routes import orders as order_routes
     from service.telemetry import logger, tracer
 
@@ -69,7 +69,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if status >= 500 and state.error_kind is None:
         state.error_kind = contract.ERROR_KIND_BUG  # a 5xx nobody named is a bug
     headers = response.setdefault("headers", {})
-    headers[contract.CORRELATION_HEADER] = state.correlation_id
+    headers[header_names.CORRELATION_HEADER] = state.correlation_id
     edge_headers.finish(response, state.route, event.get("headers") or {})
     telemetry.emit_access_line(
         route=state.route,

@@ -10,7 +10,7 @@ def openapi_document() -> dict:
     # Importing the API binds the table client; generating the schema makes no AWS call.
     os.environ.setdefault("TABLE_NAME", "openapi")
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-    from service.app import app
+    from service.resolver import app
 
     schema = app.get_openapi_json_schema(
         title="orders-api",

@@ -22,7 +22,7 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 
-from service import contract
+from service import contract, header_names
 from service.catalogue import NOT_FOUND
 from service.tracing import make_tracer
 
@@ -39,7 +39,7 @@ metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
 METRICS_ENABLED = not is_metrics_disabled()
 
 # Headers that carry credentials or signatures: never logged, whatever the log level.
-_SECRET_HEADERS = frozenset(contract.SECRET_HEADERS)
+_SECRET_HEADERS = frozenset(header_names.SECRET_HEADERS)
 _SECRET_HINTS = ("token", "secret", "signature", "password", "credential", "session")
 REDACTED = "[REDACTED]"
 _MAX_LOGGED_PATH = 256

@@ -11,8 +11,8 @@ from cdk_nag import AwsSolutionsChecks
 from observability.plan import plan
 from service.catalogue import ROUTES, RouteSpec, check_catalogue
 from stacks.config import InfraConfig
+from stacks.edge.stack import OUTPUT_DISTRIBUTION_ID, EdgeStack
 from stacks.edge_access_stack import EdgeAccessStack
-from stacks.edge_stack import OUTPUT_DISTRIBUTION_ID, EdgeStack
 from stacks.monitoring.stacks import EdgeMonitoringStack, MonitoringStack
 from stacks.service_stack import OUTPUT_FUNCTION_ARN, OUTPUT_URL_DOMAIN, ServiceStack
 
@@ -23,7 +23,7 @@ class AppStacks:
 
     routes: tuple[RouteSpec, ...]
     service: ServiceStack  # home region: function, table, log_group, reserved_concurrency
-    edge: EdgeStack  # us-east-1: distribution, web_acl, waf_log_group, access_log_group
+    edge: EdgeStack  # us-east-1: distribution, web_acl, waf_log_group, cloudfront_access_log_group
     edge_access: EdgeAccessStack  # home region: CloudFront's invoke permissions
     monitoring: MonitoringStack  # home region: dashboard, saved queries, service and route alarms
     edge_monitoring: EdgeMonitoringStack  # us-east-1: CloudFront and WAF alarms, WAF and edge-log queries
@@ -87,7 +87,7 @@ def build_app(
         log_group=service.log_group,
         distribution_id=cdk.Fn.get_stack_output(edge.stack_name, OUTPUT_DISTRIBUTION_ID, config.edge_region),
         web_acl_metric_name=edge.web_acl_metric_name,
-        edge_log_group_name=edge.access_log_group_name,
+        cloudfront_access_log_group_name=edge.cloudfront_access_log_group_name,
         alarm_email=config.alarm_email,
         env=home,
         description=f"{config.service_name}: dashboard, saved queries and alarms",
@@ -99,7 +99,7 @@ def build_app(
         distribution_id=edge.distribution.distribution_id,
         web_acl_metric_name=edge.web_acl_metric_name,
         waf_log_group=edge.waf_log_group,
-        edge_log_group=edge.access_log_group,
+        cloudfront_access_log_group=edge.cloudfront_access_log_group,
         alarm_email=config.alarm_email,
         env=edge_env,
         description=f"{config.service_name}: CloudFront and WAF alarms, us-east-1",

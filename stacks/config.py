@@ -15,9 +15,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from observability.config import DEFAULT_ACCOUNT_CONCURRENCY_LIMIT, MonitoringConfig
 from observability.model import EDGE_REGION
-from service.contract import DYNAMODB_CALL_WORST_CASE_S, MIN_LAMBDA_TIMEOUT_S, SERVICE_NAME
+from observability.monitoring_config import DEFAULT_ACCOUNT_CONCURRENCY_LIMIT, MonitoringConfig
+from service.contract import SERVICE_NAME
+from service.time_budget import DYNAMODB_CALL_WORST_CASE_S, MIN_LAMBDA_TIMEOUT_S
 from stacks.countries import ISO_3166_ALPHA2
 
 # Used only when neither context nor the CDK CLI (CDK_DEFAULT_ACCOUNT) names an account: synth and
@@ -33,7 +34,7 @@ RETENTION_DAYS: dict[int, str] = {
     1827: "FIVE_YEARS", 2192: "SIX_YEARS", 2557: "SEVEN_YEARS", 2922: "EIGHT_YEARS", 3288: "NINE_YEARS",
     3653: "TEN_YEARS",
 }  # fmt: skip
-# CloudFront price classes as cdk.json spells them -> CDK's PriceClass members (stacks/edge_stack.py).
+# CloudFront price classes as cdk.json spells them -> CDK's PriceClass members (stacks/edge/distribution.py).
 PRICE_CLASSES: dict[str, str] = {
     "PriceClass_100": "PRICE_CLASS_100",
     "PriceClass_200": "PRICE_CLASS_200",
@@ -216,13 +217,13 @@ def load_config(context: Mapping[str, Any], environ: Mapping[str, str] | None = 
     raw_reserved = get("reserved_concurrency")
     reserved = 0 if _absent(raw_reserved) else _int("reserved_concurrency", raw_reserved, 0, 10_000)
 
-    # At least one DynamoDB call's worst case plus the time to answer (service/contract.py has the
+    # At least one DynamoDB call's worst case plus the time to answer (service/time_budget.py has the
     # arithmetic): below that, the request deadline would cut even the first call's retries.
     timeout = _int("timeout_seconds", get("timeout_seconds"), 1, 900)
     if timeout < MIN_LAMBDA_TIMEOUT_S:
         raise ConfigError(
             f"context 'timeout_seconds' must be at least {MIN_LAMBDA_TIMEOUT_S}: one DynamoDB call may take "
-            f"{DYNAMODB_CALL_WORST_CASE_S:g} s with its retry, plus the time to answer (service/contract.py)"
+            f"{DYNAMODB_CALL_WORST_CASE_S:g} s with its retry, plus the time to answer (service/time_budget.py)"
         )
     read_timeout = _int(
         "origin_read_timeout_seconds", get("origin_read_timeout_seconds"), 1, MAX_ORIGIN_READ_TIMEOUT_SECONDS

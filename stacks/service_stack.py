@@ -21,16 +21,15 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
-from service.contract import (
+from service.contract import METRICS_NAMESPACE
+from service.dal.tables import (
     DYNAMODB_OPERATIONS,
-    ENV_API_KEYS,
-    ENV_CORS_ALLOWED_ORIGINS,
     IDEMPOTENCY_DYNAMODB_OPERATIONS,
     IDEMPOTENCY_TABLE_PARTITION_KEY,
     IDEMPOTENCY_TABLE_TTL_ATTRIBUTE,
-    METRICS_NAMESPACE,
     TABLE_PARTITION_KEY,
 )
+from service.environment import ENV_API_KEYS, ENV_CORS_ALLOWED_ORIGINS
 from stacks.config import InfraConfig
 from stacks.retention import retention_days
 
@@ -129,7 +128,7 @@ class ServiceStack(cdk.Stack):
 
         # Idempotency records (POST /orders with Idempotency-Key) in their own table: the orders table is
         # scanned by list and summary, which must never see them. DynamoDB's TTL deletes each record
-        # after contract.IDEMPOTENCY_TTL_S (free, within about two days of expiry; Powertools also
+        # after idempotency.IDEMPOTENCY_TTL_S (free, within about two days of expiry; Powertools also
         # treats an expired record as absent). Losing them only loses replays, so no PITR and
         # always DESTROY.
         self.idempotency_table = dynamodb.Table(

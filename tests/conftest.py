@@ -12,7 +12,7 @@ import boto3
 import pytest
 
 from local.emulator import ensure_table, start_embedded_dynamodb
-from service.contract import default_idempotency_table
+from service.dal.tables import default_idempotency_table
 
 TABLE_NAME = "orders-test"
 

@@ -12,7 +12,7 @@ from service.catalogue import NOT_FOUND, ROUTES, RouteSpec, Slo, allowed_methods
 
 def test_openapi_operations_match_the_catalogue() -> None:
     """The resolver's own schema lists every route it serves: exactly the catalogue's, named as there."""
-    from service.app import app
+    from service.resolver import app
 
     operations = {
         (method.upper(), path): op["operationId"]

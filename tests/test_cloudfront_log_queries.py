@@ -28,7 +28,7 @@ def problems(q: SavedQuery, delivered: tuple[str, ...]) -> list[str]:
     return found
 
 
-def test_the_edge_queries_exist() -> None:
+def test_the_cloudfront_log_queries_exist() -> None:
     assert {q.key for q in EDGE} == {
         "edge-errors-by-result",
         "edge-origin-never-answered",
@@ -41,7 +41,7 @@ def test_the_edge_queries_exist() -> None:
 def test_the_cache_query_counts_hits_per_cached_behaviour() -> None:
     """Per cached route: grouped by the behaviour CloudFront picked, the default (uncached) one left
     out, hits from the result type; the one field it adds to the delivery is a documented v2 field."""
-    q = queries.get("edge-cache-by-path-pattern", "edge_access")
+    q = queries.get("edge-cache-by-path-pattern", "cloudfront_access_logs")
     assert logsql.read_fields(q.text) == {"cache-behavior-path-pattern", "x-edge-result-type"}
     assert "cache-behavior-path-pattern" in cloudfront_logs.DOCUMENTED_FIELDS
     stats = next(c for c in logsql.commands(q.text) if c.startswith("stats"))

@@ -16,7 +16,7 @@ import pytest
 from botocore.exceptions import UnknownServiceError
 
 from service import startup
-from service.dal import dynamodb
+from service.dal import budgeted_client
 from tests.support import invoke, new_order
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_dynamodb_client_matches_botocores_default(region: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Same model (latest version botocore ships), same operations and shapes, same endpoint."""
     monkeypatch.setenv("AWS_DEFAULT_REGION", region)
-    ours = dynamodb.dynamodb_session().create_client("dynamodb")
+    ours = budgeted_client.dynamodb_session().create_client("dynamodb")
     default = botocore.session.get_session().create_client("dynamodb")
     assert ours.meta.service_model.api_version == default.meta.service_model.api_version
     assert ours.meta.service_model.operation_names == default.meta.service_model.operation_names
@@ -41,7 +41,7 @@ def test_dynamodb_client_matches_botocores_default(region: str, monkeypatch: pyt
 
 
 def test_loader_skips_the_data_directory_scan_and_keeps_the_search_path() -> None:
-    session = dynamodb.dynamodb_session()
+    session = budgeted_client.dynamodb_session()
     loader = session.get_component("data_loader")
     default = botocore.session.get_session().get_component("data_loader")
     assert loader.search_paths == default.search_paths
@@ -114,30 +114,30 @@ def test_after_restore_reseeds_random_and_replaces_the_dynamodb_client(
 
     assert invoke("POST", "/orders", body=new_order()).status == 201
     # Watch clients through the class's public surface: which are created, closed, and then called.
-    created: list[dynamodb.BudgetedClient] = []
-    closed: list[dynamodb.BudgetedClient] = []
-    called: list[dynamodb.BudgetedClient] = []
+    created: list[budgeted_client.BudgetedClient] = []
+    closed: list[budgeted_client.BudgetedClient] = []
+    called: list[budgeted_client.BudgetedClient] = []
     init, close, lookup = (
-        dynamodb.BudgetedClient.__init__,
-        dynamodb.BudgetedClient.close,
-        dynamodb.BudgetedClient.__getattr__,
+        budgeted_client.BudgetedClient.__init__,
+        budgeted_client.BudgetedClient.close,
+        budgeted_client.BudgetedClient.__getattr__,
     )
 
-    def spy_init(self: dynamodb.BudgetedClient, *args: Any, **kwargs: Any) -> None:
+    def spy_init(self: budgeted_client.BudgetedClient, *args: Any, **kwargs: Any) -> None:
         created.append(self)
         init(self, *args, **kwargs)
 
-    def spy_close(self: dynamodb.BudgetedClient) -> None:
+    def spy_close(self: budgeted_client.BudgetedClient) -> None:
         closed.append(self)
         close(self)
 
-    def spy_lookup(self: dynamodb.BudgetedClient, name: str) -> Any:
+    def spy_lookup(self: budgeted_client.BudgetedClient, name: str) -> Any:
         called.append(self)
         return lookup(self, name)
 
-    monkeypatch.setattr(dynamodb.BudgetedClient, "__init__", spy_init)
-    monkeypatch.setattr(dynamodb.BudgetedClient, "close", spy_close)
-    monkeypatch.setattr(dynamodb.BudgetedClient, "__getattr__", spy_lookup)
+    monkeypatch.setattr(budgeted_client.BudgetedClient, "__init__", spy_init)
+    monkeypatch.setattr(budgeted_client.BudgetedClient, "close", spy_close)
+    monkeypatch.setattr(budgeted_client.BudgetedClient, "__getattr__", spy_lookup)
     random.seed(1234)  # as if every restored environment started from this state
     snapshot_state = random.getstate()
 

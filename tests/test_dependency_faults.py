@@ -19,7 +19,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from local.events import LocalLambdaContext
-from service import contract
+from service import contract, time_budget
+from service.dal import dependency_errors
 from service.dal.orders_table import OrdersTable
 from tests.support import invoke, new_order
 
@@ -108,7 +109,7 @@ def point_orders_at(monkeypatch: pytest.MonkeyPatch):
 def assert_503(call, kind: str) -> None:
     assert call.status == 503, call.response
     assert call.headers["content-type"] == "application/problem+json"
-    assert call.headers["retry-after"] == str(contract.RETRY_AFTER_S[kind])
+    assert call.headers["retry-after"] == str(dependency_errors.RETRY_AFTER_S[kind])
     body = call.json
     assert body["status"] == 503
     assert body["correlation_id"] == call.headers["x-correlation-id"]
@@ -137,7 +138,7 @@ def test_dynamodb_throttling_and_5xx_are_a_503_with_retry_after(
         point_orders_at(endpoint)
         call = invoke("GET", f"/orders/{ORDER_ID}", headers={"x-correlation-id": "fault-1"})
     assert_503(call, kind)
-    assert calls == ["DynamoDB_20120810.GetItem"] * contract.DYNAMODB_MAX_ATTEMPTS  # retried, then given up
+    assert calls == ["DynamoDB_20120810.GetItem"] * time_budget.DYNAMODB_MAX_ATTEMPTS  # retried, then given up
     assert call.json["correlation_id"] == "fault-1"
     warnings = [line for line in call.lines if line.get("message") == "dependency fault"]
     assert len(warnings) == 1
@@ -161,7 +162,7 @@ def test_a_read_timeout_with_time_to_spare_is_a_503_dependency_unavailable(point
         call = invoke("GET", "/orders?limit=1")
         elapsed = time.monotonic() - started
     assert_503(call, contract.ERROR_KIND_UNAVAILABLE)
-    assert elapsed < contract.DYNAMODB_CALL_WORST_CASE_S + 0.5
+    assert elapsed < time_budget.DYNAMODB_CALL_WORST_CASE_S + 0.5
 
 
 def test_a_hanging_dynamodb_ends_before_the_deadline_with_one_access_line(point_orders_at) -> None:
@@ -173,12 +174,12 @@ def test_a_hanging_dynamodb_ends_before_the_deadline_with_one_access_line(point_
         call = invoke("GET", "/orders/summary", context=context)
         remaining_ms = context.get_remaining_time_in_millis()
     assert_503(call, contract.ERROR_KIND_DEADLINE)
-    assert remaining_ms >= contract.DEADLINE_RESERVE_MS - 100, remaining_ms  # returned with time to spare
+    assert remaining_ms >= time_budget.DEADLINE_RESERVE_MS - 100, remaining_ms  # returned with time to spare
     assert len(call.access_lines) == 1
 
 
 def test_no_time_left_is_a_deadline_503_without_calling_dynamodb(point_orders_at) -> None:
-    context = ContextEndingIn(contract.DEADLINE_RESERVE_MS / 1000)
+    context = ContextEndingIn(time_budget.DEADLINE_RESERVE_MS / 1000)
     with dynamodb_answering(200, "unused") as (endpoint, calls):
         point_orders_at(endpoint)
         call = invoke("POST", "/orders", body=new_order(), context=context)
@@ -218,7 +219,7 @@ def test_error_kinds_are_a_closed_set_whatever_the_caller_passes(capsys: pytest.
 def test_a_throttled_idempotency_table_is_a_503_too(monkeypatch: pytest.MonkeyPatch) -> None:
     """Powertools wraps the botocore error (IdempotencyPersistenceLayerError): the cause is still found."""
     from service.dal import idempotency_store
-    from service.dal.dynamodb import BudgetedClient
+    from service.dal.budgeted_client import BudgetedClient
 
     store = idempotency_store.persistence_layer()
     with dynamodb_answering(400, "ThrottlingException") as (endpoint, _calls):

@@ -186,7 +186,7 @@ def test_every_make_command_shown_exists() -> None:
 
 
 def _layout() -> dict[str, str]:
-    """The README's layout block: top-level name -> its line."""
+    """The README's layout block: top-level name -> the rest of its line."""
     section = _text("README.md").split("## Layout", 1)[1]
     block = _FENCE.search(section)
     assert block, "README's Layout has no fenced block"
@@ -194,11 +194,21 @@ def _layout() -> dict[str, str]:
     return {name.rstrip("/"): line for name, line in rows}
 
 
+def _layout_paths(name: str, line: str) -> list[str]:
+    """Paths a layout line names inside its folder (`units/`, `plan.py`) or from the root (`tests/edge/`)."""
+    if not (ROOT / name).is_dir():
+        return []
+    words = re.findall(r"(?<![\w/.-])[\w-]+(?:/[\w-]+)*(?:\.py|\.js|/)(?![\w/.-])", line)
+    return [w if w.startswith(f"{name}/") else f"{name}/{w}" for w in words]
+
+
 def test_layout_is_the_tree() -> None:
     """Every top-level folder the repository tracks has its line in the README's layout, and every line
-    names something that exists."""
+    names something that exists: the folder, and the files and subfolders it names."""
     layout = _layout()
+    assert "service/catalogue.py" in [p for n, line in layout.items() for p in _layout_paths(n, line)]
     missing = [name for name in layout if not (ROOT / name).exists()]
+    missing += [p for n, line in layout.items() for p in _layout_paths(n, line) if not (ROOT / p).exists()]
     assert not missing, f"README's layout names what does not exist: {missing}"
     git = shutil.which("git")
     if git is None or not (ROOT / ".git").exists():

@@ -1,4 +1,4 @@
-"""contract.DYNAMODB_OPERATIONS (IAM grants and monitoring read it) is exactly what the service calls.
+"""tables.DYNAMODB_OPERATIONS (IAM grants and monitoring read it) is exactly what the service calls.
 
 The calls are recorded where the real botocore client sends them to the emulator, while every route
 of the catalogue is exercised, so the constant cannot go stale in either direction.
@@ -11,8 +11,8 @@ import os
 import botocore.session
 import pytest
 
-from service import contract
 from service.catalogue import ROUTES
+from service.dal import tables
 from service.dal.orders_table import OrdersTable
 from service.routes import orders
 from tests.support import Call, invoke, new_order
@@ -38,7 +38,7 @@ def test_the_service_calls_exactly_the_declared_dynamodb_operations(
 
     assert all(c.status < 400 for c in calls), [c.status for c in calls]
     assert {c.access["route"] for c in calls} == {r.label for r in ROUTES}  # every route exercised
-    assert sorted(set(called)) == sorted(contract.DYNAMODB_OPERATIONS)
+    assert sorted(set(called)) == sorted(tables.DYNAMODB_OPERATIONS)
 
 
 def test_idempotent_create_calls_only_the_declared_operations_on_its_own_table(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -46,7 +46,7 @@ def test_idempotent_create_calls_only_the_declared_operations_on_its_own_table(m
     DeleteItem (after a failed create), GetItem (only when a conditional put returns no old item,
     which DynamoDB does since ReturnValuesOnConditionCheckFailure: granted for that fallback)."""
     from service.dal import idempotency_store
-    from service.dal.dynamodb import BudgetedClient
+    from service.dal.budgeted_client import BudgetedClient
 
     layer = idempotency_store.persistence_layer()  # built once per process (on the default session)
     called: set[tuple[str, str]] = set()
@@ -65,5 +65,5 @@ def test_idempotent_create_calls_only_the_declared_operations_on_its_own_table(m
     assert invoke("POST", "/orders", body=new_order(), headers={"idempotency-key": "ops-2"}).status == 500
     on_idempotency = {op for table, op in called if table == idempotency_store.table_name()}
     on_orders = {op for table, op in called if table == os.environ["TABLE_NAME"]}
-    assert on_orders <= set(contract.DYNAMODB_OPERATIONS)
-    assert {"PutItem", "UpdateItem", "DeleteItem"} <= on_idempotency <= set(contract.IDEMPOTENCY_DYNAMODB_OPERATIONS)
+    assert on_orders <= set(tables.DYNAMODB_OPERATIONS)
+    assert {"PutItem", "UpdateItem", "DeleteItem"} <= on_idempotency <= set(tables.IDEMPOTENCY_DYNAMODB_OPERATIONS)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from service.catalogue import ROUTES, ROUTES_BY_NAME, CacheRule, RouteSpec, Slo, check_catalogue
-from stacks.edge_paths import cache_behaviours, cloudfront_matches, example_path, path_pattern, served_by
+from stacks.edge.cache_paths import cache_behaviours, cloudfront_matches, example_path, path_pattern, served_by
 
 ROOT = Path(__file__).resolve().parents[1]
 SLO = Slo(100, 99, 0.999)

@@ -11,7 +11,7 @@ import pytest
 from local.server import configured_cors_origins
 from service import edge_headers, request_state
 from service.catalogue import NOT_FOUND, ROUTES_BY_NAME
-from service.contract import MAX_BODY_BYTES
+from service.limits import MAX_BODY_BYTES
 from stacks.config import ConfigError
 from tests.support import invoke
 

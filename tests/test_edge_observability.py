@@ -7,17 +7,18 @@ import dataclasses
 
 import pytest
 
+from dashboards.layout import layout
 from observability import queries, sections
-from observability.config import MonitoringConfig
 from observability.cost import cost_lines
 from observability.model import Graph, LogTable, Metric
+from observability.monitoring_config import MonitoringConfig
 from observability.plan import plan
 from observability.units import edge_cache
 from service.catalogue import ROUTES
 
 
 def _section(p, title):  # type: ignore[no-untyped-def]
-    return next((s for s in p.dashboard if s.title == title), None)
+    return next((s for s in layout(p) if s.title == title), None)
 
 
 def test_dashboard_shows_the_cache_hit_rate_when_a_route_is_cached() -> None:
@@ -38,39 +39,39 @@ def test_dashboard_shows_the_cache_hit_rate_when_a_route_is_cached() -> None:
 
 
 def _log_tables(p):  # type: ignore[no-untyped-def]
-    return [w for s in p.dashboard for row in s.rows for w in row if isinstance(w, LogTable)]
+    return [w for s in layout(p) for row in s.rows for w in row if isinstance(w, LogTable)]
 
 
 def test_edge_cache_section_runs_the_per_path_pattern_query_on_the_edge_logs() -> None:
     section = _section(plan(), sections.EDGE_CACHE)
     (widget,) = [w for row in section.rows for w in row if isinstance(w, LogTable)]
     assert widget.query == edge_cache.BY_PATH_PATTERN_QUERY == "edge-cache-by-path-pattern"
-    assert widget.source == "edge_access"
+    assert widget.source == "cloudfront_access_logs"
     assert widget.edge
     assert "paid" in widget.title
     # The query is one of the deployed edge-log queries, not a function-log one.
-    assert queries.get(widget.query, "edge_access") in queries.cloudfront_log_queries()
+    assert queries.get(widget.query, "cloudfront_access_logs") in queries.cloudfront_log_queries()
     with pytest.raises(KeyError):
         queries.get(widget.query)
 
 
 def test_no_edge_log_widget_without_a_cached_route() -> None:
     uncached = tuple(dataclasses.replace(r, cache=None) for r in ROUTES)
-    assert [w.source for w in _log_tables(plan())].count("edge_access") == 1
-    assert not [w for w in _log_tables(plan(routes=uncached)) if w.source == "edge_access"]
+    assert [w.source for w in _log_tables(plan())].count("cloudfront_access_logs") == 1
+    assert not [w for w in _log_tables(plan(routes=uncached)) if w.source == "cloudfront_access_logs"]
 
 
-def test_a_log_widget_over_the_wrong_log_group_fails_the_plan(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_log_widget_over_the_wrong_log_group_fails_the_layout(monkeypatch: pytest.MonkeyPatch) -> None:
     wrong = LogTable("t", query=edge_cache.BY_PATH_PATTERN_QUERY, view="table", width=24)  # source: function
-    real = edge_cache.section
+    real = edge_cache.panels
 
-    def section(cfg, routes):  # type: ignore[no-untyped-def]
-        s = real(cfg, routes)
-        return dataclasses.replace(s, rows=(*s.rows, (wrong,)))
+    def panels(scope, alarms):  # type: ignore[no-untyped-def]
+        (p,) = real(scope, alarms)
+        return (dataclasses.replace(p, rows=(*p.rows, (wrong,))),)
 
-    monkeypatch.setattr(edge_cache, "section", section)
+    monkeypatch.setattr(edge_cache, "panels", panels)
     with pytest.raises(KeyError, match="queries/service/"):
-        plan()
+        layout(plan())
 
 
 def test_ddos_alarm_only_with_shield_advanced() -> None:

@@ -10,8 +10,8 @@ import uuid
 import boto3
 import pytest
 
-from service import contract
-from service.dal import idempotency_store
+from service import idempotency
+from service.dal import idempotency_store, tables
 from tests.support import invoke, new_order
 
 
@@ -107,7 +107,7 @@ def test_keys_are_scoped_to_the_api_client(empty_table: None) -> None:
 
 @pytest.mark.parametrize(
     "bad_key",
-    ["x" * (contract.IDEMPOTENCY_KEY_MAX_LENGTH + 1), "has space", "tab\tkey", "ключ", ""],
+    ["x" * (idempotency.IDEMPOTENCY_KEY_MAX_LENGTH + 1), "has space", "tab\tkey", "ключ", ""],
 )
 def test_malformed_keys_are_a_422_and_create_nothing(bad_key: str, empty_table: None) -> None:
     call = invoke("POST", "/orders", body=new_order(), headers={"idempotency-key": bad_key})
@@ -130,10 +130,10 @@ def test_a_record_expires_by_ttl_after_24_hours() -> None:
     )
     records = [i for i in table.scan()["Items"] if i["status"] == "COMPLETED"]
     assert records, "the idempotency table holds the completed record"
-    newest = max(records, key=lambda i: int(i[contract.IDEMPOTENCY_TABLE_TTL_ATTRIBUTE]))
-    expires = int(newest[contract.IDEMPOTENCY_TABLE_TTL_ATTRIBUTE])  # epoch seconds, what DynamoDB TTL reads
-    assert before + contract.IDEMPOTENCY_TTL_S - 5 <= expires <= time.time() + contract.IDEMPOTENCY_TTL_S + 5
-    assert newest[contract.IDEMPOTENCY_TABLE_PARTITION_KEY].startswith("create_order#")
+    newest = max(records, key=lambda i: int(i[tables.IDEMPOTENCY_TABLE_TTL_ATTRIBUTE]))
+    expires = int(newest[tables.IDEMPOTENCY_TABLE_TTL_ATTRIBUTE])  # epoch seconds, what DynamoDB TTL reads
+    assert before + idempotency.IDEMPOTENCY_TTL_S - 5 <= expires <= time.time() + idempotency.IDEMPOTENCY_TTL_S + 5
+    assert newest[tables.IDEMPOTENCY_TABLE_PARTITION_KEY].startswith("create_order#")
 
 
 def test_idempotency_records_never_reach_the_orders_table(empty_table: None) -> None:

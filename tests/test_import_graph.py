@@ -1,9 +1,11 @@
-"""Imports point one way: service <- observability <- (stacks, scripts, ...), read from the source
-with ``ast`` (nothing is imported or executed).
+"""Imports point one way: service <- observability <- dashboards <- (stacks, scripts, local, bench),
+read from the source with ``ast`` (nothing is imported or executed).
 
 Fails on a cycle between top-level packages, on a ``service/`` module importing anything of the
-project outside ``service/`` (it ships alone in the Lambda asset), and on CDK in ``observability/``
-(the model that RUNBOOK.md and the cost table are generated from without starting jsii)."""
+project outside ``service/`` (it ships alone in the Lambda asset), on ``observability/`` importing
+``dashboards/`` (RUNBOOK.md and the cost table read the alarms without the dashboard), and on CDK in
+``observability/`` or ``dashboards/`` (plain data, generated from without starting jsii; a local
+renderer reads the dashboard layout too)."""
 
 from __future__ import annotations
 
@@ -73,17 +75,26 @@ def cycle(graph: dict[str, set[str]]) -> list[str] | None:
 @pytest.fixture(scope="module")
 def modules() -> dict[str, Path]:
     found = project_modules()
-    assert {"app", "service.handler", "observability.units.route", "stacks.monitoring.stacks"} <= set(found)
+    assert {
+        "app",
+        "service.handler",
+        "observability.units.route",
+        "dashboards.layout",
+        "stacks.monitoring.stacks",
+    } <= set(found)
     return found
 
 
 def test_no_cycle_between_top_level_packages(modules: dict[str, Path]) -> None:
     graph = package_graph(modules)
     assert cycle(graph) is None, f"import cycle between top-level packages: {' -> '.join(cycle(graph) or [])}"
-    # The intended direction, spelled out: the model sits between the service and its renderers.
+    # The intended direction, spelled out: the model sits between the service and the dashboard,
+    # the dashboard between the model and its renderers.
     assert graph["service"] == set()
     assert graph["observability"] == {"service"}
-    assert "observability" in graph["stacks"]
+    assert graph["dashboards"] <= {"service", "observability"}
+    assert "observability" in graph["dashboards"]
+    assert "dashboards" in graph["stacks"]
 
 
 def imported(modules: dict[str, Path], package: str, wanted: set[str]) -> list[str]:
@@ -101,8 +112,9 @@ def test_service_imports_nothing_of_the_project_outside_service(modules: dict[st
     assert imported(modules, "service", {top(m) for m in modules} - {"service"}) == []
 
 
-def test_the_observability_model_imports_no_cdk(modules: dict[str, Path]) -> None:
-    assert imported(modules, "observability", CDK) == []
+@pytest.mark.parametrize("package", ["observability", "dashboards"])
+def test_the_model_and_the_dashboard_import_no_cdk(modules: dict[str, Path], package: str) -> None:
+    assert imported(modules, package, CDK) == []
 
 
 def test_the_checks_can_fail(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ import botocore.exceptions
 import pytest
 from botocore.config import Config
 
-from local.faults import FaultProxy, FaultSpec
+from local.fault_proxy import FaultProxy, FaultSpec
 from tests.conftest import TABLE_NAME
 
 

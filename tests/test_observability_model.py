@@ -8,21 +8,22 @@ from dataclasses import replace
 
 import pytest
 
+from dashboards.layout import layout
 from observability import cost, queries
-from observability.config import MonitoringConfig
+from observability.alarm_docs import MAX_DESCRIPTION, description, every_alarm, render_markdown
 from observability.model import Alarm, AlarmLine, Graph, Metric, Playbook, SloLine
+from observability.monitoring_config import MonitoringConfig
 from observability.plan import plan
-from observability.runbook import MAX_DESCRIPTION, description, every_alarm, render_markdown
 from scripts import runbook
 from service.catalogue import ROUTES
-from service.contract import DYNAMODB_OPERATIONS
+from service.dal.tables import DYNAMODB_OPERATIONS
 from tests.synth import ROOT, many_routes
 
 CFG = MonitoringConfig()
 
 
 def graphs(p: object) -> list[Graph]:
-    return [w for s in p.dashboard for row in s.rows for w in row if isinstance(w, Graph)]  # type: ignore[attr-defined]
+    return [w for s in layout(p) for row in s.rows for w in row if isinstance(w, Graph)]  # type: ignore[attr-defined]
 
 
 def test_runbook_is_fresh() -> None:

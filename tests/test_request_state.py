@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from service.app import app
 from service.request_state import CONTEXT_KEY
+from service.resolver import app
 from tests.support import invoke
 
 

@@ -9,7 +9,7 @@ import string
 
 import pytest
 
-from service import contract
+from service import contract, header_names
 from service.catalogue import NOT_FOUND, ROUTE_LABELS
 from tests.support import Call, invoke, new_order
 
@@ -219,7 +219,7 @@ CF_ID = "vT3m2X9wQ6yFzK0bR1cN4dE7gH8jL5pS_aU2iO3eY6tW9qZ1xC0v-A=="
     ],
 )
 def test_edge_request_id_is_logged_only_when_cloudfront_sent_one(sent: str | None, logged: str | None) -> None:
-    headers = {contract.EDGE_REQUEST_ID_HEADER: sent} if sent is not None else {}
+    headers = {header_names.EDGE_REQUEST_ID_HEADER: sent} if sent is not None else {}
     call = invoke("GET", "/orders/" + "0" * 32, headers=headers)
     assert call.access.get(contract.EDGE_REQUEST_ID_FIELD) == logged
     assert (contract.EDGE_REQUEST_ID_FIELD in call.access) is (logged is not None)

@@ -1,6 +1,6 @@
-"""One module per monitored unit. Each declares, as plain data, its metrics, its alarms (with
-their playbooks) and its part of the dashboard; ``observability.plan`` puts them together.
+"""One module per monitored unit, each of the one shape ``observability.unit`` describes: its metric
+factory, ``alarms(scope)`` (typed, with their playbooks) and ``panels(scope, alarms)`` (its part of the
+dashboard, drawn from those very alarms). ``observability.plan.UNITS`` lists them in order.
 
-Adding a unit (e.g. CloudFront access logs, Shield, a dependency): a module here with
-``alarms(...)`` and its widgets or section, then one line each in ``observability.plan``.
+Adding a unit (e.g. a canary, a dependency): a module here, then one line in ``observability.plan.UNITS``.
 """

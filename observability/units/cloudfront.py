@@ -9,11 +9,12 @@ unreachable, crash, timeout): these two rates page on it."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from observability import sections
-from observability.config import MonitoringConfig
 from observability.model import ORANGE, RED, Alarm, AlarmLine, Expression, Graph, Metric, Playbook, Ref
+from observability.monitoring_config import MonitoringConfig
+from observability.unit import Panel, Scope, UnitAlarms
 
 NS = "AWS/CloudFront"
 # CDK's Distribution.metric*() helpers omit both dimensions; without Region=Global there is no data.
@@ -81,38 +82,44 @@ def rate(cfg: MonitoringConfig, status: str, label: str) -> Expression:
     )
 
 
-def alarms(cfg: MonitoringConfig) -> list[Alarm]:
+@dataclass(frozen=True)
+class CloudFrontAlarms(UnitAlarms):
+    rate_5xx: Alarm
+    rate_4xx: Alarm
+
+
+def alarms(scope: Scope) -> CloudFrontAlarms:
+    return CloudFrontAlarms(
+        rate_5xx=_rate_alarm(scope.cfg, "5xx", scope.cfg.cloudfront_5xx_rate_pct, ERROR_RATE_5XX),
+        rate_4xx=_rate_alarm(scope.cfg, "4xx", scope.cfg.cloudfront_4xx_rate_pct, ERROR_RATE_4XX),
+    )
+
+
+def _rate_alarm(cfg: MonitoringConfig, status: str, pct: float, playbook: Playbook) -> Alarm:
     floor = cfg.cloudfront_min_requests
-    out = []
-    for status, pct, playbook in (
-        ("5xx", cfg.cloudfront_5xx_rate_pct, ERROR_RATE_5XX),
-        ("4xx", cfg.cloudfront_4xx_rate_pct, ERROR_RATE_4XX),
-    ):
-        out.append(
-            Alarm(
-                key=f"cloudfront-{status}-rate",
-                playbook=playbook,
-                region="edge",
-                metric=rate(cfg, status, f"{status} %"),
-                threshold=pct,
-                comparison=">=",
-                # 2 of 3: one bad 5-minute period can be a burst of a few clients.
-                evaluation_periods=3,
-                datapoints_to_alarm=2,
-                missing_data="notBreaching",
-                missing_data_why=_QUIET_WHY.format(floor=floor),
-                condition=(
-                    f"Average({status}ErrorRate) >= {pct:g} % in 2 of 3 5-min periods "
-                    f"(each with at least {floor} requests)"
-                ),
-                context={"threshold": f"{pct:g}"},
-            )
-        )
-    return out
+    return Alarm(
+        key=f"cloudfront-{status}-rate",
+        playbook=playbook,
+        region="edge",
+        metric=rate(cfg, status, f"{status} %"),
+        threshold=pct,
+        comparison=">=",
+        # 2 of 3: one bad 5-minute period can be a burst of a few clients.
+        evaluation_periods=3,
+        datapoints_to_alarm=2,
+        missing_data="notBreaching",
+        missing_data_why=_QUIET_WHY.format(floor=floor),
+        condition=(
+            f"Average({status}ErrorRate) >= {pct:g} % in 2 of 3 5-min periods (each with at least {floor} requests)"
+        ),
+        context={"threshold": f"{pct:g}"},
+    )
 
 
-def widgets(rate_5xx: Alarm, rate_4xx: Alarm) -> tuple[Graph, ...]:
-    return (
+def panels(scope: Scope, alarms: CloudFrontAlarms) -> tuple[Panel, ...]:
+    """Drawn from us-east-1, first in the Edge section."""
+    rate_5xx, rate_4xx = alarms.rate_5xx, alarms.rate_4xx
+    row = (
         Graph("CloudFront requests / 5 min", left=(metric("Requests", "Sum", label="requests"),), edge=True, width=6),
         Graph(
             "CloudFront 4xx / 5xx rate, % (5 min, request floor)",
@@ -128,3 +135,4 @@ def widgets(rate_5xx: Alarm, rate_4xx: Alarm) -> tuple[Graph, ...]:
             width=6,
         ),
     )
+    return (Panel(sections.EDGE, (row,)),)

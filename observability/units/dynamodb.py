@@ -1,13 +1,16 @@
-"""The DynamoDB table: throttling and DynamoDB-side (5xx) error alarms, and the DynamoDB section.
+"""The DynamoDB table: throttling and DynamoDB-side (5xx) error alarms, and its DynamoDB section.
 
 Per-operation metrics (SuccessfulRequestLatency, SystemErrors) are read for exactly the operations
-the service calls (service.contract.DYNAMODB_OPERATIONS, the same list IAM grants)."""
+the service calls (service.dal.tables.DYNAMODB_OPERATIONS, the same list IAM grants)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from observability import sections
-from observability.model import RED, Alarm, Expression, Graph, Metric, Playbook, Ref, Section
-from service.contract import DYNAMODB_OPERATIONS
+from observability.model import RED, Alarm, Expression, Graph, Metric, Playbook, Ref
+from observability.unit import Panel, Scope, UnitAlarms
+from service.dal.tables import DYNAMODB_OPERATIONS
 
 NS = "AWS/DynamoDB"
 TABLE = (("TableName", Ref("table_name")),)
@@ -70,9 +73,15 @@ def system_errors(period_s: int, *, labelled: bool = False, color: str | None = 
     return Expression(f"SUM([{filled}])", using, period_s=period_s, label="system errors", color=color)
 
 
-def alarms() -> list[Alarm]:
-    return [
-        Alarm(
+@dataclass(frozen=True)
+class DynamoDBAlarms(UnitAlarms):
+    throttles: Alarm
+    system_errors: Alarm
+
+
+def alarms(scope: Scope) -> DynamoDBAlarms:
+    return DynamoDBAlarms(
+        throttles=Alarm(
             key="dynamodb-throttles",
             playbook=THROTTLES,
             region="home",
@@ -95,7 +104,7 @@ def alarms() -> list[Alarm]:
             missing_data_why=_QUIET_WHY,
             condition="Sum(ReadThrottleEvents) + Sum(WriteThrottleEvents) > 0 in a 5-min period",
         ),
-        Alarm(
+        system_errors=Alarm(
             key="dynamodb-system-errors",
             playbook=SYSTEM_ERRORS,
             region="home",
@@ -109,26 +118,31 @@ def alarms() -> list[Alarm]:
             missing_data_why=_QUIET_WHY,
             condition=f"Sum(SystemErrors) over {', '.join(DYNAMODB_OPERATIONS)} > 0 in 2 of 3 5-min periods",
         ),
-    ]
+    )
 
 
-def section() -> Section:
-    return Section(
-        sections.DYNAMODB,
-        (
+def panels(scope: Scope, alarms: DynamoDBAlarms) -> tuple[Panel, ...]:
+    return (
+        Panel(
+            sections.DYNAMODB,
             (
-                Graph(
-                    "Request latency by operation, ms (Average)",
-                    left=tuple(
-                        metric("SuccessfulRequestLatency", "Average", 60, op, label=op) for op in DYNAMODB_OPERATIONS
+                (
+                    Graph(
+                        "Request latency by operation, ms (Average)",
+                        left=tuple(
+                            metric("SuccessfulRequestLatency", "Average", 60, op, label=op)
+                            for op in DYNAMODB_OPERATIONS
+                        ),
+                        width=12,
                     ),
-                    width=12,
-                ),
-                Graph(
-                    "Throttle events and system errors / min",
-                    left=tuple(metric(n, "Sum", 60, label=n) for n in ("ReadThrottleEvents", "WriteThrottleEvents")),
-                    right=(system_errors(60, labelled=True, color=RED),),
-                    width=12,
+                    Graph(
+                        "Throttle events and system errors / min",
+                        left=tuple(
+                            metric(n, "Sum", 60, label=n) for n in ("ReadThrottleEvents", "WriteThrottleEvents")
+                        ),
+                        right=(system_errors(60, labelled=True, color=RED),),
+                        width=12,
+                    ),
                 ),
             ),
         ),

@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from observability import sections
-from observability.config import MonitoringConfig
-from observability.model import Graph, LogTable, Section
+from observability.emf import route_metric
+from observability.model import Graph, LogTable
+from observability.unit import NoAlarms, Panel, Scope
 from observability.units import cloudfront
-from observability.units.service import route_metric
 from service.catalogue import RouteSpec
 from service.contract import METRIC_REQUESTS
 
@@ -26,7 +26,7 @@ from service.contract import METRIC_REQUESTS
 # 401/403/404/502/503/504 error rates): the cost table bills them as custom metrics.
 ADDITIONAL_METRICS = 8
 
-# queries/edge/: edge requests, hits, misses and hit rate per cached route's path pattern.
+# queries/cloudfront/: edge requests, hits, misses and hit rate per cached route's path pattern.
 BY_PATH_PATTERN_QUERY = "edge-cache-by-path-pattern"
 
 
@@ -34,13 +34,17 @@ def cached(routes: Sequence[RouteSpec]) -> tuple[RouteSpec, ...]:
     return tuple(r for r in routes if r.cache is not None)
 
 
-def section(cfg: MonitoringConfig, routes: Sequence[RouteSpec]) -> Section | None:
+def alarms(scope: Scope) -> NoAlarms:
+    return NoAlarms()
+
+
+def panels(scope: Scope, alarms: NoAlarms) -> tuple[Panel, ...]:
     """Hit rate at the edge next to what still reaches the function, per cached route; below, the
-    edge log's requests, hits and misses per cached path pattern."""
-    routes = cached(routes)
+    edge log's requests, hits and misses per cached path pattern. Nothing without a cached route."""
+    cfg, routes = scope.cfg, cached(scope.routes)
     if not routes:
-        return None
-    return Section(
+        return ()
+    panel = Panel(
         sections.EDGE_CACHE,
         (
             (
@@ -67,8 +71,9 @@ def section(cfg: MonitoringConfig, routes: Sequence[RouteSpec]) -> Section | Non
                     query=BY_PATH_PATTERN_QUERY,
                     view="table",
                     width=24,
-                    source="edge_access",
+                    source="cloudfront_access_logs",
                 ),
             ),
         ),
     )
+    return (panel,)

@@ -15,13 +15,14 @@ floor has no datapoint (IF without a false value), which the alarms treat as not
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from observability import sections
-from observability.config import MonitoringConfig
-from observability.model import ORANGE, RED, Alarm, AlarmLine, Expression, Graph, Metric, Playbook, Widget
+from observability.emf import service_metric
+from observability.model import ORANGE, RED, Alarm, AlarmLine, Expression, Graph, Metric, Playbook
+from observability.monitoring_config import MonitoringConfig
+from observability.unit import Panel, Scope, UnitAlarms
 from observability.units import lambda_function
-from observability.units.service import service_metric
 from service.contract import METRIC_CLIENT_ERROR, METRIC_FAULT, METRIC_REQUESTS
 
 PERIOD_S = 300
@@ -115,18 +116,27 @@ def _share_alarm(
     )
 
 
-def alarms(cfg: MonitoringConfig) -> list[Alarm]:
-    return [
-        _share_alarm(cfg, REFUSED, "4xx", METRIC_CLIENT_ERROR, "% refused by the URL", cfg.url_refused_pct),
-        _share_alarm(
+@dataclass(frozen=True)
+class FunctionUrlAlarms(UnitAlarms):
+    refused: Alarm
+    unanswered: Alarm
+
+
+def alarms(scope: Scope) -> FunctionUrlAlarms:
+    cfg = scope.cfg
+    return FunctionUrlAlarms(
+        refused=_share_alarm(cfg, REFUSED, "4xx", METRIC_CLIENT_ERROR, "% refused by the URL", cfg.url_refused_pct),
+        unanswered=_share_alarm(
             cfg, UNANSWERED, "5xx", METRIC_FAULT, "% 5xx without a function answer", cfg.url_unanswered_5xx_pct
         ),
-    ]
+    )
 
 
-def widgets(cfg: MonitoringConfig, refused: Alarm, unanswered: Alarm) -> tuple[Widget, ...]:
-    """Home-region graphs: the URL's requests against the service's, and the two alarm shares."""
-    return (
+def panels(scope: Scope, alarms: FunctionUrlAlarms) -> tuple[Panel, ...]:
+    """Home-region graphs in the Edge section, below CloudFront's: the URL's requests against the
+    service's (requests that never reach the function), and the two alarm shares."""
+    cfg, refused, unanswered = scope.cfg, alarms.refused, alarms.unanswered
+    row = (
         Graph(
             "Function URL requests vs answered by the service / 5 min",
             left=(
@@ -148,3 +158,4 @@ def widgets(cfg: MonitoringConfig, refused: Alarm, unanswered: Alarm) -> tuple[W
             width=6,
         ),
     )
+    return (Panel(sections.EDGE, (row,)),)

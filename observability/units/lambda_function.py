@@ -1,12 +1,12 @@
-"""The Lambda function: crash, throttle and reserved-concurrency alarms; the Lambda health and
-Concurrency sections of the dashboard."""
+"""The Lambda function: crash, throttle and reserved-concurrency alarms; its panels in the Lambda health
+and Concurrency sections of the dashboard."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from observability import queries, sections
-from observability.config import MonitoringConfig
+from observability.emf import service_metric
 from observability.model import (
     ORANGE,
     RED,
@@ -19,10 +19,10 @@ from observability.model import (
     Metric,
     Playbook,
     Ref,
-    Section,
     Text,
 )
-from observability.units.service import service_metric
+from observability.monitoring_config import MonitoringConfig
+from observability.unit import Panel, Scope, UnitAlarms
 from service.contract import METRIC_COLD_START, METRIC_REQUESTS
 
 NS = "AWS/Lambda"
@@ -169,12 +169,22 @@ def account_concurrency_alarm(cfg: MonitoringConfig) -> Alarm:
     )
 
 
-def alarms(cfg: MonitoringConfig, reserved_concurrency: int | None) -> list[Alarm]:
-    # Utilisation only means something against a reserved value; without one the function shares
-    # the account pool: then the account's claimed concurrency against its limit is what runs out.
-    out = [utilisation_alarm(cfg, reserved_concurrency) if reserved_concurrency else account_concurrency_alarm(cfg)]
-    out.append(
-        Alarm(
+@dataclass(frozen=True)
+class LambdaAlarms(UnitAlarms):
+    # Exactly one of the two: utilisation only means something against a reserved value; without one
+    # the function shares the account pool, and the account's claimed concurrency is what runs out.
+    utilisation: Alarm | None
+    account: Alarm | None
+    throttles: Alarm
+    errors: Alarm
+
+
+def alarms(scope: Scope) -> LambdaAlarms:
+    cfg, reserved = scope.cfg, scope.reserved_concurrency
+    return LambdaAlarms(
+        utilisation=utilisation_alarm(cfg, reserved) if reserved else None,
+        account=None if reserved else account_concurrency_alarm(cfg),
+        throttles=Alarm(
             key="lambda-throttles",
             playbook=THROTTLES,
             region="home",
@@ -186,10 +196,8 @@ def alarms(cfg: MonitoringConfig, reserved_concurrency: int | None) -> list[Alar
             missing_data="notBreaching",
             missing_data_why=_IDLE_WHY,
             condition="Sum(Throttles) > 0 in a 1-min period",
-        )
-    )
-    out.append(
-        Alarm(
+        ),
+        errors=Alarm(
             key="lambda-errors",
             playbook=ERRORS,
             region="home",
@@ -201,12 +209,19 @@ def alarms(cfg: MonitoringConfig, reserved_concurrency: int | None) -> list[Alar
             missing_data="notBreaching",
             missing_data_why=_IDLE_WHY,
             condition=f"Sum(Errors) >= {cfg.lambda_errors_threshold} in a 5-min period",
-        )
+        ),
     )
-    return out
 
 
-def health_section(cfg: MonitoringConfig) -> Section:
+def panels(scope: Scope, alarms: LambdaAlarms) -> tuple[Panel, ...]:
+    """Lambda health, then concurrency against the reserved value (or the account's limit)."""
+    return (
+        health_panel(scope.cfg),
+        concurrency_panel(scope.reserved_concurrency, alarms.utilisation, alarms.account),
+    )
+
+
+def health_panel(cfg: MonitoringConfig) -> Panel:
     cold = service_metric(cfg, METRIC_COLD_START, "Sum", period_s=300)
     alias = cfg.function_alias
     # With SnapStart a new environment is restored, not initialised: REPORT lines carry Restore
@@ -228,7 +243,7 @@ def health_section(cfg: MonitoringConfig) -> Section:
                 width=4,
             ),
         )
-    return Section(
+    return Panel(
         sections.LAMBDA,
         (
             (
@@ -268,7 +283,7 @@ def health_section(cfg: MonitoringConfig) -> Section:
     )
 
 
-def concurrency_section(reserved: int | None, utilisation: Alarm | None, account: Alarm | None = None) -> Section:
+def concurrency_panel(reserved: int | None, utilisation: Alarm | None, account: Alarm | None) -> Panel:
     lines: tuple[Line | AlarmLine, ...] = ()
     left: tuple[Metric | Expression, ...] = (replace(CONCURRENT, label="concurrent"),)
     left_max = None
@@ -297,7 +312,7 @@ def concurrency_section(reserved: int | None, utilisation: Alarm | None, account
                 Line(limit, f"account limit {limit}"),
                 AlarmLine(account, "alarm {threshold:g} % = {value:g}", times=limit, per=100, color=ORANGE),
             )
-    return Section(
+    return Panel(
         sections.CONCURRENCY,
         (
             (

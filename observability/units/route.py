@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from observability import queries, sections
-from observability.config import BurnWindow, MonitoringConfig
+from observability.emf import PERCENTILES, rates, route_metric
 from observability.model import (
     Alarm,
     AlarmStatus,
@@ -24,7 +24,8 @@ from observability.model import (
     Text,
     duration,
 )
-from observability.units.service import PERCENTILES, rates, route_metric
+from observability.monitoring_config import BurnWindow, MonitoringConfig
+from observability.unit import Panel, RouteAlarms, Scope
 from service.catalogue import RouteSpec
 from service.contract import METRIC_CLIENT_ERROR, METRIC_FAULT, METRIC_LATENCY, METRIC_REQUESTS
 
@@ -174,13 +175,23 @@ def burn_alarm(cfg: MonitoringConfig, route: RouteSpec, window: BurnWindow) -> C
     )
 
 
-def alarms(cfg: MonitoringConfig, route: RouteSpec) -> list[AnyAlarm]:
+def alarms(scope: Scope) -> RouteAlarms:
+    return RouteAlarms({r.name: route_alarms(scope.cfg, r) for r in scope.routes})
+
+
+def route_alarms(cfg: MonitoringConfig, route: RouteSpec) -> list[AnyAlarm]:
     """Every alarm of the route, children before their composite (the order they are created in)."""
     out: list[AnyAlarm] = [latency_alarm(cfg, route)]
     for window in cfg.burn_windows:
         composite = burn_alarm(cfg, route, window)
         out += [*composite.children, composite]
     return out
+
+
+def panels(scope: Scope, alarms: RouteAlarms) -> tuple[Panel, ...]:
+    """The Routes section: one row per route of the catalogue, in catalogue order."""
+    rows = [r for route in scope.routes for r in row(scope.cfg, route, alarms.by_route[route.name])]
+    return (Panel(sections.ROUTES, tuple(rows)),)
 
 
 def row(cfg: MonitoringConfig, route: RouteSpec, route_alarms: list[AnyAlarm]) -> tuple[Row, Row]:

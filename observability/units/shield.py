@@ -7,9 +7,11 @@ Shield Standard is always on and has no metric of its own.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from observability import sections
-from observability.config import MonitoringConfig
 from observability.model import Alarm, Metric, Playbook, Ref
+from observability.unit import Panel, Scope, UnitAlarms
 
 NS = "AWS/DDoSProtection"
 
@@ -30,10 +32,15 @@ DDOS_DETECTED = Playbook(
 )
 
 
-def alarms(cfg: MonitoringConfig) -> list[Alarm]:
-    if not cfg.shield_advanced:
-        return []
-    return [
+@dataclass(frozen=True)
+class ShieldAlarms(UnitAlarms):
+    ddos_detected: Alarm | None  # only with Shield Advanced
+
+
+def alarms(scope: Scope) -> ShieldAlarms:
+    if not scope.cfg.shield_advanced:
+        return ShieldAlarms(None)
+    return ShieldAlarms(
         Alarm(
             key="shield-ddos-detected",
             playbook=DDOS_DETECTED,
@@ -47,4 +54,9 @@ def alarms(cfg: MonitoringConfig) -> list[Alarm]:
             missing_data_why="DDoSDetected is published while Shield watches the resource; no data = no event",
             condition="Maximum(DDoSDetected) >= 1 in a minute",
         )
-    ]
+    )
+
+
+def panels(scope: Scope, alarms: ShieldAlarms) -> tuple[Panel, ...]:
+    """No panel of its own: the Edge section shows a mitigation's effect (WAF blocks, CloudFront 4xx)."""
+    return ()

@@ -3,11 +3,11 @@ publishes there, with no Region dimension) and its graphs in the dashboard's Edg
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from observability import sections
-from observability.config import MonitoringConfig
 from observability.model import Alarm, AlarmLine, Expression, Graph, Metric, Playbook, Ref
+from observability.unit import Panel, Scope, UnitAlarms
 
 NS = "AWS/WAFV2"
 # WebACL is the web ACL's VisibilityConfig metric name; Rule=ALL aggregates every rule.
@@ -35,9 +35,15 @@ def metric(name: str, label: str | None = None) -> Metric:
     return Metric(NS, name, "Sum", 300, WEB_ACL_ALL, label=label)
 
 
-def alarms(cfg: MonitoringConfig) -> list[Alarm]:
-    return [
-        Alarm(
+@dataclass(frozen=True)
+class WafAlarms(UnitAlarms):
+    blocked_spike: Alarm
+
+
+def alarms(scope: Scope) -> WafAlarms:
+    cfg = scope.cfg
+    return WafAlarms(
+        blocked_spike=Alarm(
             key="waf-blocked-spike",
             playbook=BLOCKED_SPIKE,
             region="edge",
@@ -51,11 +57,13 @@ def alarms(cfg: MonitoringConfig) -> list[Alarm]:
             condition=f"Sum(BlockedRequests) > {cfg.waf_blocked_per_5min} in a 5-min period",
             context={"threshold": str(cfg.waf_blocked_per_5min)},
         )
-    ]
+    )
 
 
-def widgets(blocked_spike: Alarm) -> tuple[Graph, ...]:
-    return (
+def panels(scope: Scope, alarms: WafAlarms) -> tuple[Panel, ...]:
+    """Drawn from us-east-1, next to CloudFront's graphs in the Edge section."""
+    blocked_spike = alarms.blocked_spike
+    row = (
         Graph(
             "WAF allowed / blocked / 5 min",
             left=(
@@ -85,3 +93,4 @@ def widgets(blocked_spike: Alarm) -> tuple[Graph, ...]:
             width=6,
         ),
     )
+    return (Panel(sections.EDGE, (row,)),)

@@ -17,8 +17,8 @@ from collections.abc import Iterator, Mapping
 from decimal import Clamped, Context, Decimal, Inexact, Overflow, Rounded, Underflow
 from typing import Any
 
-from service.contract import TABLE_PARTITION_KEY as PARTITION_KEY
-from service.dal.dynamodb import BudgetedClient
+from service.dal.budgeted_client import BudgetedClient
+from service.dal.tables import TABLE_PARTITION_KEY as PARTITION_KEY
 
 # DynamoDB's number range and precision; the same context boto3's TypeSerializer uses, so a number
 # the table cannot store exactly raises here instead of being rounded.
@@ -31,7 +31,7 @@ class OrdersTable:
             raise ValueError("TABLE_NAME is not set: the orders table name must come from the environment")
         self.table_name = table_name
         self.endpoint_url = endpoint_url or None
-        # Timeouts, retries and the request's deadline: service/dal/dynamodb.py.
+        # Timeouts, retries and the request's deadline: service/dal/budgeted_client.py.
         self._client = BudgetedClient(self.endpoint_url)
 
     @classmethod

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from service import contract
+from service import idempotency
 from service.dal.orders_table import PARTITION_KEY, OrdersTable, plain
 from service.models import ORDER_ID_PATTERN, CreateOrder, CurrencyTotal, Order, OrderPage, OrdersSummary
 
@@ -119,7 +119,7 @@ def _idempotent_create() -> tuple[Any, Any]:
     config = IdempotencyConfig(
         event_key_jmespath="key",  # the client's key (scoped to the API client, when the edge names one)
         payload_validation_jmespath="body",  # same key, other body: IdempotencyValidationError
-        expires_after_seconds=contract.IDEMPOTENCY_TTL_S,
+        expires_after_seconds=idempotency.IDEMPOTENCY_TTL_S,
         raise_on_no_idempotency_key=True,
         # A replay comes from the store: mark it so the route can say so.
         response_hook=lambda response, _record: {**response, "replayed": True},

@@ -20,13 +20,13 @@ from service.problems import PROBLEM_CONTENT_TYPE
 F = TypeVar("F", bound=Callable[..., Any])
 
 # Problem responses every route can give (documented in openapi.json): Powertools' own 422 entry
-# (application/json, `detail` as an array) is replaced by what service/errors.py really sends.
+# (application/json, `detail` as an array) is replaced by what service/problem_mapping.py really sends.
 _ALWAYS: dict[int, str] = {
     413: "Body over 8 KB",
     422: "Request validation failed: `errors` lists the location and type of each error (never the input)",
     500: "Unexpected error (a bug); the log has the details",
 }
-# ...and routes that call DynamoDB: a throttled, failing or slow dependency (service/dal/faults.py).
+# ...and routes that call DynamoDB: a throttled, failing or slow dependency (service/dal/dependency_errors.py).
 _DEPENDENCY: dict[int, str] = {
     503: "DynamoDB throttled, failed or did not answer in time: retry after `Retry-After` seconds",
 }

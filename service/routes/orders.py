@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
 
-from service import contract
+from service import header_names, idempotency
 from service.dal.orders_table import OrdersTable
 from service.logic import orders
 from service.models import ORDER_ID_PATTERN, CreateOrder, Order, OrderPage, OrdersSummary
@@ -28,8 +28,8 @@ OrderId = Annotated[str, Path(pattern=ORDER_ID_PATTERN, description="32 lower-ca
 IdempotencyKey = Annotated[
     str | None,
     Header(
-        pattern=contract.IDEMPOTENCY_KEY_PATTERN,
-        max_length=contract.IDEMPOTENCY_KEY_MAX_LENGTH,
+        pattern=idempotency.IDEMPOTENCY_KEY_PATTERN,
+        max_length=idempotency.IDEMPOTENCY_KEY_MAX_LENGTH,
         description="Optional. 1-255 printable ASCII characters (a UUID is a good choice). Retrying with the "
         "same key and body within 24 h replays the first 201 (with `Idempotent-Replayed: true`); the same "
         "key with another body is a 422; while the first request is still running, a 409.",
@@ -69,13 +69,13 @@ def create_order(request: Annotated[CreateOrder, Body()], idempotency_key: Idemp
             )
         except orders.IdempotencyKeyReusedError as exc:
             # A 422 like any other: `errors` says where (the key), never what was sent.
-            error = {"loc": ["header", contract.IDEMPOTENCY_HEADER], "type": "idempotency_key_reused"}
+            error = {"loc": ["header", header_names.IDEMPOTENCY_HEADER], "type": "idempotency_key_reused"}
             raise ProblemError(422, str(exc), extra={"errors": [error]}) from exc
         except orders.IdempotencyKeyInFlightError as exc:
             raise ProblemError(409, str(exc)) from exc
         order = created.order
         if created.replayed:
-            headers[contract.IDEMPOTENCY_REPLAYED_HEADER.title()] = "true"
+            headers[header_names.IDEMPOTENCY_REPLAYED_HEADER.title()] = "true"
     if not headers:
         logger.info("order created", extra={"order_id": order.order_id, "total_cents": order.total_cents})
     return Response(

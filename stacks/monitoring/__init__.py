@@ -1,2 +1,3 @@
 """The CDK side of the observability: renders an ``observability.plan.Plan`` into CloudWatch
-alarms, a dashboard and saved queries. What is monitored is declared in ``observability/``."""
+alarms, a dashboard (laid out in ``dashboards/``) and saved queries. What is monitored is declared in
+``observability/``."""

@@ -13,10 +13,10 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from observability.config import MonitoringConfig
+from observability.alarm_docs import description
 from observability.model import Alarm, AnyAlarm, AnyMetric, Composite, Metric, Ref
+from observability.monitoring_config import MonitoringConfig
 from observability.queries import SavedQuery
-from observability.runbook import description
 
 # Deploy-time values, by Ref name: function_name, table_name, log_group_name, distribution_id, ...
 Refs = Mapping[str, str]

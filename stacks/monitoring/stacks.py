@@ -1,7 +1,8 @@
 """The two monitoring stacks: ``MonitoringStack`` (home region) and ``EdgeMonitoringStack``
 (us-east-1, where CloudFront and WAF metrics live: an alarm must be in its metric's region).
 
-Both render one ``observability.plan.Plan``; nothing here decides what is monitored.
+Both render one ``observability.plan.Plan`` (the home one also its dashboard, ``dashboards.layout``);
+nothing here decides what is monitored.
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
+from dashboards.layout import layout
 from observability.model import EDGE_REGION
 from observability.plan import Plan
 from service.catalogue import RouteSpec
-from stacks.monitoring.dashboard import dashboard
+from stacks.monitoring.cloudwatch_dashboard import dashboard
 from stacks.monitoring.render import create_alarms, saved_queries
 from stacks.monitoring.topic import alarm_topic
 
@@ -71,11 +73,11 @@ class MonitoringStack(Stack):
         log_group: logs.ILogGroup,
         distribution_id: str,
         web_acl_metric_name: str,
-        edge_log_group_name: str,
+        cloudfront_access_log_group_name: str,
         alarm_email: str | None,
         **kwargs: Any,
     ) -> None:
-        """``edge_log_group_name``: CloudFront's access log group in us-east-1 (a fixed name, no token:
+        """``cloudfront_access_log_group_name``: CloudFront's access log group in us-east-1 (a fixed name, no token:
         the dashboard's edge log widget queries it there)."""
         super().__init__(scope, construct_id, **kwargs)
         cfg = plan.cfg
@@ -86,7 +88,7 @@ class MonitoringStack(Stack):
             "function_name": function.function_name,
             "table_name": table.table_name,
             "log_group_name": log_group.log_group_name,
-            "edge_log_group_name": edge_log_group_name,
+            "cloudfront_access_log_group_name": cloudfront_access_log_group_name,
             "distribution_id": distribution_id,
             "web_acl_metric_name": web_acl_metric_name,
             "home_region": self.region,
@@ -108,7 +110,7 @@ class MonitoringStack(Stack):
             )
             alarms |= nested.alarms
         saved_queries(scope, plan.home_queries, cfg=cfg, log_group_name=log_group.log_group_name)
-        dashboard(scope, "Dashboard", plan.dashboard, cfg=cfg, refs=refs, alarms=alarms)
+        dashboard(scope, "Dashboard", layout(plan), cfg=cfg, refs=refs, alarms=alarms)
 
 
 class EdgeMonitoringStack(Stack):
@@ -124,7 +126,7 @@ class EdgeMonitoringStack(Stack):
         distribution_id: str,
         web_acl_metric_name: str,
         waf_log_group: logs.ILogGroup,
-        edge_log_group: logs.ILogGroup,
+        cloudfront_access_log_group: logs.ILogGroup,
         alarm_email: str | None,
         **kwargs: Any,
     ) -> None:
@@ -142,5 +144,7 @@ class EdgeMonitoringStack(Stack):
             ),
         }
         create_alarms(scope, plan.edge_alarms, cfg=cfg, refs=refs, topic=topic)
-        saved_queries(scope, plan.edge_queries, cfg=cfg, log_group_name=waf_log_group.log_group_name)
-        saved_queries(scope, plan.edge_log_queries, cfg=cfg, log_group_name=edge_log_group.log_group_name)
+        saved_queries(scope, plan.waf_queries, cfg=cfg, log_group_name=waf_log_group.log_group_name)
+        saved_queries(
+            scope, plan.cloudfront_log_queries, cfg=cfg, log_group_name=cloudfront_access_log_group.log_group_name
+        )

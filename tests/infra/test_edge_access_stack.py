@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from stacks.edge_stack import OUTPUT_DISTRIBUTION_ID
+from stacks.edge.stack import OUTPUT_DISTRIBUTION_ID
 from stacks.service_stack import OUTPUT_FUNCTION_ARN
 from tests.infra.conftest import Synth
 

@@ -7,15 +7,17 @@ import dataclasses
 import json
 from typing import Any
 
+from dashboards.layout import layout
 from observability import queries
 from observability.model import EDGE_REGION
 from observability.plan import plan
 from observability.units import edge_cache
 from service.catalogue import ROUTES, RouteSpec
-from service.contract import ENV_API_KEYS, ENV_CORS_ALLOWED_ORIGINS
-from stacks.edge_paths import cache_behaviours
-from stacks.edge_stack import GEO_RULE, KEY_RATE_RULE, OUTPUT_KVS_ARN, RATE_RULE
-from stacks.monitoring.dashboard import widget_query
+from service.environment import ENV_API_KEYS, ENV_CORS_ALLOWED_ORIGINS
+from stacks.edge.api_keys import OUTPUT_KVS_ARN
+from stacks.edge.cache_paths import cache_behaviours
+from stacks.edge.waf import GEO_RULE, KEY_RATE_RULE, RATE_RULE
+from stacks.monitoring.cloudwatch_dashboard import widget_query
 from tests.infra.conftest import Synth
 from tests.observability.cfn import LogWidget, dashboard_bodies, log_widgets, render
 
@@ -187,7 +189,7 @@ def _edge_log_widgets(body: dict[str, Any]) -> list[LogWidget]:
     return [w for w in log_widgets(body) if w.region == EDGE_REGION and "Cached routes at the edge" in w.title]
 
 
-def test_edge_cache_log_widget_queries_the_edge_access_logs_in_us_east_1(synth: Synth) -> None:
+def test_edge_cache_log_widget_queries_the_cloudfront_access_logs_in_us_east_1(synth: Synth) -> None:
     """Per cached route, hits exist only in CloudFront's access logs: the dashboard (home region) runs
     the saved query there, on the log group the edge stack delivers to (one name, from the edge stack)."""
     (body,) = dashboard_bodies(synth.templates["home"])
@@ -198,8 +200,8 @@ def test_edge_cache_log_widget_queries_the_edge_access_logs_in_us_east_1(synth: 
         k for k in synth.resources(synth.stacks.edge, "AWS::Logs::LogGroup") if {"Ref": k} in _parts(destination)
     ]
     group = synth.template(synth.stacks.edge)["Resources"][logical_id]["Properties"]["LogGroupName"]
-    assert widget.source == group == synth.stacks.edge.access_log_group_name
-    expected = queries.get(edge_cache.BY_PATH_PATTERN_QUERY, "edge_access").text
+    assert widget.source == group == synth.stacks.edge.cloudfront_access_log_group_name
+    expected = queries.get(edge_cache.BY_PATH_PATTERN_QUERY, "cloudfront_access_logs").text
     assert widget.query.strip() == widget_query(expected).strip()
     assert "`cache-behavior-path-pattern`" in widget.query
     assert "cache-behavior-path-pattern" in synth.one(synth.stacks.edge, "AWS::Logs::Delivery")["RecordFields"]
@@ -215,7 +217,7 @@ def _render(routes: tuple[RouteSpec, ...]) -> dict[str, Any]:
     import aws_cdk as cdk
     from aws_cdk import aws_cloudwatch as cw
 
-    from stacks.monitoring.dashboard import dashboard
+    from stacks.monitoring.cloudwatch_dashboard import dashboard
 
     p = plan(routes=routes)
     app = cdk.App()
@@ -226,11 +228,11 @@ def _render(routes: tuple[RouteSpec, ...]) -> dict[str, Any]:
     }
     names = ("function_name", "table_name", "log_group_name", "distribution_id", "web_acl_metric_name")
     refs = {n: n for n in names} | {
-        "edge_log_group_name": "/aws/vendedlogs/cloudfront/edge-access",
+        "cloudfront_access_log_group_name": "/aws/vendedlogs/cloudfront/edge-access",
         "home_region": "eu-west-1",
         "function_resource": "function_name:live",
     }
-    dashboard(stack, "Dashboard", p.dashboard, cfg=p.cfg, refs=refs, alarms=alarms)
+    dashboard(stack, "Dashboard", layout(p), cfg=p.cfg, refs=refs, alarms=alarms)
     template = app.synth().get_stack_by_name("Board").template
     (board,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::CloudWatch::Dashboard"]
     return json.loads(render(board["Properties"]["DashboardBody"], "eu-west-1"))

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 
 from observability import cloudfront_logs, queries
-from service.contract import MAX_BODY_BYTES, SECRET_HEADERS
-from stacks.edge_stack import BODY_RULE, MANAGED_RULE_GROUPS, RATE_RULE
+from service.header_names import SECRET_HEADERS
+from service.limits import MAX_BODY_BYTES
+from stacks.edge.waf import BODY_RULE, MANAGED_RULE_GROUPS, RATE_RULE
 from stacks.service_stack import OUTPUT_URL_DOMAIN
 from tests.infra.conftest import Synth
 from tests.observability.cfn import alarm_metrics, dashboard_bodies, dashboard_expressions, dashboard_metrics

@@ -7,7 +7,9 @@ import importlib.metadata
 import re
 from pathlib import Path
 
-from service.contract import IDEMPOTENCY_TABLE_TTL_ATTRIBUTE, IDEMPOTENCY_TTL_S, METRICS_NAMESPACE
+from service.contract import METRICS_NAMESPACE
+from service.dal.tables import IDEMPOTENCY_TABLE_TTL_ATTRIBUTE
+from service.idempotency import IDEMPOTENCY_TTL_S
 from stacks.service_stack import IDEMPOTENCY_TABLE_ACTIONS, TABLE_ACTIONS, stage_service_asset
 from tests.infra.conftest import ROOT, Synth
 

@@ -68,7 +68,7 @@ def queries_read(s: Synth) -> dict[str, str]:
     }
     assert len(out) == len(queries.service_queries()) + sum(len(queries.route_queries(r)) for r in ROUTES)
     for body in dashboard_bodies(s.templates["home"]):
-        edge_logs = s.stacks.edge.access_log_group_name
+        edge_logs = s.stacks.edge.cloudfront_access_log_group_name
         out |= {f"log widget {i}": text for i, text in enumerate(log_widget_queries(body, exclude_source=edge_logs))}
     return out
 

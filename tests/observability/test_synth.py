@@ -11,8 +11,8 @@ import pytest
 from cfnlint.api import ManualArgs, lint_file
 
 from observability import queries, sections
-from observability.config import MonitoringConfig
-from observability.runbook import MAX_DESCRIPTION
+from observability.alarm_docs import MAX_DESCRIPTION
+from observability.monitoring_config import MonitoringConfig
 from service.contract import (
     DIM_ROUTE,
     DIM_SERVICE,

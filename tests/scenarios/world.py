@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
 from service.catalogue import NOT_FOUND, RouteSpec
-from service.contract import DYNAMODB_OPERATIONS
+from service.dal.tables import DYNAMODB_OPERATIONS
 from tests.alarms.series import Sample, Scenario, Series
 
 FUNCTION = "FUNCTION"  # the FunctionName the alarms watch (tests/scenarios/conftest maps the token)

@@ -1,4 +1,5 @@
-"""Alarm descriptions and RUNBOOK.md, both rendered from the units' alarms and playbooks.
+"""Alarm documentation, rendered from the units' alarms and playbooks: the alarm descriptions,
+RUNBOOK.md and the failure-mode matrix (in RUNBOOK.md only).
 
 ``make docs`` regenerates the checked-in RUNBOOK.md for cdk.json's configuration (scripts/runbook.py);
 a test fails when it is stale.
@@ -8,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from observability.config import MonitoringConfig
 from observability.failure_modes import MODES, ROUTE, ROUTE_SCOPES, FailureMode
 from observability.model import EDGE_REGION, Alarm, AnyAlarm, Composite
+from observability.monitoring_config import MonitoringConfig
 from observability.plan import plan
 from service.catalogue import ROUTES, RouteSpec
 

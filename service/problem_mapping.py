@@ -1,6 +1,6 @@
-"""Problem mapping: every error the resolver meets becomes an RFC 9457 problem+json response.
+"""Problem mapping: every error the resolver meets becomes an RFC 9457 problem response.
 
-The exception handlers live on a Router that service/app.py includes; the not-found handler and the
+The exception handlers live on a Router that service/resolver.py includes; the not-found handler and the
 middleware that labels the route and enforces the body limit are registered there too. Each records
 the request's route label first: request validation fails before any middleware runs.
 """
@@ -19,15 +19,15 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestValidationError,
 )
 
-from service import contract, edge_headers, request_state
+from service import contract, edge_headers, limits, request_state
 from service.catalogue import allowed_methods
-from service.dal import faults
-from service.problems import ProblemError, problem
+from service.dal import dependency_errors
+from service.problems import PROBLEM_CONTENT_TYPE, ProblemError, problem_body
 from service.telemetry import logger
 
 router = Router()
 
-_TOO_LARGE = f"Request body exceeds {contract.MAX_BODY_BYTES} bytes"
+_TOO_LARGE = f"Request body exceeds {limits.MAX_BODY_BYTES} bytes"
 
 
 def label_route_and_limit_body(app: LambdaFunctionUrlResolver, next_middleware: NextMiddleware) -> Response:
@@ -43,8 +43,17 @@ def label_route_and_limit_body(app: LambdaFunctionUrlResolver, next_middleware: 
     return next_middleware(app)
 
 
-def _problem(status: int, detail: str, **kwargs: Any) -> Response:
-    return problem(status, detail, correlation_id=request_state.current(router).correlation_id, **kwargs)
+def _problem(
+    status: int, detail: str, *, extra: dict[str, Any] | None = None, headers: dict[str, str] | None = None
+) -> Response:
+    """The problem response for the current request (its correlation id in the body)."""
+    correlation_id = request_state.current(router).correlation_id
+    return Response(
+        status_code=status,
+        content_type=PROBLEM_CONTENT_TYPE,
+        body=problem_body(status, detail, correlation_id=correlation_id, extra=extra),
+        headers=headers,
+    )
 
 
 def _label_request() -> None:
@@ -135,20 +144,20 @@ def handle_service_error(exc: ServiceError) -> Response:
 
 @router.exception_handler(Exception)
 def handle_unexpected(exc: Exception) -> Response:
-    """A dependency fault (dal/faults.py names it) is a 503 with Retry-After; anything else is a bug: 500.
+    """A dependency fault (dal/dependency_errors.py names it) is a 503 with Retry-After; anything else is a bug: 500.
 
     Either way the client gets a generic body with the correlation id to quote, and the access line
     gets the error_kind. A bug's log line has the stack trace; a dependency fault's names the error only
     (a throttling storm must not flood the log with identical traces)."""
     _label_request()
     state = request_state.current(router)
-    state.error_kind = faults.classify(exc)
+    state.error_kind = dependency_errors.classify(exc)
     if state.error_kind != contract.ERROR_KIND_BUG:
         logger.warning(
             "dependency fault",
             extra={"route": state.route, "error_kind": state.error_kind, "error": _describe(exc)},
         )
-        retry_after = contract.RETRY_AFTER_S[state.error_kind]
+        retry_after = dependency_errors.RETRY_AFTER_S[state.error_kind]
         return _problem(
             503,
             f"A dependency is unavailable ({state.error_kind}); retry after {retry_after} s",

@@ -1,4 +1,4 @@
-"""Renders the dashboard declared in ``observability.dashboard`` (sections of widgets) with CDK."""
+"""Renders the dashboard laid out by ``dashboards.layout`` (sections of widgets) to CloudWatch with CDK."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from aws_cdk import aws_cloudwatch as cw
 from constructs import Construct
 
 from observability import queries
-from observability.config import MonitoringConfig
 from observability.model import EDGE_REGION, AlarmStatus, Annotation, Graph, LogTable, Section, Text, Widget
+from observability.monitoring_config import MonitoringConfig
 from stacks.monitoring.render import Refs, fill, metric
 
 _VIEWS = {"table": cw.LogQueryVisualizationType.TABLE, "line": cw.LogQueryVisualizationType.LINE}
@@ -52,7 +52,7 @@ def widget(w: Widget, refs: Refs, alarms: Mapping[str, cw.IAlarm]) -> cw.IWidget
 
 
 # The log group each LogTable source reads, by Ref name (filled in by the monitoring stack).
-_LOG_GROUPS = {"function": "log_group_name", "edge_access": "edge_log_group_name"}
+_LOG_GROUPS = {"function": "log_group_name", "cloudfront_access_logs": "cloudfront_access_log_group_name"}
 
 
 def log_widget(w: LogTable, refs: Refs) -> cw.LogQueryWidget:

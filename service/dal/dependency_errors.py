@@ -1,9 +1,9 @@
-"""Dependency faults as domain exceptions: what went wrong with DynamoDB, without HTTP.
+"""Dependency errors as domain exceptions: what went wrong with DynamoDB, without HTTP.
 
 `classify` names the cause of any exception (walking its __cause__/__context__ chain, because
 libraries such as Powertools' idempotency wrap the botocore error) as one of contract.ERROR_KINDS;
-service/errors.py turns that into a status code. This is the one place that knows which botocore
-errors are throttling, outages or timeouts.
+service/problem_mapping.py turns that into a status code. This is the one place that knows which
+botocore errors are throttling, outages or timeouts.
 """
 
 from __future__ import annotations
@@ -13,6 +13,13 @@ from service import contract
 # DynamoDB's throttling error codes (HTTP 400) and its server-side ones (HTTP 5xx).
 THROTTLING_CODES = frozenset({"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"})
 UNAVAILABLE_CODES = frozenset({"InternalServerError", "ServiceUnavailable", "InternalFailure"})
+# Retry-After (seconds) on a 503: throttling and outages clear in seconds; a deadline is a slow
+# dependency, worth another try soon. Clients should add jitter.
+RETRY_AFTER_S: dict[str, int] = {
+    contract.ERROR_KIND_THROTTLED: 1,
+    contract.ERROR_KIND_UNAVAILABLE: 2,
+    contract.ERROR_KIND_DEADLINE: 1,
+}
 
 
 class DependencyError(Exception):

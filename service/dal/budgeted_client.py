@@ -1,6 +1,6 @@
 """The DynamoDB client every table of the service uses, bound to the time budget.
 
-Timeouts and retries come from service/contract.py (the arithmetic is there). The client is a thin
+Timeouts and retries come from service/time_budget.py (the arithmetic is there). The client is a thin
 proxy over botocore clients: before each API call it reads the request's deadline
 (service/deadline.py) and
 - uses the full client (DYNAMODB_MAX_ATTEMPTS attempts) while that call's whole worst case fits in
@@ -16,8 +16,8 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from service import contract, deadline
-from service.dal.faults import DeadlineExceeded
+from service import deadline, time_budget
+from service.dal.dependency_errors import DeadlineExceeded
 
 # Read timeouts (s) of the one-attempt clients used near the deadline, longest first.
 SHORT_READ_TIMEOUTS_S: tuple[float, ...] = (1.0, 0.5, 0.25, 0.1)
@@ -67,12 +67,12 @@ class BudgetedClient:
         self._shorts: dict[float, Any] = {}
         self._endpoint_url = endpoint_url
         self._full = self._create(
-            connect_timeout=contract.DYNAMODB_CONNECT_TIMEOUT_S,
-            read_timeout=contract.DYNAMODB_READ_TIMEOUT_S,
-            attempts=contract.DYNAMODB_MAX_ATTEMPTS,
+            connect_timeout=time_budget.DYNAMODB_CONNECT_TIMEOUT_S,
+            read_timeout=time_budget.DYNAMODB_READ_TIMEOUT_S,
+            attempts=time_budget.DYNAMODB_MAX_ATTEMPTS,
         )
         self._operations = frozenset(self._full.meta.method_to_api_mapping)
-        self._full_budget_ms = contract.DYNAMODB_CALL_WORST_CASE_S * 1000 + contract.DEADLINE_RESERVE_MS
+        self._full_budget_ms = time_budget.DYNAMODB_CALL_WORST_CASE_S * 1000 + time_budget.DEADLINE_RESERVE_MS
 
     def _create(self, *, connect_timeout: float, read_timeout: float, attempts: int) -> Any:
         from botocore.config import Config
@@ -80,7 +80,7 @@ class BudgetedClient:
         config = Config(
             connect_timeout=connect_timeout,
             read_timeout=read_timeout,
-            retries={"mode": contract.DYNAMODB_RETRY_MODE, "total_max_attempts": attempts},
+            retries={"mode": time_budget.DYNAMODB_RETRY_MODE, "total_max_attempts": attempts},
         )
         return self._session.create_client(SERVICE, endpoint_url=self._endpoint_url, config=config)
 
@@ -114,7 +114,7 @@ class BudgetedClient:
         remaining = deadline.remaining_ms()
         if remaining is None or remaining >= self._full_budget_ms:
             return getattr(self._full, operation)(**kwargs)
-        usable_s = (remaining - contract.DEADLINE_RESERVE_MS) / 1000 - _SHORT_CONNECT_TIMEOUT_S
+        usable_s = (remaining - time_budget.DEADLINE_RESERVE_MS) / 1000 - _SHORT_CONNECT_TIMEOUT_S
         read_timeout = next((t for t in SHORT_READ_TIMEOUTS_S if t <= usable_s), None)
         if read_timeout is None:
             raise DeadlineExceeded(f"{remaining:.0f} ms left: not enough for a DynamoDB {operation}")
