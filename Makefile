@@ -54,14 +54,12 @@ format: $(STAMP) ## Apply ruff fixes and formatting
 test: lint $(NODE_STAMP) ## Lint and run every test (CDK synth runs on the pinned Node 22); what CI runs
 	$(CDK_ENV) $(PY) -m pytest
 
-# tests/infra, tests/observability and tests/scenarios read synthesized templates; the rest needs no synth.
-# The fast tier leaves out what synthesizes (tests/infra, observability, scenarios, the CDK loader test) and
-# the local server's end-to-end runs (real server, worker and emulator processes); `make test` runs them all.
-FAST_IGNORE := tests/infra tests/observability tests/scenarios tests/alarms/test_cdk_loader.py \
-	tests/test_local_server.py tests/test_local_faults.py
+# Test tiers are folders (tests/README.md). The fast tier leaves out what synthesizes the app (tests/synth,
+# tests/scenarios) and the local server's runs (tests/local: real server, worker and emulator processes).
+FAST_TIERS := tests/unit tests/service tests/docs tests/edge
 
-test-fast: $(STAMP) ## Inner loop: no CDK synth (no aws_cdk import), no end-to-end server runs, ~30 s
-	$(PY) -m pytest $(addprefix --ignore=,$(FAST_IGNORE))
+test-fast: $(STAMP) ## Inner loop: no CDK synth (no aws_cdk import), no local server runs, ~20 s
+	$(PY) -m pytest $(FAST_TIERS)
 
 openapi: $(STAMP) ## Regenerate openapi.json from the resolver
 	$(PY) -m service.openapi > openapi.json

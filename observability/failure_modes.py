@@ -2,7 +2,7 @@
 alarms page and after how many minutes (plain data; RUNBOOK.md renders it).
 
 The minutes are not estimates: ``tests/scenarios`` synthesizes the app, feeds each mode's per-minute
-metrics (``tests/scenarios/world.py``) to the offline CloudWatch evaluator (``tests/alarms``) and fails
+metrics (``tests/scenarios/world.py``) to the offline CloudWatch simulator (``observability/simulator``) and fails
 unless exactly these notifying alarms reach ALARM, each exactly this many minutes after the failure
 starts. Minutes count from the first failing minute to the evaluation that goes to ALARM, without
 CloudWatch's ingestion delay (real pages come about 1-3 minutes later).

@@ -49,7 +49,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     state = RequestState.for_event(event, request_id)
     logger.set_correlation_id(state.correlation_id)
     telemetry.log_request_detail(event)
-    # resolve() clears its context when done (tests/test_request_state.py holds it to that); the
+    # resolve() clears its context when done (tests/service/test_request_state.py holds it to that); the
     # access line below reads this invocation's own reference.
     app.append_context(**{CONTEXT_KEY: state})
     try:

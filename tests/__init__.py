@@ -1,1 +1,2 @@
-"""The test suite (a package, so tests/observability never shadows the top-level observability/)."""
+"""The test suite, one folder per tier (tests/README.md). A package, and so is every tier: tests/service
+and tests/local never shadow the top-level service/ and local/."""

@@ -35,7 +35,7 @@ def dynamodb_session() -> Any:
     service model and once for the endpoint rule set: ~20 ms of init for a list with one name we
     use. ``_dynamodb_loader`` is botocore's own loader, on the same search paths (AWS_DATA_PATH
     included), answering that question with "dynamodb": model, version, rule set and endpoints are
-    loaded exactly as by default (tests/test_cold_start.py compares the clients). It is shared by
+    loaded exactly as by default (tests/service/test_cold_start.py compares the clients). It is shared by
     every session this process creates, so a second client (SnapStart's after-restore hook) reuses
     the parsed models; the session, and with it the credential chain, is new each time.
     """

@@ -2,7 +2,7 @@
 
 No `from __future__ import annotations` in route modules: Powertools reads the handlers' types for
 validation and OpenAPI, and under the real Tracer it sees the traced wrapper, whose module cannot
-resolve string annotations (every request would be a 500 in Lambda, tests/test_tracing.py shows it).
+resolve string annotations (every request would be a 500 in Lambda, tests/service/test_tracing.py shows it).
 """
 
 from typing import Annotated

@@ -1,14 +1,12 @@
-"""The real app synthesized once per configuration (tests/synth.py), its alarms loaded into the offline
+"""The real app synthesized once per configuration (tests/support/synth.py), its alarms loaded into the offline
 evaluator: ``default`` reserves concurrency (20), ``eu-west-1`` does not (the account-concurrency alarm)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from tests.scenarios.harness import Loaded, load
-from tests.synth import report, synthesize
+from tests.support.synth import synthesize
 
 
 @pytest.fixture(scope="session", params=["default", "eu-west-1"])
@@ -24,7 +22,3 @@ def loaded_default() -> Loaded:
 @pytest.fixture(scope="session")
 def loaded_unreserved() -> Loaded:
     return load(synthesize("eu-west-1"))
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    report(terminalreporter)

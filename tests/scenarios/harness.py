@@ -13,12 +13,12 @@ from typing import Any
 
 from observability.failure_modes import MODES, ROUTE, FailureMode
 from observability.plan import plan
+from observability.simulator.evaluator import ALARM, AlarmSet, Timeline
+from observability.simulator.loader import default_resolve, load_templates
+from observability.simulator.series import Scenario
 from service.catalogue import RouteSpec
-from tests.alarms.evaluator import ALARM, AlarmSet, Timeline
-from tests.alarms.loader import default_resolve, load_templates
-from tests.alarms.series import Scenario
 from tests.scenarios import world
-from tests.synth import Synth
+from tests.support.synth import Synth
 
 
 @dataclass

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from observability.failure_modes import MODES
-from tests.alarms.evaluator import ALARM, OK
+from observability.simulator.evaluator import ALARM, OK
 from tests.scenarios import world
 from tests.scenarios.harness import Case, Loaded, alarmed, cases
 

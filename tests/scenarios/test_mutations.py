@@ -5,7 +5,7 @@ one scenario (a failure-mode row, the quiet night or the busy day) fail.
 Only the mutated alarm (and the composites over it) is re-evaluated; every other timeline is the
 unmutated one. The one documented exception: flipping TreatMissingData of an AWS/DynamoDB alarm changes
 nothing, because CloudWatch keeps such an alarm's state on missing data whatever it says (the evaluator
-implements that rule, tests/alarms/evaluator.py); those alarms FILL their counters instead.
+implements that rule, observability/simulator/evaluator.py); those alarms FILL their counters instead.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from dataclasses import replace
 
 import pytest
 
-from tests.alarms.evaluator import ALARM, OK, CompositeAlarm, MetricAlarm, Timeline
-from tests.alarms.series import MetricKey
+from observability.simulator.evaluator import ALARM, OK, CompositeAlarm, MetricAlarm, Timeline
+from observability.simulator.series import MetricKey
 from tests.scenarios.harness import Loaded, cases
 
 FLIP = {"notBreaching": "breaching", "breaching": "notBreaching", "ignore": "breaching", "missing": "breaching"}
@@ -85,7 +85,7 @@ class Harness:
 @functools.cache
 def _harness(name: str) -> Harness:
     from tests.scenarios.harness import load
-    from tests.synth import synthesize
+    from tests.support.synth import synthesize
 
     return Harness(load(synthesize(name)))
 

@@ -1,5 +1,5 @@
 """A small model of the deployed API that turns "what happens to requests" into the per-minute metrics
-AWS and the service publish, for the offline alarm evaluator (tests/alarms).
+AWS and the service publish, for the offline alarm evaluator (observability/simulator).
 
 Every viewer request goes CloudFront -> WAF -> (edge function) -> Function URL -> function, and each
 stage may answer it instead of the next one. Per minute, the model counts where each request ends and
@@ -17,9 +17,9 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
+from observability.simulator.series import Sample, Scenario, Series
 from service.catalogue import NOT_FOUND, RouteSpec
 from service.dal.tables import DYNAMODB_OPERATIONS
-from tests.alarms.series import Sample, Scenario, Series
 
 FUNCTION = "FUNCTION"  # the FunctionName the alarms watch (tests/scenarios/conftest maps the token)
 NEW_FUNCTION = "FUNCTION-REPLACED"  # a replacement's new name, which no alarm reads

@@ -1,0 +1,344 @@
+"""Metric and composite alarm state machines, evaluated minute by minute over a Scenario.
+
+Sources (page titles of the CloudWatch User Guide):
+- [missing] "Configuring how CloudWatch alarms treat missing data" (evaluation range, M of N, the tables);
+- [alarms] "Using Amazon CloudWatch alarms" / "Alarm evaluation" (period, evaluation periods, datapoints to alarm);
+- [api] PutMetricAlarm / MetricAlarm.TreatMissingData (the AWS/DynamoDB rule);
+- [composite] "Creating a composite alarm" (rule functions ALARM/OK/INSUFFICIENT_DATA, AND/OR/NOT, TRUE/FALSE).
+
+Timing model (documented simplification): minute ``m``'s samples arrive at once; at every minute ``T`` the
+alarm evaluates datapoints whose periods end at ``T``, ``T - p``, ``T - 2p`` ... (a sliding window that
+moves every minute, as CloudWatch re-evaluates alarms every minute). No ingestion delay is modelled.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from observability.simulator import metric_math
+from observability.simulator.series import MetricKey, Scenario, aggregate
+
+State = Literal["OK", "ALARM", "INSUFFICIENT_DATA"]
+OK: State = "OK"
+ALARM: State = "ALARM"
+INSUFFICIENT: State = "INSUFFICIENT_DATA"
+TREATMENTS = ("missing", "ignore", "breaching", "notBreaching")
+
+# [missing]: for EvaluationPeriods 3 "CloudWatch retrieves the 5 most recent data points". The page says the
+# exact number "depends on the length of the alarm period"; we use N + 2 for every alarm (adjustable).
+EXTRA_DATAPOINTS = 2
+
+_COMPARE: dict[str, Callable[[float, float], bool]] = {
+    "GreaterThanThreshold": lambda v, t: v > t,
+    "GreaterThanOrEqualToThreshold": lambda v, t: v >= t,
+    "LessThanThreshold": lambda v, t: v < t,
+    "LessThanOrEqualToThreshold": lambda v, t: v <= t,
+}
+
+
+def decide(
+    points: Sequence[bool | None], n: int, m: int, treatment: str, current: State, *, dynamodb: bool = False
+) -> State:
+    """The state from the evaluation range ``points`` (oldest first; True breaching, False not, None missing).
+
+    [missing] "If no data points in the evaluation range are missing, CloudWatch evaluates the alarm based on
+    the most recent data points collected." / "If some ... are missing, but the number of existing data points
+    ... is equal to or more than the alarm's Evaluation Periods, CloudWatch evaluates the alarm state based on
+    the most recent existing data points ... the value you set for how to treat missing data ... is ignored."
+    / "... lower than the alarm's number of evaluation periods, CloudWatch fills in the missing data points
+    with the result you specified ... any real data points in the evaluation range, no matter when they were
+    reported, are included ... uses missing data points only as few times as possible." Then: "If fewer than
+    the value of Datapoints to Alarm are breaching, the alarm state is set to OK. Otherwise ... ALARM."
+    """
+    if treatment not in TREATMENTS:
+        raise ValueError(f"unknown TreatMissingData {treatment!r}")
+    if dynamodb:
+        # [api] "Alarms that evaluate metrics in the AWS/DynamoDB namespace always ignore missing data even if
+        # you choose a different option ... remain in their current state."
+        treatment = "ignore"
+    real = [p for p in points if p is not None]
+    if len(real) >= n:
+        recent = real[-n:]
+        return ALARM if sum(recent) >= m else OK
+    fills = n - len(real)
+    breaching, clear = sum(real), len(real) - sum(real)
+    if treatment == "breaching":
+        return ALARM if breaching + fills >= m else OK
+    if treatment == "notBreaching":
+        return ALARM if breaching >= m else OK
+    # missing / ignore: the missing datapoints are not evidence either way.
+    if breaching >= m:
+        return ALARM
+    if clear:  # table rows "0 - - - -", "0 - X - -", "- - - - 0": OK under missing and ignore alike
+        return OK
+    if treatment == "ignore":  # rows "- - - - -", "- - - - X", "X - - - -": "Retain current state"
+        return current
+    if not real:  # "INSUFFICIENT_DATA only when every datapoint in the evaluation range is missing"
+        return INSUFFICIENT
+    # Only breaching datapoints, fewer than M. The page's rows: "- - - - X" -> Insufficient data, but
+    # "X - - - -" -> ALARM ("the oldest evaluated data point is breaching and there aren't any non-breaching
+    # data points"). Our reading: when the data stopped (the newest datapoint is missing) the last real
+    # datapoints stand; when data only just started, there is not enough of it.
+    return ALARM if points[-1] is None else INSUFFICIENT
+
+
+@dataclass(frozen=True)
+class MetricStat:
+    key: MetricKey
+    statistic: str  # Sum, Average, SampleCount, Minimum, Maximum, pNN
+    period_s: int
+
+
+@dataclass(frozen=True)
+class MetricAlarm:
+    """One AWS::CloudWatch::Alarm, single metric (one query) or metric math (``result`` is an expression id)."""
+
+    name: str
+    stats: Mapping[str, MetricStat]
+    expressions: Mapping[str, str]
+    result: str  # the id whose datapoints the alarm compares (a stat or an expression)
+    period_s: int
+    threshold: float
+    comparison: str
+    evaluation_periods: int
+    datapoints_to_alarm: int
+    treat_missing_data: str = "missing"
+    alarm_name: str | None = None
+
+    @property
+    def on_dynamodb(self) -> bool:
+        return any(s.key.namespace == "AWS/DynamoDB" for s in self.stats.values())
+
+    def datapoints(
+        self, scenario: Scenario, ends: Sequence[int], *, strict_arithmetic: bool = False
+    ) -> dict[int, float]:
+        """The alarm's datapoints for periods ending at each minute in ``ends`` (missing ones absent)."""
+        cache: dict[str, metric_math.TS] = {}
+
+        def stat_ts(qid: str) -> metric_math.TS:
+            if qid not in cache:
+                st = self.stats[qid]
+                series = scenario.series_for(st.key)
+                q = st.period_s // 60
+                vals = {t: aggregate(series.window(t - q, t), st.statistic) for t in ends}
+                cache[qid] = {t: v for t, v in vals.items() if v is not None}
+            return cache[qid]
+
+        if self.result in self.stats:
+            return stat_ts(self.result)
+        queries: dict[str, Callable[[], metric_math.Value]] = {}
+        for qid in self.stats:
+            queries[qid] = lambda qid=qid: stat_ts(qid)
+        ctx = metric_math.Context(
+            grid=list(ends),
+            queries=queries,
+            metric_ids=list(self.stats),
+            periods={k: v.period_s for k, v in self.stats.items()},
+            strict_arithmetic=strict_arithmetic,
+        )
+        for eid, text in self.expressions.items():
+            queries[eid] = lambda text=text: metric_math.evaluate(metric_math.parse(text), ctx)
+        out = queries[self.result]()
+        if not isinstance(out, dict):
+            raise TypeError(f"{self.name}: the alarm expression must yield one time series, got {type(out)}")
+        return {t: v for t, v in out.items() if v == v}  # NaN (a scalar division by zero) is no datapoint
+
+    def evaluate(
+        self,
+        scenario: Scenario,
+        *,
+        initial: State = INSUFFICIENT,
+        extra_datapoints: int = EXTRA_DATAPOINTS,
+        strict_arithmetic: bool = False,
+    ) -> Timeline:
+        p = self.period_s // 60
+        if p < 1 or self.period_s % 60:
+            raise NotImplementedError("only periods that are whole minutes are modelled")
+        rng = self.evaluation_periods + extra_datapoints
+        minutes = range(scenario.start + 1, scenario.end + 1)
+        ends = sorted({T - j * p for T in minutes for j in range(rng)})
+        values = self.datapoints(scenario, ends, strict_arithmetic=strict_arithmetic)
+        compare = _COMPARE[self.comparison]
+        state, states = initial, {}
+        for T in minutes:
+            window = [T - j * p for j in reversed(range(rng))]  # oldest first
+            points = [None if t not in values else compare(values[t], self.threshold) for t in window]
+            state = decide(
+                points,
+                self.evaluation_periods,
+                self.datapoints_to_alarm,
+                self.treat_missing_data,
+                state,
+                dynamodb=self.on_dynamodb,
+            )
+            states[T] = state
+        return Timeline(self.name, states, {t: values[t] for t in minutes if t in values})
+
+
+_RULE_TOKEN = re.compile(r"\s*(ALARM|OK|INSUFFICIENT_DATA|AND|OR|NOT|TRUE|FALSE|\(|\)|\"[^\"]*\"|[^\s()\"]+)")
+
+
+@dataclass(frozen=True)
+class CompositeAlarm:
+    """An AlarmRule over child alarms (children named as in ``rule``: logical id or alarm name)."""
+
+    name: str
+    rule: str
+    alarm_name: str | None = None
+
+    def children(self) -> list[str]:
+        return [t.strip('"') for t in _tokens(self.rule) if t not in _RULE_WORDS]
+
+    def holds(self, states: Mapping[str, State]) -> bool:
+        toks = _tokens(self.rule)
+        pos = 0
+
+        def peek() -> str | None:
+            return toks[pos] if pos < len(toks) else None
+
+        def take() -> str:
+            nonlocal pos
+            pos += 1
+            return toks[pos - 1]
+
+        def expr() -> bool:
+            v = term()
+            while peek() == "OR":
+                take()
+                rhs = term()
+                v = v or rhs
+            return v
+
+        def term() -> bool:
+            v = factor()
+            while peek() == "AND":
+                take()
+                rhs = factor()
+                v = v and rhs
+            return v
+
+        def factor() -> bool:
+            tok = take()
+            if tok == "NOT":
+                return not factor()
+            if tok in ("TRUE", "FALSE"):
+                return tok == "TRUE"
+            if tok == "(":
+                v = expr()
+                if take() != ")":
+                    raise SyntaxError(f"unbalanced AlarmRule {self.rule!r}")
+                return v
+            if tok in ("ALARM", "OK", "INSUFFICIENT_DATA"):
+                if take() != "(":
+                    raise SyntaxError(f"{tok} needs ( in {self.rule!r}")
+                child = take().strip('"')
+                if take() != ")":
+                    raise SyntaxError(f"unbalanced AlarmRule {self.rule!r}")
+                if child not in states:
+                    raise KeyError(f"{self.name}: AlarmRule names unknown alarm {child!r}")
+                return states[child] == tok
+            raise SyntaxError(f"unexpected {tok!r} in AlarmRule {self.rule!r}")
+
+        v = expr()
+        if peek() is not None:
+            raise SyntaxError(f"trailing {peek()!r} in AlarmRule {self.rule!r}")
+        return v
+
+
+_RULE_WORDS = {"ALARM", "OK", "INSUFFICIENT_DATA", "AND", "OR", "NOT", "TRUE", "FALSE", "(", ")"}
+
+
+def _tokens(rule: str) -> list[str]:
+    return [m.group(1) for m in _RULE_TOKEN.finditer(rule)]
+
+
+@dataclass
+class Timeline:
+    """State after the evaluation at each minute T (T counts from the scenario start; data of minute m is in
+    from T = m + 1 on), plus the alarm's datapoint for the period ending at T when there is one."""
+
+    name: str
+    states: dict[int, State]
+    values: dict[int, float] = field(default_factory=dict)
+
+    def first(self, state: State, *, after: int | None = None) -> int | None:
+        return next((t for t, s in self.states.items() if s == state and (after is None or t > after)), None)
+
+    def first_alarm_minute(self, *, after: int | None = None) -> int | None:
+        return self.first(ALARM, after=after)
+
+    def minutes_to_alarm(self, since: int) -> int | None:
+        """Minutes from ``since`` (a failure starting at minute ``since``) until the alarm is in ALARM."""
+        t = self.first_alarm_minute(after=since)
+        return None if t is None else t - since
+
+    def ever(self, state: State) -> bool:
+        return state in self.states.values()
+
+    def transitions(self) -> list[tuple[int, State]]:
+        out: list[tuple[int, State]] = []
+        for t, s in self.states.items():
+            if not out or out[-1][1] != s:
+                out.append((t, s))
+        return out
+
+
+AnyAlarm = MetricAlarm | CompositeAlarm
+
+
+@dataclass
+class AlarmSet:
+    """Alarms by key; composites name their children by key or by AlarmName."""
+
+    alarms: dict[str, AnyAlarm] = field(default_factory=dict)
+
+    def add(self, key: str, alarm: AnyAlarm) -> None:
+        if key in self.alarms:
+            raise ValueError(f"duplicate alarm key {key}")
+        self.alarms[key] = alarm
+
+    def metric_alarms(self) -> dict[str, MetricAlarm]:
+        return {k: a for k, a in self.alarms.items() if isinstance(a, MetricAlarm)}
+
+    def find(self, name: str) -> str:
+        """The key of the alarm called ``name`` (key, key suffix after '/', or AlarmName)."""
+        hits = [k for k, a in self.alarms.items() if name in (k, k.rsplit("/", 1)[-1], a.name, a.alarm_name)]
+        if len(hits) != 1:
+            raise KeyError(f"{len(hits)} alarms match {name!r}")
+        return hits[0]
+
+    def evaluate(self, scenario: Scenario, **options: object) -> dict[str, Timeline]:
+        """Every alarm over the scenario; composites read their children's states at the same minute."""
+        out: dict[str, Timeline] = {
+            k: a.evaluate(scenario, **options)  # type: ignore[arg-type]
+            for k, a in self.metric_alarms().items()
+        }
+        pending = {k: a for k, a in self.alarms.items() if isinstance(a, CompositeAlarm)}
+        minutes = range(scenario.start + 1, scenario.end + 1)
+        while pending:
+            ready = {k: a for k, a in pending.items() if all(self._child_key(k, c) in out for c in a.children())}
+            if not ready:
+                raise ValueError(f"composite alarms with unknown or cyclic children: {sorted(pending)}")
+            for k, a in ready.items():
+                names = {c: self._child_key(k, c) for c in a.children()}
+                # [composite] the rule is re-evaluated when a child changes state: at every minute here.
+                states = {
+                    T: (ALARM if a.holds({c: out[key].states[T] for c, key in names.items()}) else OK) for T in minutes
+                }
+                out[k] = Timeline(a.name, states)
+                del pending[k]
+        return out
+
+    def _child_key(self, composite_key: str, child: str) -> str:
+        prefix = composite_key.rsplit("/", 1)[0] + "/" if "/" in composite_key else ""
+        if prefix + child in self.alarms:  # same stack first
+            return prefix + child
+        return self.find(child)
+
+
+def evaluate_all(alarms: AlarmSet | Iterable[tuple[str, AnyAlarm]], scenario: Scenario) -> dict[str, Timeline]:
+    aset = alarms if isinstance(alarms, AlarmSet) else AlarmSet(dict(alarms))
+    return aset.evaluate(scenario)
