@@ -64,7 +64,7 @@ test-fast: $(STAMP) ## Inner loop: no CDK synth, no local server runs; about 25 
 openapi: $(STAMP) ## Regenerate openapi.json from the resolver
 	$(PY) -m service.openapi > openapi.json
 
-docs: openapi ## Regenerate openapi.json, RUNBOOK.md (for the configured app: CDK_ARGS=), README route and cost tables
+docs: openapi ## Regenerate openapi.json, RUNBOOK.md (for the configured app: CDK_ARGS=), the tables in docs/ and queries/
 	$(PY) -m scripts.runbook $(CDK_CONTEXT) > RUNBOOK.md
 	$(PY) -m scripts.readme
 

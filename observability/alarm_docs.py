@@ -1,5 +1,5 @@
 """Alarm documentation, rendered from the units' alarms and playbooks: the alarm descriptions,
-RUNBOOK.md and the failure-mode matrix (also in README.md).
+RUNBOOK.md and the failure-mode matrix (in RUNBOOK.md only).
 
 ``make docs`` regenerates the checked-in RUNBOOK.md for cdk.json's configuration (scripts/runbook.py);
 a test fails when it is stale.

@@ -4,7 +4,7 @@ The web ACL's anti-DDoS managed rule group (stacks/edge/waf.py) is the applicati
 Shield's older automatic application-layer response (it adds a ShieldMitigationRuleGroup_* to the web
 ACL during an attack) is opt-in (``shield_automatic_response``): the WAF guide says the anti-DDoS rule
 group supersedes it since 2026-03-26, and new Shield Advanced customers must ask AWS Support to get it,
-so a protection that asks for it fails to deploy for them.
+so a protection that asks for it fails to deploy for them. docs/deploy.md: Shield.
 """
 
 from __future__ import annotations

@@ -22,9 +22,9 @@ def test_cdk_json_defaults_load_and_every_key_is_documented() -> None:
     for key in CONTEXT_KEYS:
         assert key in CDK_CONTEXT, key
         assert f"//{key}" in CDK_CONTEXT, f"cdk.json has no '//{key}' documentation entry"
-    doc = (ROOT / "README.md").read_text()
+    doc = (ROOT / "docs" / "configuration.md").read_text()
     for key in CONTEXT_KEYS:
-        assert f"| `{key}` |" in doc, f"the README configuration table misses {key}"
+        assert f"| `{key}` |" in doc, f"the configuration table (docs/configuration.md) misses {key}"
 
 
 def test_snap_start_defaults_off_and_names_the_alias_everything_reads() -> None:
