@@ -72,13 +72,13 @@ test: lint $(NODE_STAMP) $(CONSOLE_STAMP) ## Lint and run every test (CDK synth 
 # tests/scenarios) and the local server's runs (tests/local: real server, worker and emulator processes).
 FAST_TIERS := tests/unit tests/service tests/docs tests/edge
 
-test-fast: $(STAMP) ## Inner loop: no CDK synth (no aws_cdk import), no local server runs, ~20 s
+test-fast: $(STAMP) ## Inner loop: no CDK synth, no local server runs; about 25 s (a first run installs .venv, ~2 min)
 	$(PY) -m pytest $(FAST_TIERS)
 
 openapi: $(STAMP) ## Regenerate openapi.json from the resolver
 	$(PY) -m service.openapi > openapi.json
 
-docs: openapi ## Regenerate openapi.json, RUNBOOK.md (for the configured app: CDK_ARGS=), README route and cost tables
+docs: openapi ## Regenerate openapi.json, RUNBOOK.md (for the configured app: CDK_ARGS=), the tables in docs/ and queries/
 	$(PY) -m scripts.runbook $(CDK_CONTEXT) > RUNBOOK.md
 	$(PY) -m scripts.readme
 
@@ -109,15 +109,13 @@ synth: $(STAMP) $(NODE_STAMP) ## cdk.out/ for the configured app, cdk.out/region
 diff: $(STAMP) $(NODE_STAMP) ## Show what deploy would change (needs AWS credentials)
 	$(CDK_ENV) $(CDK) diff --all $(CDK_CONTEXT)
 
-# Producers first (Service, then Edge, which reads Service), then every consumer with --force: a
-# consumer's Fn::GetStackOutput values are re-read only when CloudFormation updates that stack, and the
-# CLI would skip a stack whose template did not change. Then verify that nothing points at an old resource.
-PRODUCERS := '*-Service' '*-Edge'
-CONSUMERS := '*-EdgeAccess' '*-Monitoring' '*-EdgeMonitoring'
-
-deploy: $(STAMP) $(NODE_STAMP) ## Deploy all five stacks (producers, then consumers re-reading their outputs), then verify
-	$(CDK_ENV) $(CDK) deploy $(PRODUCERS) $(CDK_CONTEXT) --outputs-file cdk.out/outputs.json
-	$(CDK_ENV) $(CDK) deploy $(CONSUMERS) --exclusively --force $(CDK_CONTEXT) --outputs-file cdk.out/outputs-consumers.json
+# The order and the stacks to force come from the synthesized templates (scripts/deploy_plan.py): a
+# stack that reads another's output with Fn::GetStackOutput re-reads it only when CloudFormation updates
+# that stack, and the CLI skips a stack whose template did not change (Edge, when snap_start moves the
+# Function URL). So every such reader is deployed with --force after its producers; then verify.
+deploy: $(STAMP) $(NODE_STAMP) ## Synthesize, deploy the stacks in the order their references need, then verify
+	$(CDK_ENV) $(CDK) synth --quiet $(CDK_CONTEXT)
+	$(CDK_ENV) $(PY) -m scripts.deploy_plan cdk.out --run $(CDK)
 	$(PY) -m scripts.verify $(CDK_CONTEXT)
 
 verify: $(STAMP) ## Check every cross-stack reference points at a current resource (needs AWS credentials)

@@ -5,7 +5,7 @@ check fails (connection errors, access lines != requests served, a route label o
 catalogue). Loopback only; bounded by time and by requests per phase; stops by itself.
 
 Without --url it starts its own server (`python -m local --port 0`, the same as `make run`),
-captures its stdout and samples its memory (server, workers, emulator) from /proc.
+captures its stdout and samples its memory from /proc, per process: the server, each worker, the emulator.
 
 Phases: `health` (GET /health only: the issue's >= 200 requests/s target with 4 clients) and
 `mix` (health, create, get, list, summary, delete and 404s, as a client population would).
@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from local.proc import server_memory
+from local.proc import memory_report, server_memory
 
 ROOT = Path(__file__).resolve().parents[1]
 # (weight, name): the mix phase's route shares.
@@ -271,7 +271,8 @@ def main(argv: list[str] | None = None) -> int:
     server = OwnServer(args.server_args.split()) if not args.url else None
     url = args.url or (server.url if server else "")
     print(f"make load: {url}" + (f"  [{server.banner}]" if server else " (external server: no output checks)"))
-    start_memory = server.sample_now() if server else None
+    if server:
+        server.sample_now()
 
     phases: list[Phase] = []
     all_actions = [name for weight, name in MIX for _ in range(weight)]
@@ -287,18 +288,13 @@ def main(argv: list[str] | None = None) -> int:
         f"{p.name}: {sum(p.connection_errors.values())} connection errors" for p in phases if p.connection_errors
     ]
     if server:
-        end_memory = server.sample_now()
+        server.sample_now()
         code = server.stop()
         if code != 0:
             problems.append(f"server exited with {code}")
         problems += check_output(server.lines, phases)
-        peak = {k: max((m.get(k) or 0) for m in server.memory) for k in ("server_mb", "workers_mb", "emulator_mb")}
-        for key, label in (("server_mb", "server"), ("workers_mb", "workers"), ("emulator_mb", "emulator")):
-            print(
-                f"  memory {label:<8} start {start_memory.get(key) if start_memory else '-'} MB, "
-                f"end {end_memory.get(key)} MB, peak {peak[key]} MB"
-                + (f" ({end_memory.get('workers')} processes)" if key == "workers_mb" else "")
-            )
+        for line in memory_report(server.memory):
+            print(f"  {line}")
     for problem in problems:
         print(f"  CHECK FAILED: {problem}")
     print("  checks: " + ("passed" if not problems else f"{len(problems)} failed"))

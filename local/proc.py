@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 
 def rss_mb(pid: int) -> float | None:
@@ -31,14 +32,36 @@ def cmdline(pid: int) -> str:
         return ""
 
 
-def server_memory(pid: int) -> dict[str, float | int | None]:
-    """RSS of a local server process tree, split by role: server, workers (sum, count), emulator."""
+def server_memory(pid: int) -> dict[str, Any]:
+    """RSS of a local server process tree, per process: the server, each worker by pid (workers start
+    on demand, so their number changes during a run), the emulator."""
     workers = [c for c in children(pid) if "local.worker" in cmdline(c)]
     emulators = [c for c in children(pid) if "local.emulator" in cmdline(c)]
-    worker_rss = [r for r in (rss_mb(w) for w in workers) if r is not None]
     return {
         "server_mb": rss_mb(pid),
-        "workers_mb": round(sum(worker_rss), 1),
-        "workers": len(worker_rss),
+        "worker_mb": {str(w): r for w in workers if (r := rss_mb(w)) is not None},
         "emulator_mb": rss_mb(emulators[0]) if emulators else None,
     }
+
+
+def memory_report(samples: list[dict[str, Any]]) -> list[str]:
+    """One line per process of a run's samples (server_memory's, in time order): first, last and peak
+    RSS. A sum over workers would grow with their number and read like a leak."""
+
+    def line(label: str, values: list[float]) -> str:
+        return f"memory {label:<14} first {values[0]} MB, last {values[-1]} MB, peak {max(values)} MB"
+
+    lines = []
+    server = [s["server_mb"] for s in samples if s.get("server_mb") is not None]
+    if server:
+        lines.append(line("server", server))
+    per_worker: dict[str, list[float]] = {}
+    for s in samples:
+        for pid, mb in s.get("worker_mb", {}).items():
+            per_worker.setdefault(pid, []).append(mb)
+    for pid, values in per_worker.items():
+        lines.append(line(f"worker {pid}", values))
+    emulator = [s["emulator_mb"] for s in samples if s.get("emulator_mb") is not None]
+    if emulator:
+        lines.append(line("emulator", emulator))
+    return lines

@@ -1,5 +1,5 @@
 """Alarm documentation, rendered from the units' alarms and playbooks: the alarm descriptions,
-RUNBOOK.md and the failure-mode matrix (also in README.md).
+RUNBOOK.md and the failure-mode matrix (in RUNBOOK.md only).
 
 ``make docs`` regenerates the checked-in RUNBOOK.md for cdk.json's configuration (scripts/runbook.py);
 a test fails when it is stale.
@@ -27,17 +27,31 @@ MISSING_DATA_TEXT = {
 
 
 def description(alarm: AnyAlarm, cfg: MonitoringConfig) -> str:
-    """The alarm description on-call sees in the notification: what, first checks, where to look."""
+    """The alarm description on-call sees in the notification: what, first checks, where to look.
+
+    The title, meaning, dashboard section, saved queries and runbook link are always whole; the first
+    checks are cut at a word (ending "...") when a long runbook_url leaves no room for all of them:
+    the runbook has them in full."""
     rb = alarm.runbook
     checks = " ".join(f"({i}) {_sentence(c)}" for i, c in enumerate(rb.first_checks, 1))
     queries = ", ".join(f"{cfg.query_folder}/{q}" for q in rb.saved_queries)
-    text = (
-        f"{rb.title}. {rb.meaning} First checks: {checks} Dashboard {cfg.dashboard_name} > "
-        f"{rb.dashboard_section}. Saved queries: {queries}. Runbook: {cfg.runbook_url}#{rb.kind}"
-    )
+    head = f"{rb.title}. {rb.meaning}"
+    first = f" First checks: {checks}"
+    where = f" Dashboard {cfg.dashboard_name} > {rb.dashboard_section}. Saved queries: {queries}."
+    link = f" Runbook: {cfg.runbook_url}#{rb.kind}"
+    room = MAX_DESCRIPTION - len(head) - len(where) - len(link)
+    if len(first) > room:
+        first = _clip(first, room)
+    text = head + first + where + link
     if len(text) > MAX_DESCRIPTION:
         raise ValueError(f"{alarm.key}: description is {len(text)} chars (max {MAX_DESCRIPTION})")
     return text
+
+
+def _clip(text: str, room: int, mark: str = " ...") -> str:
+    """``text`` cut at a word so that it and ``mark`` fit in ``room`` ("" when nothing useful fits)."""
+    cut = text[: max(room - len(mark), 0) + 1].rsplit(" ", 1)[0]
+    return cut + mark if len(cut) > len(" First checks:") else ""
 
 
 def every_alarm(cfg: MonitoringConfig, routes: Iterable[RouteSpec] = ROUTES) -> list[AnyAlarm]:

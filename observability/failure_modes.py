@@ -1,5 +1,5 @@
 """The failure-mode matrix: for each way the API breaks, what the viewer sees, which metrics move, which
-alarms page and after how many minutes (plain data; RUNBOOK.md and README render it).
+alarms page and after how many minutes (plain data; RUNBOOK.md renders it).
 
 The minutes are not estimates: ``tests/scenarios`` synthesizes the app, feeds each mode's per-minute
 metrics (``tests/scenarios/world.py``) to the offline CloudWatch simulator (``observability/simulator``) and fails

@@ -1,27 +1,45 @@
-"""Regenerate README.md's generated blocks: `python -m scripts.readme` (part of `make docs`).
+"""Regenerate the generated blocks of the documents: `python -m scripts.readme` (part of `make docs`).
 
-Blocks: the route table (from the catalogue), the monitoring cost table (from the catalogue
-and the alarm definitions) and the failure-mode matrix (observability/failure_modes.py, proven by
-tests/scenarios). A test runs `render()` and fails when README.md differs, so the
-README cannot drift from the routes the service serves or what its observability costs.
+Each table lives in the document about its subject, between `<!-- BEGIN <block> (generated: make docs) -->`
+and `<!-- END <block> -->`:
+
+- docs/api.md, `routes`: the route table, from the catalogue;
+- docs/operations.md, `alarms`: every alarm that notifies, from the units' alarm definitions;
+- docs/cost.md, `cost`: the monitoring cost table (observability/cost.py, with the dashboard's log widgets);
+- queries/README.md, `queries`: every saved query, from the first comment line of its file.
+
+A test renders every document and fails when one differs, so no table can drift from the routes the
+service serves, the alarms it deploys, the queries it saves or what its observability costs. The
+failure-mode matrix is rendered once, into RUNBOOK.md (scripts/runbook.py, observability/alarm_docs.py).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from dashboards.layout import layout, log_tables
-from observability.alarm_docs import failure_matrix
+from observability.alarm_docs import every_alarm
 from observability.cost import render_markdown
+from observability.model import EDGE_REGION, AnyAlarm
 from observability.monitoring_config import MonitoringConfig
 from observability.plan import plan
 from service.catalogue import ROUTES
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+ROOT = Path(__file__).resolve().parents[1]
+QUERIES = ROOT / "queries"
+
+# Log group each queries/<folder>/ is deployed on; a folder missing here fails `make docs`.
+QUERY_LOG_GROUPS = {
+    "service": "function",
+    "waf": "WAF (us-east-1)",
+    "cloudfront": "CloudFront access logs (us-east-1)",
+}
 
 
-def table() -> str:
+def routes_table() -> str:
     rows = [
         "| route | name | what it does | SLO: latency | SLO: availability |",
         "|---|---|---|---|---|",
@@ -34,28 +52,115 @@ def table() -> str:
     return "\n".join(rows)
 
 
-def blocks() -> dict[str, str]:
-    return {
-        "routes": table(),
-        "cost": render_markdown(log_tables(layout(plan(MonitoringConfig(), ROUTES, reserved_concurrency=1)))).rstrip(
-            "\n"
-        ),
-        "failure-modes": failure_matrix(runbook_file="RUNBOOK.md").rstrip("\n"),
-    }
+def alarms_table() -> str:
+    """Every alarm that notifies, in RUNBOOK.md order, for the defaults. Alarms that exist only in one
+    configuration say which; route alarms appear once, with the first route's condition."""
+    cfg = MonitoringConfig(service_name="<service>")
+    first = ROUTES[:1]
+    shield = dataclasses.replace(cfg, shield_advanced=True)
+    reserved = {a.key for a in plan(cfg, first, reserved_concurrency=1).alarms}
+    shared = {a.key for a in plan(cfg, first, reserved_concurrency=None).alarms}
+    default = reserved & shared
+
+    def only(alarm: AnyAlarm) -> str:
+        if alarm.key in default:
+            return ""
+        if alarm.key in reserved - shared:
+            return " (only when concurrency is reserved)"
+        if alarm.key in shared - reserved:
+            return " (only when `reserved_concurrency` is 0: the function shares the account pool)"
+        return " (only with `shield_advanced: true`)"
+
+    in_runbook = {a.playbook.kind for a in every_alarm(cfg, first)}  # RUNBOOK.md is rendered without Shield
+    route_prefix = f"route-{first[0].name}-"
+    rows = ["| Alarm | Region | Fires when | Runbook |", "| --- | --- | --- | --- |"]
+    windows = 0
+    for a in every_alarm(shield, first):
+        if not a.notify:
+            windows += a.key.startswith(route_prefix)
+            continue
+        name, condition = cfg.alarm_name(a.key), a.condition
+        if a.key.startswith(route_prefix):
+            name = cfg.alarm_name("route-<name>-" + a.key.removeprefix(route_prefix))
+            condition = f"per route, e.g. `{first[0].name}`: {condition}"
+        region = EDGE_REGION if a.region == "edge" else "home"
+        cell = (condition + only(a)).replace("|", "\\|")
+        runbook = (
+            f"[{a.playbook.title}](../RUNBOOK.md#{a.playbook.kind})"
+            if a.playbook.kind in in_runbook
+            else f"{a.playbook.title}: `make docs CDK_ARGS='-c shield_advanced=true'` adds it to RUNBOOK.md"
+        )
+        rows.append(f"| `{name}` | {region} | {cell} | {runbook} |")
+    if windows:
+        rows += [
+            "",
+            f"Each route also has {windows} fault-rate window alarms that do not notify: they feed the burn-rate "
+            "composites ([RUNBOOK.md](../RUNBOOK.md#route-fault-rate-window)).",
+        ]
+    return "\n".join(rows)
 
 
-def render(readme: str) -> str:
-    for name, content in blocks().items():
+def _what(path: Path) -> str:
+    """The first sentence of the file's opening comment (`# <Title>: <what it shows>.`), template
+    placeholders shown as `<name>`."""
+    comment = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("#"):
+            break
+        comment.append(line.lstrip("# ").strip())
+    sentence = re.split(r"(?<=\.)\s", " ".join(comment), maxsplit=1)[0]
+    return re.sub(r"\$\{(\w+)\}", r"`<\1>`", sentence).replace("|", "\\|")
+
+
+def queries_table() -> str:
+    rows = ["| Query | Log group | What it shows | File |", "| --- | --- | --- | --- |"]
+    folders = sorted(p.name for p in QUERIES.iterdir() if p.is_dir())
+    unknown = set(folders) - set(QUERY_LOG_GROUPS) - {"route"}
+    if unknown:
+        raise SystemExit(f"queries/{sorted(unknown)}: add the log group to QUERY_LOG_GROUPS in scripts/readme.py")
+    for folder, group in QUERY_LOG_GROUPS.items():
+        for path in sorted((QUERIES / folder).glob("*.query")):
+            key = path.stem.replace("_", "-")
+            rows.append(f"| `{key}` | {group} | {_what(path)} | [`{folder}/{path.name}`]({folder}/{path.name}) |")
+    for path in sorted((QUERIES / "route").glob("*.query.tmpl")):
+        key = f"route-<name>-{path.name.removesuffix('.query.tmpl')}"
+        rows.append(f"| `{key}` | function, per route | {_what(path)} | [`route/{path.name}`](route/{path.name}) |")
+    return "\n".join(rows)
+
+
+def cost_table() -> str:
+    board = layout(plan(MonitoringConfig(), ROUTES, reserved_concurrency=1))
+    return render_markdown(log_tables(board)).rstrip("\n")
+
+
+# document (relative to the repository root) -> block name -> its content
+BLOCKS: dict[str, dict[str, Callable[[], str]]] = {
+    "docs/api.md": {"routes": routes_table},
+    "docs/operations.md": {"alarms": alarms_table},
+    "docs/cost.md": {"cost": cost_table},
+    "queries/README.md": {"queries": queries_table},
+}
+
+
+def render(doc: str, text: str) -> str:
+    """``text`` (the document ``doc``) with its generated blocks rendered afresh."""
+    for name, content in BLOCKS[doc].items():
         begin, end = f"<!-- BEGIN {name} (generated: make docs) -->", f"<!-- END {name} -->"
         pattern = re.compile(re.escape(begin) + ".*?" + re.escape(end), re.S)
-        if not pattern.search(readme):
-            raise SystemExit(f"README.md has no {begin} ... {end} block")
-        readme = pattern.sub(lambda _, b=begin, c=content, e=end: f"{b}\n{c}\n{e}", readme)
-    return readme
+        if not pattern.search(text):
+            raise SystemExit(f"{doc} has no {begin} ... {end} block")
+        block = f"{begin}\n{content()}\n{end}"
+        text = pattern.sub(lambda _, block=block: block, text)
+    return text
 
 
 def main() -> None:
-    README.write_text(render(README.read_text()))
+    for doc in BLOCKS:
+        path = ROOT / doc
+        text = path.read_text(encoding="utf-8")
+        new = render(doc, text)
+        if new != text:
+            path.write_text(new, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from observability.model import EDGE_REGION
-from observability.monitoring_config import DEFAULT_ACCOUNT_CONCURRENCY_LIMIT, MonitoringConfig
+from observability.monitoring_config import DEFAULT_ACCOUNT_CONCURRENCY_LIMIT, MAX_RUNBOOK_URL, MonitoringConfig
 from service.contract import SERVICE_NAME
 from service.time_budget import DYNAMODB_CALL_WORST_CASE_S, MIN_LAMBDA_TIMEOUT_S
 from stacks.countries import ISO_3166_ALPHA2
@@ -53,7 +53,8 @@ _REGION_RE = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
 _ACCOUNT_RE = re.compile(r"^\d{12}$")
 _PREFIX_RE = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,39}$")
 _SERVICE_RE = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
-_URL_RE = re.compile(r"^https://[^\s]+$")
+# An https URL of a page: host, optional port and path/query, no fragment (descriptions add "#<anchor>").
+_RUNBOOK_URL_RE = re.compile(r"^https://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(:\d{1,5})?(/[^\s#]*)?$")
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 # A CORS origin as browsers send it: scheme, host, optional port; no path, no trailing slash. Plain
@@ -95,6 +96,9 @@ class InfraConfig:
     api_keys: bool = False  # x-api-key checked by a CloudFront Function against a KeyValueStore
     api_key_rate_limit: int = 1000  # requests per API key per 5 minutes (WAF), with api_keys
     shield_advanced: bool = False  # Shield Advanced protection + DDoSDetected alarm (subscription needed)
+    # With shield_advanced: the anti-DDoS rule group is always added; Shield's older automatic
+    # application-layer response only on request (new customers need AWS Support to enable it).
+    shield_automatic_response: bool = False
     # SnapStart: publish a version with a snapshot and serve the Function URL from an alias of it.
     snap_start: bool = False
     viewer_protocol: str = "https-only"  # one of VIEWER_PROTOCOLS
@@ -193,6 +197,22 @@ def _countries(key: str, value: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(codes))
 
 
+def _runbook_url(value: Any) -> str:
+    """``runbook_url``: null -> the relative RUNBOOK.md; else an https URL short enough that every alarm
+    description keeps it whole within CloudWatch's 1,024-character AlarmDescription."""
+    if _absent(value):
+        return "RUNBOOK.md"
+    url = str(value).strip()
+    if len(url) > MAX_RUNBOOK_URL:
+        raise ConfigError(
+            f"context 'runbook_url' must be at most {MAX_RUNBOOK_URL} characters (alarm descriptions link it, "
+            f"and CloudWatch caps AlarmDescription at 1,024), got {len(url)}"
+        )
+    return _match(
+        "runbook_url", url, _RUNBOOK_URL_RE, "an https:// URL of a page (host, optional path; no '#fragment')"
+    )
+
+
 def load_config(context: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> InfraConfig:
     """Build an InfraConfig from a context mapping (e.g. ``app.node.try_get_context`` values).
 
@@ -264,10 +284,7 @@ def load_config(context: Mapping[str, Any], environ: Mapping[str, str] | None = 
         _SERVICE_RE,
         "lower-case letters, digits or '-' (up to 40), starting with a letter",
     )
-    raw_runbook = context.get("runbook_url")
-    runbook_url = (
-        "RUNBOOK.md" if _absent(raw_runbook) else _match("runbook_url", raw_runbook, _URL_RE, "an https:// URL")
-    )
+    runbook_url = _runbook_url(context.get("runbook_url"))
 
     geo_allow = _countries("geo_allow", context.get("geo_allow"))
     geo_deny = _countries("geo_deny", context.get("geo_deny"))
@@ -282,6 +299,11 @@ def load_config(context: Mapping[str, Any], environ: Mapping[str, str] | None = 
         if _absent(raw_limit)
         else _int("account_concurrency_limit", raw_limit, 1, 10_000_000)
     )
+
+    shield_advanced = _bool("shield_advanced", context.get("shield_advanced", False))
+    shield_automatic = _bool("shield_automatic_response", context.get("shield_automatic_response", False))
+    if shield_automatic and not shield_advanced:
+        raise ConfigError("context 'shield_automatic_response' needs 'shield_advanced': true")
 
     return InfraConfig(
         prefix=prefix,
@@ -305,7 +327,8 @@ def load_config(context: Mapping[str, Any], environ: Mapping[str, str] | None = 
         geo_deny=geo_deny,
         api_keys=_bool("api_keys", context.get("api_keys", False)),
         api_key_rate_limit=_int("api_key_rate_limit", context.get("api_key_rate_limit", 1000), 10, 2_000_000_000),
-        shield_advanced=_bool("shield_advanced", context.get("shield_advanced", False)),
+        shield_advanced=shield_advanced,
+        shield_automatic_response=shield_automatic,
         snap_start=_bool("snap_start", context.get("snap_start", False)),
         viewer_protocol=viewer_protocol,
         account_concurrency_limit=account_limit,
@@ -335,6 +358,7 @@ CONTEXT_KEYS: tuple[str, ...] = (
     "api_keys",
     "api_key_rate_limit",
     "shield_advanced",
+    "shield_automatic_response",
     "snap_start",
     "viewer_protocol",
     "account_concurrency_limit",

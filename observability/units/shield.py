@@ -19,8 +19,9 @@ DDOS_DETECTED = Playbook(
     kind="shield-ddos-detected",
     title="Shield Advanced: DDoS detected",
     meaning=(
-        "Shield Advanced detected a DDoS event on the CloudFront distribution. Automatic application-layer "
-        "mitigation adds block rules to the web ACL (rule group ShieldMitigationRuleGroup_*) while it lasts."
+        "Shield Advanced detected a DDoS event on the CloudFront distribution. The web ACL's anti-DDoS rule "
+        "group (AWSManagedRulesAntiDDoSRuleSet) blocks the most suspicious requests while it lasts; with "
+        "shield_automatic_response Shield also adds its own rule group (ShieldMitigationRuleGroup_*)."
     ),
     first_checks=(
         "Shield console (us-east-1) > Events: attack vector, volume, and the mitigation rules in place",

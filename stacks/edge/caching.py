@@ -13,6 +13,7 @@ from aws_cdk import aws_cloudfront as cloudfront
 
 from stacks.config import InfraConfig
 from stacks.edge.cache_paths import CacheBehaviour
+from stacks.edge.distribution import viewer_protocol_policy
 
 
 def add_cache_behaviours(
@@ -32,7 +33,7 @@ def add_cache_behaviours(
             # must pass. CloudFront caches only GET and HEAD.
             allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
             cached_methods=cloudfront.CachedMethods.CACHE_GET_HEAD,
-            viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+            viewer_protocol_policy=viewer_protocol_policy(config),
             cache_policy=cache_policy(stack, config, b),
             # Everything but Host (the Function URL routes on its own host name). Cache-key headers
             # and query strings are forwarded anyway; the key holds no Host, cookie or credential.

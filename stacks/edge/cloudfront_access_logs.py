@@ -1,10 +1,15 @@
 """CloudFront access logs: standard logging (v2) into a CloudWatch Logs group in us-east-1.
 
 A DeliverySource (the distribution, ACCESS_LOGS), a DeliveryDestination (the log group, JSON) and the
-Delivery pairing them, with the fields observability.cloudfront_logs names. The log group gets its own
-resource policy admitting the delivery service, so nothing depends on AWS creating an account-wide one
-on first delivery (which needs the deployer to hold logs:PutResourcePolicy and is left behind by
-`make destroy`).
+Delivery pairing them, with the fields observability.cloudfront_logs names.
+
+No AWS::Logs::ResourcePolicy: that resource is account-level (CloudWatch Logs allows 10 per region, and
+each stage would add one). The CloudWatch Logs guide ("Logs sent to CloudWatch Logs") puts the policy on
+the log group instead: "If the log group currently does not have a resource policy, and the user setting
+up the logging has the logs:PutResourcePolicy, logs:DescribeResourcePolicies, and logs:DescribeLogGroups
+permissions for the log group, then AWS automatically creates the following policy for it [...] For newly
+created subscriptions, resource policies are configured at the log group level". CloudFormation creates
+the Delivery with the deploy role (the CDK's execution role holds those permissions).
 
 Not to be confused with EdgeAccess (stacks/edge_access_stack.py), CloudFront's permission to invoke the
 function. The construct ids (EdgeAccessLogs, ...) and the output EdgeAccessLogGroup keep their deployed
@@ -32,7 +37,7 @@ def log_group_name(config: InfraConfig) -> str:
 
 
 def deliver_access_logs(stack: cdk.Stack, config: InfraConfig, distribution: cloudfront.Distribution) -> logs.LogGroup:
-    """The log group, its delivery policy and the delivery; returns the log group."""
+    """The log group and the delivery into it; returns the log group."""
     name = config.prefix.lower()
     group = logs.LogGroup(
         stack,
@@ -40,33 +45,6 @@ def deliver_access_logs(stack: cdk.Stack, config: InfraConfig, distribution: clo
         log_group_name=log_group_name(config),
         retention=retention_days(config.log_retention_days),
         removal_policy=cdk.RemovalPolicy.DESTROY,
-    )
-    policy = logs.CfnResourcePolicy(
-        stack,
-        "EdgeAccessLogsDeliveryPolicy",
-        policy_name=f"{name}-cloudfront-access-log-delivery",
-        policy_document=stack.to_json_string(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Sid": "AWSLogDeliveryWrite",
-                        "Effect": "Allow",
-                        "Principal": {"Service": "delivery.logs.amazonaws.com"},
-                        "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                        "Resource": f"{plain_log_group_arn(stack, group)}:log-stream:*",
-                        "Condition": {
-                            "StringEquals": {"aws:SourceAccount": stack.account},
-                            # The documented condition for CloudWatch Logs delivery: any delivery of this
-                            # account and region (the delivery's own ARN is not known before it exists).
-                            "ArnLike": {
-                                "aws:SourceArn": f"arn:{stack.partition}:logs:{stack.region}:{stack.account}:*"
-                            },
-                        },
-                    }
-                ],
-            }
-        ),
     )
     source = logs.CfnDeliverySource(
         stack,
@@ -82,14 +60,12 @@ def deliver_access_logs(stack: cdk.Stack, config: InfraConfig, distribution: clo
         destination_resource_arn=plain_log_group_arn(stack, group),
         output_format=cloudfront_logs.OUTPUT_FORMAT,
     )
-    delivery = logs.CfnDelivery(
+    logs.CfnDelivery(
         stack,
         "EdgeAccessLogDelivery",
         delivery_source_name=source.ref,
         delivery_destination_arn=destination.attr_arn,
         record_fields=list(cloudfront_logs.RECORD_FIELDS),
     )
-    # The log group admits the delivery before it starts (the source is already a Ref dependency).
-    delivery.node.add_dependency(policy)
     cdk.CfnOutput(stack, OUTPUT_CLOUDFRONT_ACCESS_LOG_GROUP, value=group.log_group_name)
     return group

@@ -19,6 +19,12 @@ from aws_cdk import aws_lambda as lambda_
 from stacks.config import PRICE_CLASSES, InfraConfig
 
 
+def viewer_protocol_policy(config: InfraConfig) -> cloudfront.ViewerProtocolPolicy:
+    """config.viewer_protocol for every behaviour, the default and each cached route's: https-only by
+    default, since a client following a redirected POST may resend it as a GET without its body."""
+    return cloudfront.ViewerProtocolPolicy[config.viewer_protocol.upper().replace("-", "_")]
+
+
 class Distribution:
     """The distribution (``distribution``) and its origin (``origin``, shared by every behaviour)."""
 
@@ -52,8 +58,7 @@ class Distribution:
             default_behavior=cloudfront.BehaviorOptions(
                 origin=self.origin,
                 allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
-                # https-only by default (config.viewer_protocol): a redirected POST can come back as a GET.
-                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy[cfg.viewer_protocol.upper().replace("-", "_")],
+                viewer_protocol_policy=viewer_protocol_policy(cfg),
                 cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
                 # Everything the viewer sent except Host: the Function URL routes on its own host name.
                 origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,

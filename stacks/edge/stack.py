@@ -73,6 +73,6 @@ class EdgeStack(cdk.Stack):
         if self.cache_behaviours:
             caching.subscribe_additional_metrics(self, self.distribution)
         if config.shield_advanced:
-            shield.protect_distribution(self, config, self.distribution)
+            shield.protect_distribution(self, config, self.distribution.distribution_arn)
         cdk.CfnOutput(self, OUTPUT_WEB_ACL_NAME, value=self.web_acl_metric_name)
         cdk.CfnOutput(self, OUTPUT_WAF_LOG_GROUP, value=self.waf_log_group.log_group_name)

@@ -1,8 +1,10 @@
 """The WAF web ACL in front of the distribution (scope CLOUDFRONT, us-east-1), and its logging.
 
-Rules, in evaluation order: the geo restriction (when configured), the rate limit per IP, the rate
-limit per API key (with API keys), our own body limit, then AWS's managed rule groups. Blocks answer
-with problem bodies built by service/problems.py, the same shape the API returns for its own errors.
+Rules, in evaluation order: the anti-DDoS rule group (with Shield Advanced), the geo restriction (when
+configured), the rate limit per IP, the rate limit per API key (with API keys), our own body limit, then
+AWS's managed rule groups. Blocks answer with JSON problem bodies built by service/problems.py, the same
+shape the API returns for its own errors (declared application/json: WAF custom responses cannot name
+application/problem+json).
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ MANAGED_RULE_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # Its SizeRestrictions_BODY blocks bodies over 8 KB, the same limit as BodyTooLarge and the API.
     ("AWSManagedRulesCommonRuleSet", ()),
 )
+# With shield_advanced, first in the ACL, so it sees every request: WAF's application-layer DDoS
+# mitigation (it supersedes Shield's automatic response since 2026-03-26; WAF bills it on top).
+ANTI_DDOS_RULE_GROUP = "AWSManagedRulesAntiDDoSRuleSet"
 RATE_RULE = "RateLimitPerIp"
 BODY_RULE = "BodyTooLarge"
 GEO_RULE = "GeoRestriction"
@@ -50,7 +55,7 @@ def geo_acknowledgment(config: InfraConfig) -> str:
         )
         return (
             f"Geo restriction is enforced by the WAF rule {GEO_RULE} ({which}), which has its own metric and "
-            "answers problem+json 403; CloudFront's geo restriction would answer a bare 403 with no WAF metric."
+            "answers a problem-details 403; CloudFront's geo restriction would answer a bare 403 with no WAF metric."
         )
     return (
         "No geographic requirement is configured (geo_allow / geo_deny are null); when one is set, the WAF "
@@ -105,6 +110,7 @@ class WebAcl:
 
     def _web_acl(self) -> wafv2.CfnWebACL:
         rules: list[dict[str, object]] = [
+            *self._anti_ddos_rules(),
             *self._geo_rules(),
             dict(
                 name=RATE_RULE,
@@ -208,9 +214,40 @@ class WebAcl:
         )
         return bodies
 
+    def _anti_ddos_rules(self) -> list[dict[str, object]]:
+        """The anti-DDoS managed rule group, with shield_advanced, configured for an API: its two challenge
+        rules (ChallengeAllDuringEvent, ChallengeDDoSRequests) are disabled, since an API client cannot
+        answer a silent browser challenge; DDoSRequests blocks the requests labelled most suspicious during
+        an event (SensitivityToBlock LOW, the default: the fewest false positives)."""
+        if not self.config.shield_advanced:
+            return []
+        return [
+            dict(
+                name=ANTI_DDOS_RULE_GROUP,
+                statement=wafv2.CfnWebACL.StatementProperty(
+                    managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
+                        vendor_name="AWS",
+                        name=ANTI_DDOS_RULE_GROUP,
+                        managed_rule_group_configs=[
+                            wafv2.CfnWebACL.ManagedRuleGroupConfigProperty(
+                                aws_managed_rules_anti_d_do_s_rule_set=wafv2.CfnWebACL.AWSManagedRulesAntiDDoSRuleSetProperty(
+                                    client_side_action_config=wafv2.CfnWebACL.ClientSideActionConfigProperty(
+                                        challenge=wafv2.CfnWebACL.ClientSideActionProperty(usage_of_action="DISABLED")
+                                    ),
+                                    sensitivity_to_block="LOW",
+                                )
+                            )
+                        ],
+                    )
+                ),
+                override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
+                visibility_config=self._rule_visibility(ANTI_DDOS_RULE_GROUP),
+            )
+        ]
+
     def _geo_rules(self) -> list[dict[str, object]]:
         """geo_allow / geo_deny as a WAF geo-match rule, first in the ACL: its own metric and a
-        problem+json 403 (CloudFront's own geo restriction answers a bare 403 with no WAF metric)."""
+        problem-details 403 (CloudFront's own geo restriction answers a bare 403 with no WAF metric)."""
         cfg = self.config
         if not (cfg.geo_allow or cfg.geo_deny):
             return []

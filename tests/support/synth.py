@@ -6,10 +6,11 @@ Importing this module does not import CDK (the fast tier imports ``many_routes``
 flags match `make synth`) with a few overrides:
 - ``us-east-1``: home == edge region, reserved concurrency 25, custom domain + certificate;
 - ``eu-west-1``: cross-region, reserved concurrency disabled (0), CloudFront default certificate,
-  another service name (a second stage), an https runbook link, and SnapStart (URL on an alias);
+  another service name (a second stage), the longest runbook link accepted, and SnapStart (URL on an alias);
 - ``default``: the real catalogue, eu-west-1, reserved concurrency 20, an alarm e-mail;
 - ``scale``: 30 routes, us-east-1, concurrency not reserved, an alarm e-mail;
-- ``edge-all``: every edge option on (API keys, geo allow list, CORS, Shield Advanced), eu-west-1.
+- ``edge-all``: every edge option on (API keys, geo allow list, CORS, Shield Advanced), redirect-to-https,
+  eu-west-1.
 """
 
 from __future__ import annotations
@@ -41,6 +42,12 @@ CDK_CONTEXT: dict[str, Any] = json.loads((ROOT / "cdk.json").read_text())["conte
 ACCOUNT = "111111111111"
 EDGE_REGION = "us-east-1"
 CERT_ARN = "arn:aws:acm:us-east-1:111111111111:certificate/12345678-1234-1234-1234-123456789012"
+# The longest runbook_url config accepts (256 characters): a repository page at a pinned commit.
+LONG_RUNBOOK_URL = (
+    "https://github.example.com/an-organisation-with-a-rather-long-name/orders-api-for-the-payments-platform"
+    "/blob/0123456789abcdef0123456789abcdef01234567/docs/operations/RUNBOOK.md"
+)
+LONG_RUNBOOK_URL += "?plain=1&" + "x" * (256 - len(LONG_RUNBOOK_URL) - 9)
 
 
 def many_routes(n: int) -> tuple[RouteSpec, ...]:
@@ -76,7 +83,7 @@ CONFIGS: dict[str, tuple[dict[str, Any], tuple[RouteSpec, ...]]] = {
             "account": ACCOUNT,
             "reserved_concurrency": 0,
             "service_name": "orders-api-eu",
-            "runbook_url": "https://example.com/orders-api/blob/main/RUNBOOK.md",
+            "runbook_url": LONG_RUNBOOK_URL,
             "snap_start": True,
         },
         ROUTES,
@@ -109,6 +116,7 @@ CONFIGS: dict[str, tuple[dict[str, Any], tuple[RouteSpec, ...]]] = {
             "geo_allow": ["DE", "FR"],
             "cors_allowed_origins": ["https://app.example.com"],
             "shield_advanced": True,
+            "viewer_protocol": "redirect-to-https",
         },
         ROUTES,
     ),

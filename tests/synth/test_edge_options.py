@@ -16,7 +16,7 @@ from service.catalogue import ROUTES, RouteSpec
 from service.environment import ENV_API_KEYS, ENV_CORS_ALLOWED_ORIGINS
 from stacks.edge.api_keys import OUTPUT_KVS_ARN
 from stacks.edge.cache_paths import cache_behaviours
-from stacks.edge.waf import GEO_RULE, KEY_RATE_RULE, RATE_RULE
+from stacks.edge.waf import ANTI_DDOS_RULE_GROUP, GEO_RULE, KEY_RATE_RULE, RATE_RULE
 from stacks.monitoring.cloudwatch_dashboard import widget_query
 from tests.support.cfn import LogWidget, dashboard_bodies, log_widgets, render
 from tests.synth.conftest import Synth
@@ -122,8 +122,10 @@ def test_cors_origins_reach_the_function_and_the_cache_key(edge_all_synth: Synth
 def test_geo_allow_is_a_waf_rule_with_its_own_metric_and_problem_body(edge_all_synth: Synth) -> None:
     s = edge_all_synth
     acl = s.one(s.stacks.edge, "AWS::WAFv2::WebACL")
-    assert acl["Rules"][0]["Name"] == GEO_RULE  # before anything counts the request
-    rule = acl["Rules"][0]
+    # Before anything counts the request; only the anti-DDoS rule group (Shield Advanced) sees it first.
+    names = [r["Name"] for r in acl["Rules"]]
+    assert names[:2] == [ANTI_DDOS_RULE_GROUP, GEO_RULE]
+    rule = acl["Rules"][1]
     assert rule["Statement"] == {"NotStatement": {"Statement": {"GeoMatchStatement": {"CountryCodes": ["DE", "FR"]}}}}
     assert rule["Action"]["Block"]["CustomResponse"] == {"ResponseCode": 403, "CustomResponseBodyKey": "GeoBlocked"}
     assert rule["VisibilityConfig"]["MetricName"].endswith(GEO_RULE)
@@ -169,10 +171,8 @@ def test_shield_advanced_protects_the_distribution_and_alarms(edge_all_synth: Sy
     protection = s.one(s.stacks.edge, "AWS::Shield::Protection")
     dist_id = next(iter(s.resources(s.stacks.edge, "AWS::CloudFront::Distribution")))
     assert dist_id in str(protection["ResourceArn"])
-    assert protection["ApplicationLayerAutomaticResponseConfiguration"] == {
-        "Action": {"Block": {}},
-        "Status": "ENABLED",
-    }
+    # Opt-in only (shield_automatic_response): new Shield Advanced customers cannot enable it unaided.
+    assert "ApplicationLayerAutomaticResponseConfiguration" not in protection
     alarms = [
         a["Properties"]
         for a in s.resources(s.stacks.edge_monitoring, "AWS::CloudWatch::Alarm").values()

@@ -197,14 +197,9 @@ def test_cloudfront_standard_logs_v2_go_to_cloudwatch_logs(synth: Synth) -> None
     source_id = next(iter(synth.resources(edge, "AWS::Logs::DeliverySource")))
     assert props["DeliverySourceName"] == {"Ref": source_id}
 
-    # The log group admits CloudWatch's delivery service before the delivery exists.
-    ((policy_id, policy),) = synth.resources(edge, "AWS::Logs::ResourcePolicy").items()
-    assert policy_id in delivery["DependsOn"]
-    doc = json.dumps(policy["Properties"]["PolicyDocument"])
-    assert "delivery.logs.amazonaws.com" in doc
-    assert "logs:PutLogEvents" in doc
-    assert log_id in doc
-    assert "aws:SourceAccount" in doc
+    # No account-level log resource policy: the delivery creates the log-group-level one it needs
+    # (tests/synth/test_deploy_safety.py checks every stack).
+    assert "DependsOn" not in delivery
 
 
 def test_edge_saved_queries_run_on_the_cloudfront_log_group(synth: Synth) -> None:

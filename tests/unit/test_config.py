@@ -22,9 +22,9 @@ def test_cdk_json_defaults_load_and_every_key_is_documented() -> None:
     for key in CONTEXT_KEYS:
         assert key in CDK_CONTEXT, key
         assert f"//{key}" in CDK_CONTEXT, f"cdk.json has no '//{key}' documentation entry"
-    doc = (ROOT / "README.md").read_text()
+    doc = (ROOT / "docs" / "configuration.md").read_text()
     for key in CONTEXT_KEYS:
-        assert f"| `{key}` |" in doc, f"the README configuration table misses {key}"
+        assert f"| `{key}` |" in doc, f"the configuration table (docs/configuration.md) misses {key}"
 
 
 def test_snap_start_defaults_off_and_names_the_alias_everything_reads() -> None:
@@ -148,3 +148,11 @@ def test_viewer_protocol_is_https_only_by_default_and_configurable() -> None:
 def test_account_concurrency_limit_reaches_the_monitoring_config() -> None:
     config = load_config(_with(account_concurrency_limit="10", reserved_concurrency="0"), environ={})
     assert config.monitoring.account_concurrency_limit == 10
+
+
+def test_shield_automatic_response_is_opt_in_and_needs_shield_advanced() -> None:
+    assert load_config(_with(shield_advanced=True), environ={}).shield_automatic_response is False
+    on = load_config(_with(shield_advanced=True, shield_automatic_response="true"), environ={})
+    assert on.shield_automatic_response is True
+    with pytest.raises(ConfigError, match="'shield_automatic_response' needs 'shield_advanced'"):
+        load_config(_with(shield_automatic_response=True), environ={})

@@ -174,10 +174,10 @@ def _window(floor_requests: int, faults: int) -> float:
 
 
 def test_one_5xx_among_ten_requests_does_not_page_two_do() -> None:
-    # What README.md says about the burn-rate floor, checked against the alarm's expression.
+    # What docs/operations.md says about the burn-rate floor, checked against the alarm's expression.
     assert _window(10, 1) == 0
     assert _window(9, 2) == 0  # below the request floor
     assert _window(10, 2) == pytest.approx(200)  # 20 % of a 0.1 % budget: far above 14.4
-    readme = (ROOT / "README.md").read_text()
+    readme = (ROOT / "docs" / "operations.md").read_text()
     assert f"at least\n{CFG.burn_min_requests} requests **and** {CFG.burn_min_faults} faults" in readme
     assert "**one 5xx among ten\nrequests does not page.**" in readme
