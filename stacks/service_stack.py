@@ -31,6 +31,7 @@ from service.contract import (
     METRICS_NAMESPACE,
     TABLE_PARTITION_KEY,
 )
+from stacks.bytecode import compile_package
 from stacks.config import InfraConfig
 from stacks.retention import retention_days
 
@@ -42,6 +43,7 @@ HANDLER = "service.handler.handler"
 # boto3 is in the runtime), pinned to the version the tests run against, so the asset is only service/.
 POWERTOOLS_VERSION = importlib.metadata.version("aws-lambda-powertools")
 RUNTIME = lambda_.Runtime.PYTHON_3_13
+RUNTIME_PYTHON_VERSION = RUNTIME.name.removeprefix("python")  # "3.13": the asset's bytecode is for it
 ARCHITECTURE = lambda_.Architecture.ARM_64
 POWERTOOLS_LAYER_PARAMETER = f"/aws/service/powertools/python/arm64/{RUNTIME.name}/{POWERTOOLS_VERSION}"
 
@@ -68,7 +70,8 @@ NOT_IN_ASSET: frozenset[Path] = frozenset({SERVICE_DIR / "local.py"})
 
 
 def _not_function_code(folder: str, names: list[str]) -> set[str]:
-    """copytree's ignore: bytecode, hidden files and NOT_IN_ASSET stay out of the asset."""
+    """copytree's ignore: local bytecode, hidden files and NOT_IN_ASSET stay out of the asset (the asset's
+    own bytecode is compiled after the copy, for the runtime's version)."""
     return {
         name
         for name in names
@@ -88,6 +91,8 @@ def stage_service_asset(target: Path | None = None) -> Path:
         # synth copies the folder into the cloud assembly, so the staging copy can go at exit.
         atexit.register(shutil.rmtree, target, ignore_errors=True)
     shutil.copytree(SERVICE_DIR, target / "service", ignore=_not_function_code)
+    # Bytecode compiled by the runtime's Python, so cold starts skip compiling service/ (stacks/bytecode.py).
+    compile_package(target / "service", RUNTIME_PYTHON_VERSION)
     return target
 
 
