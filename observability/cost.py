@@ -137,7 +137,7 @@ def render_markdown(routes: Sequence[RouteSpec] = ROUTES) -> str:
         "than listed; the dashboard is free if the account has no more than 3.",
         "",
         f"Field indexes on the function's log group ({', '.join(f'`{f}`' for f in INDEXED_FIELDS)}) have no "
-        "line of their own here: they make the saved queries that look a request, "
+        "line of their own here: they let the saved queries that look a request, "
         'route or trace up with `field = "value"` scan only the events that can match instead of every '
         "event in the time range (correlation-id, edge-request-id, each route's errors and slowest). "
         "With `tracing` `otel` and `application_signals` `true`, Application Signals adds its own usage-based "
