@@ -25,7 +25,7 @@ import pytest
 from service.catalogue import NOT_FOUND, ROUTES
 from service.tracing import ANNOTATIONS, XRAY_ANNOTATIONS_ATTRIBUTE, xray_form
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 XRAY_TRACE_ID = "^1-[0-9a-f]{8}-[0-9a-f]{24}$"
 
 SCRIPT = r"""
