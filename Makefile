@@ -3,11 +3,30 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-PYTHON ?= python3
-VENV := .venv
+# Lambda runs python3.13 (stacks/service_stack.py RUNTIME): tests, bench and the asset's bytecode use the same
+# minor version where the machine has it (PATH, or a pyenv install whose shim is not active), else python3.
+LAMBDA_PYTHON := 3.13
+ifndef PYTHON
+PYTHON := $(firstword $(foreach p,python$(LAMBDA_PYTHON) $(wildcard $(or $(PYENV_ROOT),$(HOME)/.pyenv)/versions/$(LAMBDA_PYTHON)*/bin/python$(LAMBDA_PYTHON)),\
+  $(shell $(p) -c 'import sys; print(sys.executable)' 2>/dev/null)))
+ifeq ($(PYTHON),)
+PYTHON := python3
+PYTHON_NOTE := WARNING: no python$(LAMBDA_PYTHON) on this machine (Lambda's runtime); falling back to
+endif
+endif
+PYTHON_VERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+# One line, first, on every target that runs the suite or the bench: which interpreter measured what.
+ifneq ($(filter venv test test-fast bench,$(MAKECMDGOALS)),)
+$(info $(or $(PYTHON_NOTE),Python for tests and bench:) $(PYTHON) ($(PYTHON_VERSION)$(if $(filter-out $(LAMBDA_PYTHON),$(PYTHON_VERSION)),; Lambda runs $(LAMBDA_PYTHON))) in $(or $(VENV),.venv))
+endif
+VENV ?= .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-stamp
-RUN_STAMP := $(VENV)/.run-stamp
+# Named by the Python version: a venv built by another version is rebuilt, not reused (see $(STAMP)).
+STAMP := $(VENV)/.installed-stamp-$(PYTHON_VERSION)
+RUN_STAMP := $(VENV)/.run-stamp-$(PYTHON_VERSION)
+# Recreate $(VENV) when it holds another Python than $(PYTHON) (bytecode and C extensions differ per version).
+ENSURE_VENV = test "$$($(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)" = "$(PYTHON_VERSION)" \
+	|| { rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
 # Serving needs the full set's subset: once `make venv`/`test` installed everything, run needs nothing more.
 RUN_DEPS = $(if $(wildcard $(STAMP)),$(STAMP),$(RUN_STAMP))
 NODE_STAMP := node_modules/.installed-stamp
@@ -22,7 +41,7 @@ help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 $(STAMP): requirements.txt requirements-run.txt requirements-dev.txt constraints.txt
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(ENSURE_VENV)
 	$(PY) -m pip install --quiet --upgrade pip==25.3
 	$(PY) -m pip install --quiet -r requirements-dev.txt -c constraints.txt
 	touch $(STAMP) $(RUN_STAMP)
@@ -30,7 +49,7 @@ $(STAMP): requirements.txt requirements-run.txt requirements-dev.txt constraints
 # Serving needs only the function's runtime and the emulator (requirements-run.txt): no CDK, no
 # test tools, so a first `make run` takes seconds, not minutes. The full set above includes it.
 $(RUN_STAMP): requirements.txt requirements-run.txt constraints.txt
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(ENSURE_VENV)
 	$(PY) -m pip install --quiet -r requirements-run.txt -c constraints.txt
 	touch $(RUN_STAMP)
 

@@ -9,6 +9,12 @@
 4. First request on a DynamoDB route after init (GET /orders/{id}: connection set-up, signing and
    the GetItem round trip included) vs the bare module's first call (its table's get_item), against
    a moto server on loopback started by this process, and init + first request together.
+5. Cold start per tracing mode (the deploy option `tracing`), in a Lambda-like environment: xray
+   (Powertools' Tracer imports the X-Ray SDK), otel (the distro's SDK set up as AWS's layer sets it
+   up: fast start, and the full SDK that Application Signals needs) and off, each against the same
+   bare baseline. Target: otel <= xray.
+6. The asset's bytecode (stacks/bytecode.py): cold init with service/ compiled from source, as
+   Lambda does without it, vs loaded from the bytecode compiled the way the asset is.
 
 Machines are shared and noisy: times are CPU time of the measuring process (not wall time),
 every figure is a median over interleaved rounds, and only ratios measured in the same run are
@@ -18,19 +24,79 @@ compared. Nothing here is asserted in the test suite.
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
+
+from service.tracing import ENV_TRACING_MODE
+from stacks.bytecode import compile_package
 
 ROOT = Path(__file__).resolve().parents[1]
 TRACE_ID = "Root=1-6740b2a3-5d9f0f2d8e7b4a1c9e3f2a10;Parent=53995c3f42cd8ad8;Sampled=1"
 INIT_TARGET, WARM_TARGET, BYTES_TARGET = 1.0, 0.7, 700
+OTEL_TARGET = 1.0  # otel's cold start over xray's
+
+# Lambda-like: LAMBDA_TASK_ROOT set, so Powertools enables its Tracer (xray imports the X-Ray SDK) as in AWS.
+LAMBDA_LIKE = {"LAMBDA_TASK_ROOT": str(ROOT), "AWS_XRAY_CONTEXT_MISSING": "IGNORE_ERROR"}
+# What the distro layer's otel-instrument script and the stack set (stacks/service_stack.tracing_environment).
+OTEL_LAYER = LAMBDA_LIKE | {
+    ENV_TRACING_MODE: "otel",
+    "AWS_LAMBDA_FUNCTION_NAME": "orders-api-api",
+    "ORIG_HANDLER": "service.handler.handler",
+    "OTEL_SERVICE_NAME": "orders-api",
+    "OTEL_PROPAGATORS": "baggage,xray,tracecontext",
+    "OTEL_METRICS_EXPORTER": "none",
+    "OTEL_LOGS_EXPORTER": "none",
+    "OTEL_AWS_APPLICATION_SIGNALS_RUNTIME_ENABLED": "false",
+}
+# The layer's default OTEL_PYTHON_DISABLED_INSTRUMENTATIONS for its full SDK path, plus aws-lambda (the wrapper's).
+LAYER_DISABLED = (
+    "aio-pika,aiohttp-client,aiohttp-server,aiopg,asgi,asyncio,asyncpg,boto,boto3,cassandra,celery,confluent_kafka,"
+    "dbapi,django,falcon,fastapi,flask,grpc_client,grpc_server,grpc_aio_client,grpc_aio_server,httpx,jinja2,kafka,"
+    "logging,mysql,mysqlclient,pika,psycopg,psycopg2,pymemcache,pymongo,pymysql,pyramid,redis,remoulade,requests,"
+    "sklearn,sqlalchemy,sqlite3,starlette,system_metrics,threading,tornado,tortoiseorm,wsgi,openai_agents,"
+    "aws_openai_agents,aws_crewai,aws_langchain,aws_mcp,aws_llama-index,aws-lambda"
+)
+TRACING_MODES: dict[str, dict[str, str]] = {
+    "xray": LAMBDA_LIKE,
+    "otel (fast start: the kit's otel)": OTEL_LAYER
+    | {
+        "BENCH_OTEL": "fast",
+        "OTEL_AWS_LAMBDA_FAST_START": "true",
+        "OTEL_AWS_APPLICATION_SIGNALS_ENABLED": "false",
+        "OTEL_PYTHON_DISABLED_INSTRUMENTATIONS": "requests,urllib3",
+    },
+    "otel + application_signals (full SDK)": OTEL_LAYER
+    | {
+        "BENCH_OTEL": "full",
+        "OTEL_AWS_APPLICATION_SIGNALS_ENABLED": "true",
+        "OTEL_PYTHON_DISTRO": "aws_distro",
+        "OTEL_PYTHON_CONFIGURATOR": "aws_configurator",
+        "OTEL_PYTHON_DISABLED_INSTRUMENTATIONS": LAYER_DISABLED,
+    },
+    "off": LAMBDA_LIKE | {ENV_TRACING_MODE: "off"},
+}
 
 
-def child(*args: str, env: dict[str, str] | None = None) -> dict[str, float]:
+def compiled_service() -> Path:
+    """A copy of service/ with bytecode compiled as the function's asset is (this interpreter's version)."""
+    folder = Path(tempfile.mkdtemp(prefix="bench-asset-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    shutil.copytree(ROOT / "service", folder / "service", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    if not compile_package(folder / "service", version):
+        raise SystemExit(f"bench: cannot compile service/ for {version}")
+    return folder
+
+
+def child(*args: str, env: dict[str, str] | None = None, cwd: Path = ROOT) -> dict[str, float]:
     base = {k: v for k, v in os.environ.items() if not k.startswith(("POWERTOOLS_", "LAMBDA_TASK_ROOT"))}
     # Lambda puts the role's credentials in the environment; without them botocore's credential chain
     # would probe the container and instance-metadata endpoints at client creation, on both sides.
@@ -42,9 +108,11 @@ def child(*args: str, env: dict[str, str] | None = None) -> dict[str, float]:
         "AWS_SECRET_ACCESS_KEY": "bench",  # dummy: nothing here reaches AWS
         "AWS_SESSION_TOKEN": "bench",
     }
+    # cwd comes first on sys.path: a compiled copy of service/ there shadows the repository's.
+    base["PYTHONPATH"] = str(ROOT)
     out = subprocess.run(
         [sys.executable, "-m", "bench.child", *args],
-        cwd=ROOT,
+        cwd=cwd,
         env=base | (env or {}),
         capture_output=True,
         text=True,
@@ -138,16 +206,18 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=5000, help="warm requests per round")
     args = parser.parse_args()
 
-    # "ours (Lambda-like)": LAMBDA_TASK_ROOT set, so Powertools enables the Tracer and the X-Ray SDK
-    # is imported, as it is in AWS; informational, the target is for the plain import.
-    lambda_like = {"LAMBDA_TASK_ROOT": str(ROOT), "AWS_XRAY_CONTEXT_MISSING": "IGNORE_ERROR"}
-    init: dict[str, list[float]] = {"bare": [], "ours": [], "ours-lambda": []}
+    # "ours (Lambda-like)" is the xray mode below: informational, the target is for the plain import.
+    lambda_like = LAMBDA_LIKE
+    asset = compiled_service()
+    init: dict[str, list[float]] = {"bare": [], "ours": [], "bytecode": [], **{m: [] for m in TRACING_MODES}}
     for _ in range(args.rounds):
         init["bare"].append(child("init", "bench.bare_init")["init_ms"])
         init["ours"].append(child("init", "service.handler")["init_ms"])
-        init["ours-lambda"].append(child("init", "service.handler", env=lambda_like)["init_ms"])
+        for mode, env in TRACING_MODES.items():
+            init[mode].append(child("init", "service.handler", env=env)["init_ms"])
+        init["bytecode"].append(child("init", "service.handler", env=lambda_like, cwd=asset)["init_ms"])
     bare_init, ours_init = statistics.median(init["bare"]), statistics.median(init["ours"])
-    lambda_init = statistics.median(init["ours-lambda"])
+    lambda_init = statistics.median(init["xray"])
 
     modules = {
         "bare": "bench.bare_handler",
@@ -166,12 +236,13 @@ def main() -> None:
 
     server, ddb_env, order_id = start_emulator()
     ddb_env["BENCH_EVENT"] = function_url_get(f"/orders/{order_id}")
-    first: dict[str, list[dict[str, float]]] = {"bare": [], "ours": [], "ours-lambda": []}
+    first: dict[str, list[dict[str, float]]] = {"bare": [], "ours": [], **{m: [] for m in TRACING_MODES}}
     try:
         for _ in range(args.rounds):
             first["bare"].append(child("first", "bench.bare_init", order_id, env=ddb_env))
             first["ours"].append(child("first", "service.handler", order_id, env=ddb_env))
-            first["ours-lambda"].append(child("first", "service.handler", order_id, env=ddb_env | lambda_like))
+            for mode, env in TRACING_MODES.items():
+                first[mode].append(child("first", "service.handler", order_id, env=ddb_env | env))
     finally:
         server.stop()  # type: ignore[attr-defined]
 
@@ -214,7 +285,7 @@ def main() -> None:
         f"| first request on a DynamoDB route after init (ms) | bare get_item: {bare_first:.1f} "
         f"| GET /orders/{{id}}: {ours_first:.1f} | {ours_first / bare_first:.2f}x | - | - |"
     )
-    bare_total, ours_total, lambda_total = med_total("bare"), med_total("ours"), med_total("ours-lambda")
+    bare_total, ours_total, lambda_total = med_total("bare"), med_total("ours"), med_total("xray")
     print(
         f"| init + first DynamoDB request (ms) | {bare_total:.0f} | {ours_total:.0f} "
         f"| {ours_total / bare_total:.2f}x | - | - |"
@@ -227,8 +298,46 @@ def main() -> None:
     print(
         "First DynamoDB request, wall clock (ms, emulator on loopback): "
         + ", ".join(f"{k} {med(k, 'first_wall_ms'):.1f}" for k in first)
-        + f"; CPU, Lambda-like: {med('ours-lambda', 'first_ms'):.1f}"
+        + f"; CPU, Lambda-like: {med('xray', 'first_ms'):.1f}"
     )
+
+    print(f"\nCold start per tracing mode (Lambda-like environment, Python {sys.version.split()[0]}, median CPU ms)\n")
+    print("| tracing | cold init | x bare | init + first DynamoDB request | x bare |")
+    print("|---|---|---|---|---|")
+    print(f"| bare boto3 + table (baseline) | {bare_init:.0f} | 1.00x | {bare_total:.0f} | 1.00x |")
+    for mode in TRACING_MODES:
+        mode_init, mode_total = statistics.median(init[mode]), med_total(mode)
+        print(
+            f"| {mode} | {mode_init:.0f} | {mode_init / bare_init:.2f}x | {mode_total:.0f} "
+            f"| {mode_total / bare_total:.2f}x |"
+        )
+    otel = next(m for m in TRACING_MODES if m.startswith("otel ("))
+    otel_ratio = med_total(otel) / med_total("xray")
+    print(
+        f"\notel over xray, init + first request: {otel_ratio:.2f}x (target <= {OTEL_TARGET}x: "
+        f"{verdict(otel_ratio <= OTEL_TARGET)}); cold init alone: "
+        f"{statistics.median(init[otel]) / statistics.median(init['xray']):.2f}x"
+    )
+    from_source, from_bytecode = statistics.median(init["xray"]), statistics.median(init["bytecode"])
+    compile_ms = compile_cost(asset / "service")
+    print(
+        f"Bytecode: compiling service/ costs {compile_ms:.1f} ms CPU per cold start without it (compile() of "
+        f"every module, median of 15); cold init (xray, Lambda-like) from source {from_source:.0f} ms, from "
+        f"the asset's bytecode {from_bytecode:.0f} ms ({from_source - from_bytecode:+.0f} ms: within this "
+        "machine's round-to-round noise when smaller than the compile cost)"
+    )
+
+
+def compile_cost(package: Path) -> float:
+    """CPU ms to compile every module of the function (what a cold start without bytecode pays)."""
+    sources = [(str(p), p.read_text(encoding="utf-8")) for p in sorted(package.rglob("*.py"))]
+    samples = []
+    for _ in range(15):
+        started = time.process_time()
+        for name, text in sources:
+            compile(text, name, "exec", dont_inherit=True)
+        samples.append((time.process_time() - started) * 1000)
+    return statistics.median(samples)
 
 
 if __name__ == "__main__":

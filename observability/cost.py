@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from observability.model import Alarm, Composite, LogTable
 from observability.monitoring_config import MonitoringConfig
 from observability.plan import plan
+from observability.queries import INDEXED_FIELDS
 from observability.units import edge_cache
 from service.catalogue import ROUTES, RouteSpec
 from service.contract import METRICS
@@ -129,5 +130,13 @@ def render_markdown(log_widgets: Sequence[LogTable], routes: Sequence[RouteSpec]
         f"refresh{edge_note}), X-Ray traces, SNS beyond the free tier. Metrics are billed per hour they "
         "receive data, so NOT_FOUND and ColdStart series on a quiet service cost less "
         "than listed; the dashboard is free if the account has no more than 3.",
+        "",
+        f"Field indexes on the function's log group ({', '.join(f'`{f}`' for f in INDEXED_FIELDS)}) have no "
+        "line of their own here: they let the saved queries that look a request, "
+        'route or trace up with `field = "value"` scan only the events that can match instead of every '
+        "event in the time range (correlation-id, edge-request-id, each route's errors and slowest). "
+        "With `tracing` `otel` and `application_signals` `true`, Application Signals adds its own usage-based "
+        "charge (per signal: every request and every DynamoDB call it sees) and a second set of "
+        "per-operation metrics beside the EMF ones above; off by default (docs/tracing.md).",
     ]
     return "\n".join(lines) + "\n"

@@ -18,6 +18,9 @@ from observability.model import LogSource
 from service.catalogue import RouteSpec
 
 QUERIES_DIR = Path(__file__).resolve().parents[1] / "queries"
+# Field indexes of the function's log group (stacks/service_stack.py): the fields the saved queries find
+# one request, one route or one trace by with `filter field = "value"`. Case-sensitive; at most 20.
+INDEXED_FIELDS: tuple[str, ...] = ("correlation_id", "edge_request_id", "route", "xray_trace_id")
 
 
 @dataclass(frozen=True)

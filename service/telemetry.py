@@ -4,7 +4,7 @@ Why one line: CloudWatch extracts metrics from any log event carrying an `_aws` 
 access log and the metrics share one JSON object. That halves log bytes per request and means a
 request is never counted without being logged (or the reverse).
 
-Tracing goes through service/tracing.py (Powertools' Tracer in Lambda).
+Tracing goes through service/tracing.py (X-Ray, OpenTelemetry or off: the deploy option `tracing`).
 """
 
 from __future__ import annotations
@@ -131,9 +131,7 @@ def emit_access_line(
     fault = 1 if status >= 500 else 0
     client_error = 1 if 400 <= status < 500 else 0
 
-    tracer.put_annotation(key="route", value=route)
-    tracer.put_annotation(key="method", value=method)
-    tracer.put_annotation(key="status", value=status)
+    tracer.record_request(route=route, method=method, status=status, error_kind=error_kind)
 
     line: dict[str, Any] = {
         "level": "ERROR" if fault else "INFO",
@@ -161,9 +159,9 @@ def emit_access_line(
         line[contract.METRIC_CLIENT_ERROR] = client_error
         if cold_start:  # only on cold starts: Sum = cold starts, and warm lines stay short
             line[contract.METRIC_COLD_START] = 1
-    trace_header = os.environ.get("_X_AMZN_TRACE_ID")  # Lambda sets it per invocation
-    if trace_header:
-        line["xray_trace_id"] = trace_header.split(";", 1)[0].removeprefix("Root=")
+    trace_id = tracer.trace_id()  # X-Ray form in every tracing mode: the console and saved queries take it
+    if trace_id:
+        line["xray_trace_id"] = trace_id
     text = _ENCODER.encode(line)
     if METRICS_ENABLED:
         # The `_aws` block closes the object: the route's directive is serialized once, spliced in.

@@ -19,7 +19,10 @@ from observability.model import EDGE_REGION
 from observability.monitoring_config import DEFAULT_ACCOUNT_CONCURRENCY_LIMIT, MAX_RUNBOOK_URL, MonitoringConfig
 from service.contract import SERVICE_NAME
 from service.time_budget import DYNAMODB_CALL_WORST_CASE_S, MIN_LAMBDA_TIMEOUT_S
+from service.tracing import MODES as TRACING_MODES
+from service.tracing import XRAY
 from stacks.countries import ISO_3166_ALPHA2
+from stacks.tracing_layer import OTEL_PYTHON_LAYER_ARNS
 
 # Used only when neither context nor the CDK CLI (CDK_DEFAULT_ACCOUNT) names an account: synth and
 # tests need a concrete account because the stacks span two regions. Deploying with it fails fast.
@@ -105,6 +108,10 @@ class InfraConfig:
     # The region's Lambda concurrency quota: the account-concurrency alarm's 100 % (used only when
     # reserved_concurrency is 0, i.e. the function shares the account pool).
     account_concurrency_limit: int = DEFAULT_ACCOUNT_CONCURRENCY_LIMIT
+    # Tracing backend (service/tracing.py): xray (Powertools' Tracer), otel (AWS's OpenTelemetry distro
+    # layer, stacks/tracing_layer.py) or off. application_signals: only with otel.
+    tracing: str = XRAY
+    application_signals: bool = False
     edge_region: str = field(default=EDGE_REGION, init=False)  # CloudFront/WAF (CLOUDFRONT scope) live here
 
     @property
@@ -304,6 +311,16 @@ def load_config(context: Mapping[str, Any], environ: Mapping[str, str] | None = 
     shield_automatic = _bool("shield_automatic_response", context.get("shield_automatic_response", False))
     if shield_automatic and not shield_advanced:
         raise ConfigError("context 'shield_automatic_response' needs 'shield_advanced': true")
+    tracing = str(context.get("tracing", XRAY)).strip().lower()
+    if tracing not in TRACING_MODES:
+        raise ConfigError(f"context 'tracing' must be one of {TRACING_MODES}, got {tracing!r}")
+    if tracing == "otel" and home_region not in OTEL_PYTHON_LAYER_ARNS:
+        raise ConfigError(
+            f"context 'tracing' otel: no OpenTelemetry layer pinned for {home_region} (stacks/tracing_layer.py)"
+        )
+    application_signals = _bool("application_signals", context.get("application_signals", False))
+    if application_signals and tracing != "otel":
+        raise ConfigError("context 'application_signals' needs 'tracing' otel (it reads OpenTelemetry spans)")
 
     return InfraConfig(
         prefix=prefix,
@@ -332,6 +349,8 @@ def load_config(context: Mapping[str, Any], environ: Mapping[str, str] | None = 
         snap_start=_bool("snap_start", context.get("snap_start", False)),
         viewer_protocol=viewer_protocol,
         account_concurrency_limit=account_limit,
+        tracing=tracing,
+        application_signals=application_signals,
     )
 
 
@@ -362,6 +381,8 @@ CONTEXT_KEYS: tuple[str, ...] = (
     "snap_start",
     "viewer_protocol",
     "account_concurrency_limit",
+    "tracing",
+    "application_signals",
 )
 
 

@@ -21,6 +21,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
+from observability.queries import INDEXED_FIELDS
 from service.contract import METRICS_NAMESPACE
 from service.dal.tables import (
     DYNAMODB_OPERATIONS,
@@ -30,8 +31,11 @@ from service.dal.tables import (
     TABLE_PARTITION_KEY,
 )
 from service.environment import ENV_API_KEYS, ENV_CORS_ALLOWED_ORIGINS
+from service.tracing import ENV_TRACING_MODE, OFF, OTEL, XRAY
+from stacks.bytecode import compile_package
 from stacks.config import InfraConfig
 from stacks.retention import retention_days
+from stacks.tracing_layer import APPLICATION_SIGNALS_POLICY, EXEC_WRAPPER, otel_layer_arn
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SERVICE_DIR = REPO_ROOT / "service"
@@ -41,6 +45,7 @@ HANDLER = "service.handler.handler"
 # boto3 is in the runtime), pinned to the version the tests run against, so the asset is only service/.
 POWERTOOLS_VERSION = importlib.metadata.version("aws-lambda-powertools")
 RUNTIME = lambda_.Runtime.PYTHON_3_13
+RUNTIME_PYTHON_VERSION = RUNTIME.name.removeprefix("python")  # "3.13": the asset's bytecode is for it
 ARCHITECTURE = lambda_.Architecture.ARM_64
 POWERTOOLS_LAYER_PARAMETER = f"/aws/service/powertools/python/arm64/{RUNTIME.name}/{POWERTOOLS_VERSION}"
 
@@ -67,7 +72,8 @@ NOT_IN_ASSET: frozenset[Path] = frozenset({SERVICE_DIR / "local.py"})
 
 
 def _not_function_code(folder: str, names: list[str]) -> set[str]:
-    """copytree's ignore: bytecode, hidden files and NOT_IN_ASSET stay out of the asset."""
+    """copytree's ignore: local bytecode, hidden files and NOT_IN_ASSET stay out of the asset (the asset's
+    own bytecode is compiled after the copy, for the runtime's version)."""
     return {
         name
         for name in names
@@ -87,6 +93,8 @@ def stage_service_asset(target: Path | None = None) -> Path:
         # synth copies the folder into the cloud assembly, so the staging copy can go at exit.
         atexit.register(shutil.rmtree, target, ignore_errors=True)
     shutil.copytree(SERVICE_DIR, target / "service", ignore=_not_function_code)
+    # Bytecode compiled by the runtime's Python, so cold starts skip compiling service/ (stacks/bytecode.py).
+    compile_package(target / "service", RUNTIME_PYTHON_VERSION)
     return target
 
 
@@ -99,6 +107,29 @@ def edge_environment(config: InfraConfig) -> dict[str, str]:
         env[ENV_CORS_ALLOWED_ORIGINS] = ",".join(config.cors_allowed_origins)
     if config.api_keys:
         env[ENV_API_KEYS] = "true"
+    return env
+
+
+def tracing_environment(config: InfraConfig) -> dict[str, str]:
+    """The function's variables for its tracing mode (none for xray, the default: its template is as before).
+
+    otel, as the distro layer reads them (its otel-instrument script): the wrapper; the service name of
+    logs and metrics; Application Signals off unless asked for (the layer's default is on); and, without
+    it, the layer's fast start (a lighter SDK: spans to the X-Ray daemon, botocore instrumented and nothing
+    else), which needs no distro, configurator or entry-point scan at init.
+    """
+    if config.tracing == XRAY:
+        return {}
+    if config.tracing == OFF:
+        return {ENV_TRACING_MODE: OFF}
+    env = {
+        ENV_TRACING_MODE: OTEL,
+        "AWS_LAMBDA_EXEC_WRAPPER": EXEC_WRAPPER,
+        "OTEL_SERVICE_NAME": config.service_name,
+        "OTEL_AWS_APPLICATION_SIGNALS_ENABLED": "true" if config.application_signals else "false",
+    }
+    if not config.application_signals:  # the fast path skips the distro, so it cannot emit the signals
+        env |= {"OTEL_AWS_LAMBDA_FAST_START": "true", "OTEL_PYTHON_DISABLED_INSTRUMENTATIONS": "requests,urllib3"}
     return env
 
 
@@ -154,6 +185,9 @@ class ServiceStack(cdk.Stack):
             log_group_name=f"/aws/lambda/{name}",  # the name Lambda itself would pick
             retention=retention_days(config.log_retention_days),
             removal_policy=cdk.RemovalPolicy.DESTROY,
+            # The fields the saved queries look one request up by (`filter field = "value"`): an indexed
+            # field lets Logs Insights skip events that cannot match, so those queries scan (and cost) less.
+            field_index_policies=[logs.FieldIndexPolicy(fields=list(INDEXED_FIELDS))],
         )
 
         # Own role instead of AWSLambdaBasicExecutionRole: logs are written to this one log group only.
@@ -173,6 +207,22 @@ class ServiceStack(cdk.Stack):
             # Resolved by CloudFormation at deploy time in the home region: no lookup at synth.
             ssm.StringParameter.value_for_string_parameter(self, POWERTOOLS_LAYER_PARAMETER),
         )
+        layers = [layer]
+        if config.tracing == OTEL:  # the SDK comes with AWS's layer, never in the asset
+            layers.append(
+                lambda_.LayerVersion.from_layer_version_arn(
+                    self, "OpenTelemetryLayer", otel_layer_arn(config.home_region)
+                )
+            )
+        if config.application_signals:
+            self.role.add_managed_policy(iam.ManagedPolicy.from_aws_managed_policy_name(APPLICATION_SIGNALS_POLICY))
+            cdk.Validations.of(self.role).acknowledge(
+                cdk.Acknowledgment(
+                    id=f"AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{APPLICATION_SIGNALS_POLICY}]",
+                    reason="Application Signals' own policy for Lambda (asked for with application_signals): "
+                    "AWS maintains what its span and metric delivery needs.",
+                )
+            )
 
         self.function = lambda_.Function(
             self,
@@ -183,12 +233,14 @@ class ServiceStack(cdk.Stack):
             architecture=ARCHITECTURE,
             handler=HANDLER,
             code=lambda_.Code.from_asset(str(stage_service_asset())),
-            layers=[layer],
+            layers=layers,
             role=self.role,
             memory_size=config.memory_mb,
             timeout=cdk.Duration.seconds(config.timeout_seconds),
             reserved_concurrent_executions=config.reserved_concurrency,
-            tracing=lambda_.Tracing.ACTIVE,
+            # Active: Lambda runs the X-Ray daemon both backends send to. off: no TracingConfig (Lambda's default,
+            # PassThrough: it only forwards a caller's trace header) and so no X-Ray grants on the role.
+            tracing=lambda_.Tracing.DISABLED if config.tracing == OFF else lambda_.Tracing.ACTIVE,
             # SnapStart snapshots published versions only: the URL then sits on an alias (below).
             snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if config.snap_start else None,
             # CDK keeps replaced versions by default; with SnapStart each one keeps its snapshot cached
@@ -204,6 +256,7 @@ class ServiceStack(cdk.Stack):
                 "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
                 "POWERTOOLS_LOG_LEVEL": "INFO",
                 **edge_environment(config),
+                **tracing_environment(config),
             },
         )
 

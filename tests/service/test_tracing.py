@@ -58,7 +58,7 @@ def test_route_method_status_are_annotations_and_dynamodb_is_a_subsegment() -> N
         [sys.executable, "-c", SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True, check=True, timeout=120
     ).stdout
     result = json.loads(out.strip().splitlines()[-1])
-    assert result["tracer"] == "Tracer"  # the real Powertools Tracer in Lambda
+    assert result["tracer"] == "XRayTracer"  # the real Powertools Tracer in Lambda
     entities = [e for sent in result["sent"] for e in walk(sent)]
     handler = next(e for e in entities if e["name"] == "## handler")
     assert handler["annotations"]["route"] == "GET /orders/summary"

@@ -8,9 +8,10 @@ flags match `make synth`) with a few overrides:
 - ``eu-west-1``: cross-region, reserved concurrency disabled (0), CloudFront default certificate,
   another service name (a second stage), the longest runbook link accepted, and SnapStart (URL on an alias);
 - ``default``: the real catalogue, eu-west-1, reserved concurrency 20, an alarm e-mail;
-- ``scale``: 30 routes, us-east-1, concurrency not reserved, an alarm e-mail;
+- ``scale``: 30 routes, us-east-1, concurrency not reserved, an alarm e-mail, tracing off;
 - ``edge-all``: every edge option on (API keys, geo allow list, CORS, Shield Advanced), redirect-to-https,
-  eu-west-1.
+  eu-west-1, and tracing with OpenTelemetry and Application Signals (the options share this synth, not one
+  of their own).
 """
 
 from __future__ import annotations
@@ -103,6 +104,7 @@ CONFIGS: dict[str, tuple[dict[str, Any], tuple[RouteSpec, ...]]] = {
             "account": ACCOUNT,
             "reserved_concurrency": 0,
             "alarm_email": "oncall@example.com",
+            "tracing": "off",
         },
         many_routes(30),
     ),
@@ -117,6 +119,8 @@ CONFIGS: dict[str, tuple[dict[str, Any], tuple[RouteSpec, ...]]] = {
             "cors_allowed_origins": ["https://app.example.com"],
             "shield_advanced": True,
             "viewer_protocol": "redirect-to-https",
+            "tracing": "otel",
+            "application_signals": True,
         },
         ROUTES,
     ),

@@ -11,13 +11,15 @@ from aws_cdk import aws_s3 as s3
 from cdk_nag import AwsSolutionsChecks
 from cfnlint.api import ManualArgs, lint_file
 
+from stacks.tracing_layer import APPLICATION_SIGNALS_POLICY
 from tests.support.synth import synthesize
 from tests.synth.conftest import Synth
 
 
-@pytest.fixture(scope="session", params=["us-east-1", "eu-west-1", "edge-all"])
+@pytest.fixture(scope="session", params=["us-east-1", "eu-west-1", "edge-all", "scale"])
 def synth(request: pytest.FixtureRequest) -> Synth:
-    """Here: both infrastructure configurations and every edge option on (cdk-nag, cfn-lint, warnings)."""
+    """Here: both infrastructure configurations, every edge option on with tracing otel (edge-all), and
+    tracing off (scale): cdk-nag, cfn-lint, warnings."""
     return synthesize(request.param)
 
 
@@ -61,6 +63,10 @@ def test_cdk_nag_ran_on_every_stack(synth: Synth) -> None:
 
 def test_every_acknowledgment_is_expected_and_explained(synth: Synth) -> None:
     expected = {k: set(v) for k, v in EXPECTED_ACKNOWLEDGED.items()}
+    if synth.config.application_signals:  # its AWS managed policy, on purpose
+        expected[("Service", "FunctionRole")].add(
+            f"AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{APPLICATION_SIGNALS_POLICY}]"
+        )
     if synth.config.domain_name is None:
         # The default *.cloudfront.net certificate cannot enforce TLSv1.2; with a custom domain it must.
         expected[("Edge", "Distribution")].add("AwsSolutions-CFR4")

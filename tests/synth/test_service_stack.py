@@ -9,7 +9,12 @@ from pathlib import Path
 
 from service.contract import METRICS_NAMESPACE
 from service.dal.tables import IDEMPOTENCY_TABLE_TTL_ATTRIBUTE
-from stacks.service_stack import IDEMPOTENCY_TABLE_ACTIONS, TABLE_ACTIONS, stage_service_asset
+from stacks.service_stack import (
+    IDEMPOTENCY_TABLE_ACTIONS,
+    RUNTIME_PYTHON_VERSION,
+    TABLE_ACTIONS,
+    stage_service_asset,
+)
 from tests.synth.conftest import ROOT, Synth
 
 
@@ -132,6 +137,9 @@ def test_iam_is_least_privilege(synth: Synth) -> None:
     }
 
 
+RUNTIME_CACHE_TAG = "cpython-" + RUNTIME_PYTHON_VERSION.replace(".", "")  # cpython-313
+
+
 # What only the local server, the emulator or a command-line tool imports: never the function's code.
 NOT_FUNCTION_CODE = ("local", "moto", "http.server", "socketserver", "argparse", "runpy", "werkzeug")
 
@@ -149,12 +157,21 @@ def _imports(source: str) -> tuple[set[str], set[str]]:
     return modules, names
 
 
+def bytecode_path(source: str) -> str:
+    """Where the runtime's Python looks for a module's bytecode (asset-relative, POSIX)."""
+    folder, _, name = source.rpartition("/")
+    return f"{folder}/__pycache__/{name.removesuffix('.py')}.{RUNTIME_CACHE_TAG}.pyc"
+
+
 def assert_only_function_code(asset_dir: Path) -> None:
     """The asset is the service package and nothing else: Python modules of the function, complete."""
-    files = {p.relative_to(asset_dir).as_posix() for p in asset_dir.rglob("*") if p.is_file()}
+    every = {p.relative_to(asset_dir).as_posix() for p in asset_dir.rglob("*") if p.is_file()}
+    # Besides the sources: their bytecode for the runtime's Python (tests/synth/test_asset_bytecode.py).
+    files = {f for f in every if "__pycache__" not in f}
     assert files, "empty asset"
     assert {f.split("/", 1)[0] for f in files} == {"service"}
-    assert all(f.endswith(".py") and "__pycache__" not in f for f in files), sorted(files)
+    assert all(f.endswith(".py") for f in files), sorted(files)
+    assert every - files == {bytecode_path(f) for f in files}, sorted(every ^ {*files, *map(bytecode_path, files)})
     assert "service/local.py" not in files  # the local server's entry point
     in_asset = {f.removesuffix(".py").removesuffix("/__init__").replace("/", ".") for f in files}
     for f in sorted(files):

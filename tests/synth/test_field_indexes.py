@@ -1,0 +1,48 @@
+"""Field indexes on the function's log group (observability.queries.INDEXED_FIELDS) against the saved
+queries as deployed and the lines the handler really emits (the contract run, conftest ``telemetry``).
+
+Logs Insights uses an index for `field = "value"` (or IN) on an indexed field: every lookup a query makes
+by a value that picks out few events must be on an indexed field, and every indexed field must be one a
+query looks up and the service emits (an index nobody queries, or on a field nobody writes, is noise)."""
+
+from __future__ import annotations
+
+from observability.queries import INDEXED_FIELDS
+from tests.support import logsql
+from tests.synth.conftest import Synth, Telemetry
+from tests.synth.test_telemetry_contract import queries_read
+
+# Equality filters on these select most of the log group (every access line, every INFO line): an index
+# would not shrink the scan.
+BROAD_FIELDS = frozenset({"message", "level", "method", "service"})
+
+
+def equality_fields(texts: dict[str, str]) -> dict[str, set[str]]:
+    """Field -> the queries that filter it with `= "literal"`."""
+    out: dict[str, set[str]] = {}
+    for key, text in texts.items():
+        for cmp in logsql.equality_literals(text):
+            if cmp.field.startswith("@"):  # CloudWatch's own fields (Lambda's REPORT lines), not ours
+                continue
+            out.setdefault(cmp.field, set()).add(key)
+    return out
+
+
+def test_every_selective_lookup_is_on_an_indexed_field(default_synth: Synth) -> None:
+    looked_up = equality_fields(queries_read(default_synth))
+    assert {"correlation_id", "edge_request_id", "route"} <= set(looked_up)
+    unindexed = {f: sorted(q) for f, q in looked_up.items() if f not in BROAD_FIELDS and f not in INDEXED_FIELDS}
+    assert not unindexed, f"queries look these fields up by value without an index: {unindexed}"
+
+
+def test_every_indexed_field_is_emitted_and_named_exactly(telemetry: Telemetry) -> None:
+    # Field names in an index policy are case-sensitive: a near miss indexes nothing.
+    assert set(INDEXED_FIELDS) <= telemetry.fields, sorted(set(INDEXED_FIELDS) - telemetry.fields)
+    assert len(INDEXED_FIELDS) <= 20  # CloudWatch's limit per policy
+
+
+def test_indexed_fields_are_the_lookups_plus_the_trace_id(default_synth: Synth) -> None:
+    """Each indexed field is looked up by a saved query, except xray_trace_id: developers paste a trace id
+    from the X-Ray console into an ad-hoc `filter xray_trace_id = "..."` (docs/tracing.md)."""
+    looked_up = set(equality_fields(queries_read(default_synth)))
+    assert set(INDEXED_FIELDS) - looked_up == {"xray_trace_id"}
