@@ -48,7 +48,9 @@ _COMPARISON = {
     "<=": "LessThanOrEqualToThreshold",
 }
 NO_LOCAL_SOURCE = "No local source: {what} exist only in AWS ({where})."
-WINDOW_MINUTES = 180  # what the graphs show: the last 3 hours, as the deployed dashboard's default
+WINDOW_MINUTES = 180  # what the graphs can show: the last 3 hours, as the deployed dashboard's default
+FIT_MIN_MINUTES = 10  # the fitted time axis spans at least this: a short session is not squeezed to a line
+FIT_LEAD_MINUTES = 1  # and starts a little before the first recorded minute
 
 
 @dataclass(frozen=True)
@@ -187,6 +189,7 @@ def document(
                 "width": w.width,
                 "height": w.height,
                 "markdown": Template(w.markdown).safe_substitute(refs),
+                "transparent": w.transparent,
             }
         if isinstance(w, AlarmStatus):
             return {
@@ -201,14 +204,23 @@ def document(
     return {
         "service": plan.cfg.service_name,
         "now": int(now_s),
-        # At least the last 30 minutes, so a fresh recording is not one point stretched over the graph.
-        "window": {
-            "start": max(window.now - WINDOW_MINUTES, min(window.first, window.now - 30)) * 60,
-            "end": (window.now + 1) * 60,
-        },
+        "window": fit(window, data),
         "sections": [{"title": s.title, "rows": [[widget(w) for w in row] for row in s.rows]} for s in board],
         "alarms": list(alarms.values()),
     }
+
+
+def fit(window: Window, data: MetricData) -> dict[str, Any]:
+    """The graphs' time axis (epoch s): ``start`` fits the recording (from a little before its first
+    datapoint, and before the start of the 5-minute period holding it, where 5-minute series draw their
+    first point) to the end of the minute in progress, at least ``FIT_MIN_MINUTES`` and at most the
+    retained ``WINDOW_MINUTES``; ``earliest`` is where a wider range the page offers may start."""
+    end = window.now + 1
+    earliest = end - WINDOW_MINUTES
+    first = window.first if data else window.now
+    start = min(first - FIT_LEAD_MINUTES, first - first % 5)
+    start = max(earliest, min(start, end - FIT_MIN_MINUTES))
+    return {"start": start * 60, "end": end * 60, "earliest": earliest * 60, "first": first * 60 if data else None}
 
 
 def _alarm(a: AnyAlarm, plan: Plan, states: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:

@@ -1,9 +1,11 @@
 """`make screenshot`: the console after load with DynamoDB throttles, as docs/console.png.
 
-Starts its own server (`python -m service.local`, ports 0, telemetry in a temporary folder, DynamoDB
-throttling 30 % of calls, 2 environments), drives it with `make load`'s mix phase (6 clients, so some
-requests are throttled too), then opens the console in headless Chromium (Debian's `chromium`, driven by
-Playwright) and saves a full-page screenshot. The browser test (tests/browser) uses the same parts.
+Starts its own server (`python -m service.local`, loopback, ports 0, telemetry in a temporary folder,
+DynamoDB throttling 30 % of calls, 2 environments), drives it with `make load`'s request mix for a few
+minutes (2 clients; a burst of 8 clients two thirds in, which the front end throttles), then opens the
+console in headless Chromium (Debian's `chromium`, driven by Playwright) and saves the top of the page
+(header, service, first route rows) or, with ``--full-page``, all of it. The browser test (tests/browser)
+uses the same parts.
 """
 
 from __future__ import annotations
@@ -68,23 +70,28 @@ def _drain(stream: Any) -> None:
         pass
 
 
-def drive(api: str, seconds: float, clients: int = 2, burst_clients: int = 8) -> list[Phase]:
+def drive(
+    api: str, seconds: float, clients: int = 2, burst_clients: int = 8, *, after_burst_s: float = 0
+) -> list[Phase]:
     """`make load`'s mix phase against ``api`` (as many clients as environments), then a 2-second burst
-    with more clients than environments: the front end throttles (429) what finds no free environment."""
+    with more clients than environments: the front end throttles (429) what finds no free environment;
+    then, for ``after_burst_s``, the mix again."""
     actions = [name for weight, name in MIX for _ in range(weight)]
     phases = [Phase("mix", clients, seconds, 100_000), Phase("burst", burst_clients, 2, 2_000)]
+    if after_burst_s:
+        phases.append(Phase("mix after burst", clients, after_burst_s, 100_000))
     for phase in phases:
         run_phase(phase, api, actions)
     return phases
 
 
-def open_console(console: str) -> tuple[Any, Any, Any]:
+def open_console(console: str, viewport: tuple[int, int] = (1600, 1000)) -> tuple[Any, Any, Any]:
     """(playwright, browser, page) with the console loaded and drawn."""
     from playwright.sync_api import sync_playwright
 
     pw = sync_playwright().start()
     browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
     page.goto(console)
     page.wait_for_selector("body[data-rendered]", timeout=30_000)
     return pw, browser, page
@@ -93,18 +100,21 @@ def open_console(console: str) -> tuple[Any, Any, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m local.screenshot", description=__doc__.splitlines()[0])
     parser.add_argument("path", type=Path, help="where to write the PNG, e.g. docs/console.png")
-    parser.add_argument("--seconds", type=float, default=20, help="seconds of load (default 20)")
+    parser.add_argument("--seconds", type=float, default=150, help="seconds of load (default 150)")
+    parser.add_argument("--width", type=int, default=1440, help="viewport width, px (default 1440)")
+    parser.add_argument("--height", type=int, default=1300, help="viewport height, px: the picture (default 1300)")
+    parser.add_argument("--full-page", action="store_true", help="the whole page, not the viewport's top")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="console-screenshot-") as tmp:
         served = serve(Path(tmp), "--dynamodb-faults", "throttle=0.3", "--concurrency", "2")
         try:
-            for phase in drive(served.api, args.seconds):
+            for phase in drive(served.api, args.seconds * 2 / 3, after_burst_s=args.seconds / 3):
                 print(f"{phase.name}: {phase.responses} requests, status mix {dict(sorted(phase.statuses.items()))}")
             time.sleep(2.5)  # the console document is cached for 2 s
-            pw, browser, page = open_console(served.console)
+            pw, browser, page = open_console(served.console, (args.width, args.height))
             try:
                 args.path.parent.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=str(args.path), full_page=True)
+                page.screenshot(path=str(args.path), full_page=args.full_page)
             finally:
                 browser.close()
                 pw.stop()

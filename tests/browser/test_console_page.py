@@ -1,9 +1,11 @@
 """The local console in a real browser: headless Debian chromium (Playwright), after traffic with DynamoDB
-throttles and a throttle burst. Also: the console's counts equal what the load tool got back."""
+throttles and a throttle burst. Also: the console's counts equal what the load tool got back, and the
+graphs draw what they say (series as lines, threshold lines across the plot), read from the canvas pixels."""
 
 from __future__ import annotations
 
 import json
+import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +23,10 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Served, l
         tmp_path_factory.mktemp("telemetry"), "--dynamodb-faults", "throttle=0.3,seed=7", "--concurrency", "2"
     )
     try:
+        # The load straddles a minute boundary: per-minute series get two datapoints, a line between them.
+        second = time.time() % 60
+        if second < 54:
+            time.sleep(57 - second)
         phases = drive(served.api, 6)
         yield served, phases
     finally:
@@ -70,6 +76,73 @@ def test_the_page_draws_routes_lambda_concurrency_and_an_alarm(
         edge = page.locator('section[data-section^="Edge"]').first
         assert "No local source" in edge.inner_text()
         page.screenshot(path=str(tmp_path / "console.png"), full_page=True)
+    finally:
+        browser.close()
+        pw.stop()
+
+
+# Canvas pixels of a graph (a [data-title] box): per colour, the columns where it shows in the plot, and
+# per drawn threshold line (data-lines), the share of the plot's width its row shows the line's colour in.
+PIXELS = """box => {
+  const canvas = box.querySelector("canvas");
+  const ctx = canvas.getContext("2d");
+  const { width, height } = canvas;
+  const img = ctx.getImageData(0, 0, width, height).data;
+  const rgb = (hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  const near = (o, c) => Math.abs(img[o] - c[0]) + Math.abs(img[o + 1] - c[1]) + Math.abs(img[o + 2] - c[2]) < 60
+    && img[o + 3] > 200;
+  const columns = JSON.parse(box.dataset.colors).map((hex) => {
+    const c = rgb(hex);
+    const xs = [];
+    for (let x = 0; x < width; x++) {
+      for (let y = 0; y < height; y++) if (near((y * width + x) * 4, c)) { xs.push(x); break; }
+    }
+    return xs;
+  });
+  const dpr = window.devicePixelRatio;
+  const lines = JSON.parse(box.dataset.lines || "[]").map((l) => {
+    const c = rgb(l.color);
+    const y = Math.round(l.y * dpr);
+    let hits = 0;
+    for (let x = 0; x < width; x++) {
+      if ([y - 1, y, y + 1].some((r) => near((r * width + x) * 4, c))) hits++;
+    }
+    return { label: l.label, share: hits / width };
+  });
+  return { width, columns, lines, dpr };
+}"""
+
+
+def longest_run(columns: list[int]) -> int:
+    """The widest stretch of adjacent pixel columns: a line between datapoints, not a dot."""
+    best = run = 0
+    for previous, x in zip([-2, *columns], columns, strict=False):
+        run = run + 1 if x == previous + 1 else 1
+        best = max(best, run)
+    return best
+
+
+def test_graphs_draw_lines_and_threshold_lines(loaded: tuple[Served, list[Any]]) -> None:
+    served, _ = loaded
+    pw, browser, page = open_console(served.console)
+    try:
+        service = page.locator('section[data-section="Service"] [data-title="Requests / min (all routes)"]')
+        drawn = service.evaluate(PIXELS)
+        (requests,) = drawn["columns"]
+        # Two datapoints a minute apart on an axis of at least 10 minutes: a segment of ~1/10 of the width.
+        assert longest_run(requests) > 20 * drawn["dpr"], requests
+        route = ROUTES[0]
+        latency = page.locator(f'section[data-section="Routes"] [data-title="{route.label} · latency, ms (5 min)"]')
+        lines = latency.evaluate(PIXELS)["lines"]
+        slo = [line for line in lines if line["label"].startswith("SLO")]
+        assert slo, lines  # drawn within the plot: the y range includes the SLO
+        assert slo[0]["share"] > 0.4, slo  # a dashed line across the plot, not a legend entry
+        assert page.locator('section[data-section="Concurrency"] [data-lines*="reserved"]').count() == 1
+        # The header text renders its Markdown: a heading and links, not one bold paragraph.
+        header = page.locator('section[data-section="header"] .md')
+        assert header.locator("h2").inner_text().endswith(": operations")
+        assert header.locator("a").count() >= 3
+        assert header.locator("code").count() >= 5
     finally:
         browser.close()
         pw.stop()

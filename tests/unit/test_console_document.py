@@ -153,3 +153,30 @@ def test_memory_is_bounded_to_the_retention(tmp_path: Path) -> None:
     # A restarted recorder reads back only what is within the retention.
     again = Recorder(tmp_path, clock=clock, retention_s=600)
     assert again.snapshot() == recorder.snapshot()
+
+
+def test_the_time_axis_fits_the_recording(tmp_path: Path) -> None:
+    """From a little before the first datapoint (and its 5-minute period) to the minute in progress: at
+    least 10 minutes, at most the retained 3 hours."""
+    clock = Clock()
+    recorder = Recorder(tmp_path, clock=clock)
+    empty = doc(recorder, clock)["window"]
+    assert empty["first"] is None
+    assert empty["end"] - empty["start"] == 10 * 60
+    first = T0 + 7 * 60 + 30  # 7 minutes into a 5-minute-aligned hour: the period holding it starts at 5
+    clock.now = first
+    recorder.add("AWS/Lambda", "Invocations", {"FunctionName": "fn"}, 1)
+    # (minutes after the first datapoint, the axis' start given its end)
+    cases = [
+        (3, lambda end: end - 10 * 60),  # a short session: 10 minutes, ending now
+        (40, lambda end: T0 + 5 * 60),  # the start of the first datapoint's 5-minute period
+        (180, lambda end: end - 180 * 60),  # a first datapoint at the retention's edge: the last 3 hours
+    ]
+    for minutes, start in cases:
+        clock.now = first + minutes * 60
+        recorder.add("AWS/Lambda", "Invocations", {"FunctionName": "fn"}, 1)
+        recorder.flush()  # as the console does: minutes past the retention are forgotten
+        window = doc(recorder, clock)["window"]
+        end = (int(clock.now // 60) + 1) * 60
+        assert (window["start"], window["end"], window["earliest"]) == (start(end), end, end - 180 * 60)
+    assert window["first"] == T0 + 7 * 60 < window["start"]
