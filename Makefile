@@ -70,7 +70,7 @@ query: $(RUN_DEPS) ## Run a saved Logs Insights query over the local logs: make 
 	@test -n "$(Q)" || { echo "usage: make query Q=<saved-query key> [FORMAT=json]  (keys: ls queries/service)"; exit 2; }
 	$(PY) -m local.query $(Q) $(if $(FORMAT),--format $(FORMAT))
 
-screenshot: $(STAMP) $(CONSOLE_STAMP) ## docs/console.png: the console after make load with DynamoDB throttles (headless chromium)
+screenshot: $(STAMP) $(CONSOLE_STAMP) ## docs/console.png: the console after 2.5-6 min of load with DynamoDB throttles and a burst (chromium)
 	$(PY) -m local.screenshot docs/console.png
 
 load: $(RUN_DEPS) ## Load-test the local API: own server, or URL=http://127.0.0.1:8000 (LOAD_ARGS=--duration=20)

@@ -1,7 +1,7 @@
 """`make screenshot`: the console after load with DynamoDB throttles, as docs/console.png.
 
 Starts its own server (`python -m service.local`, loopback, ports 0, telemetry in a temporary folder,
-DynamoDB throttling 30 % of calls, 2 environments), drives it with `make load`'s request mix for a few
+DynamoDB throttling 30 % of calls, 2 environments), drives it with `make load`'s request mix for 2.5 to 6
 minutes (2 clients; a burst of 8 clients two thirds in, which the front end throttles), then opens the
 console in headless Chromium (Debian's `chromium`, driven by Playwright) and saves the top of the page
 (header, service, first route rows) or, with ``--full-page``, all of it. The browser test (tests/browser)
@@ -97,10 +97,20 @@ def open_console(console: str, viewport: tuple[int, int] = (1600, 1000)) -> tupl
     return pw, browser, page
 
 
+def load_seconds(now: float, least: float = 150) -> float:
+    """At least ``least`` seconds, and on until a minute past the next 5-minute boundary: the routes' 5-minute
+    graphs (fault rate, latency) then have two datapoints, a line, not one dot (2.5 to 6 minutes)."""
+    return max(least, 300 - now % 300 + 60)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m local.screenshot", description=__doc__.splitlines()[0])
     parser.add_argument("path", type=Path, help="where to write the PNG, e.g. docs/console.png")
-    parser.add_argument("--seconds", type=float, default=150, help="seconds of load (default 150)")
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        help="seconds of load (default: 150, or until a minute past the next 5-minute boundary if later)",
+    )
     parser.add_argument("--width", type=int, default=1440, help="viewport width, px (default 1440)")
     parser.add_argument("--height", type=int, default=1300, help="viewport height, px: the picture (default 1300)")
     parser.add_argument("--full-page", action="store_true", help="the whole page, not the viewport's top")
@@ -108,7 +118,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="console-screenshot-") as tmp:
         served = serve(Path(tmp), "--dynamodb-faults", "throttle=0.3", "--concurrency", "2")
         try:
-            for phase in drive(served.api, args.seconds * 2 / 3, after_burst_s=args.seconds / 3):
+            seconds = args.seconds or load_seconds(time.time())
+            for phase in drive(served.api, seconds * 2 / 3, after_burst_s=seconds / 3):
                 print(f"{phase.name}: {phase.responses} requests, status mix {dict(sorted(phase.statuses.items()))}")
             time.sleep(2.5)  # the console document is cached for 2 s
             pw, browser, page = open_console(served.console, (args.width, args.height))
