@@ -98,9 +98,12 @@ def open_console(console: str, viewport: tuple[int, int] = (1600, 1000)) -> tupl
 
 
 def load_seconds(now: float, least: float = 150) -> float:
-    """At least ``least`` seconds, and on until a minute past the next 5-minute boundary: the routes' 5-minute
-    graphs (fault rate, latency) then have two datapoints, a line, not one dot (2.5 to 6 minutes)."""
-    return max(least, 300 - now % 300 + 60)
+    """At least ``least`` seconds, and on until 45 s past the next 5-minute boundary: the routes' 5-minute
+    graphs (fault rate, latency) then have two datapoints, a line, not one dot. The load ends 45 s into a
+    minute, so the picture's last minute is not a near-empty one in progress (2.5 to 6 minutes in all)."""
+    end = now + max(least, 300 - now % 300 + 45)
+    end += (45 - end % 60) % 60
+    return end - now
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -109,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--seconds",
         type=float,
-        help="seconds of load (default: 150, or until a minute past the next 5-minute boundary if later)",
+        help="seconds of load (default: 150 or more, until 45 s past the next 5-minute boundary)",
     )
     parser.add_argument("--width", type=int, default=1440, help="viewport width, px (default 1440)")
     parser.add_argument("--height", type=int, default=1300, help="viewport height, px: the picture (default 1300)")
