@@ -1,6 +1,6 @@
 """Which log fields does a Logs Insights query read? (The contract tests ask.)
 
-It reads queries with the local interpreter's own reader (local/insights.py: commands split on `|`, `#`
+It reads queries with the local interpreter's own reader (local/insights/: commands split on `|`, `#`
 comments, strings, regexes, functions, `as` aliases, keywords), so there is one reading of the language.
 @-fields are CloudWatch's own and are ignored.
 """

@@ -1,4 +1,4 @@
-"""Saved queries run locally (local/insights.py on DuckDB): every query on the function's log group runs,
+"""Saved queries run locally (local/insights/ on DuckDB): every query on the function's log group runs,
 and each result equals the one worked out here in plain Python from the same recorded events."""
 
 from __future__ import annotations

@@ -1,24 +1,4 @@
-"""CloudWatch Logs Insights (QL) over the local log group, on DuckDB.
-
-A saved query is translated, command by command, into one DuckDB SQL statement over the recorded JSON
-lines (``local.telemetry``: one event per line, ``@timestamp`` in ms, ``@message``, discovered fields).
-DuckDB does the reading, filtering, grouping, percentiles and sorting; this module only translates.
-
-Supported, as the project's queries use them (an unsupported command, function or operator raises
-:class:`Unsupported` naming it):
-
-- commands ``filter``, ``fields`` (``expr as name``), ``display``, ``stats ... by ...``, ``sort``,
-  ``limit``, ``parse <field> /regex with (?<named> groups)/``;
-- operators ``and or not``, ``= != < <= > >=``, ``like`` / ``=~`` (a /regex/ or a substring), ``in [...]``,
-  ``+ - * /``; fields by name (nested ``a.b``), @-fields, backquoted names;
-- functions ``ispresent isempty bin tolower toupper strlen abs floor ceil concat coalesce`` and the
-  aggregates ``count(*) count count_distinct sum avg min max pct``.
-
-Values follow Logs Insights: a field is text, compared as a number against a number (``true`` reads as 1);
-``pct(f, p)`` is the nearest-rank percentile (DuckDB ``quantile_disc``), as the alarm simulator computes
-CloudWatch's; ``bin(5m)`` floors ``@timestamp``. Without ``sort``, rows come newest first (stats results
-by their groups), as the console shows them.
-"""
+"""One Logs Insights query -> one DuckDB SQL statement over a relation of JSON events."""
 
 # ruff: noqa: S608 - this module's job is writing SQL; queries are the project's own, run on local files
 
@@ -27,98 +7,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
 
-from observability import queries
-from service.catalogue import ROUTES
+from local.insights.lexer import _UNITS_S, Unsupported, commands, tokens
 
-
-class Unsupported(ValueError):
-    """A query construct this interpreter does not run (the message names it)."""
-
-
-_TOKEN = re.compile(
-    r"""
-    (?P<string>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
-  | (?P<regex>/(?:[^/\\\n]|\\.)+/)
-  | (?P<number>\d+(?:\.\d+)?(?:ms|s|m|h|d|w)?)
-  | (?P<ident>`[^`]+`|@?[A-Za-z_][A-Za-z0-9_.\-]*(?<![-.]))
-  | (?P<op>!=|<=|>=|=~|[=<>(),*+\-/%\[\]])
-  | (?P<ws>\s+)
-    """,
-    re.VERBOSE,
-)
-_UNITS_S = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _AGGREGATES = {"count", "count_distinct", "sum", "avg", "min", "max", "pct"}
 _SCALARS = {"ispresent", "isempty", "bin", "tolower", "toupper", "strlen", "abs", "floor", "ceil", "concat", "coalesce"}
 _COMPARE = {"=", "!=", "<", "<=", ">", ">="}
 # Logs Insights reads JSON true/false as 1/0 and a numeric text as its number.
 _NUM = "CASE WHEN {x} = 'true' THEN 1.0 WHEN {x} = 'false' THEN 0.0 ELSE TRY_CAST({x} AS DOUBLE) END"
-
-
-def _regex_starts(text: str, i: int) -> bool:
-    """Does the ``/`` at ``text[i]`` open a /regex/? A regex starts right after it; a division, written
-    ``a / b`` as the project's queries do, has a space after it."""
-    return i + 1 < len(text) and not text[i + 1].isspace()
-
-
-def strip_comments(text: str) -> str:
-    """The query without ``#`` comments (a ``#`` inside a string or regex stays)."""
-    out = []
-    for line in text.splitlines():
-        quote: str | None = None
-        cut = len(line)
-        for i, ch in enumerate(line):
-            if quote:
-                if ch == quote and line[i - 1] != "\\":
-                    quote = None
-            elif ch in "\"'" or (ch == "/" and _regex_starts(line, i)):
-                quote = ch
-            elif ch == "#":
-                cut = i
-                break
-        out.append(line[:cut])
-    return "\n".join(out)
-
-
-def commands(text: str) -> list[str]:
-    """The query's commands: split on ``|`` outside strings and regexes."""
-    parts: list[str] = []
-    buf: list[str] = []
-    quote: str | None = None
-    body = strip_comments(text)
-    for i, ch in enumerate(body):
-        if quote:
-            quote = None if ch == quote and (not buf or buf[-1] != "\\") else quote
-        elif ch in "\"'" or (ch == "/" and _regex_starts(body, i)):
-            quote = ch
-        elif ch == "|":
-            parts.append("".join(buf))
-            buf = []
-            continue
-        buf.append(ch)
-    parts.append("".join(buf))
-    return [p.strip() for p in parts if p.strip()]
-
-
-def tokens(command: str) -> list[tuple[str, str]]:
-    out, pos = [], 0
-    while pos < len(command):
-        m = _TOKEN.match(command, pos)
-        if m and m.lastgroup == "regex" and not _regex_starts(command, pos):
-            m = None
-        if m is None and command[pos] == "/":
-            out.append(("op", "/"))  # a division
-            pos += 1
-            continue
-        if not m:
-            raise Unsupported(f"cannot read {command[pos:][:30]!r}")
-        if m.lastgroup != "ws":
-            out.append((m.lastgroup or "", m.group()))
-        pos = m.end()
-    return out
 
 
 @dataclass(frozen=True)
@@ -496,74 +392,3 @@ def _order_by(order: Sequence[tuple[Value, str]]) -> str:
         if value.kind not in ("num", "time"):
             parts.append(f"CAST({value.sql} AS VARCHAR) {direction} NULLS LAST")
     return " ORDER BY " + ", ".join(parts)
-
-
-@dataclass
-class Result:
-    columns: list[str]
-    rows: list[list[Any]]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"columns": self.columns, "rows": self.rows}
-
-    def table(self) -> str:
-        cells = [self.columns, *[["" if v is None else str(v) for v in row] for row in self.rows]]
-        widths = [max(len(r[i]) for r in cells) for i in range(len(self.columns))]
-        lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
-        lines.insert(1, "  ".join("-" * w for w in widths))
-        return "\n".join(lines)
-
-
-def run(text: str, files: Sequence[Path], *, start_ms: int | None = None, end_ms: int | None = None) -> Result:
-    """Run a query over recorded log files (JSON lines), optionally within [start_ms, end_ms)."""
-    import duckdb
-
-    if not files:
-        return Result(*_columns(text), [])
-    listed = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
-    where = []
-    if start_ms is not None:
-        where.append(f"CAST(json ->> '$.\"@timestamp\"' AS BIGINT) >= {int(start_ms)}")
-    if end_ms is not None:
-        where.append(f"CAST(json ->> '$.\"@timestamp\"' AS BIGINT) < {int(end_ms)}")
-    source = f"(SELECT json AS r FROM read_ndjson_objects([{listed}])" + (
-        f" WHERE {' AND '.join(where)}) AS src" if where else ") AS src"
-    )
-    sql, described = to_sql(text, source)
-    columns = [d.split("\t")[0] for d in described]
-    kinds = [d.split("\t")[1] for d in described]
-    with duckdb.connect() as con:
-        fetched = con.execute(sql).fetchall()
-    return Result(columns, [[_present(v, k) for v, k in zip(row, kinds, strict=True)] for row in fetched])
-
-
-def _columns(text: str) -> tuple[list[str]]:
-    _, described = to_sql(text, "(SELECT NULL::JSON AS r) AS src")
-    return ([d.split("\t")[0] for d in described],)
-
-
-_NUMBER = re.compile(r"-?\d+(\.\d+)?")
-
-
-def _present(value: Any, kind: str) -> Any:
-    """Values as Logs Insights prints them: times as 'YYYY-MM-DD HH:MM:SS.mmm', whole numbers without .0."""
-    if value is None:
-        return None
-    if kind == "time":
-        return datetime.fromtimestamp(int(value) / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
-    if kind == "text" and isinstance(value, str) and _NUMBER.fullmatch(value):
-        value = float(value)  # a JSON number read as text: shown as the number
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, float):
-        return round(value, 3)
-    return value
-
-
-def saved_query(key: str) -> queries.SavedQuery:
-    """A saved query on the function's log group by key: queries/service/ or a route's (route-<name>-<kind>)."""
-    found = {q.key: q for q in queries.service_queries()}
-    found |= {q.key: q for r in ROUTES for q in queries.route_queries(r)}
-    if key not in found:
-        raise KeyError(f"no saved query {key!r} on the function's log group; known: {', '.join(sorted(found))}")
-    return found[key]
