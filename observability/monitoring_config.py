@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 
 from observability.model import Region
@@ -33,6 +34,10 @@ BURN_WINDOWS: tuple[BurnWindow, ...] = (
     BurnWindow("slow", 6.0, 6 * 3600, 1800, "5 % of the 30-day error budget in 6 h"),
 )
 
+
+# Canary names are account+region unique; kept to Synthetics' historical 21 characters (its Lambda
+# function is named cwsyn-<canary>-<id>), which every service name up to 21 characters fits as is.
+MAX_CANARY_NAME = 21
 
 # Lambda's default per-region concurrency quota: the account-concurrency alarm's 100 % unless configured.
 DEFAULT_ACCOUNT_CONCURRENCY_LIMIT = 1000
@@ -95,6 +100,8 @@ class MonitoringConfig:
     # The alias the Function URL invokes (SnapStart on), or None for the unqualified function: the
     # Lambda metrics of the code serving the URL are then read per alias (observability/units/lambda_function.py).
     function_alias: str | None = None
+    # The outside-in canary (observability/units/canary.py) and its api-unreachable alarm exist.
+    canary: bool = True
 
     def __post_init__(self) -> None:
         if not 0 < self.concurrency_utilisation_pct <= 100:
@@ -116,6 +123,14 @@ class MonitoringConfig:
 
     def alarm_name(self, key: str) -> str:
         return f"{self.service_name}-{key}"
+
+    @property
+    def canary_name(self) -> str:
+        """The canary's name, known at synth time so the home dashboard can draw its metrics: the service
+        name, or when longer than 21 characters its start and a hash of the whole (stages stay apart)."""
+        if len(self.service_name) <= MAX_CANARY_NAME:
+            return self.service_name
+        return f"{self.service_name[:14].rstrip('-')}-{zlib.crc32(self.service_name.encode()):08x}"[:MAX_CANARY_NAME]
 
     def topic_name(self, region: Region) -> str:
         return f"{self.service_name}-alarms" if region == "home" else f"{self.service_name}-edge-alarms"

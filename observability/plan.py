@@ -17,6 +17,7 @@ from observability.monitoring_config import MonitoringConfig
 from observability.queries import SavedQuery
 from observability.unit import MonitoredUnit, RouteAlarms, Scope, UnitAlarms
 from observability.units import (
+    canary,
     cloudfront,
     dynamodb,
     edge_cache,
@@ -38,6 +39,7 @@ UNITS: tuple[MonitoredUnit, ...] = (
     waf,  # us-east-1
     function_url,  # home region, drawn in the Edge section below CloudFront's graphs
     shield,  # us-east-1, only with Shield Advanced
+    canary,  # us-east-1, the outside-in check (config `canary`), drawn in the Edge section
     edge_cache,  # only with a cached route
 )
 

@@ -26,7 +26,7 @@ class AppStacks:
     edge: EdgeStack  # us-east-1: distribution, web_acl, waf_log_group, cloudfront_access_log_group
     edge_access: EdgeAccessStack  # home region: CloudFront's invoke permissions
     monitoring: MonitoringStack  # home region: dashboard, saved queries, service and route alarms
-    edge_monitoring: EdgeMonitoringStack  # us-east-1: CloudFront and WAF alarms, WAF and edge-log queries
+    edge_monitoring: EdgeMonitoringStack  # us-east-1: CloudFront and WAF alarms, WAF and edge-log queries, canary
 
 
 def build_app(
@@ -101,8 +101,10 @@ def build_app(
         waf_log_group=edge.waf_log_group,
         cloudfront_access_log_group=edge.cloudfront_access_log_group,
         alarm_email=config.alarm_email,
+        api_url=f"https://{config.domain_name or edge.distribution.domain_name}",
+        api_keys=config.api_keys,
         env=edge_env,
-        description=f"{config.service_name}: CloudFront and WAF alarms, us-east-1",
+        description=f"{config.service_name}: CloudFront and WAF alarms and the outside-in canary, us-east-1",
     )
     monitoring.add_stack_dependency(service, "watches the function, table and log group")
     monitoring.add_stack_dependency(edge, "reads the distribution id from its outputs")

@@ -112,6 +112,9 @@ class InfraConfig:
     # layer, stacks/tracing_layer.py) or off. application_signals: only with otel.
     tracing: str = XRAY
     application_signals: bool = False
+    # An outside-in check (stacks/canary.py): a Synthetics canary calls the API through CloudFront every
+    # 5 minutes and pages (api-unreachable) when it cannot. On unless turned off.
+    canary: bool = True
     edge_region: str = field(default=EDGE_REGION, init=False)  # CloudFront/WAF (CLOUDFRONT scope) live here
 
     @property
@@ -129,6 +132,7 @@ class InfraConfig:
             shield_advanced=self.shield_advanced,
             function_alias=self.function_alias,
             account_concurrency_limit=self.account_concurrency_limit,
+            canary=self.canary,
         )
 
 
@@ -351,6 +355,7 @@ def load_config(context: Mapping[str, Any], environ: Mapping[str, str] | None = 
         account_concurrency_limit=account_limit,
         tracing=tracing,
         application_signals=application_signals,
+        canary=_bool("canary", context.get("canary", True)),
     )
 
 
@@ -383,6 +388,7 @@ CONTEXT_KEYS: tuple[str, ...] = (
     "account_concurrency_limit",
     "tracing",
     "application_signals",
+    "canary",
 )
 
 

@@ -23,6 +23,7 @@ from dashboards.layout import layout
 from observability.model import EDGE_REGION
 from observability.plan import Plan
 from service.catalogue import RouteSpec
+from stacks.canary import ApiCanary
 from stacks.monitoring.cloudwatch_dashboard import dashboard
 from stacks.monitoring.render import create_alarms, saved_queries
 from stacks.monitoring.topic import alarm_topic
@@ -114,8 +115,8 @@ class MonitoringStack(Stack):
 
 
 class EdgeMonitoringStack(Stack):
-    """us-east-1: CloudFront and WAF alarms, their alarm topic, and the WAF and CloudFront access-log
-    saved queries."""
+    """us-east-1: CloudFront and WAF alarms, their alarm topic, the WAF and CloudFront access-log
+    saved queries, and the outside-in canary (with config `canary`) whose alarm pages from here."""
 
     def __init__(
         self,
@@ -128,14 +129,23 @@ class EdgeMonitoringStack(Stack):
         waf_log_group: logs.ILogGroup,
         cloudfront_access_log_group: logs.ILogGroup,
         alarm_email: str | None,
+        api_url: str,
+        api_keys: bool,
         **kwargs: Any,
     ) -> None:
+        """``api_url``: the API's public URL (custom domain, else the distribution's), called by the canary;
+        ``api_keys``: the edge checks keys, so the canary gets one of its own."""
         super().__init__(scope, construct_id, **kwargs)
         if not Token.is_unresolved(self.region) and self.region != EDGE_REGION:
             raise ValueError(f"EdgeMonitoringStack must be deployed to {EDGE_REGION}, not {self.region}")
         cfg = plan.cfg
         scope = Construct(self, "EdgeMonitoring")
         topic = alarm_topic(scope, "AlarmTopic", topic_name=cfg.topic_name("edge"), email=alarm_email)
+        self.canary = (
+            ApiCanary(scope, "Canary", name=cfg.canary_name, api_url=api_url, routes=plan.routes, api_keys=api_keys)
+            if cfg.canary
+            else None
+        )
         refs = {
             "distribution_id": distribution_id,
             "web_acl_metric_name": web_acl_metric_name,

@@ -1,0 +1,123 @@
+"""The outside-in check: a CloudWatch Synthetics canary (stacks/canary.py, us-east-1) calls the API through
+CloudFront every 5 minutes, and ``api-unreachable`` pages when it cannot (failure-mode row l).
+
+Every other alarm reads metrics the API publishes while it serves: when viewers cannot reach CloudFront at
+all (DNS, certificate, a disabled distribution), every metric simply stops and no data reads as "no
+traffic". The canary's own SuccessPercent is the one metric that keeps arriving, and missing runs count
+as failed ones. The alarm lives in the canary's region (us-east-1), with the CloudFront and WAF alarms.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from observability import sections
+from observability.model import Alarm, AlarmLine, Dimensions, Graph, Metric, Playbook
+from observability.monitoring_config import MonitoringConfig
+from observability.unit import Panel, Scope, UnitAlarms
+from service.catalogue import RouteSpec
+
+NS = "CloudWatchSynthetics"
+RATE_MINUTES = 5  # one run every 5 minutes: 12 an hour, 8,760 a month
+# Every canary request carries x-correlation-id "canary-<run start, UTC>-<route name>": short and plain
+# enough for the service to keep it (service/request_state.py), found by the canary-requests query.
+CORRELATION_PREFIX = "canary-"
+HEALTH_PATH = "/health"
+
+API_UNREACHABLE = Playbook(
+    kind="api-unreachable",
+    title="API unreachable from outside",
+    meaning=(
+        "The canary could not complete GET {health} and GET {read} through {api} in 2 runs in a row (or did "
+        "not run). Viewers may see the same: a connection or TLS error, or an error status. When nothing "
+        "reaches CloudFront, every other alarm stays quiet (no traffic reads as no failure): this one is the "
+        "outside-in view. A canary that stops running pages too (missing runs count as failed)."
+    ),
+    first_checks=(
+        "Synthetics console (us-east-1) > Canaries > the failed run: its log names the step, the status or "
+        "the connection/TLS error",
+        "Connection or TLS error: does the custom domain's DNS record point at the distribution, is the ACM "
+        "certificate valid, is the distribution enabled (aws cloudfront get-distribution)?",
+        "An error status: CloudFront and the home-region alarms tell which layer answered it; 401/403 on "
+        "the read with api_keys on: the canary's key is not registered (see below) or was revoked",
+        "Saved query canary-requests: did the canary's requests reach the function at all?",
+        "No run at all: the canary was stopped or its runtime retired (aws synthetics get-canary)",
+    ),
+    dashboard_section=sections.EDGE,
+    saved_queries=("canary-requests",),
+)
+
+
+def targets(routes: tuple[RouteSpec, ...]) -> tuple[RouteSpec, ...]:
+    """What the canary calls: the health route and one real read. The read is the first GET route
+    without path parameters and without edge caching (a cached answer proves nothing about the
+    origin): GET /orders in the kit's catalogue, one query per run (GET /orders/summary is cached and a
+    full-table scan). Both need no body; with api_keys only /health is exempt, so the read proves the key."""
+    health = [r for r in routes if r.method == "GET" and r.path == HEALTH_PATH]
+    reads = [r for r in routes if r.method == "GET" and "{" not in r.path and r.cache is None and r not in health]
+    return tuple(health + reads[:1])
+
+
+@dataclass(frozen=True)
+class CanaryAlarms(UnitAlarms):
+    unreachable: Alarm | None  # only with the canary (config `canary`)
+
+
+def dimensions(cfg: MonitoringConfig) -> Dimensions:
+    # Synthetics publishes per canary under CanaryName; the name is fixed at synth (MonitoringConfig).
+    return (("CanaryName", cfg.canary_name),)
+
+
+def success_percent(cfg: MonitoringConfig) -> Metric:
+    # Minimum: with two runs in one 5-minute period (schedule drift), a failed one still shows.
+    return Metric(NS, "SuccessPercent", "Minimum", RATE_MINUTES * 60, dimensions(cfg))
+
+
+def alarms(scope: Scope) -> CanaryAlarms:
+    if not scope.cfg.canary:
+        return CanaryAlarms(None)
+    called = targets(scope.routes)
+    return CanaryAlarms(
+        Alarm(
+            key="api-unreachable",
+            playbook=API_UNREACHABLE,
+            region="edge",
+            metric=success_percent(scope.cfg),
+            threshold=100,
+            comparison="<",
+            # 2 of 2 runs: one failed run can be the canary's own network; two in a row, 10 minutes, is not.
+            evaluation_periods=2,
+            datapoints_to_alarm=2,
+            missing_data="breaching",
+            missing_data_why=(
+                "a period without a run means the canary stopped (or cannot start): an outside-in check that "
+                "does not run proves nothing, so it pages like a failed one. After the first deploy it may "
+                "page once until the first run lands (a few minutes), then recover on its own"
+            ),
+            condition="Minimum(SuccessPercent) < 100 in 2 consecutive 5-min periods (a period without a run counts)",
+            context={
+                "health": called[0].path if called else HEALTH_PATH,
+                "read": called[-1].path if called else "",
+                "api": "the API's public URL (the custom domain, else the distribution's domain)",
+            },
+        )
+    )
+
+
+def panels(scope: Scope, alarms: CanaryAlarms) -> tuple[Panel, ...]:
+    """Drawn from us-east-1 in the Edge section: each run's success and how long it took."""
+    if alarms.unreachable is None:
+        return ()
+    unreachable = alarms.unreachable
+    row = (
+        Graph(
+            "Canary (outside-in, every 5 min): success % and run duration",
+            left=(replace(unreachable.metric, label="success % (min)"),),  # type: ignore[type-var]
+            right=(Metric(NS, "Duration", "Maximum", RATE_MINUTES * 60, dimensions(scope.cfg), label="run ms"),),
+            lines=(AlarmLine(unreachable, "pages below {threshold:g} % twice in a row"),),
+            edge=True,
+            width=6,
+            left_max=100,
+        ),
+    )
+    return (Panel(sections.EDGE, (row,)),)

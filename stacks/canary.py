@@ -1,0 +1,124 @@
+"""The outside-in canary (config `canary`, on by default): a CloudWatch Synthetics canary in us-east-1 that
+calls the API through its public URL every 5 minutes (canary/python/api_canary.py). Its alarm,
+api-unreachable, is declared in observability/units/canary.py and created beside the CloudFront and WAF
+alarms in the EdgeMonitoring stack: an alarm must live in its metric's region, and the canary's region
+is the one the edge alarms already page from.
+
+With api_keys on, the canary sends a key of its own, generated into a Secrets Manager secret (the
+CanaryApiKeySecret output); the edge accepts it once its hash is in the KeyValueStore:
+``python scripts/api_keys.py --stack <prefix>-Edge add canary --from-secret <CanaryApiKeySecret>``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aws_cdk as cdk
+from aws_cdk import Acknowledgment, Duration, Validations
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_synthetics as synthetics
+from constructs import Construct
+
+from observability.units.canary import RATE_MINUTES, targets
+from service.catalogue import RouteSpec
+
+CANARY_CODE = Path(__file__).resolve().parents[1] / "canary"  # python/api_canary.py, as Synthetics wants it
+HANDLER = "api_canary.handler"
+# The newest Python runtime this aws-cdk-lib offers (Python 3.11, stdlib HTTP: the browser is never started).
+RUNTIME = synthetics.Runtime.SYNTHETICS_PYTHON_SELENIUM_7_0
+OUTPUT_SECRET = "CanaryApiKeySecret"  # the secret holding the canary's API key (api_keys on)
+# Run artifacts (the run's log and report) are kept as long as Synthetics keeps the run (its default, 31 days).
+ARTIFACT_DAYS = 31
+
+
+class ApiCanary(Construct):
+    """The canary and, with API keys, its key. ``name`` (MonitoringConfig.canary_name) is what its metrics
+    are published under."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        name: str,
+        api_url: str,
+        routes: tuple[RouteSpec, ...],
+        api_keys: bool,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        called = targets(routes)
+        env = {"API_URL": api_url, "CANARY_PATHS": ",".join(f"{r.name}={r.path}" for r in called)}
+        self.secret: secretsmanager.Secret | None = None
+        if api_keys:
+            self.secret = _api_key_secret(self)
+            env["API_KEY_SECRET_ARN"] = self.secret.secret_arn
+        self.canary = synthetics.Canary(
+            self,
+            "Canary",
+            canary_name=name,
+            runtime=RUNTIME,
+            test=synthetics.Test.custom(code=synthetics.Code.from_asset(str(CANARY_CODE)), handler=HANDLER),
+            schedule=synthetics.Schedule.rate(Duration.minutes(RATE_MINUTES)),
+            # Two requests of at most 10 s each, plus the key read: a run never overlaps the next.
+            timeout=Duration.seconds(60),
+            environment_variables=env,
+            success_retention_period=Duration.days(ARTIFACT_DAYS),
+            failure_retention_period=Duration.days(ARTIFACT_DAYS),
+            artifacts_bucket_lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(ARTIFACT_DAYS))],
+            # Deleting the canary deletes the Lambda function and layer Synthetics created for it.
+            provisioned_resource_cleanup=True,
+        )
+        if self.secret is not None:
+            self.secret.grant_read(self.canary.role)
+            cdk.CfnOutput(cdk.Stack.of(self), OUTPUT_SECRET, value=self.secret.secret_arn)
+        _acknowledge(self.canary)
+
+
+def _api_key_secret(scope: Construct) -> secretsmanager.Secret:
+    # 64 characters of A-Z a-z 0-9: the edge function's key format (32-128 of [A-Za-z0-9_-]).
+    secret = secretsmanager.Secret(
+        scope,
+        "ApiKey",
+        description="The outside-in canary's API key (register it: scripts/api_keys.py add canary --from-secret)",
+        generate_secret_string=secretsmanager.SecretStringGenerator(
+            password_length=64, exclude_punctuation=True, include_space=False
+        ),
+    )
+    Validations.of(secret).acknowledge(
+        Acknowledgment(
+            id="AwsSolutions-SMG4",
+            reason="The edge accepts a key only once its hash is in the KeyValueStore (scripts/api_keys.py); "
+            "an automatic rotation would lock the canary out until someone registers the new key. Rotate "
+            "by hand: put a new value, register it, then revoke the old key id.",
+        )
+    )
+    return secret
+
+
+def _acknowledge(canary: synthetics.Canary) -> None:
+    """cdk-nag findings on what the Synthetics L2 creates, with why each is as Synthetics needs it."""
+    stack = cdk.Stack.of(canary)
+    bucket = stack.resolve(stack.get_logical_id(canary.artifacts_bucket.node.default_child))  # type: ignore[arg-type]
+    run_logs = f"arn:{stack.partition}:logs:{stack.region}:{stack.account}:log-group:/aws/lambda/cwsyn-*"
+    Validations.of(canary).acknowledge(
+        Acknowledgment(
+            id="AwsSolutions-IAM5[Resource::*]",
+            reason="Synthetics' documented canary permissions: s3:ListAllMyBuckets has no resource scope, nor "
+            "has cloudwatch:PutMetricData (a condition limits it to the CloudWatchSynthetics namespace).",
+        ),
+        Acknowledgment(
+            id=f"AwsSolutions-IAM5[Resource::<{bucket}.Arn>/*]",
+            reason="The canary writes each run's artifacts under keys Synthetics chooses, in its own bucket only.",
+        ),
+        Acknowledgment(
+            id=f"AwsSolutions-IAM5[Resource::{run_logs}]",
+            reason="Synthetics names the run's log group after the Lambda function it creates at deploy "
+            "(/aws/lambda/cwsyn-<canary name>-<id>): the id is unknown to the template.",
+        ),
+        Acknowledgment(
+            id="AwsSolutions-S1",
+            reason="The bucket holds only the canary's own run artifacts (its log and report), written by "
+            "the canary's role and expired after 31 days; the runs themselves are in CloudWatch.",
+        ),
+    )
