@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from observability.failure_modes import MODES, ROUTE, ROUTE_SCOPES, FailureMode
+from observability.failure_modes import MODES, ROUTE, ROUTE_SCOPES, FailureMode, conditions, pages
 from observability.model import EDGE_REGION, Alarm, AnyAlarm, Composite
 from observability.monitoring_config import MonitoringConfig
 from observability.plan import plan
@@ -83,7 +83,7 @@ def failure_matrix(
     notes = []
     for mode in MODES:
         pages, kinds = [], {}
-        for key, minutes in mode.alarms.items():
+        for key, minutes in pages(mode).items():
             alarm = by_key[key.replace(ROUTE, routes[0].name) if ROUTE in key else key]
             if not alarm.notify or minutes is None or (ROUTE not in key and key.startswith("route-")):
                 continue
@@ -104,7 +104,7 @@ def failure_matrix(
 def _page(cfg: MonitoringConfig, mode: FailureMode, key: str, minutes: int) -> str:
     name = f"`{cfg.alarm_name(key.replace(ROUTE, '<name>'))}`"
     scope = f" ({ROUTE_SCOPES[mode.routes]})" if ROUTE in key else ""
-    only = f" ({mode.only_when[key]})" if key in mode.only_when else ""
+    only = f" ({conditions(mode)[key]})" if key in conditions(mode) else ""
     return f"{name}{scope}{only}: {minutes} min"
 
 

@@ -244,7 +244,43 @@ MODES: tuple[FailureMode, ...] = (
         alarms={"route-{route}-latency": 11},
         routes="all",
     ),
+    FailureMode(
+        row="l",
+        title="Nobody can reach the API",
+        example="the custom domain's DNS record points nowhere or its certificate expired; the distribution is disabled",
+        viewer_sees="a connection or TLS error, no HTTP status: nothing reaches CloudFront",
+        metrics_move=(
+            "none from the API: CloudFront, WAF, the Function URL, Lambda and the service publish nothing (every "
+            "other alarm reads no data as no traffic); the canary's SuccessPercent is 0 every run"
+        ),
+        alarms={"api-unreachable": 8},
+        only_when={"api-unreachable": "canary on"},
+        note=(
+            "Only the outside-in canary sees it (`canary: true`, the default; without it nothing pages). It "
+            "pages on its second failed run: 5 to 10 minutes after the failure starts, depending on where the "
+            "failure falls in the canary's 5-minute cycle (the matrix's minutes: 3 minutes before a run)."
+        ),
+    ),
 )
+
+# The outside-in canary pages too in every row whose failure its own requests meet (GET /health or
+# GET /orders answered non-2xx through CloudFront): row -> minutes, measured like the rows' own alarms.
+# Kept beside the rows rather than in them: it is one alarm's reach across the matrix, and only with
+# `canary` on (tests/scenarios/world.py decides from each row's shares whether a run fails).
+OUTSIDE_IN = "api-unreachable"
+CANARY_ON = "canary on"
+CANARY_PAGES: Mapping[str, int] = {row: 8 for row in ("a", "d", "e3", "f", "g", "h", "i1")}
+
+
+def pages(mode: FailureMode) -> dict[str, int | None]:
+    """Every alarm a row reaches ALARM with: its own ``alarms`` and the canary's, where it meets them."""
+    extra = {OUTSIDE_IN: CANARY_PAGES[mode.row]} if mode.row in CANARY_PAGES else {}
+    return {**mode.alarms, **extra}
+
+
+def conditions(mode: FailureMode) -> dict[str, str]:
+    """A row's alarms that exist only in some configurations (``only_when``, and the canary's)."""
+    return {**mode.only_when, **({OUTSIDE_IN: CANARY_ON} if OUTSIDE_IN in pages(mode) else {})}
 
 
 def by_row() -> dict[str, FailureMode]:

@@ -91,8 +91,9 @@ def alarms(scope: Scope) -> CanaryAlarms:
             missing_data="breaching",
             missing_data_why=(
                 "a period without a run means the canary stopped (or cannot start): an outside-in check that "
-                "does not run proves nothing, so it pages like a failed one. After the first deploy it may "
-                "page once until the first run lands (a few minutes), then recover on its own"
+                "does not run proves nothing, so it pages, about 20 minutes after the last run (once fewer than "
+                "2 of the last 4 periods hold a run). Right after the first deploy it may page until the first "
+                "run lands (a few minutes), then recover on its own"
             ),
             condition="Minimum(SuccessPercent) < 100 in 2 consecutive 5-min periods (a period without a run counts)",
             context={

@@ -25,6 +25,7 @@ FUNCTION = "FUNCTION"  # the FunctionName the alarms watch (tests/scenarios/conf
 NEW_FUNCTION = "FUNCTION-REPLACED"  # a replacement's new name, which no alarm reads
 TABLE = "TABLE"
 DISTRIBUTION = "DISTRIBUTION"
+CANARY = "CANARY"  # the canary's CanaryName unless World.canary_name says otherwise
 ANY = "*"
 
 
@@ -56,9 +57,18 @@ class Minute:
     concurrency: int | None = None  # ConcurrentExecutions override (throttling: the reserved value)
     claimed: int | None = None  # ClaimedAccountConcurrency override (account throttling: the limit)
     function_name: str = FUNCTION  # where AWS/Lambda metrics go (a replacement publishes under a new name)
+    # False: no request reaches CloudFront at all (DNS, certificate, a disabled distribution): viewers get a
+    # connection error, nothing publishes a metric, and only the canary's failed runs are recorded.
+    reachable: bool = True
+    canary_runs: bool = True  # False: the canary does not run (stopped, or its runtime cannot start)
 
 
 QUIET = Minute(per_route=0, not_found=0, client_errors=0, unsigned=0)
+CANARY_EVERY = 5  # minutes between canary runs (observability/units/canary.py RATE_MINUTES)
+# Runs at minutes 2, 7, 12, ...: a failure starting at START (a multiple of 5) meets the canary 2 minutes
+# in, midway through its 5-minute cycle (where in the cycle a failure starts moves its page by up to 5 min).
+CANARY_PHASE = 2
+CANARY_TIMEOUT_MS = 10_000  # a failed request's wait, at most (canary/python/api_canary.py)
 OTHER_FUNCTIONS_CLAIM = 200  # ClaimedAccountConcurrency of the rest of the account (reservations, other functions)
 TIMEOUT_MS = 10_000
 
@@ -74,6 +84,9 @@ class World:
     timeline: Callable[[int], Minute]
     minutes: int
     web_acl: str = ANY
+    # The outside-in canary's targets (route names), empty without it: a run every CANARY_EVERY minutes.
+    canary: tuple[str, ...] = ()
+    canary_name: str = CANARY
     _data: dict[tuple[str, str, tuple[tuple[str, str], ...]], dict[int, list[float]]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(list))
     )
@@ -87,6 +100,9 @@ class World:
             self.put(ns, name, dims, minute, value)
 
     def run(self) -> Scenario:
+        # The canary runs whatever the traffic: it ran before the scenario's first minute too.
+        for m in range(-CANARY_EVERY, 0):
+            self._canary_run(m, self.timeline(0))
         for m in range(self.minutes):
             self._minute(m, self.timeline(m))
         scn = Scenario(end=self.minutes)
@@ -95,11 +111,28 @@ class World:
             scn.add(ns, name, dict(dims), Series(samples))
         return scn
 
+    def _canary_run(self, m: int, x: Minute) -> tuple[str, ...]:
+        """A canary run (every CANARY_EVERY minutes): CloudWatchSynthetics SuccessPercent (100, or 0 when a
+        request fails) and Duration under {CanaryName}, published for every run, failed ones included.
+        Returns the routes its requests reach CloudFront on (they are traffic like any other's)."""
+        if not self.canary or m % CANARY_EVERY != CANARY_PHASE or not x.canary_runs:
+            return ()
+        ok = x.reachable and all(_canary_request_ok(x, route) for route in self.canary)
+        dims = {"CanaryName": self.canary_name}
+        self.put("CloudWatchSynthetics", "SuccessPercent", dims, m, 100.0 if ok else 0.0)
+        self.put("CloudWatchSynthetics", "Duration", dims, m, 800.0 if ok else CANARY_TIMEOUT_MS)
+        return self.canary if x.reachable else ()
+
     def _minute(self, m: int, x: Minute) -> None:
+        called = self._canary_run(m, x)
+        if not x.reachable:
+            return
         cf = {"DistributionId": ANY, "Region": "Global"}
         fn = {"FunctionName": x.function_name}
         svc = {"service": self.service}
         counts: dict[str, int] = {r.name: x.per_route for r in self.routes} | {NOT_FOUND: x.not_found}
+        for route in called:
+            counts[route] += 1
         viewer = sum(counts.values())
         if not viewer:
             return
@@ -187,6 +220,19 @@ class World:
             self.count("AWS/DynamoDB", "SystemErrors", table | {"Operation": op}, m, x.system_errors)
 
 
+def _canary_request_ok(x: Minute, route: str) -> bool:
+    """Whether the canary's one request on ``route`` gets a 2xx this minute: a single request falls in a
+    share of the minute's requests when that share is at least one half (what ``_take(1, share)`` gives),
+    in the order viewers' requests meet them. Sparse fixed faults (``faults``) hit viewers' requests."""
+    hit = lambda share: _take(1, share) == 1  # noqa: E731
+    refused = (x.waf_blocked, x.edge_refused, x.origin_unreachable, x.url_refused, x.throttled, x.crashed)
+    if any(hit(share) for share in refused):
+        return False
+    if route in x.timeout_routes and hit(x.timeout_share):
+        return False
+    return not (route in x.fault_routes and hit(x.fault_share))
+
+
 # --- the scenarios ---------------------------------------------------------------------------------
 
 START = 60  # an hour of normal traffic first (the 1-h burn window has history)
@@ -242,8 +288,12 @@ def failure_timelines(
         "i2": replace(NORMAL, function_name=NEW_FUNCTION),
         "j": replace(NORMAL, fault_share=0.1, fault_routes=every),
         "k": replace(NORMAL, latency_ms=slower),
+        "l": replace(NORMAL, reachable=False),
     }
     return {row: (x if callable(x) else failing(x)) for row, x in rows.items()}
+
+
+CANARY_STOPPED = failing(replace(NORMAL, canary_runs=False))  # the API is fine; its outside-in check is not
 
 
 def quiet_night(m: int) -> Minute:

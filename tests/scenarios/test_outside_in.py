@@ -1,0 +1,31 @@
+"""The outside-in canary in the scenario world: its runs are traffic like any viewer's, it pages when
+nobody can reach the API (row l), and it pages when it stops running."""
+
+from __future__ import annotations
+
+from observability.simulator.series import MetricKey
+from tests.scenarios import world
+from tests.scenarios.harness import Loaded, alarmed, cases
+
+
+def test_a_quiet_night_still_has_the_canarys_requests_every_5_minutes(loaded_default: Loaded) -> None:
+    scenario = loaded_default.world(world.quiet_night, 60)
+    health = MetricKey.of("OrdersApi", "Requests", {"service": loaded_default.service, "route": "GET /health"})
+    minutes = sorted(scenario.metrics[health].samples)
+    assert minutes == list(range(world.CANARY_PHASE, 60, world.CANARY_EVERY))
+    runs = MetricKey.of("CloudWatchSynthetics", "SuccessPercent", {"CanaryName": loaded_default.canary_name})
+    assert {s.maximum for s in scenario.metrics[runs].samples.values()} == {100.0}
+
+
+def test_nobody_reaching_the_api_publishes_nothing_but_the_canarys_failures(loaded_default: Loaded) -> None:
+    row_l = world.failure_timelines(loaded_default.routes, 20, 1000)["l"]
+    scenario = loaded_default.world(row_l, world.END)
+    late = {k.namespace for k, series in scenario.metrics.items() if any(m >= world.START for m in series.samples)}
+    assert late == {"CloudWatchSynthetics"}
+
+
+def test_a_stopped_canary_pages(loaded_default: Loaded) -> None:
+    (case,) = [c for c in cases(loaded_default) if c.name == "canary stopped"]
+    timelines = loaded_default.aset.evaluate(case.scenario)
+    assert case.check(timelines) is None
+    assert alarmed(timelines, loaded_default, world.START, notify_only=True) == {"api-unreachable": 18}
