@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from observability.failure_modes import MODES, ROUTE, ROUTE_SCOPES, FailureMode, conditions, pages
+from observability import failure_modes
+from observability.assumptions import ASSUMPTIONS, Assumption
+from observability.failure_modes import MODES, ROUTE, ROUTE_SCOPES, FailureMode, conditions
 from observability.model import EDGE_REGION, Alarm, AnyAlarm, Composite
 from observability.monitoring_config import MonitoringConfig
 from observability.plan import plan
@@ -83,7 +85,7 @@ def failure_matrix(
     notes = []
     for mode in MODES:
         pages, kinds = [], {}
-        for key, minutes in pages(mode).items():
+        for key, minutes in failure_modes.pages(mode).items():
             alarm = by_key[key.replace(ROUTE, routes[0].name) if ROUTE in key else key]
             if not alarm.notify or minutes is None or (ROUTE not in key and key.startswith("route-")):
                 continue
@@ -99,6 +101,33 @@ def failure_matrix(
         if mode.note:
             notes.append(f"- ({mode.row}) {mode.note}")
     return "\n".join([*lines, "", *notes]) + "\n"
+
+
+def assumptions_markdown() -> str:
+    """What each row assumes about AWS (observability/assumptions.py): a row -> assumptions table, then each
+    assumption once, documented (with its page) or assumed (with how to confirm it in an account)."""
+    numbered: dict[Assumption, str] = {}
+    for mode in MODES:
+        for a in ASSUMPTIONS.get(mode.row, ()):
+            numbered.setdefault(a, f"A{len(numbered) + 1}")
+    lines = [
+        "### What the matrix assumes about AWS",
+        "",
+        "The scenario world publishes metrics the way these say AWS does: a row's minutes hold as far as its "
+        "assumptions do. *Documented* ones cite the AWS page; *assumed* ones no page states outright: confirm "
+        "them once in your own account (a test stage) with the step given.",
+        "",
+        "| Row | Assumes |",
+        "| --- | --- |",
+    ]
+    lines += [f"| {m.row} | {', '.join(numbered[a] for a in ASSUMPTIONS.get(m.row, ()))} |" for m in MODES]
+    lines.append("")
+    for a, label in numbered.items():
+        if a.documented:
+            lines.append(f"- **{label}** *documented*: {a.behaviour} ([AWS documentation]({a.source})).")
+        else:
+            lines.append(f"- **{label}** *assumed*: {a.behaviour}. Confirm: {a.confirm}.")
+    return "\n".join(lines) + "\n"
 
 
 def _page(cfg: MonitoringConfig, mode: FailureMode, key: str, minutes: int) -> str:
@@ -135,7 +164,7 @@ def render_markdown(cfg: MonitoringConfig | None = None, routes: Iterable[RouteS
         "",
         *([how, ""] if how else []),
         f"Every alarm below notifies the SNS topic `{cfg.topic_name('home')}` (home region) or, for the",
-        f"CloudFront and WAF alarms that live in us-east-1 next to their metrics, `{cfg.topic_name('edge')}`.",
+        f"CloudFront, WAF and canary alarms that live in us-east-1 next to their metrics, `{cfg.topic_name('edge')}`.",
         "Each alarm description carries a short version of its section: what it means, first checks,",
         "the dashboard section and saved queries.",
         "",
@@ -165,6 +194,7 @@ def render_markdown(cfg: MonitoringConfig | None = None, routes: Iterable[RouteS
         "(tests/scenarios/test_mutations.py; AWS/DynamoDB alarms ignore missing data whatever they say).",
         "",
         failure_matrix(cfg, routes),
+        assumptions_markdown(),
     ]
 
     for kind, group in kinds.items():

@@ -14,7 +14,7 @@ from observability.model import Alarm, Composite, LogTable
 from observability.monitoring_config import MonitoringConfig
 from observability.plan import plan
 from observability.queries import INDEXED_FIELDS
-from observability.units import edge_cache
+from observability.units import canary, edge_cache
 from service.catalogue import ROUTES, RouteSpec
 from service.contract import METRICS
 
@@ -28,6 +28,11 @@ PRICE_DASHBOARD = 3.00  # per dashboard per month (the account's first 3 dashboa
 PRICE_ALARM_METRIC = 0.10  # standard-resolution alarm, per metric it reads (math alarms: each metric)
 PRICE_COMPOSITE_ALARM = 0.50  # per composite alarm per month
 PRICE_LOGS_INSIGHTS_GB = 0.005  # per GB scanned (dashboard log widget, saved queries): variable
+# Synthetics: per canary run (same page, "Synthetics"; the first 100 runs a month are free). The run's
+# Lambda time and its artifacts in S3 are billed apart: a few KB of log and report per run (no browser,
+# no screenshots), kept 31 days, well under a cent a month, so no line of their own.
+PRICE_CANARY_RUN = 0.0012
+HOURS_PER_MONTH = 730
 # Saved queries (AWS::Logs::QueryDefinition) and the SNS topics have no fixed charge; e-mail
 # notifications are free for the first 1,000 per month.
 DASHBOARDS = 1
@@ -51,8 +56,13 @@ def custom_metric_count(routes: int) -> int:
     return len(METRICS) * (1 + routes + 1)
 
 
+def canary_runs_per_month() -> int:
+    return 60 // canary.RATE_MINUTES * HOURS_PER_MONTH
+
+
 def cost_lines(routes: Sequence[RouteSpec] = ROUTES) -> list[CostLine]:
-    alarms = plan(MonitoringConfig(), routes, reserved_concurrency=1).alarms
+    cfg = MonitoringConfig()
+    alarms = plan(cfg, routes, reserved_concurrency=1).alarms
     home_metrics = sum(a.billed_metrics for a in alarms if isinstance(a, Alarm) and a.region == "home")
     edge_metrics = sum(a.billed_metrics for a in alarms if isinstance(a, Alarm) and a.region == "edge")
     composites = sum(1 for a in alarms if isinstance(a, Composite))
@@ -64,13 +74,19 @@ def cost_lines(routes: Sequence[RouteSpec] = ROUTES) -> list[CostLine]:
         ),
         CostLine("Dashboard", DASHBOARDS, PRICE_DASHBOARD),
         CostLine("Alarm metrics, home region (math alarms bill each metric)", home_metrics, PRICE_ALARM_METRIC),
-        CostLine("Alarm metrics, us-east-1 (CloudFront, WAF)", edge_metrics, PRICE_ALARM_METRIC),
+        CostLine("Alarm metrics, us-east-1 (CloudFront, WAF, canary)", edge_metrics, PRICE_ALARM_METRIC),
         CostLine("Composite alarms (burn-rate pairs)", composites, PRICE_COMPOSITE_ALARM),
         # AWS::CloudFront::MonitoringSubscription (cache hit rate), billed as custom metrics.
         CostLine(
             "CloudFront additional metrics (cache hit rate; with any cached route)",
             edge_cache.ADDITIONAL_METRICS if edge_cache.cached(routes) else 0,
             PRICE_CUSTOM_METRIC,
+        ),
+        # One canary (config `canary`, on by default): its runs per month at the per-run price.
+        CostLine(
+            f"Synthetics canary (outside-in): {canary_runs_per_month():,} runs / month at USD {PRICE_CANARY_RUN} a run",
+            1 if cfg.canary else 0,
+            round(canary_runs_per_month() * PRICE_CANARY_RUN, 2),
         ),
     ]
 
@@ -127,7 +143,9 @@ def render_markdown(log_widgets: Sequence[LogTable], routes: Sequence[RouteSpec]
         "",
         "Not included (usage-based): log ingestion and storage, Logs Insights scans "
         f"(USD {PRICE_LOGS_INSIGHTS_GB} / GB scanned: the dashboard's {len(log_widgets)} log widgets scan on every "
-        f"refresh{edge_note}), X-Ray traces, SNS beyond the free tier. Metrics are billed per hour they "
+        f"refresh{edge_note}), X-Ray traces, SNS beyond the free tier, the canary's Lambda time and run artifacts "
+        "(a few KB per run, kept 31 days) and, with `api_keys`, its key's Secrets Manager secret (USD 0.40 / month). "
+        "Metrics are billed per hour they "
         "receive data, so NOT_FOUND and ColdStart series on a quiet service cost less "
         "than listed; the dashboard is free if the account has no more than 3.",
         "",

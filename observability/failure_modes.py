@@ -247,7 +247,9 @@ MODES: tuple[FailureMode, ...] = (
     FailureMode(
         row="l",
         title="Nobody can reach the API",
-        example="the custom domain's DNS record points nowhere or its certificate expired; the distribution is disabled",
+        example=(
+            "the custom domain's DNS record points nowhere or its certificate expired; the distribution is disabled"
+        ),
         viewer_sees="a connection or TLS error, no HTTP status: nothing reaches CloudFront",
         metrics_move=(
             "none from the API: CloudFront, WAF, the Function URL, Lambda and the service publish nothing (every "

@@ -2,6 +2,7 @@
 """Add, list and revoke the API keys that the edge function (edge/api_key.js) checks.
 
     python scripts/api_keys.py --stack OrdersEdge add acme        # prints the new key ONCE on stdout
+    python scripts/api_keys.py --stack OrdersEdge add canary --from-secret <CanaryApiKeySecret ARN>
     python scripts/api_keys.py --stack OrdersEdge list            # key ids, clients, status; never keys
     python scripts/api_keys.py --stack OrdersEdge revoke 3f9a0c1d2b4e [--purge]
     python scripts/api_keys.py --kvs-arn arn:aws:cloudfront::123456789012:key-value-store/... list
@@ -153,9 +154,13 @@ class KeyStore:
         self._client.delete_key(KvsARN=self.arn, Key=store_key, IfMatch=self.etag())
 
 
-def add(store: KeyStore, client: str) -> tuple[str, str]:
-    """Store a new key for `client`; returns (key, key id). The key exists nowhere else afterwards."""
-    api_key = generate_key()
+def add(store: KeyStore, client: str, api_key: str | None = None) -> tuple[str, str]:
+    """Store a key for `client`; returns (key, key id). A new key exists nowhere else afterwards; a given
+    one (the canary's, from its secret) must have the edge's format."""
+    if api_key is None:
+        api_key = generate_key()
+    elif not KEY_PATTERN.fullmatch(api_key):
+        raise ApiKeyError("the given key is not 32-128 characters of A-Z a-z 0-9 _ - (the edge would refuse it)")
     store_key = kvs_key(api_key)
     store.put(store_key, {"client": validate_client(client), "status": ACTIVE, "created": now()})
     return api_key, key_id(store_key)
@@ -187,6 +192,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     commands = parser.add_subparsers(dest="command", required=True)
     adding = commands.add_parser("add", help="create a key for a client and print it once")
     adding.add_argument("client", help="client name, e.g. acme")
+    adding.add_argument(
+        "--from-secret",
+        metavar="SECRET_ID",
+        help="register the key held in this Secrets Manager secret (in --region; e.g. the canary's "
+        "CanaryApiKeySecret output) instead of generating one; the key is not printed",
+    )
     commands.add_parser("list", help="list key ids, clients and status (never the keys)")
     revoking = commands.add_parser("revoke", help="revoke a key by its key id")
     revoking.add_argument("key_id", help="key id as shown by list (or a longer hex prefix)")
@@ -203,7 +214,12 @@ def main(argv: list[str] | None = None) -> int:
         arn = args.kvs_arn or stack_output(boto3.client("cloudformation", region_name=args.region), args.stack)
         # The KeyValueStore API is global (SigV4A); the client still needs some region to start.
         store = KeyStore(boto3.client("cloudfront-keyvaluestore", region_name=DEFAULT_STACK_REGION), arn)
-        if args.command == "add":
+        if args.command == "add" and args.from_secret:
+            secrets = boto3.client("secretsmanager", region_name=args.region)
+            given = secrets.get_secret_value(SecretId=args.from_secret)["SecretString"]
+            _, kid = add(store, args.client, given)
+            print(f"added key id {kid} for client {args.client} (the key stays in {args.from_secret})")
+        elif args.command == "add":
             api_key, kid = add(store, args.client)
             print(f"added key id {kid} for client {args.client}; the key below is shown only once", file=sys.stderr)
             print(api_key)

@@ -27,7 +27,7 @@ CANARY_CODE = Path(__file__).resolve().parents[1] / "canary"  # python/api_canar
 HANDLER = "api_canary.handler"
 # The newest Python runtime this aws-cdk-lib offers (Python 3.11, stdlib HTTP: the browser is never started).
 RUNTIME = synthetics.Runtime.SYNTHETICS_PYTHON_SELENIUM_7_0
-OUTPUT_SECRET = "CanaryApiKeySecret"  # the secret holding the canary's API key (api_keys on)
+OUTPUT_SECRET = "CanaryApiKeySecret"  # noqa: S105 - an output's name: the ARN of the secret holding the canary's API key (api_keys on)
 # Run artifacts (the run's log and report) are kept as long as Synthetics keeps the run (its default, 31 days).
 ARTIFACT_DAYS = 31
 

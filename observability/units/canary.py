@@ -28,20 +28,18 @@ API_UNREACHABLE = Playbook(
     kind="api-unreachable",
     title="API unreachable from outside",
     meaning=(
-        "The canary could not complete GET {health} and GET {read} through {api} in 2 runs in a row (or did "
-        "not run). Viewers may see the same: a connection or TLS error, or an error status. When nothing "
-        "reaches CloudFront, every other alarm stays quiet (no traffic reads as no failure): this one is the "
-        "outside-in view. A canary that stops running pages too (missing runs count as failed)."
+        "The canary failed GET {health} or GET {read} through the API's public URL in 2 runs in a row, or "
+        "stopped running. When nothing reaches CloudFront, every other alarm stays quiet: this is the "
+        "outside-in view."
     ),
     first_checks=(
-        "Synthetics console (us-east-1) > Canaries > the failed run: its log names the step, the status or "
-        "the connection/TLS error",
-        "Connection or TLS error: does the custom domain's DNS record point at the distribution, is the ACM "
-        "certificate valid, is the distribution enabled (aws cloudfront get-distribution)?",
-        "An error status: CloudFront and the home-region alarms tell which layer answered it; 401/403 on "
-        "the read with api_keys on: the canary's key is not registered (see below) or was revoked",
-        "Saved query canary-requests: did the canary's requests reach the function at all?",
-        "No run at all: the canary was stopped or its runtime retired (aws synthetics get-canary)",
+        "Synthetics console (us-east-1) > Canaries > the failed run's log: the status, or the DNS/TLS error",
+        "DNS/TLS error: does the domain's record point at the distribution, is the certificate valid, "
+        "is the distribution enabled?",
+        "An error status: the CloudFront and home-region alarms tell which layer answered",
+        "401/403 with api_keys: register the canary's key (scripts/api_keys.py add canary --from-secret "
+        "<CanaryApiKeySecret output>)",
+        "No run at all: aws synthetics get-canary (stopped? runtime retired?)",
     ),
     dashboard_section=sections.EDGE,
     saved_queries=("canary-requests",),
@@ -96,11 +94,7 @@ def alarms(scope: Scope) -> CanaryAlarms:
                 "run lands (a few minutes), then recover on its own"
             ),
             condition="Minimum(SuccessPercent) < 100 in 2 consecutive 5-min periods (a period without a run counts)",
-            context={
-                "health": called[0].path if called else HEALTH_PATH,
-                "read": called[-1].path if called else "",
-                "api": "the API's public URL (the custom domain, else the distribution's domain)",
-            },
+            context={"health": called[0].path if called else HEALTH_PATH, "read": called[-1].path if called else ""},
         )
     )
 

@@ -195,6 +195,17 @@ def test_add_stores_only_the_hash_with_the_current_etag() -> None:
     assert key not in json.dumps(fake.calls)
 
 
+def test_a_given_key_such_as_the_canarys_is_stored_by_its_hash_and_a_malformed_one_refused() -> None:
+    fake = FakeKvs()
+    given = "A" * 40 + "b" * 24  # 64 of A-Z a-z 0-9: what the canary's secret generates (stacks/canary.py)
+    key, kid = api_keys.add(api_keys.KeyStore(fake, ARN), "canary", given)
+    assert key == given
+    assert list(fake.items) == [api_keys.kvs_key(given)]
+    assert kid == api_keys.kvs_key(given)[:12]
+    with pytest.raises(api_keys.ApiKeyError):
+        api_keys.add(api_keys.KeyStore(FakeKvs(), ARN), "canary", "short")
+
+
 def test_list_pages_through_the_store() -> None:
     fake = FakeKvs([{"Key": "a" * 64, "Value": '{"client":"acme","status":"active"}'}, {"Key": "b" * 64, "Value": "x"}])
     entries = list(api_keys.KeyStore(fake, ARN).entries())

@@ -42,7 +42,9 @@ class Loaded:
         return {v: k for k, v in self.key_of.items()}
 
     def world(self, timeline: Callable[[int], world.Minute], minutes: int) -> Scenario:
-        return world.World(self.routes, self.service, timeline, minutes, canary=self.canary, canary_name=self.canary_name).run()
+        return world.World(
+            self.routes, self.service, timeline, minutes, canary=self.canary, canary_name=self.canary_name
+        ).run()
 
 
 def load(s: Synth) -> Loaded:

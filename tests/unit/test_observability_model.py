@@ -42,7 +42,8 @@ def test_runbook_follows_the_configured_service_name() -> None:
 def test_every_alarm_is_in_the_runbook_and_its_description_links_an_existing_anchor() -> None:
     text = render_markdown()
     anchors = set(re.findall(r'<a id="([^"]+)"></a>', text))
-    assert len(plan().alarms) == 3 + 2 + 2 + 7 * len(ROUTES) + 3  # Lambda, DynamoDB, URL, routes, CloudFront + WAF
+    # Lambda, DynamoDB, URL, routes, CloudFront + WAF, the canary
+    assert len(plan().alarms) == 3 + 2 + 2 + 7 * len(ROUTES) + 3 + 1
     alarms = every_alarm(CFG)  # both concurrency configurations: the account alarm is documented too
     assert {"lambda-concurrency-utilisation", "lambda-account-concurrency"} <= {a.key for a in alarms}
     for a in alarms:
@@ -104,6 +105,7 @@ def test_threshold_lines_are_the_alarms_thresholds() -> None:
         "waf-blocked-spike",
         "function-url-refused",
         "function-url-5xx-unanswered",
+        "api-unreachable",
     }
     assert all(line.alarm in p.alarms for line in alarm_lines)
     # Not reserved: the account alarm's line, in executions, on the concurrency graph.

@@ -130,6 +130,7 @@ def test_panels_of_one_section_share_a_row_while_the_grid_has_room() -> None:
         [
             "Function URL requests vs answered by the service / 5 min",
             "Answered by the URL without the function, % of URL requests",
-            "note",
+            "Canary (outside-in, every 5 min): success % and run duration",
         ],
+        ["note"],
     ]
