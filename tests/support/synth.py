@@ -8,7 +8,7 @@ flags match `make synth`) with a few overrides:
 - ``eu-west-1``: cross-region, reserved concurrency disabled (0), CloudFront default certificate,
   another service name (a second stage), the longest runbook link accepted, and SnapStart (URL on an alias);
 - ``default``: the real catalogue, eu-west-1, reserved concurrency 20, an alarm e-mail;
-- ``scale``: 30 routes, us-east-1, concurrency not reserved, an alarm e-mail, tracing off;
+- ``scale``: 30 routes, us-east-1, concurrency not reserved, an alarm e-mail, tracing off, no canary;
 - ``edge-all``: every edge option on (API keys, geo allow list, CORS, Shield Advanced), redirect-to-https,
   eu-west-1, and tracing with OpenTelemetry and Application Signals (the options share this synth, not one
   of their own).
@@ -105,6 +105,7 @@ CONFIGS: dict[str, tuple[dict[str, Any], tuple[RouteSpec, ...]]] = {
             "reserved_concurrency": 0,
             "alarm_email": "oncall@example.com",
             "tracing": "off",
+            "canary": False,
         },
         many_routes(30),
     ),
