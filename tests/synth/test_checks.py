@@ -54,6 +54,22 @@ def _acknowledged(synth: Synth) -> dict[tuple[str, str], dict[str, str]]:
     return found
 
 
+def _canary_acknowledgments(synth: Synth) -> set[str]:
+    """The Synthetics L2's canary role (Synthetics' documented permissions), its artifact bucket, and with
+    API keys the canary's key secret (no automatic rotation: the edge must learn each new key)."""
+    stack, canary = synth.stacks.edge_monitoring, synth.stacks.edge_monitoring.canary
+    assert canary is not None
+    bucket = stack.resolve(stack.get_logical_id(canary.canary.artifacts_bucket.node.default_child))
+    logs = f"arn:aws:logs:{stack.region}:{synth.config.account}:log-group:/aws/lambda/cwsyn-*"
+    out = {
+        "AwsSolutions-IAM5[Resource::*]",
+        f"AwsSolutions-IAM5[Resource::<{bucket}.Arn>/*]",
+        f"AwsSolutions-IAM5[Resource::{logs}]",
+        "AwsSolutions-S1",
+    }
+    return out | ({"AwsSolutions-SMG4"} if synth.config.api_keys else set())
+
+
 def test_cdk_nag_ran_on_every_stack(synth: Synth) -> None:
     """Synth raises on any unacknowledged finding, so passing synth means zero findings, provided the
     AwsSolutions plugin really inspected the app: its acknowledgments are stamped into the templates."""
@@ -70,6 +86,8 @@ def test_every_acknowledgment_is_expected_and_explained(synth: Synth) -> None:
     if synth.config.domain_name is None:
         # The default *.cloudfront.net certificate cannot enforce TLSv1.2; with a custom domain it must.
         expected[("Edge", "Distribution")].add("AwsSolutions-CFR4")
+    if synth.config.canary:
+        expected[("EdgeMonitoring", "EdgeMonitoring")] |= _canary_acknowledgments(synth)
     found = _acknowledged(synth)
     assert {k: set(v) for k, v in found.items()} == expected
     reasons = {(rule, reason) for rules in found.values() for rule, reason in rules.items()}

@@ -32,7 +32,7 @@ from tests.support.cfn import (
 from tests.synth.conftest import EDGE_REGION, Synth
 
 CFG = MonitoringConfig()
-EDGE_NAMESPACES = {"AWS/CloudFront", "AWS/WAFV2"}
+EDGE_NAMESPACES = {"AWS/CloudFront", "AWS/WAFV2", "CloudWatchSynthetics"}  # the canary runs in us-east-1
 
 
 def home_templates(s: Synth) -> list[StackTemplate]:
