@@ -130,7 +130,7 @@ class MonitoringConfig:
         name, or when longer than 21 characters its start and a hash of the whole (stages stay apart)."""
         if len(self.service_name) <= MAX_CANARY_NAME:
             return self.service_name
-        return f"{self.service_name[:14].rstrip('-')}-{zlib.crc32(self.service_name.encode()):08x}"[:MAX_CANARY_NAME]
+        return f"{self.service_name[:12].rstrip('-')}-{zlib.crc32(self.service_name.encode()):08x}"
 
     def topic_name(self, region: Region) -> str:
         return f"{self.service_name}-alarms" if region == "home" else f"{self.service_name}-edge-alarms"

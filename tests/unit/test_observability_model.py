@@ -183,3 +183,11 @@ def test_one_5xx_among_ten_requests_does_not_page_two_do() -> None:
     readme = (ROOT / "docs" / "operations.md").read_text()
     assert f"at least\n{CFG.burn_min_requests} requests **and** {CFG.burn_min_faults} faults" in readme
     assert "**one 5xx among ten\nrequests does not page.**" in readme
+
+
+def test_canary_names_fit_synthetics_and_keep_stages_apart() -> None:
+    assert MonitoringConfig().canary_name == "orders-api"
+    long = [MonitoringConfig(service_name=f"orders-api-for-the-payments-{stage}") for stage in ("staging", "prod")]
+    names = [c.canary_name for c in long]
+    assert all(len(n) <= 21 and re.fullmatch(r"[0-9a-z_-]+", n) for n in names)
+    assert names[0] != names[1]
