@@ -82,5 +82,5 @@ def route(
 
 def _reads_body(handler: Callable[..., Any]) -> bool:
     """Whether a handler declares an ``Annotated[..., Body()]`` parameter (its wrappers followed)."""
-    parameters = inspect.signature(handler).parameters.values()
+    parameters = inspect.signature(handler, eval_str=True).parameters.values()
     return any(isinstance(meta, Body) for p in parameters for meta in getattr(p.annotation, "__metadata__", ()))
