@@ -8,6 +8,7 @@ below as [math]).
 
 from __future__ import annotations
 
+import functools
 import math
 import operator
 import re
@@ -128,6 +129,7 @@ class _Parser:
         raise SyntaxError(f"unexpected {tok!r}")
 
 
+@functools.lru_cache(maxsize=512)
 def parse(expression: str) -> Node:
     return _Parser(expression).parse()
 
@@ -168,6 +170,9 @@ class Context:
     # [math] "Missing values in a time series are treated as 0" (basic arithmetic). Set True to model
     # the stricter reading "a value only where both series have one", to test that an alarm holds either way.
     strict_arithmetic: bool = False
+    # Set False when the expression reduced a series to a scalar (MAX(m)): then a timestamp's result
+    # depends on other timestamps, which the evaluator must know to recompute late data correctly.
+    pointwise: bool = True
 
 
 def _is_ts(v: Value) -> bool:
@@ -229,29 +234,22 @@ def _reduce_single(name: str, ts: TS) -> float:
 
 
 def _if(cond: Value, yes: Value, no: Value | None) -> Value:
-    """[math] "Using IF expressions": per-timestamp choice, following the page's example tables."""
+    """[math] "Using IF expressions": per-timestamp choice, following the page's example tables. The result has
+    a datapoint only where the condition has one, whatever the true and false values are (the page's
+    IF(metric1, metric2, 5) example has no value where metric1 has none, the scalar included)."""
     if not _is_ts(cond):
         if isinstance(cond, list):
             raise NotImplementedError("IF on an array")
         return yes if cond else (no if no is not None else {})
-    c: TS = cond  # type: ignore[assignment]
-    stamps = set(c)
-    for v in (yes, no):
-        if _is_ts(v):
-            stamps |= set(v)  # type: ignore[arg-type]
     out: TS = {}
-    for t in stamps:
-        cv = c.get(t)
-        if cv is not None and cv != 0:
+    for t, cv in cond.items():  # type: ignore[union-attr]
+        if cv != 0:
             # TRUE: the true value; "0, if ... TRUE and the corresponding data point does not exist in metric2"
             out[t] = yes.get(t, 0.0) if _is_ts(yes) else yes  # type: ignore[union-attr,assignment]
-            continue
-        # FALSE, or no condition datapoint (the page's tables: then a scalar falseValue still applies, a
-        # metric falseValue is dropped); no falseValue at all: dropped.
-        if no is None:
-            continue
-        if _is_ts(no):
-            if cv is not None and t in no:  # type: ignore[operator]
+        elif no is None:
+            continue  # FALSE without a falseValue: dropped
+        elif _is_ts(no):
+            if t in no:  # type: ignore[operator]
                 out[t] = no[t]  # type: ignore[index]
         else:
             out[t] = no  # type: ignore[assignment]
@@ -301,6 +299,7 @@ def _call(name: str, args: tuple[Node, ...], ctx: Context) -> Value:
         (v,) = vals
         if isinstance(v, list):
             return _reduce_array(name, v)
+        ctx.pointwise = False
         return _reduce_single(name, v)  # type: ignore[arg-type]
     if name == "IF":
         return _if(vals[0], vals[1], vals[2] if len(vals) > 2 else None)

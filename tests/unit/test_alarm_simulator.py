@@ -19,6 +19,7 @@ from observability.simulator.evaluator import (
     MetricAlarm,
     MetricStat,
     decide,
+    documented_evaluation_range,
 )
 from observability.simulator.loader import (
     alarm_rule_text,
@@ -27,7 +28,7 @@ from observability.simulator.loader import (
     metric_alarm_from_cfn,
     templates_from_assembly,
 )
-from observability.simulator.series import MetricKey, Sample, Scenario, Series, aggregate
+from observability.simulator.series import SOURCES, MetricKey, Sample, Scenario, Series, aggregate, source_of
 
 KEY = MetricKey.of("Test", "Errors", {"Fn": "f"})
 RETAIN = "retain"
@@ -41,6 +42,10 @@ RETAIN = "retain"
 # | 0 X X - X   | 1         | ALARM             | ALARM                | ALARM     | ALARM         |
 # | - - - - X   | 4         | Insufficient data | Retain current state | ALARM     | OK            |
 # | X - - - -   | 4         | ALARM             | Retain current state | ALARM     | OK            |
+# The MISSING column when only breaching and missing datapoints are present: ALARM once the oldest breaching
+# datapoint is at least Datapoints-to-Alarm periods old (the newest is 1 old) and every newer one is breaching
+# or missing, so "- - - X -" (2 old) is Insufficient data and "- - X - X" (3 old) is ALARM.
+# (AWS states this rule in https://repost.aws/knowledge-center/cloudwatch-alarm-single-data-point .)
 TABLE_3_OF_3 = [
     ("0-X-X", OK, OK, OK, OK),
     ("0----", OK, OK, OK, OK),
@@ -48,6 +53,9 @@ TABLE_3_OF_3 = [
     ("0XX-X", ALARM, ALARM, ALARM, ALARM),
     ("----X", INSUFFICIENT, RETAIN, ALARM, OK),
     ("X----", ALARM, RETAIN, ALARM, OK),
+    ("---X-", INSUFFICIENT, RETAIN, ALARM, OK),  # the two rows issue 15 names
+    ("--X-X", ALARM, RETAIN, ALARM, OK),
+    ("--X--", ALARM, RETAIN, ALARM, OK),  # the rule at its edge: exactly 3 periods old
 ]
 # Second table: 2 out of 3.
 # | 0 - X - X | 2 | ALARM             | ALARM                | ALARM | ALARM |
@@ -61,20 +69,28 @@ TABLE_2_OF_3 = [
     ("0-X--", OK, OK, ALARM, OK),
     ("----0", OK, OK, ALARM, OK),
     ("----X", INSUFFICIENT, RETAIN, ALARM, OK),
+    ("---X-", ALARM, RETAIN, ALARM, OK),  # 2 periods old: old enough for 2 of 3
 ]
+TREATMENTS = ("missing", "ignore", "breaching", "notBreaching")
 
 
 def _points(row: str) -> list[bool | None]:
     return [{"0": False, "X": True, "-": None}[c] for c in row]
 
 
-@pytest.mark.parametrize(("m", "table"), [(3, TABLE_3_OF_3), (2, TABLE_2_OF_3)])
+@pytest.mark.parametrize(
+    ("m", "row", "treatment", "want"),
+    [
+        pytest.param(m, row, treatment, want, id=f"{m}of3-{row}-{treatment}")
+        for m, table in ((3, TABLE_3_OF_3), (2, TABLE_2_OF_3))
+        for row, *expected in table
+        for treatment, want in zip(TREATMENTS, expected, strict=True)
+    ],
+)
 @pytest.mark.parametrize("current", [OK, ALARM, INSUFFICIENT])
-def test_documented_missing_data_tables(m: int, table: list[tuple[str, ...]], current: str) -> None:
-    for row, *expected in table:
-        for treatment, want in zip(("missing", "ignore", "breaching", "notBreaching"), expected, strict=True):
-            got = decide(_points(row), 3, m, treatment, current)  # type: ignore[arg-type]
-            assert got == (current if want == RETAIN else want), (row, m, treatment, current)
+def test_documented_missing_data_tables(m: int, row: str, treatment: str, want: str, current: str) -> None:
+    got = decide(_points(row), 3, m, treatment, current)  # type: ignore[arg-type]
+    assert got == (current if want == RETAIN else want)
 
 
 def test_dynamodb_alarms_keep_their_state_whatever_treat_missing_data_says() -> None:
@@ -235,10 +251,16 @@ def test_if_tables_from_the_docs() -> None:
     m3 = {0: 0.0, 1: 0.0, 2: 20.0, 4: 20.0}
     assert _math("IF(metric1, metric2, metric3)", g, metric1=m1, metric2=m2, metric3=m3) == {0: 30, 1: 0, 2: 20}
     assert _math("IF(metric1, 5, metric3)", g, metric1=m1, metric3=m3) == {0: 5, 1: 5, 2: 20}
-    assert _math("IF(metric1, metric2, 5)", g, metric1=m1, metric2=m2) == {0: 30, 1: 0, 2: 5, 3: 5, 4: 5}
+    # metric1 has no datapoint at 4: no result there, though the false value is a scalar
+    assert _math("IF(metric1, metric2, 5)", g, metric1=m1, metric2=m2) == {0: 30, 1: 0, 2: 5, 3: 5}
+    assert _math("IF(metric1, 5, 7)", g, metric1=m1) == {0: 5, 1: 5, 2: 7, 3: 7}
+    assert _math("IF(metric1, 5)", g, metric1=m1) == {0: 5, 1: 5}
+    assert _math("IF(metric1, metric2)", g, metric1=m1, metric2=m2) == {0: 30, 1: 0}
     # our burn-rate shape: below the request floor read 0; no requests and no faults: no datapoint
     got = _math("IF(requests >= 10, fault / 0.001, 0)", g, requests={0: 50.0, 1: 3.0}, fault={0: 0.01, 1: 1.0})
-    assert got == {0: pytest.approx(10), 1: 0}
+    assert got == {0: pytest.approx(10), 1: 0}  # no requests at 2-4: no condition, no datapoint
+    filled = _math("IF(FILL(requests, 0) >= 10, fault / 0.001, 0)", g, requests={0: 50.0}, fault={0: 0.01})
+    assert filled == {0: pytest.approx(10), 1: 0, 2: 0, 3: 0, 4: 0}
 
 
 def test_fill_sum_max_min_of_sparse_series() -> None:
@@ -472,3 +494,153 @@ def test_assembly_with_stage_and_nested_stack(tmp_path: object) -> None:
     scn = Scenario(end=10).add("AWS/Lambda", "Throttles", {"FunctionName": "*"}, Series.constant(range(3, 10), 1))
     out = aset.evaluate(scn)
     assert out["ProdMon/Both"].first_alarm_minute() == 6
+
+
+# ---- percentile rank ----
+
+
+def test_percentile_rank_excludes_the_lower_bound_and_includes_the_upper() -> None:
+    # "CloudWatch statistics definitions": "PR(:300) returns the percentage of data points that have a value
+    # of 300 or less ... Percentile rank is exclusive on the lower bound and inclusive on the upper bound."
+    period = [Sample.of([100, 200, 300]), Sample.of([301, 500])]
+    assert aggregate(period, "PR(:300)") == pytest.approx(60)
+    assert aggregate(period, "PR(100:300)") == pytest.approx(40)  # 100 is out, 300 is in
+    assert aggregate(period, "PR(300:)") == pytest.approx(40)
+    assert aggregate(period, "pr(:1000)") == 100
+    assert aggregate([], "PR(:300)") is None  # no sample: missing, not 0 %
+    with pytest.raises(ValueError, match="raw values"):
+        aggregate([Sample(10, 2, 1, 9)], "PR(:300)")
+    with pytest.raises(ValueError, match="lower bound"):
+        aggregate(period, "PR(300:100)")
+
+
+def test_percentile_rank_alarm_from_both_template_forms() -> None:
+    # A latency SLO as a share: slow share = 100 - PR(:target), honest at any request count.
+    single = {**SINGLE["Properties"], "ExtendedStatistic": "PR(:250)", "Threshold": 90}
+    del single["Statistic"]  # type: ignore[misc]
+    single["ComparisonOperator"] = "LessThanThreshold"
+    lat = {"Namespace": "Svc", "MetricName": "Latency", "Dimensions": [{"Name": "route", "Value": "r"}]}
+    math_form = {
+        "Metrics": [
+            {"Id": "fast", "MetricStat": {"Metric": lat, "Stat": "PR(:250)", "Period": 300}, "ReturnData": False},
+            {"Id": "slow", "Expression": "100 - fast"},
+        ],
+        "EvaluationPeriods": 1,
+        "Threshold": 10,
+        "ComparisonOperator": "GreaterThanThreshold",
+    }
+    by_cfn = metric_alarm_from_cfn("Share", single)
+    assert by_cfn.stats["m"].statistic == "PR(:250)"
+    slow = metric_alarm_from_cfn("Slow", math_form)
+    assert slow.stats["fast"].statistic == "PR(:250)"
+    # 6 requests a minute, one at 3x the target: 1 in 30 per 5 minutes is slow (3.3 %), no page
+    quiet = {m: [50.0] * 5 + ([750.0] if m % 5 == 4 else [50.0]) for m in range(30)}
+    scn = Scenario(end=30).add("Svc", "Latency", {"route": "r"}, Series.raw(quiet))
+    tl = slow.evaluate(scn)
+    assert tl.values[30] == pytest.approx(100 / 30)
+    assert not tl.ever(ALARM)
+    regressed = Scenario(end=30).add("Svc", "Latency", {"route": "r"}, Series.raw({m: [750.0] * 6 for m in range(30)}))
+    assert slow.evaluate(regressed).first_alarm_minute() == 1
+
+
+# ---- ingestion lag ----
+
+
+def test_every_namespace_has_a_source() -> None:
+    assert source_of("AWS/Lambda") == "lambda"
+    assert source_of("AWS/DynamoDB") == "dynamodb"
+    assert source_of("AWS/CloudFront") == "cloudfront"
+    assert source_of("AWS/WAFV2") == "waf"
+    assert source_of("CloudWatchSynthetics") == "synthetics"
+    assert source_of("my-service") == "emf"  # the service's own namespace, from its logs
+    assert set(SOURCES) == {"emf", "lambda", "dynamodb", "cloudfront", "waf", "synthetics"}
+    with pytest.raises(ValueError, match="unknown sources"):
+        Scenario(end=1).lagged({"logs": 1})
+
+
+def _two_clocks(datapoints_to_alarm: int) -> MetricAlarm:
+    """The URL's 5xx (AWS/Lambda) minus the function's own faults (EMF): 5xx nobody answered."""
+    return _alarm(
+        "notBreaching",
+        n=datapoints_to_alarm,
+        m=datapoints_to_alarm,
+        name="unanswered",
+        stats={
+            "url5xx": MetricStat(MetricKey.of("AWS/Lambda", "Url5xxCount"), "Sum", 60),
+            "faults": MetricStat(MetricKey.of("svc", "Fault"), "Sum", 60),
+        },
+        expressions={"unanswered": "FILL(url5xx, 0) - FILL(faults, 0)"},
+        result="unanswered",
+        threshold=0,
+        comparison="GreaterThanThreshold",
+    )
+
+
+def _answered_500s() -> Scenario:
+    # From minute 10 the function answers 3 requests a minute with 500: both clocks count them.
+    per_minute = dict.fromkeys(range(10, 30), 3.0)
+    return (
+        Scenario(end=30)
+        .add("AWS/Lambda", "Url5xxCount", None, Series.counter(per_minute))
+        .add("svc", "Fault", None, Series.counter(per_minute))
+    )
+
+
+def test_two_clocks_a_late_source_reads_as_zero_in_the_newest_minute_then_corrects_itself() -> None:
+    alarm, scn = _two_clocks(1), _answered_500s()
+    assert not alarm.evaluate(scn).ever(ALARM)  # on time: 3 - 3 = 0
+    late = scn.lagged({"emf": 1})
+    # At T=11 minute 10 of the URL's counter has landed, the function's faults have not: FILL gives 0.
+    assert alarm.range_at(late, 11)[11] == 3
+    assert alarm.range_at(late, 12)[11] == 0  # one evaluation later minute 10's faults are in
+    assert alarm.range_at(late, 12)[12] == 3  # and the next minute is the spurious one
+    tl = alarm.evaluate(late)
+    assert tl.first_alarm_minute() == 11  # the page the issue describes
+    assert tl.values[11] == 3
+    # Needing 2 of 2 periods: the spurious minute never has a breaching neighbour.
+    assert not _two_clocks(2).evaluate(late).ever(ALARM)
+
+
+def test_a_late_minute_is_missing_first_and_data_later() -> None:
+    alarm = _alarm("missing", n=1, m=1)  # Test/Errors: an "emf" source
+    scn = Scenario(end=10).add("Test", "Errors", {"Fn": "f"}, Series.counter({4: 9})).lagged({"emf": 2})
+    assert 5 not in alarm.range_at(scn, 5)
+    assert 5 not in alarm.range_at(scn, 6)
+    assert alarm.range_at(scn, 7)[5] == 9  # minute 4 landed at 4 + 2 < 7
+    tl = alarm.evaluate(scn)
+    assert tl.states[5] == INSUFFICIENT  # nothing had landed at all
+    assert tl.first_alarm_minute() == 7  # the range [3..7] now holds it: the only real datapoint decides
+    assert alarm.evaluate(Scenario(end=10, metrics=scn.metrics)).first_alarm_minute() == 5  # on time
+
+
+def test_lag_matches_a_per_evaluation_recomputation() -> None:
+    # evaluate's shortcut (recompute only the late periods) agrees with recomputing every range at every T.
+    alarm, scn = _two_clocks(1), _answered_500s().lagged({"emf": 2, "lambda": 1})
+    tl = alarm.evaluate(scn)
+    for T in range(1, 31):
+        assert tl.values.get(T) == alarm.range_at(scn, T).get(T), T
+
+
+# ---- evaluation range ----
+
+
+@pytest.mark.parametrize("extra", [0, 1, 2, 3])
+def test_the_evaluation_range_decides_when_a_stopped_metric_counts_as_breaching(extra: int) -> None:
+    # Breaching-on-missing, 3 of 3, data stops after minute 9 (last datapoint ends at 10): the range must
+    # hold no real datapoint before the missing ones alone decide, i.e. at T = 10 + range.
+    alarm = _alarm("breaching")
+    by_extra = alarm.evaluate(_stops_at_10(0), extra_datapoints=extra)
+    by_function = alarm.evaluate(_stops_at_10(0), evaluation_range=lambda n, period_s: n + extra)
+    assert by_extra.first_alarm_minute() == 10 + 3 + extra
+    assert by_function.states == by_extra.states
+
+
+def test_the_default_evaluation_range_is_the_documented_one() -> None:
+    assert documented_evaluation_range(3, 300) == 5  # "CloudWatch retrieves the 5 most recent data points"
+    alarm = _alarm("breaching")
+    default = alarm.evaluate(_stops_at_10(0))
+    assert default.states == alarm.evaluate(_stops_at_10(0), evaluation_range=documented_evaluation_range).states
+    with pytest.raises(ValueError, match="shorter than EvaluationPeriods"):
+        alarm.evaluate(_stops_at_10(0), evaluation_range=lambda n, period_s: n - 1)
+    aset = AlarmSet({"s/a": alarm})  # AlarmSet.evaluate passes the option to every alarm
+    assert aset.evaluate(_stops_at_10(0), extra_datapoints=0)["s/a"].first_alarm_minute() == 13
