@@ -89,9 +89,10 @@ def alarms(scope: Scope) -> CanaryAlarms:
             missing_data="breaching",
             missing_data_why=(
                 "a period without a run means the canary stopped (or cannot start): an outside-in check that "
-                "does not run proves nothing, so it pages, about 20 minutes after the last run (once fewer than "
-                "2 of the last 4 periods hold a run). Right after the first deploy it may page until the first "
-                "run lands (a few minutes), then recover on its own"
+                "does not run proves nothing, so it pages, 10 to 25 minutes after the last run (once fewer than "
+                "2 periods of the evaluation range hold a run; AWS documents that range's length only for other "
+                "alarms). Right after the first deploy it may page until the first run lands (a few minutes), "
+                "then recover on its own"
             ),
             condition="Minimum(SuccessPercent) < 100 in 2 consecutive 5-min periods (a period without a run counts)",
             context={"health": called[0].path if called else HEALTH_PATH, "read": called[-1].path if called else ""},

@@ -138,10 +138,11 @@ BUSY_DAY_WINDOWS = {
 }
 
 
-# The canary's last run is 3 minutes before START; api-unreachable pages once its evaluation range (4
-# periods) holds fewer real points than its 2 evaluation periods, and the missing ones breach: 21 minutes
-# after the last run (observability/units/canary.py says "about 20 minutes").
-CANARY_STOPPED_PAGES = {"api-unreachable": 18}
+# The canary's last run is 3 minutes before START; api-unreachable pages once its evaluation range holds
+# fewer real points than its 2 evaluation periods, and the missing ones breach. How many periods that range
+# spans is documented only for other alarms: 18 minutes with N + 2 (the evaluator's default), from 8 (N) to
+# 23 (N + 3) across the plausible readings (tests/scenarios/test_evaluation_range.py).
+CANARY_STOPPED_MINUTES = range(8, 24)
 
 
 @dataclass(frozen=True)
@@ -172,13 +173,15 @@ def cases(loaded: Loaded) -> list[Case]:
         # A canary that stops running pages: an outside-in check that does not run proves nothing.
         stopped = loaded.world(world.CANARY_STOPPED, world.END)
         out.append(
-            Case(
-                "canary stopped",
-                stopped,
-                lambda tls: _diff("canary stopped", CANARY_STOPPED_PAGES, alarmed(tls, loaded, world.START)),
-            )
+            Case("canary stopped", stopped, lambda tls: _stopped_canary_pages(alarmed(tls, loaded, world.START)))
         )
     return out
+
+
+def _stopped_canary_pages(got: Mapping[str, int]) -> str | None:
+    if set(got) == {"api-unreachable"} and got["api-unreachable"] in CANARY_STOPPED_MINUTES:
+        return None
+    return f"canary stopped: expected api-unreachable alone within {CANARY_STOPPED_MINUTES}, got {dict(got)}"
 
 
 def _diff(name: str, want: Mapping[str, int], got: Mapping[str, int]) -> str | None:
