@@ -50,13 +50,13 @@ class MonitoringConfig:
     concurrency_utilisation_pct: float = 80.0
     # Lambda Errors are crashes the resolver did not catch (timeouts, OOM, init failures): any is a bug.
     lambda_errors_threshold: int = 1
-    # Route latency: how many consecutive 5-minute periods above the SLO before alarming. 3 = 15 min,
-    # long enough that a handful of slow requests on a quiet route does not page.
-    latency_periods: int = 3
     burn_windows: tuple[BurnWindow, ...] = BURN_WINDOWS
-    # Route latency: a 5-minute period with fewer requests than this has no latency datapoint. A p99
-    # of a handful of requests is their maximum (one cold start), not the route's latency.
-    latency_min_samples: int = 20
+    # Route latency is burned like availability (observability/units/route.py): the share of requests
+    # slower than the SLO target against the percentile's budget (p99: 1 %), over the same window
+    # pairs, with the same request floor. A window also needs at least `latency_min_slow` slow
+    # requests: one cold start among ten requests is a 10 % slow share, a 10x burn on paper, but one
+    # event. (A p99 over a handful of requests is their maximum: why latency is not judged as one.)
+    latency_min_slow: int = 2
     # A burn-rate window reads 0 unless it holds at least `burn_min_requests` requests AND at least
     # `burn_min_faults` faults. SLO maths: at 99.9 % one 5xx among ten requests is a 10 % fault rate,
     # a 100x burn on paper; but it is one event, and a single failed request is no incident (the
