@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from observability.simulator import metric_math
-from observability.simulator.series import MetricKey, Scenario, aggregate
+from observability.simulator.series import MetricKey, Scenario
 
 State = Literal["OK", "ALARM", "INSUFFICIENT_DATA"]
 OK: State = "OK"
@@ -30,6 +30,13 @@ TREATMENTS = ("missing", "ignore", "breaching", "notBreaching")
 # [missing]: for EvaluationPeriods 3 "CloudWatch retrieves the 5 most recent data points". The page says the
 # exact number "depends on the length of the alarm period"; we use N + 2 for every alarm (adjustable).
 EXTRA_DATAPOINTS = 2
+EvaluationRange = Callable[[int, int], int]  # (EvaluationPeriods, Period in seconds) -> datapoints retrieved
+
+
+def documented_evaluation_range(evaluation_periods: int, period_s: int) -> int:
+    """[missing] documents one case (5-minute period, EvaluationPeriods 3 -> 5 datapoints); N + 2 for all."""
+    return evaluation_periods + EXTRA_DATAPOINTS
+
 
 _COMPARE: dict[str, Callable[[float, float], bool]] = {
     "GreaterThanThreshold": lambda v, t: v > t,
@@ -115,36 +122,58 @@ class MetricAlarm:
     def datapoints(
         self, scenario: Scenario, ends: Sequence[int], *, strict_arithmetic: bool = False
     ) -> dict[int, float]:
-        """The alarm's datapoints for periods ending at each minute in ``ends`` (missing ones absent)."""
-        cache: dict[str, metric_math.TS] = {}
+        """The alarm's datapoints for periods ending at each minute in ``ends`` (missing ones absent), from
+        every sample the scenario holds (what the metric shows once every source has landed)."""
+        stats = {qid: self._stat_values(scenario, qid, ends) for qid in self.stats}
+        return self._combine(stats, ends, strict_arithmetic)[0]
 
-        def stat_ts(qid: str) -> metric_math.TS:
-            if qid not in cache:
-                st = self.stats[qid]
-                series = scenario.series_for(st.key)
-                q = st.period_s // 60
-                vals = {t: aggregate(series.window(t - q, t), st.statistic) for t in ends}
-                cache[qid] = {t: v for t, v in vals.items() if v is not None}
-            return cache[qid]
+    def _stat_values(
+        self, scenario: Scenario, qid: str, ends: Sequence[int], seen_at: int | None = None
+    ) -> metric_math.TS:
+        """One query's datapoints; with ``seen_at`` only from the minutes that had landed by then."""
+        st = self.stats[qid]
+        series = scenario.series_for(st.key)
+        q = st.period_s // 60
+        cutoff = None if seen_at is None else seen_at - scenario.lag_of(st.key)  # minutes m < cutoff landed
+        out: metric_math.TS = {}
+        for t in ends:
+            last = t if cutoff is None else min(t, cutoff)
+            v = series.aggregate(t - q, last, st.statistic) if last > t - q else None
+            if v is not None:
+                out[t] = v
+        return out
 
+    def _combine(
+        self, stats: Mapping[str, metric_math.TS], grid: Sequence[int], strict_arithmetic: bool
+    ) -> tuple[dict[int, float], bool]:
+        """The result query over ``grid`` from the queries' datapoints, and whether each timestamp's result
+        depended only on that timestamp (False when an expression reduced a series to a scalar)."""
         if self.result in self.stats:
-            return stat_ts(self.result)
+            return stats[self.result], True
         queries: dict[str, Callable[[], metric_math.Value]] = {}
         for qid in self.stats:
-            queries[qid] = lambda qid=qid: stat_ts(qid)
+            queries[qid] = lambda qid=qid: stats[qid]
         ctx = metric_math.Context(
-            grid=list(ends),
+            grid=list(grid),
             queries=queries,
             metric_ids=list(self.stats),
             periods={k: v.period_s for k, v in self.stats.items()},
             strict_arithmetic=strict_arithmetic,
         )
+        memo: dict[str, metric_math.Value] = {}
         for eid, text in self.expressions.items():
-            queries[eid] = lambda text=text: metric_math.evaluate(metric_math.parse(text), ctx)
+
+            def run(eid: str = eid, text: str = text) -> metric_math.Value:
+                if eid not in memo:
+                    memo[eid] = metric_math.evaluate(metric_math.parse(text), ctx)
+                return memo[eid]
+
+            queries[eid] = run
         out = queries[self.result]()
         if not isinstance(out, dict):
             raise TypeError(f"{self.name}: the alarm expression must yield one time series, got {type(out)}")
-        return {t: v for t, v in out.items() if v == v}  # NaN (a scalar division by zero) is no datapoint
+        # NaN (a scalar division by zero) is no datapoint
+        return {t: v for t, v in out.items() if v == v}, ctx.pointwise
 
     def evaluate(
         self,
@@ -152,19 +181,23 @@ class MetricAlarm:
         *,
         initial: State = INSUFFICIENT,
         extra_datapoints: int = EXTRA_DATAPOINTS,
+        evaluation_range: EvaluationRange | None = None,
         strict_arithmetic: bool = False,
     ) -> Timeline:
-        p = self.period_s // 60
-        if p < 1 or self.period_s % 60:
-            raise NotImplementedError("only periods that are whole minutes are modelled")
-        rng = self.evaluation_periods + extra_datapoints
+        """States minute by minute. The evaluation range (datapoints CloudWatch retrieves) is
+        ``evaluation_range(EvaluationPeriods, Period seconds)`` when given, else ``EvaluationPeriods +
+        extra_datapoints``. Under ``scenario.lags`` each evaluation recomputes its range from what had landed."""
+        p, rng = self._range(extra_datapoints, evaluation_range)
         minutes = range(scenario.start + 1, scenario.end + 1)
         ends = sorted({T - j * p for T in minutes for j in range(rng)})
-        values = self.datapoints(scenario, ends, strict_arithmetic=strict_arithmetic)
+        stats = {qid: self._stat_values(scenario, qid, ends) for qid in self.stats}
+        landed, pointwise = self._combine(stats, ends, strict_arithmetic)
+        lags = {qid: scenario.lag_of(st.key) for qid, st in self.stats.items()}
         compare = _COMPARE[self.comparison]
-        state, states = initial, {}
+        state, states, shown = initial, {}, {}
         for T in minutes:
             window = [T - j * p for j in reversed(range(rng))]  # oldest first
+            values = self._seen_at(scenario, T, window, landed, lags, pointwise, strict_arithmetic)
             points = [None if t not in values else compare(values[t], self.threshold) for t in window]
             state = decide(
                 points,
@@ -175,7 +208,65 @@ class MetricAlarm:
                 dynamodb=self.on_dynamodb,
             )
             states[T] = state
-        return Timeline(self.name, states, {t: values[t] for t in minutes if t in values})
+            if T in values:
+                shown[T] = values[T]
+        return Timeline(self.name, states, shown)
+
+    def range_at(
+        self,
+        scenario: Scenario,
+        T: int,
+        *,
+        extra_datapoints: int = EXTRA_DATAPOINTS,
+        evaluation_range: EvaluationRange | None = None,
+        strict_arithmetic: bool = False,
+    ) -> dict[int, float]:
+        """The evaluation range's datapoints (period end -> value) as the evaluation at minute ``T`` computes
+        them from what had landed by then (``evaluate`` computes the same, faster)."""
+        p, rng = self._range(extra_datapoints, evaluation_range)
+        window = [T - j * p for j in reversed(range(rng))]
+        stats = {qid: self._stat_values(scenario, qid, window, seen_at=T) for qid in self.stats}
+        return self._combine(stats, window, strict_arithmetic)[0]
+
+    def _range(self, extra_datapoints: int, evaluation_range: EvaluationRange | None) -> tuple[int, int]:
+        """(period in minutes, datapoints in the evaluation range)."""
+        p = self.period_s // 60
+        if p < 1 or self.period_s % 60:
+            raise NotImplementedError("only periods that are whole minutes are modelled")
+        if evaluation_range is not None:
+            rng = evaluation_range(self.evaluation_periods, self.period_s)
+        else:
+            rng = self.evaluation_periods + extra_datapoints
+        if rng < self.evaluation_periods:
+            raise ValueError(f"{self.name}: an evaluation range of {rng} is shorter than EvaluationPeriods")
+        return p, rng
+
+    def _seen_at(
+        self,
+        scenario: Scenario,
+        T: int,
+        window: Sequence[int],
+        landed: Mapping[int, float],
+        lags: Mapping[str, int],
+        pointwise: bool,
+        strict_arithmetic: bool,
+    ) -> Mapping[int, float]:
+        """The range's datapoints as the evaluation at ``T`` computes them. A period ending at ``t`` has fully
+        landed when ``t <= T - lag`` for every query; only the others are recomputed from partial data."""
+        newest = T - max(lags.values(), default=0)  # periods ending after this one miss some late minute
+        late = [t for t in window if t > newest]
+        if not late:
+            return landed
+        # A per-timestamp expression needs recomputing only at the late timestamps; one that reduces a
+        # series to a scalar (MAX(m)) depends on the whole range.
+        grid = late if pointwise else list(window)
+        stats = {qid: self._stat_values(scenario, qid, grid, seen_at=T) for qid in self.stats}
+        fresh = self._combine(stats, grid, strict_arithmetic)[0]
+        out = {t: landed[t] for t in window if t in landed}
+        for t in grid:  # recomputed: a datapoint may also vanish (nothing had landed yet)
+            out.pop(t, None)
+        out.update(fresh)
+        return out
 
 
 _RULE_TOKEN = re.compile(r"\s*(ALARM|OK|INSUFFICIENT_DATA|AND|OR|NOT|TRUE|FALSE|\(|\)|\"[^\"]*\"|[^\s()\"]+)")

@@ -8,6 +8,7 @@ below as [math]).
 
 from __future__ import annotations
 
+import functools
 import math
 import operator
 import re
@@ -128,6 +129,7 @@ class _Parser:
         raise SyntaxError(f"unexpected {tok!r}")
 
 
+@functools.lru_cache(maxsize=512)
 def parse(expression: str) -> Node:
     return _Parser(expression).parse()
 
@@ -168,6 +170,9 @@ class Context:
     # [math] "Missing values in a time series are treated as 0" (basic arithmetic). Set True to model
     # the stricter reading "a value only where both series have one", to test that an alarm holds either way.
     strict_arithmetic: bool = False
+    # Set False when the expression reduced a series to a scalar (MAX(m)): then a timestamp's result
+    # depends on other timestamps, which the evaluator must know to recompute late data correctly.
+    pointwise: bool = True
 
 
 def _is_ts(v: Value) -> bool:
@@ -301,6 +306,7 @@ def _call(name: str, args: tuple[Node, ...], ctx: Context) -> Value:
         (v,) = vals
         if isinstance(v, list):
             return _reduce_array(name, v)
+        ctx.pointwise = False
         return _reduce_single(name, v)  # type: ignore[arg-type]
     if name == "IF":
         return _if(vals[0], vals[1], vals[2] if len(vals) > 2 else None)

@@ -8,11 +8,29 @@ MISSING, never zero (that difference is what decides most missing-data behaviour
 
 from __future__ import annotations
 
+import bisect
 import math
+import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 WILDCARD = "*"  # a scenario dimension value that matches any value in the alarm
+
+# Where a metric comes from decides how late it lands (Scenario.lags). "emf": the service's own metrics,
+# extracted from its logs (any namespace not listed below).
+SOURCES = ("emf", "lambda", "dynamodb", "cloudfront", "waf", "synthetics")
+_SOURCE_OF_NAMESPACE = {
+    "AWS/Lambda": "lambda",
+    "AWS/DynamoDB": "dynamodb",
+    "AWS/CloudFront": "cloudfront",
+    "AWS/WAFV2": "waf",
+    "CloudWatchSynthetics": "synthetics",
+}
+
+
+def source_of(namespace: str) -> str:
+    """The ingestion source of a namespace (one of SOURCES)."""
+    return _SOURCE_OF_NAMESPACE.get(namespace, "emf")
 
 
 @dataclass(frozen=True)
@@ -64,6 +82,9 @@ class Series:
     """minute -> Sample. ``None`` values in the constructors mean 'no data that minute'."""
 
     samples: dict[int, Sample] = field(default_factory=dict)
+    # (start, end, statistic) -> datapoint, and the "index"; rebuilt when samples are added
+    _aggregates: dict[object, object] = field(default_factory=dict, repr=False, compare=False)
+    _indexed_size: int = field(default=-1, repr=False, compare=False)
 
     @staticmethod
     def counter(values: Mapping[int, float | None]) -> Series:
@@ -86,7 +107,84 @@ class Series:
 
     def window(self, start: int, end: int) -> list[Sample]:
         """Samples of minutes in [start, end)."""
-        return [s for m in range(start, end) if (s := self.samples.get(m)) is not None]
+        index = self._indexed()
+        return index.samples[bisect.bisect_left(index.minutes, start) : bisect.bisect_left(index.minutes, end)]
+
+    def aggregate(self, start: int, end: int, statistic: str) -> float | None:
+        """The statistic over minutes [start, end), cached (under ingestion lag every evaluation recomputes
+        its newest datapoints from what has landed, so the same partial windows come back many times)."""
+        key = (start, end, statistic)
+        if key not in self._aggregates or len(self.samples) != self._indexed_size:
+            self._indexed()  # drops the datapoints of a series that has grown since
+            self._aggregates[key] = self._aggregate(start, end, statistic)
+        return self._aggregates[key]  # type: ignore[return-value]
+
+    def _aggregate(self, start: int, end: int, statistic: str) -> float | None:
+        if statistic not in ("Sum", "SampleCount", "Average"):
+            return aggregate(self.window(start, end), statistic)
+        index = self._indexed()  # prefix sums: a long period (1 h, 6 h) costs no more than a short one
+        lo, hi = bisect.bisect_left(index.minutes, start), bisect.bisect_left(index.minutes, end)
+        if index.present[hi] == index.present[lo]:
+            return None
+        total, count = index.sums[hi] - index.sums[lo], index.counts[hi] - index.counts[lo]
+        return {"Sum": total, "SampleCount": count, "Average": total / count if count else None}[statistic]
+
+    def _indexed(self) -> _Index:
+        index = self._aggregates.get("index")
+        if not isinstance(index, _Index) or len(index.minutes) != len(self.samples):
+            self._aggregates.clear()
+            index = _Index.of(self.samples)
+            self._aggregates["index"] = index
+            self._indexed_size = len(self.samples)
+        return index
+
+
+@dataclass(frozen=True)
+class _Index:
+    """A series' minutes in order, with prefix sums of sum, count and of minutes that have a sample."""
+
+    minutes: list[int]
+    samples: list[Sample]
+    sums: list[float]
+    counts: list[float]
+    present: list[int]
+
+    @staticmethod
+    def of(samples: Mapping[int, Sample]) -> _Index:
+        minutes = sorted(samples)
+        ordered = [samples[m] for m in minutes]
+        sums, counts, present = [0.0], [0.0], [0]
+        for smp in ordered:
+            real = smp.count > 0
+            sums.append(sums[-1] + (smp.sum if real else 0.0))
+            counts.append(counts[-1] + (smp.count if real else 0.0))
+            present.append(present[-1] + real)
+        return _Index(minutes, ordered, sums, counts, present)
+
+
+# "CloudWatch statistics definitions": "PR(:300) returns the percentage of data points that have a value of
+# 300 or less. PR(100:2000) returns the percentage of data points that have a value between 100 and 2000.
+# Percentile rank is exclusive on the lower bound and inclusive on the upper bound."
+_PERCENTILE_RANK = re.compile(
+    r"^PR\((?P<low>[-+]?[\d.]*(?:[eE][-+]?\d+)?):(?P<high>[-+]?[\d.]*(?:[eE][-+]?\d+)?)\)$", re.I
+)
+
+
+def percentile_rank_bounds(statistic: str) -> tuple[float, float] | None:
+    """(low, high) of a ``PR(low:high)`` statistic (an absent bound is infinite); None for other statistics."""
+    m = _PERCENTILE_RANK.match(statistic.strip())
+    if not m or not (m["low"] or m["high"]):
+        return None
+    low = float(m["low"]) if m["low"] else -math.inf
+    high = float(m["high"]) if m["high"] else math.inf
+    if low >= high:
+        raise ValueError(f"{statistic}: the lower bound must be below the upper bound")
+    return low, high
+
+
+def percentile_rank(values: list[float], low: float, high: float) -> float:
+    """Percentage (0-100) of ``values`` in (low, high]."""
+    return 100.0 * sum(1 for v in values if low < v <= high) / len(values)
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -111,31 +209,65 @@ def aggregate(samples: list[Sample], statistic: str) -> float | None:
         return min(s.minimum for s in samples)
     if statistic == "Maximum":
         return max(s.maximum for s in samples)
+    rank = percentile_rank_bounds(statistic)
+    if rank is not None:
+        return percentile_rank(_raw(samples, statistic), *rank)
     if statistic.startswith("p"):
-        raw: list[float] = []
-        for s in samples:
-            if s.values is None:
-                raise ValueError(f"{statistic} needs raw values: build the series with Series.raw")
-            raw.extend(s.values)
-        return percentile(raw, float(statistic[1:]))
+        return percentile(_raw(samples, statistic), float(statistic[1:]))
     raise NotImplementedError(f"statistic {statistic!r} is not modelled")
+
+
+_NO_DATA = Series()
+
+
+def _raw(samples: list[Sample], statistic: str) -> list[float]:
+    raw: list[float] = []
+    for s in samples:
+        if s.values is None:
+            raise ValueError(f"{statistic} needs raw values: build the series with Series.raw")
+        raw.extend(s.values)
+    return raw
 
 
 @dataclass
 class Scenario:
-    """Per-minute metric data over minutes [start, end). Evaluations run at minutes start+1 .. end."""
+    """Per-minute metric data over minutes [start, end). Evaluations run at minutes start+1 .. end.
+
+    ``lags``: minutes each source (SOURCES, by ``source_of(namespace)``) lands late. Minute ``m`` of a source
+    with lag ``L`` is visible to the evaluation at ``T`` only when ``m + L < T``; until then it is missing.
+    """
 
     end: int
     start: int = 0
     metrics: dict[MetricKey, Series] = field(default_factory=dict)
+    lags: Mapping[str, int] = field(default_factory=dict)
+    _found: dict[MetricKey, Series] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def lagged(self, lags: Mapping[str, int]) -> Scenario:
+        """The same data, each source in ``lags`` landing that many minutes late (others on time)."""
+        unknown = set(lags) - set(SOURCES)
+        if unknown:
+            raise ValueError(f"unknown sources {sorted(unknown)}: expected some of {SOURCES}")
+        if any(v < 0 for v in lags.values()):
+            raise ValueError("a lag is a number of minutes >= 0")
+        return replace(self, lags={**self.lags, **lags})
+
+    def lag_of(self, key: MetricKey) -> int:
+        return int(self.lags.get(source_of(key.namespace), 0))
 
     def add(self, namespace: str, name: str, dimensions: Mapping[str, str] | None, series: Series) -> Scenario:
         self.metrics[MetricKey.of(namespace, name, dimensions)] = series
+        self._found.clear()
         return self
 
     def series_for(self, wanted: MetricKey) -> Series:
         """The series a scenario publishes for an alarm's metric (empty when nothing matches)."""
+        if wanted not in self._found:
+            self._found[wanted] = self._match(wanted)
+        return self._found[wanted]
+
+    def _match(self, wanted: MetricKey) -> Series:
         found = [s for k, s in self.metrics.items() if k.matches(wanted)]
         if len(found) > 1:
             raise ValueError(f"several scenario metrics match {wanted}: make them specific")
-        return found[0] if found else Series()
+        return found[0] if found else _NO_DATA

@@ -27,7 +27,7 @@ from observability.simulator.loader import (
     metric_alarm_from_cfn,
     templates_from_assembly,
 )
-from observability.simulator.series import MetricKey, Sample, Scenario, Series, aggregate
+from observability.simulator.series import SOURCES, MetricKey, Sample, Scenario, Series, aggregate, source_of
 
 KEY = MetricKey.of("Test", "Errors", {"Fn": "f"})
 RETAIN = "retain"
@@ -472,3 +472,128 @@ def test_assembly_with_stage_and_nested_stack(tmp_path: object) -> None:
     scn = Scenario(end=10).add("AWS/Lambda", "Throttles", {"FunctionName": "*"}, Series.constant(range(3, 10), 1))
     out = aset.evaluate(scn)
     assert out["ProdMon/Both"].first_alarm_minute() == 6
+
+
+# ---- percentile rank ----
+
+
+def test_percentile_rank_excludes_the_lower_bound_and_includes_the_upper() -> None:
+    # "CloudWatch statistics definitions": "PR(:300) returns the percentage of data points that have a value
+    # of 300 or less ... Percentile rank is exclusive on the lower bound and inclusive on the upper bound."
+    period = [Sample.of([100, 200, 300]), Sample.of([301, 500])]
+    assert aggregate(period, "PR(:300)") == pytest.approx(60)
+    assert aggregate(period, "PR(100:300)") == pytest.approx(40)  # 100 is out, 300 is in
+    assert aggregate(period, "PR(300:)") == pytest.approx(40)
+    assert aggregate(period, "pr(:1000)") == 100
+    assert aggregate([], "PR(:300)") is None  # no sample: missing, not 0 %
+    with pytest.raises(ValueError, match="raw values"):
+        aggregate([Sample(10, 2, 1, 9)], "PR(:300)")
+    with pytest.raises(ValueError, match="lower bound"):
+        aggregate(period, "PR(300:100)")
+
+
+def test_percentile_rank_alarm_from_both_template_forms() -> None:
+    # A latency SLO as a share: slow share = 100 - PR(:target), honest at any request count.
+    single = {**SINGLE["Properties"], "ExtendedStatistic": "PR(:250)", "Threshold": 90}
+    del single["Statistic"]  # type: ignore[misc]
+    single["ComparisonOperator"] = "LessThanThreshold"
+    lat = {"Namespace": "Svc", "MetricName": "Latency", "Dimensions": [{"Name": "route", "Value": "r"}]}
+    math_form = {
+        "Metrics": [
+            {"Id": "fast", "MetricStat": {"Metric": lat, "Stat": "PR(:250)", "Period": 300}, "ReturnData": False},
+            {"Id": "slow", "Expression": "100 - fast"},
+        ],
+        "EvaluationPeriods": 1,
+        "Threshold": 10,
+        "ComparisonOperator": "GreaterThanThreshold",
+    }
+    by_cfn = metric_alarm_from_cfn("Share", single)
+    assert by_cfn.stats["m"].statistic == "PR(:250)"
+    slow = metric_alarm_from_cfn("Slow", math_form)
+    assert slow.stats["fast"].statistic == "PR(:250)"
+    # 6 requests a minute, one at 3x the target: 1 in 30 per 5 minutes is slow (3.3 %), no page
+    quiet = {m: [50.0] * 5 + ([750.0] if m % 5 == 4 else [50.0]) for m in range(30)}
+    scn = Scenario(end=30).add("Svc", "Latency", {"route": "r"}, Series.raw(quiet))
+    tl = slow.evaluate(scn)
+    assert tl.values[30] == pytest.approx(100 / 30)
+    assert not tl.ever(ALARM)
+    regressed = Scenario(end=30).add("Svc", "Latency", {"route": "r"}, Series.raw({m: [750.0] * 6 for m in range(30)}))
+    assert slow.evaluate(regressed).first_alarm_minute() == 1
+
+
+# ---- ingestion lag ----
+
+
+def test_every_namespace_has_a_source() -> None:
+    assert source_of("AWS/Lambda") == "lambda"
+    assert source_of("AWS/DynamoDB") == "dynamodb"
+    assert source_of("AWS/CloudFront") == "cloudfront"
+    assert source_of("AWS/WAFV2") == "waf"
+    assert source_of("CloudWatchSynthetics") == "synthetics"
+    assert source_of("my-service") == "emf"  # the service's own namespace, from its logs
+    assert set(SOURCES) == {"emf", "lambda", "dynamodb", "cloudfront", "waf", "synthetics"}
+    with pytest.raises(ValueError, match="unknown sources"):
+        Scenario(end=1).lagged({"logs": 1})
+
+
+def _two_clocks(datapoints_to_alarm: int) -> MetricAlarm:
+    """The URL's 5xx (AWS/Lambda) minus the function's own faults (EMF): 5xx nobody answered."""
+    return _alarm(
+        "notBreaching",
+        n=datapoints_to_alarm,
+        m=datapoints_to_alarm,
+        name="unanswered",
+        stats={
+            "url5xx": MetricStat(MetricKey.of("AWS/Lambda", "Url5xxCount"), "Sum", 60),
+            "faults": MetricStat(MetricKey.of("svc", "Fault"), "Sum", 60),
+        },
+        expressions={"unanswered": "FILL(url5xx, 0) - FILL(faults, 0)"},
+        result="unanswered",
+        threshold=0,
+        comparison="GreaterThanThreshold",
+    )
+
+
+def _answered_500s() -> Scenario:
+    # From minute 10 the function answers 3 requests a minute with 500: both clocks count them.
+    per_minute = dict.fromkeys(range(10, 30), 3.0)
+    return (
+        Scenario(end=30)
+        .add("AWS/Lambda", "Url5xxCount", None, Series.counter(per_minute))
+        .add("svc", "Fault", None, Series.counter(per_minute))
+    )
+
+
+def test_two_clocks_a_late_source_reads_as_zero_in_the_newest_minute_then_corrects_itself() -> None:
+    alarm, scn = _two_clocks(1), _answered_500s()
+    assert not alarm.evaluate(scn).ever(ALARM)  # on time: 3 - 3 = 0
+    late = scn.lagged({"emf": 1})
+    # At T=11 minute 10 of the URL's counter has landed, the function's faults have not: FILL gives 0.
+    assert alarm.range_at(late, 11)[11] == 3
+    assert alarm.range_at(late, 12)[11] == 0  # one evaluation later minute 10's faults are in
+    assert alarm.range_at(late, 12)[12] == 3  # and the next minute is the spurious one
+    tl = alarm.evaluate(late)
+    assert tl.first_alarm_minute() == 11  # the page the issue describes
+    assert tl.values[11] == 3
+    # Needing 2 of 2 periods: the spurious minute never has a breaching neighbour.
+    assert not _two_clocks(2).evaluate(late).ever(ALARM)
+
+
+def test_a_late_minute_is_missing_first_and_data_later() -> None:
+    alarm = _alarm("missing", n=1, m=1)  # Test/Errors: an "emf" source
+    scn = Scenario(end=10).add("Test", "Errors", {"Fn": "f"}, Series.counter({4: 9})).lagged({"emf": 2})
+    assert 5 not in alarm.range_at(scn, 5)
+    assert 5 not in alarm.range_at(scn, 6)
+    assert alarm.range_at(scn, 7)[5] == 9  # minute 4 landed at 4 + 2 < 7
+    tl = alarm.evaluate(scn)
+    assert tl.states[5] == INSUFFICIENT  # nothing had landed at all
+    assert tl.first_alarm_minute() == 7  # the range [3..7] now holds it: the only real datapoint decides
+    assert alarm.evaluate(Scenario(end=10, metrics=scn.metrics)).first_alarm_minute() == 5  # on time
+
+
+def test_lag_matches_a_per_evaluation_recomputation() -> None:
+    # evaluate's shortcut (recompute only the late periods) agrees with recomputing every range at every T.
+    alarm, scn = _two_clocks(1), _answered_500s().lagged({"emf": 2, "lambda": 1})
+    tl = alarm.evaluate(scn)
+    for T in range(1, 31):
+        assert tl.values.get(T) == alarm.range_at(scn, T).get(T), T
