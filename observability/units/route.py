@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import math
+
 from observability import queries, sections
 from observability.emf import PERCENTILES, rates, route_metric
 from observability.model import (
@@ -129,6 +131,16 @@ def slow_share(
     )
 
 
+def latency_floor(cfg: MonitoringConfig, route: RouteSpec, long: bool) -> int:
+    """Requests a latency window needs before it judges. The short window: the burn-rate floor. The long
+    one: enough requests that ``latency_min_slow`` slow ones are within the budget (p99: 200), so a
+    route that was idle for the hour before a burst is not judged on the burst's cold starts alone
+    (without history both windows hold the same few requests)."""
+    if not long:
+        return cfg.burn_min_requests
+    return max(cfg.burn_min_requests, math.ceil(round(cfg.latency_min_slow * 100 / latency_budget_pct(route), 6)))
+
+
 def _latency_spent(route: RouteSpec, window: BurnWindow, factor: float) -> str:
     if factor == window.factor:
         return window.budget_spent.replace("error budget", "latency budget")
@@ -144,8 +156,8 @@ def _window_name(seconds: int) -> str:
 def latency_burn_alarm(cfg: MonitoringConfig, route: RouteSpec, window: BurnWindow) -> Composite:
     """The latency SLO burned like availability: the share of requests slower than the target, divided by
     the latency budget, over a long and a short window. Honest at low counts: a window judges only with
-    at least ``burn_min_requests`` requests and ``latency_min_slow`` slow ones, so one cold start among a
-    handful of requests is no burn, and a percentile of five samples is never taken for the route's."""
+    enough requests (:func:`latency_floor`) and at least ``latency_min_slow`` slow ones, so one cold start
+    among a handful of requests is no burn, and a percentile of five samples is never taken for the route's."""
     budget = latency_budget_pct(route)
     factor = latency_factor(route, window)
     key = f"route-{route.name}-latency-{window.name}-burn"
@@ -158,7 +170,11 @@ def latency_burn_alarm(cfg: MonitoringConfig, route: RouteSpec, window: BurnWind
         "budget_spent": _latency_spent(route, window, factor),
         "composite": cfg.alarm_name(key),
     }
-    floor, min_slow = cfg.burn_min_requests, cfg.latency_min_slow
+    min_slow = cfg.latency_min_slow
+    floors = {
+        window.long_s: latency_floor(cfg, route, long=True),
+        window.short_s: latency_floor(cfg, route, long=False),
+    }
     children = tuple(
         Alarm(
             key=f"route-{route.name}-slow-share-{_window_name(seconds)}",
@@ -168,7 +184,8 @@ def latency_burn_alarm(cfg: MonitoringConfig, route: RouteSpec, window: BurnWind
             # ranked. (100 - fast) * requests / 100 is the number of slow requests: whole, so
             # `>= n - 0.5` means at least n (and tolerates the rounding of the percentage).
             metric=Expression(
-                f"IF(requests >= {floor} AND (100 - fast) * requests / 100 >= {min_slow - 0.5:g}, "
+                f"IF(requests >= {floors[seconds]} AND "
+                f"(100 - fast) * requests / 100 >= {min_slow - 0.5:g}, "
                 f"(100 - fast) / {budget:g}, 0)",
                 {
                     "fast": route_metric(cfg, METRIC_LATENCY, fast_share(route), route.label, period_s=seconds),
@@ -185,7 +202,7 @@ def latency_burn_alarm(cfg: MonitoringConfig, route: RouteSpec, window: BurnWind
             missing_data_why=NO_TRAFFIC_WHY + ", so no budget is spent",
             condition=(
                 f"slow share (100 - {fast_share(route)} of Latency) / {budget:g} % >= {factor:g} "
-                f"over {duration(seconds)} (with at least {floor} requests and {min_slow} slower than "
+                f"over {duration(seconds)} (with at least {floors[seconds]} requests and {min_slow} slower than "
                 f"{route.slo.latency_ms} ms in it)"
             ),
             notify=False,
