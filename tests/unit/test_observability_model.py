@@ -11,7 +11,7 @@ import pytest
 from dashboards.layout import layout
 from observability import cost, queries
 from observability.alarm_docs import MAX_DESCRIPTION, description, every_alarm, render_markdown
-from observability.model import Alarm, AlarmLine, Graph, Metric, Playbook, SloLine
+from observability.model import Alarm, AlarmLine, Expression, Graph, Metric, Playbook, SloLine
 from observability.monitoring_config import MonitoringConfig
 from observability.plan import plan
 from scripts import runbook
@@ -33,7 +33,7 @@ def test_runbook_is_fresh() -> None:
 
 def test_runbook_follows_the_configured_service_name() -> None:
     text = runbook.render(["-c", "service_name=orders-api-staging"])
-    assert "`orders-api-staging-route-get_order-latency`" in text
+    assert "`orders-api-staging-route-get_order-latency-fast-burn`" in text
     assert "orders-api-staging-operations" in text
     assert "-c service_name=orders-api-staging" in text  # the header says which configuration it shows
     assert "`orders-api-route-" not in text
@@ -42,7 +42,8 @@ def test_runbook_follows_the_configured_service_name() -> None:
 def test_every_alarm_is_in_the_runbook_and_its_description_links_an_existing_anchor() -> None:
     text = render_markdown()
     anchors = set(re.findall(r'<a id="([^"]+)"></a>', text))
-    assert len(plan().alarms) == 3 + 2 + 2 + 7 * len(ROUTES) + 3  # Lambda, DynamoDB, URL, routes, CloudFront + WAF
+    # Lambda, DynamoDB, URL, routes (latency and availability: 4 windows and 2 composites each), CloudFront + WAF
+    assert len(plan().alarms) == 3 + 2 + 2 + 12 * len(ROUTES) + 3
     alarms = every_alarm(CFG)  # both concurrency configurations: the account alarm is documented too
     assert {"lambda-concurrency-utilisation", "lambda-account-concurrency"} <= {a.key for a in alarms}
     for a in alarms:
@@ -120,12 +121,14 @@ def test_route_rows_draw_their_slo() -> None:
         (slo_line,) = latency.lines
         assert isinstance(slo_line, SloLine)
         assert slo_line.slo is r.slo
-        # the line is the latency alarm's threshold, and the alarm's metric is on the graph
-        (alarm,) = [a for a in p.route_alarms[r.name] if a.key == f"route-{r.name}-latency"]
+        assert r.slo.percentile_stat in {m.label for m in latency.left}
+        # what the latency alarms judge is drawn: the slow share (100 - PR(:target)) against its budget
+        (alarm,) = [a for a in p.route_alarms[r.name] if a.key == f"route-{r.name}-slow-share-5min"]
         assert isinstance(alarm, Alarm)
-        assert slo_line.value == alarm.threshold
-        # the percentile the alarm judges (behind its minimum-sample guard) is the one drawn
-        assert replace(alarm.metric.using["latency"], label=r.slo.percentile_stat) in latency.left  # type: ignore[union-attr]
+        (shares,) = [g for g in graphs(p) if g.title == f"{r.label} · fault, 4xx and slow share, % (5 min)"]
+        drawn = [m for m in shares.left if isinstance(m, Expression) and m.expression == "100 - fast"]
+        assert [m.using["fast"] for m in drawn] == [alarm.metric.using["fast"]]  # type: ignore[union-attr]
+        assert 100 - r.slo.latency_percentile in {line.value for line in shares.lines}
 
 
 def test_dynamodb_metrics_are_those_of_the_operations_the_service_calls() -> None:
@@ -150,9 +153,9 @@ def test_playbook_placeholders_stay_visible_when_unknown() -> None:
 
 def test_cost_grows_linearly_per_route() -> None:
     step = cost.per_route_increment()
-    # 5 custom metrics x 0.30 + alarm metrics (latency 2: percentile and sample count; 4 windows x fault
-    # and requests) x 0.10 + 2 composites x 0.50
-    assert step == pytest.approx(5 * 0.30 + (2 + 4 * 2) * 0.10 + 2 * 0.50)
+    # 5 custom metrics x 0.30 + alarm metrics (4 latency windows x percentile rank and sample count; 4
+    # availability windows x fault and requests) x 0.10 + 4 composites x 0.50
+    assert step == pytest.approx(5 * 0.30 + (4 * 2 + 4 * 2) * 0.10 + 4 * 0.50)
     assert cost.monthly_total(many_routes(30)) == pytest.approx(cost.monthly_total(ROUTES) + step * (30 - len(ROUTES)))
     assert cost.custom_metric_count(len(ROUTES)) == 5 * (1 + len(ROUTES) + 1)
 
