@@ -122,11 +122,8 @@ class OtelTracer(DisabledTracer):
         self._error = functools.partial(Status, StatusCode.ERROR)
         self.tracer = trace.get_tracer(service)
 
-    def capture_lambda_handler(
-        self, lambda_handler: Any = None, capture_response: bool | None = None, capture_error: bool | None = None
-    ) -> Any:
-        # The layer's aws-lambda instrumentation already wraps the handler in the request's SERVER span.
-        return lambda_handler if lambda_handler is not None else _identity
+    # capture_lambda_handler stays the identity: the layer's aws-lambda instrumentation already wraps the
+    # handler in the request's SERVER span.
 
     def capture_method(
         self, method: Any = None, capture_response: bool | None = None, capture_error: bool | None = None

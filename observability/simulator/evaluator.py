@@ -6,9 +6,10 @@ Sources (page titles of the CloudWatch User Guide):
 - [api] PutMetricAlarm / MetricAlarm.TreatMissingData (the AWS/DynamoDB rule);
 - [composite] "Creating a composite alarm" (rule functions ALARM/OK/INSUFFICIENT_DATA, AND/OR/NOT, TRUE/FALSE).
 
-Timing model (documented simplification): minute ``m``'s samples arrive at once; at every minute ``T`` the
-alarm evaluates datapoints whose periods end at ``T``, ``T - p``, ``T - 2p`` ... (a sliding window that
-moves every minute, as CloudWatch re-evaluates alarms every minute). No ingestion delay is modelled.
+Timing model (documented simplification): minute ``m``'s samples arrive at once, ``Scenario.lags`` minutes
+late per source; at every minute ``T`` the alarm evaluates datapoints whose periods end at ``T``, ``T - p``,
+``T - 2p`` ... (a sliding window that moves every minute, as CloudWatch re-evaluates alarms every minute),
+each computed from what had landed by ``T``.
 """
 
 from __future__ import annotations
@@ -85,11 +86,12 @@ def decide(
         return current
     if not real:  # "INSUFFICIENT_DATA only when every datapoint in the evaluation range is missing"
         return INSUFFICIENT
-    # Only breaching datapoints, fewer than M. The page's rows: "- - - - X" -> Insufficient data, but
-    # "X - - - -" -> ALARM ("the oldest evaluated data point is breaching and there aren't any non-breaching
-    # data points"). Our reading: when the data stopped (the newest datapoint is missing) the last real
-    # datapoints stand; when data only just started, there is not enough of it.
-    return ALARM if points[-1] is None else INSUFFICIENT
+    # Only breaching and missing datapoints, fewer than M breaching. [missing], the rows "X - - - -" (ALARM) and
+    # "- - - - X" (Insufficient data): the alarm goes to ALARM when the oldest breaching datapoint is at least
+    # DatapointsToAlarm periods old (the newest datapoint is 1 period old) and every newer datapoint is
+    # breaching or missing (true here: there is no non-breaching one); before that there is not enough data.
+    oldest = next(i for i, p in enumerate(points) if p)
+    return ALARM if len(points) - oldest >= m else INSUFFICIENT
 
 
 @dataclass(frozen=True)

@@ -234,29 +234,22 @@ def _reduce_single(name: str, ts: TS) -> float:
 
 
 def _if(cond: Value, yes: Value, no: Value | None) -> Value:
-    """[math] "Using IF expressions": per-timestamp choice, following the page's example tables."""
+    """[math] "Using IF expressions": per-timestamp choice, following the page's example tables. The result has
+    a datapoint only where the condition has one, whatever the true and false values are (the page's
+    IF(metric1, metric2, 5) example has no value where metric1 has none, the scalar included)."""
     if not _is_ts(cond):
         if isinstance(cond, list):
             raise NotImplementedError("IF on an array")
         return yes if cond else (no if no is not None else {})
-    c: TS = cond  # type: ignore[assignment]
-    stamps = set(c)
-    for v in (yes, no):
-        if _is_ts(v):
-            stamps |= set(v)  # type: ignore[arg-type]
     out: TS = {}
-    for t in stamps:
-        cv = c.get(t)
-        if cv is not None and cv != 0:
+    for t, cv in cond.items():  # type: ignore[union-attr]
+        if cv != 0:
             # TRUE: the true value; "0, if ... TRUE and the corresponding data point does not exist in metric2"
             out[t] = yes.get(t, 0.0) if _is_ts(yes) else yes  # type: ignore[union-attr,assignment]
-            continue
-        # FALSE, or no condition datapoint (the page's tables: then a scalar falseValue still applies, a
-        # metric falseValue is dropped); no falseValue at all: dropped.
-        if no is None:
-            continue
-        if _is_ts(no):
-            if cv is not None and t in no:  # type: ignore[operator]
+        elif no is None:
+            continue  # FALSE without a falseValue: dropped
+        elif _is_ts(no):
+            if t in no:  # type: ignore[operator]
                 out[t] = no[t]  # type: ignore[index]
         else:
             out[t] = no  # type: ignore[assignment]

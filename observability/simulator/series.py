@@ -83,8 +83,8 @@ class Series:
 
     samples: dict[int, Sample] = field(default_factory=dict)
     # (start, end, statistic) -> datapoint, and the "index"; rebuilt when samples are added
-    _aggregates: dict[object, object] = field(default_factory=dict, repr=False, compare=False)
-    _indexed_size: int = field(default=-1, repr=False, compare=False)
+    _aggregates: dict[object, object] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _indexed_size: int = field(default=-1, init=False, repr=False, compare=False)
 
     @staticmethod
     def counter(values: Mapping[int, float | None]) -> Series:

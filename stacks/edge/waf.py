@@ -10,6 +10,7 @@ application/problem+json).
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_logs as logs
@@ -143,23 +144,15 @@ class WebAcl:
         ]
         for group, counted in MANAGED_RULE_GROUPS:
             rules.append(
-                dict(
-                    name=group,
-                    statement=wafv2.CfnWebACL.StatementProperty(
-                        managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
-                            vendor_name="AWS",
-                            name=group,
-                            rule_action_overrides=[
-                                wafv2.CfnWebACL.RuleActionOverrideProperty(
-                                    name=rule, action_to_use=wafv2.CfnWebACL.RuleActionProperty(count={})
-                                )
-                                for rule in counted
-                            ]
-                            or None,
+                self._managed_group(
+                    group,
+                    rule_action_overrides=[
+                        wafv2.CfnWebACL.RuleActionOverrideProperty(
+                            name=rule, action_to_use=wafv2.CfnWebACL.RuleActionProperty(count={})
                         )
-                    ),
-                    override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
-                    visibility_config=self._rule_visibility(group),
+                        for rule in counted
+                    ]
+                    or None,
                 )
             )
 
@@ -222,28 +215,33 @@ class WebAcl:
         if not self.config.shield_advanced:
             return []
         return [
-            dict(
-                name=ANTI_DDOS_RULE_GROUP,
-                statement=wafv2.CfnWebACL.StatementProperty(
-                    managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
-                        vendor_name="AWS",
-                        name=ANTI_DDOS_RULE_GROUP,
-                        managed_rule_group_configs=[
-                            wafv2.CfnWebACL.ManagedRuleGroupConfigProperty(
-                                aws_managed_rules_anti_d_do_s_rule_set=wafv2.CfnWebACL.AWSManagedRulesAntiDDoSRuleSetProperty(
-                                    client_side_action_config=wafv2.CfnWebACL.ClientSideActionConfigProperty(
-                                        challenge=wafv2.CfnWebACL.ClientSideActionProperty(usage_of_action="DISABLED")
-                                    ),
-                                    sensitivity_to_block="LOW",
-                                )
-                            )
-                        ],
+            self._managed_group(
+                ANTI_DDOS_RULE_GROUP,
+                managed_rule_group_configs=[
+                    wafv2.CfnWebACL.ManagedRuleGroupConfigProperty(
+                        aws_managed_rules_anti_d_do_s_rule_set=wafv2.CfnWebACL.AWSManagedRulesAntiDDoSRuleSetProperty(
+                            client_side_action_config=wafv2.CfnWebACL.ClientSideActionConfigProperty(
+                                challenge=wafv2.CfnWebACL.ClientSideActionProperty(usage_of_action="DISABLED")
+                            ),
+                            sensitivity_to_block="LOW",
+                        )
                     )
-                ),
-                override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
-                visibility_config=self._rule_visibility(ANTI_DDOS_RULE_GROUP),
+                ],
             )
         ]
+
+    def _managed_group(self, group: str, **statement: Any) -> dict[str, object]:
+        """An AWS managed rule group as a rule: the group's own actions apply (override none), its own metric."""
+        return dict(
+            name=group,
+            statement=wafv2.CfnWebACL.StatementProperty(
+                managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
+                    vendor_name="AWS", name=group, **statement
+                )
+            ),
+            override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
+            visibility_config=self._rule_visibility(group),
+        )
 
     def _geo_rules(self) -> list[dict[str, object]]:
         """geo_allow / geo_deny as a WAF geo-match rule, first in the ACL: its own metric and a

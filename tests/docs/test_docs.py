@@ -134,7 +134,8 @@ def named_paths(doc: str) -> list[str]:
     bases = {p.name for p in ROOT.iterdir()} | {p.name for p in (ROOT / doc).parent.iterdir()}
     out = []
     for span in _CODE_SPAN.findall(_FENCE.sub("", _text(doc))):
-        if not _PATH.fullmatch(span) or span.split("/", 1)[0] in _SKIP_DIRS:
+        # Generated folders (node_modules, cdk.out) exist only after a make target ran: not checked.
+        if not _PATH.fullmatch(span) or _SKIP_DIRS & set(span.split("/")):
             continue
         if ("/" in span and span.split("/", 1)[0] in bases) or _FILE.fullmatch(span):
             out.append(span)

@@ -19,6 +19,7 @@ from observability.simulator.evaluator import (
     MetricAlarm,
     MetricStat,
     decide,
+    documented_evaluation_range,
 )
 from observability.simulator.loader import (
     alarm_rule_text,
@@ -41,6 +42,9 @@ RETAIN = "retain"
 # | 0 X X - X   | 1         | ALARM             | ALARM                | ALARM     | ALARM         |
 # | - - - - X   | 4         | Insufficient data | Retain current state | ALARM     | OK            |
 # | X - - - -   | 4         | ALARM             | Retain current state | ALARM     | OK            |
+# The MISSING column when only breaching and missing datapoints are present: ALARM once the oldest breaching
+# datapoint is at least Datapoints-to-Alarm periods old (the newest is 1 old) and every newer one is breaching
+# or missing, so "- - - X -" (2 old) is Insufficient data and "- - X - X" (3 old) is ALARM.
 TABLE_3_OF_3 = [
     ("0-X-X", OK, OK, OK, OK),
     ("0----", OK, OK, OK, OK),
@@ -48,6 +52,9 @@ TABLE_3_OF_3 = [
     ("0XX-X", ALARM, ALARM, ALARM, ALARM),
     ("----X", INSUFFICIENT, RETAIN, ALARM, OK),
     ("X----", ALARM, RETAIN, ALARM, OK),
+    ("---X-", INSUFFICIENT, RETAIN, ALARM, OK),  # the two rows issue 15 names
+    ("--X-X", ALARM, RETAIN, ALARM, OK),
+    ("--X--", ALARM, RETAIN, ALARM, OK),  # the rule at its edge: exactly 3 periods old
 ]
 # Second table: 2 out of 3.
 # | 0 - X - X | 2 | ALARM             | ALARM                | ALARM | ALARM |
@@ -61,20 +68,28 @@ TABLE_2_OF_3 = [
     ("0-X--", OK, OK, ALARM, OK),
     ("----0", OK, OK, ALARM, OK),
     ("----X", INSUFFICIENT, RETAIN, ALARM, OK),
+    ("---X-", ALARM, RETAIN, ALARM, OK),  # 2 periods old: old enough for 2 of 3
 ]
+TREATMENTS = ("missing", "ignore", "breaching", "notBreaching")
 
 
 def _points(row: str) -> list[bool | None]:
     return [{"0": False, "X": True, "-": None}[c] for c in row]
 
 
-@pytest.mark.parametrize(("m", "table"), [(3, TABLE_3_OF_3), (2, TABLE_2_OF_3)])
+@pytest.mark.parametrize(
+    ("m", "row", "treatment", "want"),
+    [
+        pytest.param(m, row, treatment, want, id=f"{m}of3-{row}-{treatment}")
+        for m, table in ((3, TABLE_3_OF_3), (2, TABLE_2_OF_3))
+        for row, *expected in table
+        for treatment, want in zip(TREATMENTS, expected, strict=True)
+    ],
+)
 @pytest.mark.parametrize("current", [OK, ALARM, INSUFFICIENT])
-def test_documented_missing_data_tables(m: int, table: list[tuple[str, ...]], current: str) -> None:
-    for row, *expected in table:
-        for treatment, want in zip(("missing", "ignore", "breaching", "notBreaching"), expected, strict=True):
-            got = decide(_points(row), 3, m, treatment, current)  # type: ignore[arg-type]
-            assert got == (current if want == RETAIN else want), (row, m, treatment, current)
+def test_documented_missing_data_tables(m: int, row: str, treatment: str, want: str, current: str) -> None:
+    got = decide(_points(row), 3, m, treatment, current)  # type: ignore[arg-type]
+    assert got == (current if want == RETAIN else want)
 
 
 def test_dynamodb_alarms_keep_their_state_whatever_treat_missing_data_says() -> None:
@@ -235,10 +250,16 @@ def test_if_tables_from_the_docs() -> None:
     m3 = {0: 0.0, 1: 0.0, 2: 20.0, 4: 20.0}
     assert _math("IF(metric1, metric2, metric3)", g, metric1=m1, metric2=m2, metric3=m3) == {0: 30, 1: 0, 2: 20}
     assert _math("IF(metric1, 5, metric3)", g, metric1=m1, metric3=m3) == {0: 5, 1: 5, 2: 20}
-    assert _math("IF(metric1, metric2, 5)", g, metric1=m1, metric2=m2) == {0: 30, 1: 0, 2: 5, 3: 5, 4: 5}
+    # metric1 has no datapoint at 4: no result there, though the false value is a scalar
+    assert _math("IF(metric1, metric2, 5)", g, metric1=m1, metric2=m2) == {0: 30, 1: 0, 2: 5, 3: 5}
+    assert _math("IF(metric1, 5, 7)", g, metric1=m1) == {0: 5, 1: 5, 2: 7, 3: 7}
+    assert _math("IF(metric1, 5)", g, metric1=m1) == {0: 5, 1: 5}
+    assert _math("IF(metric1, metric2)", g, metric1=m1, metric2=m2) == {0: 30, 1: 0}
     # our burn-rate shape: below the request floor read 0; no requests and no faults: no datapoint
     got = _math("IF(requests >= 10, fault / 0.001, 0)", g, requests={0: 50.0, 1: 3.0}, fault={0: 0.01, 1: 1.0})
-    assert got == {0: pytest.approx(10), 1: 0}
+    assert got == {0: pytest.approx(10), 1: 0}  # no requests at 2-4: no condition, no datapoint
+    filled = _math("IF(FILL(requests, 0) >= 10, fault / 0.001, 0)", g, requests={0: 50.0}, fault={0: 0.01})
+    assert filled == {0: pytest.approx(10), 1: 0, 2: 0, 3: 0, 4: 0}
 
 
 def test_fill_sum_max_min_of_sparse_series() -> None:
@@ -597,3 +618,28 @@ def test_lag_matches_a_per_evaluation_recomputation() -> None:
     tl = alarm.evaluate(scn)
     for T in range(1, 31):
         assert tl.values.get(T) == alarm.range_at(scn, T).get(T), T
+
+
+# ---- evaluation range ----
+
+
+@pytest.mark.parametrize("extra", [0, 1, 2, 3])
+def test_the_evaluation_range_decides_when_a_stopped_metric_counts_as_breaching(extra: int) -> None:
+    # Breaching-on-missing, 3 of 3, data stops after minute 9 (last datapoint ends at 10): the range must
+    # hold no real datapoint before the missing ones alone decide, i.e. at T = 10 + range.
+    alarm = _alarm("breaching")
+    by_extra = alarm.evaluate(_stops_at_10(0), extra_datapoints=extra)
+    by_function = alarm.evaluate(_stops_at_10(0), evaluation_range=lambda n, period_s: n + extra)
+    assert by_extra.first_alarm_minute() == 10 + 3 + extra
+    assert by_function.states == by_extra.states
+
+
+def test_the_default_evaluation_range_is_the_documented_one() -> None:
+    assert documented_evaluation_range(3, 300) == 5  # "CloudWatch retrieves the 5 most recent data points"
+    alarm = _alarm("breaching")
+    default = alarm.evaluate(_stops_at_10(0))
+    assert default.states == alarm.evaluate(_stops_at_10(0), evaluation_range=documented_evaluation_range).states
+    with pytest.raises(ValueError, match="shorter than EvaluationPeriods"):
+        alarm.evaluate(_stops_at_10(0), evaluation_range=lambda n, period_s: n - 1)
+    aset = AlarmSet({"s/a": alarm})  # AlarmSet.evaluate passes the option to every alarm
+    assert aset.evaluate(_stops_at_10(0), extra_datapoints=0)["s/a"].first_alarm_minute() == 13
