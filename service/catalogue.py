@@ -49,6 +49,8 @@ class Slo:
 
 # One day: an API answer cached longer than that is configuration, not caching.
 MAX_CACHE_TTL_S = 86_400
+# Methods whose request body has meaning (RFC 9110): only these may declare ``takes_body``.
+_BODY_METHODS = ("POST", "PUT", "PATCH")
 _QUERY_KEY = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 
 
@@ -88,6 +90,10 @@ class RouteSpec:
     # The answer depends on who calls (API key, client id, cookies): a shared cache would hand one
     # caller's data to another, so such a route can never declare ``cache``.
     per_caller: bool = False
+    # The route reads a JSON request body. Such a body is checked before anything parses it
+    # (service/request_body.py: 413, then 415 unless application/json, then 400 unless UTF-8 JSON), and
+    # service/routes/ holds the handler to it: it must declare a Body parameter exactly when this is set.
+    takes_body: bool = False
     # The path split once into literal text and parameter names (literal, name, literal, ...):
     # the resolver rule and the path matcher are both built from it.
     _parts: tuple[str, ...] = field(init=False, repr=False, compare=False)
@@ -129,6 +135,7 @@ ROUTES: tuple[RouteSpec, ...] = (
         path="/orders",
         summary="Create an order from a validated JSON body; 201 with Location.",
         slo=Slo(latency_ms=300, latency_percentile=99, availability=0.999),
+        takes_body=True,
     ),
     RouteSpec(
         name="list_orders",
@@ -174,6 +181,13 @@ def label_for(method: str, path_template: str) -> str:
     return label if label in ROUTE_LABELS else NOT_FOUND
 
 
+def route_for(method: str, path: str) -> RouteSpec | None:
+    """The catalogue route a raw method and path resolve to, as the resolver picks it: a path without
+    parameters wins over a template (GET /orders/summary is not GET /orders/{order_id})."""
+    candidates = [r for r in ROUTES if r.method == method.upper() and r.matches(path)]
+    return min(candidates, key=lambda r: len(r._parts), default=None)
+
+
 def allowed_methods(path: str) -> list[str]:
     """The methods the catalogue serves on a raw path, sorted (empty when no template fits)."""
     return sorted({r.method for r in ROUTES if r.matches(path)})
@@ -202,6 +216,8 @@ def check_catalogue(routes: tuple[RouteSpec, ...]) -> None:
         if r.cache is not None and (r.method != "GET" or r.per_caller):
             # Only a GET answer that is the same for every caller may sit in a shared cache.
             raise ValueError(f"route {r.name}: only GET routes without per-caller data may declare cache")
+        if r.takes_body and r.method not in _BODY_METHODS:
+            raise ValueError(f"route {r.name}: only {'/'.join(_BODY_METHODS)} routes may take a body")
 
 
 check_catalogue(ROUTES)

@@ -12,8 +12,9 @@ from service import startup
 with startup.frozen_init():
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
-    from service import contract, deadline, edge_headers, header_names, telemetry
-    from service.problems import PROBLEM_CONTENT_TYPE, problem_body
+    from service import contract, deadline, edge_headers, header_names, request_body, telemetry
+    from service.catalogue import route_for
+    from service.problems import ProblemError, problem_result
     from service.request_state import CONTEXT_KEY, RequestState
     from service.resolver import app
     from service.routes import orders as order_routes
@@ -38,6 +39,20 @@ def refresh_after_restore() -> None:
 startup.register_after_restore(refresh_after_restore)
 
 
+def _resolve(event: dict[str, Any], context: LambdaContext, state: RequestState) -> dict[str, Any]:
+    # resolve() clears its context when done (tests/service/test_request_state.py holds it to that); the
+    # access line reads the handler's own reference to the state.
+    app.append_context(**{CONTEXT_KEY: state})
+    try:
+        return app.resolve(event, context)
+    except Exception:
+        # The resolver's own exception handlers answer almost everything; this is the last resort
+        # (e.g. an event that is not a Function URL event) so the request is still logged and counted.
+        logger.exception("request failed outside the resolver")
+        state.error_kind = contract.ERROR_KIND_BUG
+        return problem_result(500, "Internal error", correlation_id=state.correlation_id)
+
+
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
@@ -49,22 +64,15 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     state = RequestState.for_event(event, request_id)
     logger.set_correlation_id(state.correlation_id)
     telemetry.log_request_detail(event)
-    # resolve() clears its context when done (tests/service/test_request_state.py holds it to that); the
-    # access line below reads this invocation's own reference.
-    app.append_context(**{CONTEXT_KEY: state})
+    # A body is checked before the resolver runs: its request validation would parse it first (service/request_body.py).
+    spec = route_for(str(http.get("method", "")), str(event.get("rawPath", "")))
     try:
-        response = app.resolve(event, context)
-    except Exception:
-        # The resolver's own exception handlers answer almost everything; this is the last resort
-        # (e.g. an event that is not a Function URL event) so the request is still logged and counted.
-        logger.exception("request failed outside the resolver")
-        state.error_kind = contract.ERROR_KIND_BUG
-        response = {
-            "statusCode": 500,
-            "headers": {"Content-Type": PROBLEM_CONTENT_TYPE},
-            "body": problem_body(500, "Internal error", correlation_id=state.correlation_id),
-            "isBase64Encoded": False,
-        }
+        request_body.check(spec, event, oversized=state.oversized)
+    except ProblemError as refused:
+        state.route = spec.label if spec else None  # check() refuses only a catalogue route's body
+        response = problem_result(refused.status, refused.detail, correlation_id=state.correlation_id)
+    else:
+        response = _resolve(event, context, state)
     status = int(response.get("statusCode", 500))
     if status >= 500 and state.error_kind is None:
         state.error_kind = contract.ERROR_KIND_BUG  # a 5xx nobody named is a bug

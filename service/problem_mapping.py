@@ -7,7 +7,6 @@ the request's route label first: request validation fails before any middleware 
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from aws_lambda_powertools.event_handler import LambdaFunctionUrlResolver, Response
@@ -19,15 +18,13 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestValidationError,
 )
 
-from service import contract, edge_headers, limits, request_state
+from service import contract, edge_headers, limits, request_body, request_state
 from service.catalogue import allowed_methods
 from service.dal import dependency_errors
 from service.problems import PROBLEM_CONTENT_TYPE, ProblemError, problem_body
 from service.telemetry import logger
 
 router = Router()
-
-_TOO_LARGE = f"Request body exceeds {limits.MAX_BODY_BYTES} bytes"
 
 
 def label_route_and_limit_body(app: LambdaFunctionUrlResolver, next_middleware: NextMiddleware) -> Response:
@@ -39,7 +36,7 @@ def label_route_and_limit_body(app: LambdaFunctionUrlResolver, next_middleware: 
     state = request_state.current(app)
     state.label(app.request.method, app.request.route)
     if state.oversized:
-        raise ProblemError(413, _TOO_LARGE)
+        raise ProblemError(413, limits.TOO_LARGE_DETAIL)
     return next_middleware(app)
 
 
@@ -66,7 +63,7 @@ def _refuse_body(status: int, detail: str, **kwargs: Any) -> Response:
     check its size: an oversized body is a 413, whatever else is wrong with it."""
     _label_request()
     if request_state.current(router).oversized:
-        return _problem(413, _TOO_LARGE)
+        return _problem(413, limits.TOO_LARGE_DETAIL)
     return _problem(status, detail, **kwargs)
 
 
@@ -87,30 +84,8 @@ def handle_validation_error(exc: RequestValidationError) -> Response:
 
 @router.exception_handler(RequestUnsupportedContentType)
 def handle_unsupported_content_type(_exc: RequestUnsupportedContentType) -> Response:
-    return _refuse_body(415, "Send the body as application/json")
-
-
-@router.exception_handler(UnicodeDecodeError)
-def handle_undecodable_body(_exc: UnicodeDecodeError) -> Response:
-    # Raised while the validation layer decodes a (base64) body that is not UTF-8: client error.
-    return _refuse_body(400, "Request body is not valid UTF-8 JSON")
-
-
-@router.exception_handler([RecursionError, ValueError])
-def handle_unparseable_body(exc: Exception) -> Response:
-    """json.loads raises these, not JSONDecodeError, for a body nested too deep or holding a number
-    too long to convert; both fit in 8 KB. Anything else of these types is a bug: a 500."""
-    if _body_defeats_the_parser():
-        return _refuse_body(400, "Request body is not parseable JSON (nested too deeply or a number too long)")
-    return handle_unexpected(exc)
-
-
-def _body_defeats_the_parser() -> bool:
-    try:
-        json.loads(router.current_event.decoded_body or "null")
-    except (RecursionError, ValueError):
-        return True
-    return False
+    # service/request_body.py refuses these before the resolver runs; this keeps the answer the same if not.
+    return _refuse_body(415, request_body.NOT_JSON_MEDIA_TYPE)
 
 
 def handle_not_found(_exc: NotFoundError) -> Response:

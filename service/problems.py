@@ -62,3 +62,13 @@ def problem_body(
     """The function's problem as compact JSON text."""
     problem = problem_details(status, detail, correlation_id=correlation_id, extra=extra)
     return json.dumps(problem, separators=(",", ":"), ensure_ascii=False)
+
+
+def problem_result(status: int, detail: str, *, correlation_id: str) -> dict[str, Any]:
+    """A whole Function URL result holding a problem: for answers the handler gives without the resolver."""
+    return {
+        "statusCode": status,
+        "headers": {"Content-Type": PROBLEM_CONTENT_TYPE},
+        "body": problem_body(status, detail, correlation_id=correlation_id),
+        "isBase64Encoded": False,
+    }

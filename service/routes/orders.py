@@ -41,9 +41,7 @@ IdempotencyKey = Annotated[
     router,
     "create_order",
     {
-        400: "Body is not JSON / not UTF-8",
         409: "A request with this Idempotency-Key is still being processed: retry later",
-        415: "Body is not application/json",
     },
     success=201,
     success_headers={

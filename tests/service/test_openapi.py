@@ -4,9 +4,21 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Annotated, Any
+
+import pytest
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from service.catalogue import ROUTES
 from service.openapi import openapi_document
+
+
+def reads_a_body(payload: Annotated[dict[str, Any], Body()]) -> None: ...
+
+
+def reads_none() -> None: ...
+
 
 CHECKED_IN = Path(__file__).resolve().parents[2] / "openapi.json"
 
@@ -23,6 +35,23 @@ def test_every_route_documents_its_problem_responses_and_models() -> None:
         assert "422" in operation["responses"], route.name  # validation errors are part of the contract
     create = doc["paths"]["/orders"]["post"]
     assert create["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("CreateOrder")
+
+
+def test_exactly_the_routes_that_take_a_body_document_one_with_its_400_and_415() -> None:
+    doc = openapi_document()
+    for route in ROUTES:
+        operation = doc["paths"][route.path][route.method.lower()]
+        assert ("requestBody" in operation) is route.takes_body, route.name
+        assert {"400", "415"} <= operation["responses"].keys() or not route.takes_body, route.name
+
+
+def test_a_handler_and_its_catalogue_entry_agree_on_the_body() -> None:
+    from service.routes import route
+
+    with pytest.raises(ValueError, match="takes_body"):
+        route(Router(), "health")(reads_a_body)  # GET /health declares no body
+    with pytest.raises(ValueError, match="takes_body"):
+        route(Router(), "create_order")(reads_none)
 
 
 def test_every_status_the_api_answers_is_documented_for_its_operation() -> None:

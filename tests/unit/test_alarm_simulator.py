@@ -45,6 +45,7 @@ RETAIN = "retain"
 # The MISSING column when only breaching and missing datapoints are present: ALARM once the oldest breaching
 # datapoint is at least Datapoints-to-Alarm periods old (the newest is 1 old) and every newer one is breaching
 # or missing, so "- - - X -" (2 old) is Insufficient data and "- - X - X" (3 old) is ALARM.
+# (AWS states this rule in https://repost.aws/knowledge-center/cloudwatch-alarm-single-data-point .)
 TABLE_3_OF_3 = [
     ("0-X-X", OK, OK, OK, OK),
     ("0----", OK, OK, OK, OK),

@@ -5,7 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from service.catalogue import NOT_FOUND, ROUTES, RouteSpec, Slo, allowed_methods, check_catalogue, label_for
+from service.catalogue import (
+    NOT_FOUND,
+    ROUTES,
+    RouteSpec,
+    Slo,
+    allowed_methods,
+    check_catalogue,
+    label_for,
+    route_for,
+)
 
 
 @pytest.mark.parametrize(
@@ -17,6 +26,7 @@ from service.catalogue import NOT_FOUND, ROUTES, RouteSpec, Slo, allowed_methods
         (RouteSpec("rel", "GET", "relative", "no slash", Slo(100, 99, 0.999)), "must start with"),
         (RouteSpec("half", "GET", "/a/{b-c}", "not a name", Slo(100, 99, 0.999)), "whole {identifier}"),
         (RouteSpec("inner", "GET", "/a/x{b}", "part of a segment", Slo(100, 99, 0.999)), "whole {identifier}"),
+        (RouteSpec("get_body", "GET", "/b", "GET with a body", Slo(100, 99, 0.999), takes_body=True), "take a body"),
     ],
 )
 def test_catalogue_mistakes_are_refused(extra: RouteSpec, message: str) -> None:
@@ -56,3 +66,15 @@ def test_allowed_methods_come_from_every_template_that_fits() -> None:
     assert allowed_methods("/orders/abc") == ["DELETE", "GET"]
     assert allowed_methods("/orders/summary") == ["DELETE", "GET"]  # the static route and /orders/{order_id}
     assert allowed_methods("/orders/a/b") == []
+
+
+def test_a_raw_request_resolves_to_its_route_as_the_resolver_picks_it() -> None:
+    def name(method: str, path: str) -> str | None:
+        spec = route_for(method, path)
+        return spec.name if spec else None
+
+    assert name("post", "/orders") == "create_order"
+    assert name("GET", "/orders/summary") == "orders_summary"  # static before /orders/{order_id}
+    assert name("GET", "/orders/" + "a" * 32) == "get_order"
+    assert name("POST", "/orders/") is None  # the resolver ignores no trailing slash either
+    assert name("PUT", "/orders") is None
