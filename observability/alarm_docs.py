@@ -91,6 +91,11 @@ def failure_matrix(
             pages.append(_page(cfg, mode, key, minutes))
         pages += _route_exceptions(cfg, mode, by_key)
         pages += [
+            f"{_name(cfg, key)}: {spelled(minutes)} on a low-traffic day only"
+            for key, minutes in mode.low_traffic.items()
+            if minutes is not None and key not in mode.alarms and by_key[key.replace(ROUTE, routes[0].name)].notify
+        ]
+        pages += [
             f"{_name(cfg, key)}: does not page on a low-traffic day ({why})"
             for key, why in mode.not_at_low_traffic.items()
             if by_key[key.replace(ROUTE, routes[0].name)].notify
@@ -122,9 +127,10 @@ def _route_exceptions(cfg: MonitoringConfig, mode: FailureMode, by_key: dict[str
     for key, minutes in mode.alarms.items():
         if ROUTE in key or not key.startswith("route-") or not by_key[key].notify:
             continue
-        alarm = by_key[key]
+        ctx = by_key[key].context
         when = spelled(minutes) if minutes is not None else "does not page"
-        out.append(f"`{cfg.alarm_name(key)}` ({alarm.context.get('availability', '')} SLO): {when}")
+        slo = f"{ctx['percentile']} {ctx['latency_ms']} ms" if "latency" in key else ctx.get("availability", "")
+        out.append(f"`{cfg.alarm_name(key)}` ({slo} SLO): {when}")
     return out
 
 
@@ -169,7 +175,8 @@ def render_markdown(cfg: MonitoringConfig | None = None, routes: Iterable[RouteS
         "(2-10 requests a minute per route, with cold starts), under every ingestion lag (each source "
         "0-3 minutes late, alone and all together) and evaluation range (N to N+3 periods): a range "
         "covers every minute seen and both its ends are seen. Minutes count from the first failing "
-        "minute to ALARM as CloudWatch sees it, lag included. Nothing pages on a quiet night (a few "
+        'minute to ALARM as CloudWatch sees it, lag included; each row is judged for 45 minutes ("does not page": '
+        "not within them). Nothing pages on a quiet night (a few "
         "requests an hour), a low-traffic day, a bursty batch (idle, then 400 requests in two minutes) "
         "or a busy day, under any of those lags. Each alarm's threshold, metrics, missing-data treatment, "
         "periods, evaluation periods, datapoints to alarm and the floors inside its expression are pinned "
