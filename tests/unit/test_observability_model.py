@@ -14,6 +14,7 @@ from observability.alarm_docs import MAX_DESCRIPTION, description, every_alarm, 
 from observability.model import Alarm, AlarmLine, Expression, Graph, Metric, Playbook, SloLine
 from observability.monitoring_config import MonitoringConfig
 from observability.plan import plan
+from observability.simulator.series import source_of
 from scripts import runbook
 from service.catalogue import ROUTES
 from service.dal.tables import DYNAMODB_OPERATIONS
@@ -184,3 +185,27 @@ def test_one_5xx_among_ten_requests_does_not_page_two_do() -> None:
     readme = (ROOT / "docs" / "operations.md").read_text()
     assert f"at least\n{CFG.burn_min_requests} requests **and** {CFG.burn_min_faults} faults" in readme
     assert "**one 5xx among ten\nrequests does not page.**" in readme
+
+
+def test_only_the_url_shares_mix_sources_and_they_judge_only_landed_periods() -> None:
+    # Sources land minutes apart (EMF from logs, AWS/Lambda, ...): an expression over two of them is skewed in
+    # its newest period. Such an alarm needs 2 of 2 periods of at least 5 minutes, so the older one, landed
+    # on both clocks, must breach too (observability/units/function_url.py).
+    mixing = {}
+    for a in every_alarm(CFG):
+        if isinstance(a, Alarm):
+            metrics = a.metric.using.values() if isinstance(a.metric, Expression) else (a.metric,)
+            sources = {source_of(m.namespace) for m in metrics}
+            if len(sources) > 1:
+                mixing[a.key] = (a.metric.period_s, a.evaluation_periods, a.datapoints_to_alarm)
+    assert mixing == {"function-url-refused": (300, 2, 2), "function-url-5xx-unanswered": (300, 2, 2)}
+
+
+def test_every_latency_window_can_be_reached_by_a_fully_slow_route() -> None:
+    # A window burns at most 100 % / budget (every request slow): p90 at most 10x, below the fast pair's
+    # 14.4x. The factor is capped so a regression always pages (observability/units/route.py).
+    for r in (*ROUTES, *many_routes(3)):
+        budget = 100 - r.slo.latency_percentile
+        for a in plan(CFG, (r,), None).route_alarms[r.name]:
+            if isinstance(a, Alarm) and "-slow-share-" in a.key:
+                assert a.threshold <= 0.5 * 100 / budget + 1e-9, (a.key, a.threshold)
