@@ -258,7 +258,7 @@ ROUTE_SCOPES: dict[str, Callable[[RouteSpec], bool]] = {
     "dynamodb-writes": lambda r: r.method in ("POST", "DELETE"),
     "regressed": lambda r: r.name == REGRESSED_ROUTE,
 }
-# The route of row k2 (a quiet route's regression): the low-traffic day's quietest write route.
+# The route of row k2 (a quiet route's regression): any route is quiet on the low-traffic day; a write one.
 REGRESSED_ROUTE = "delete_order"
 
 
@@ -344,12 +344,13 @@ def low_traffic_day(routes: tuple[RouteSpec, ...], *, seed: str = "low-traffic d
     minute to minute), a client error on every route about every 20 minutes, a 404 about
     every 10 minutes, and a slow request (3x its SLO) on every route every 5 to 15 minutes.
 
-    The slow requests are the cold starts. Lambda does not document how long an execution environment
-    lives; it recycles idle environments after minutes and busy ones within hours (measurements
-    published by users see roughly 5-15 minutes idle). One function serves every route, so at a few
-    requests a second a new environment (a cold start, at several times the warm latency) lands on
-    some route every few minutes; giving EVERY route one every 5-15 minutes is the pessimistic end
-    of that (and stands for a big page as well). Deterministic: the same seed, the same day."""
+    The slow requests are the cold starts. AWS does not document how long an execution environment
+    lives: it recycles environments (idle ones after some minutes, every one within hours), and the
+    figures users report for idle reclaim are roughly 5-15 minutes (reports, not a documented number).
+    One function serves every route, so at a request every few seconds a recycled environment's next
+    request (a cold start, several times the warm latency) lands on some route every few minutes;
+    giving EVERY route one every 5-15 minutes is the pessimistic end of that, and stands for a big page
+    as well. Deterministic: the same seed, the same day."""
     rng = random.Random(seed)
     minutes = LOW_TRAFFIC_MINUTES + END
     requests = {r.name: [rng.randint(2, 10) for _ in range(minutes)] for r in routes}
