@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from observability import failure_modes
 from observability.assumptions import ASSUMPTIONS, Assumption
-from observability.failure_modes import MODES, ROUTE, ROUTE_SCOPES, FailureMode, conditions
+from observability.failure_modes import MODES, ROUTE, ROUTE_SCOPES, FailureMode, Minutes, conditions, spelled
 from observability.model import EDGE_REGION, Alarm, AnyAlarm, Composite
 from observability.monitoring_config import MonitoringConfig
 from observability.plan import plan
@@ -92,6 +92,16 @@ def failure_matrix(
             kinds[alarm.playbook.kind] = alarm.playbook.title
             pages.append(_page(cfg, mode, key, minutes))
         pages += _route_exceptions(cfg, mode, by_key)
+        pages += [
+            f"{_name(cfg, key)}: {spelled(minutes)} on a low-traffic day only"
+            for key, minutes in mode.low_traffic.items()
+            if minutes is not None and key not in mode.alarms and by_key[key.replace(ROUTE, routes[0].name)].notify
+        ]
+        pages += [
+            f"{_name(cfg, key)}: does not page on a low-traffic day ({why})"
+            for key, why in mode.not_at_low_traffic.items()
+            if by_key[key.replace(ROUTE, routes[0].name)].notify
+        ]
         runbook = ", ".join(f"[{title}]({runbook_file}#{kind})" for kind, title in kinds.items()) or "-"
         cell = "<br>".join(pages) or "nothing"
         lines.append(
@@ -130,11 +140,14 @@ def assumptions_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
-def _page(cfg: MonitoringConfig, mode: FailureMode, key: str, minutes: int) -> str:
-    name = f"`{cfg.alarm_name(key.replace(ROUTE, '<name>'))}`"
+def _name(cfg: MonitoringConfig, key: str) -> str:
+    return f"`{cfg.alarm_name(key.replace(ROUTE, '<name>'))}`"
+
+
+def _page(cfg: MonitoringConfig, mode: FailureMode, key: str, minutes: Minutes) -> str:
     scope = f" ({ROUTE_SCOPES[mode.routes]})" if ROUTE in key else ""
     only = f" ({conditions(mode)[key]})" if key in conditions(mode) else ""
-    return f"{name}{scope}{only}: {minutes} min"
+    return f"{_name(cfg, key)}{scope}{only}: {spelled(minutes)}"
 
 
 def _route_exceptions(cfg: MonitoringConfig, mode: FailureMode, by_key: dict[str, AnyAlarm]) -> list[str]:
@@ -143,9 +156,10 @@ def _route_exceptions(cfg: MonitoringConfig, mode: FailureMode, by_key: dict[str
     for key, minutes in mode.alarms.items():
         if ROUTE in key or not key.startswith("route-") or not by_key[key].notify:
             continue
-        alarm = by_key[key]
-        when = f"{minutes} min" if minutes is not None else "does not page"
-        out.append(f"`{cfg.alarm_name(key)}` ({alarm.context.get('availability', '')} SLO): {when}")
+        ctx = by_key[key].context
+        when = spelled(minutes) if minutes is not None else "does not page"
+        slo = f"{ctx['percentile']} {ctx['latency_ms']} ms" if "latency" in key else ctx.get("availability", "")
+        out.append(f"`{cfg.alarm_name(key)}` ({slo} SLO): {when}")
     return out
 
 
@@ -186,12 +200,17 @@ def render_markdown(cfg: MonitoringConfig | None = None, routes: Iterable[RouteS
         "What each way of breaking looks like and what pages. The minutes are proven, not estimated: "
         "`tests/scenarios` synthesizes the app, feeds each row's per-minute metrics to an offline "
         "CloudWatch evaluator and fails unless exactly these alarms (and the burn-rate windows under "
-        "them) reach ALARM after exactly these minutes. Minutes count from the first failing minute "
-        "without CloudWatch's ingestion delay: real pages come 1-3 minutes later. Nothing pages on a quiet "
-        "night (a few requests an hour, one 404, one refused POST) or on a busy day. Each alarm's threshold, "
-        "metrics and missing-data treatment are pinned by these scenarios: raised or lowered tenfold, pointed "
-        "at another metric or with missing data flipped, every alarm breaks at least one of them "
-        "(tests/scenarios/test_mutations.py; AWS/DynamoDB alarms ignore missing data whatever they say).",
+        "them) reach ALARM within these minutes. Each row runs on normal traffic and on a low-traffic day "
+        "(2-10 requests a minute per route, with cold starts), under every ingestion lag (each source "
+        "0-3 minutes late, alone and all together) and evaluation range (N to N+3 periods): a range "
+        "covers every minute seen and both its ends are seen. Minutes count from the first failing "
+        'minute to ALARM as CloudWatch sees it, lag included; each row is judged for 45 minutes ("does not page": '
+        "not within them). Nothing pages on a quiet night (a few "
+        "requests an hour), a low-traffic day, a bursty batch (idle, then 400 requests in two minutes) "
+        "or a busy day, under any of those lags. Each alarm's threshold, metrics, missing-data treatment, "
+        "periods, evaluation periods, datapoints to alarm and the floors inside its expression are pinned "
+        "by these scenarios: mutated, every alarm breaks at least one of them, or "
+        "tests/scenarios/test_mutations.py says why the mutation cannot matter.",
         "",
         failure_matrix(cfg, routes),
         assumptions_markdown(),

@@ -123,8 +123,8 @@ def render_markdown(log_widgets: Sequence[LogTable], routes: Sequence[RouteSpec]
     step = per_route_increment()
     lines += [
         "",
-        f"Each additional route adds **USD {step:.2f} / month** (5 custom metrics, a latency alarm, four "
-        "burn-rate window alarms and two composites). For example:",
+        f"Each additional route adds **USD {step:.2f} / month** (5 custom metrics, eight burn-rate "
+        "window alarms (four on latency, four on availability) and four composites). For example:",
         "",
         "| Routes | USD / month |",
         "| ---: | ---: |",

@@ -3,9 +3,11 @@ alarms page and after how many minutes (plain data; RUNBOOK.md renders it).
 
 The minutes are not estimates: ``tests/scenarios`` synthesizes the app, feeds each mode's per-minute
 metrics (``tests/scenarios/world.py``) to the offline CloudWatch simulator (``observability/simulator``) and fails
-unless exactly these notifying alarms reach ALARM, each exactly this many minutes after the failure
-starts. Minutes count from the first failing minute to the evaluation that goes to ALARM, without
-CloudWatch's ingestion delay (real pages come about 1-3 minutes later).
+unless exactly these alarms reach ALARM within these minutes of the failure's start. Every row runs on
+two backgrounds (normal traffic and a low-traffic day) under every ingestion-lag setting (each source
+0-3 minutes late, alone and all together) and evaluation range (N to N+3 periods): a range (lo, hi)
+holds every minute seen, and both ends are seen (a range is never padded). Minutes count from the first
+failing minute to the evaluation that goes to ALARM, as CloudWatch sees it (lag included).
 """
 
 from __future__ import annotations
@@ -15,6 +17,17 @@ from dataclasses import dataclass, field
 
 # Route alarm keys name a route as {route}; FailureMode.routes says which routes are meant.
 ROUTE = "{route}"
+# Minutes to ALARM: exact, or (lo, hi) where ingestion lag, the background or the evaluation range moves them.
+Minutes = int | tuple[int, int]
+
+
+def span(minutes: Minutes) -> tuple[int, int]:
+    return minutes if isinstance(minutes, tuple) else (minutes, minutes)
+
+
+def spelled(minutes: Minutes) -> str:
+    lo, hi = span(minutes)
+    return f"{lo} min" if lo == hi else f"{lo}-{hi} min"
 
 
 @dataclass(frozen=True)
@@ -29,23 +42,28 @@ class FailureMode:
     # pins each of them. Keys with {route} stand for every route of ``routes``; a route's own key
     # overrides its pattern (None: that route's alarm stays out of ALARM). Every alarm not listed must
     # stay out of ALARM.
-    alarms: Mapping[str, int | None]
+    alarms: Mapping[str, Minutes | None]
     routes: str = ""  # which routes {route} means (tests/scenarios/world.py ROUTE_SCOPES)
     note: str = ""
     # Alarms that exist only in one configuration: the reserved-concurrency one or the account one.
     only_when: Mapping[str, str] = field(default_factory=dict)
+    # What differs when the failure hits a low-traffic day: keys overriding ``alarms`` there (None: stays
+    # OK). A notifying alarm that stays OK there by design (a floor, a share diluted below its threshold)
+    # says why in ``not_at_low_traffic``; the matrix shows both.
+    low_traffic: Mapping[str, Minutes | None] = field(default_factory=dict)
+    not_at_low_traffic: Mapping[str, str] = field(default_factory=dict)
 
 
 def burn(
-    fast: int | None,
-    slow: int | None,
-    w1h: int | None,
-    w5m: int | None,
-    w6h: int | None,
-    w30m: int | None,
+    fast: Minutes | None,
+    slow: Minutes | None,
+    w1h: Minutes | None,
+    w5m: Minutes | None,
+    w6h: Minutes | None,
+    w30m: Minutes | None,
     route: str = ROUTE,
-) -> dict[str, int | None]:
-    """A route's burn-rate composites and their four windows (minutes to ALARM, None: stays OK)."""
+) -> dict[str, Minutes | None]:
+    """A route's availability burn-rate composites and their four windows (minutes to ALARM, None: stays OK)."""
     return {
         f"route-{route}-fast-burn": fast,
         f"route-{route}-slow-burn": slow,
@@ -53,6 +71,26 @@ def burn(
         f"route-{route}-fault-rate-5min": w5m,
         f"route-{route}-fault-rate-6h": w6h,
         f"route-{route}-fault-rate-30min": w30m,
+    }
+
+
+def latency_burn(
+    fast: Minutes | None,
+    slow: Minutes | None,
+    w1h: Minutes | None,
+    w5m: Minutes | None,
+    w6h: Minutes | None,
+    w30m: Minutes | None,
+    route: str = ROUTE,
+) -> dict[str, Minutes | None]:
+    """A route's latency burn-rate composites and their four slow-share windows."""
+    return {
+        f"route-{route}-latency-fast-burn": fast,
+        f"route-{route}-latency-slow-burn": slow,
+        f"route-{route}-slow-share-1h": w1h,
+        f"route-{route}-slow-share-5min": w5m,
+        f"route-{route}-slow-share-6h": w6h,
+        f"route-{route}-slow-share-30min": w30m,
     }
 
 
@@ -65,6 +103,7 @@ ROUTE_SCOPES = {
     "dynamodb": "every route that calls DynamoDB",
     "dynamodb-reads": "every GET route that reads DynamoDB",
     "dynamodb-writes": "every route that writes DynamoDB",
+    "regressed": "the regressed route",
 }
 RESERVED = "concurrency reserved"
 NOT_RESERVED = "concurrency not reserved"
@@ -77,7 +116,7 @@ MODES: tuple[FailureMode, ...] = (
         example="the EdgeAccess permissions name an old function or distribution; a wrong SourceArn",
         viewer_sees="403 from the Function URL, passed on by CloudFront as a 4xx; the function never runs",
         metrics_move="CloudFront 4xxErrorRate to 100 %; Url4xxCount = UrlRequestCount; no EMF, no Invocations",
-        alarms={"function-url-refused": 1, "cloudfront-4xx-rate": 8},
+        alarms={"function-url-refused": (6, 7), "cloudfront-4xx-rate": 8},
     ),
     FailureMode(
         row="b1",
@@ -89,13 +128,17 @@ MODES: tuple[FailureMode, ...] = (
             "account limit when not reserved); Url4xxCount up without EMF ClientError"
         ),
         alarms={
-            "lambda-throttles": 1,
-            "lambda-concurrency-utilisation": 2,
-            "lambda-account-concurrency": 2,
-            "function-url-refused": 3,
+            "lambda-throttles": (1, 4),
+            "lambda-concurrency-utilisation": (2, 5),
+            "lambda-account-concurrency": (2, 5),
+            "function-url-refused": 8,
             "cloudfront-4xx-rate": 10,
         },
         only_when=_CONFIG_ALARMS,
+        low_traffic={"cloudfront-4xx-rate": None},
+        not_at_low_traffic={
+            "cloudfront-4xx-rate": "40 % throttled plus the quiet day's few other 4xx stay under its 50 %",
+        },
     ),
     FailureMode(
         row="b2",
@@ -103,7 +146,7 @@ MODES: tuple[FailureMode, ...] = (
         example="a burst of parallel requests at the reserved limit",
         viewer_sees="429 from the Function URL for a few requests (a 4xx at CloudFront)",
         metrics_move="Throttles > 0 for one minute; Url4xxCount up without EMF ClientError",
-        alarms={"lambda-throttles": 1},
+        alarms={"lambda-throttles": (1, 4)},
         only_when=_CONFIG_ALARMS,
     ),
     FailureMode(
@@ -112,7 +155,7 @@ MODES: tuple[FailureMode, ...] = (
         example="the orders_summary scan outgrows the Lambda timeout for a fifth of its calls",
         viewer_sees="502 from the Function URL for those requests (CloudFront passes it on); the rest fine",
         metrics_move="Lambda Errors, Duration at the timeout; Url5xxCount without EMF Fault; no access line",
-        alarms={"lambda-errors": 1},
+        alarms={"lambda-errors": (1, 4)},
         note="3 % of all requests: below the 5xx-share alarms' thresholds; lambda-errors pages on the first one.",
     ),
     FailureMode(
@@ -121,7 +164,7 @@ MODES: tuple[FailureMode, ...] = (
         example="an import error after a deploy: every invocation fails during init",
         viewer_sees="502 from the Function URL on every request (through CloudFront)",
         metrics_move="Lambda Errors = Invocations; Url5xxCount = UrlRequestCount; no EMF at all",
-        alarms={"lambda-errors": 1, "function-url-5xx-unanswered": 1, "cloudfront-5xx-rate": 6},
+        alarms={"lambda-errors": (1, 4), "function-url-5xx-unanswered": 6, "cloudfront-5xx-rate": 6},
     ),
     FailureMode(
         row="e1",
@@ -133,12 +176,24 @@ MODES: tuple[FailureMode, ...] = (
         ),
         metrics_move="ReadThrottleEvents; EMF Fault and Latency on the reading routes; Url5xxCount = EMF Fault",
         alarms={
-            "dynamodb-throttles": 1,
-            **burn(9, 4, 9, 2, 4, 2),
-            **burn(None, None, None, None, None, 18, route=SUMMARY),
-            "route-{route}-latency": 11,
+            "dynamodb-throttles": (1, 4),
+            **burn((9, 15), (3, 7), (9, 12), (2, 3), (3, 4), (2, 3)),
+            **burn(None, (38, 41), None, None, 38, (12, 15), route=SUMMARY),
+            **latency_burn((8, 14), (3, 7), (8, 9), 1, (3, 4), (1, 2)),
+            **latency_burn((27, 30), None, (27, 28), 3, None, 14, route=SUMMARY),
         },
         routes="dynamodb-reads",
+        low_traffic={
+            "cloudfront-5xx-rate": 15,
+            f"route-{SUMMARY}-slow-burn": None,
+            f"route-{SUMMARY}-fault-rate-6h": None,
+        },
+        not_at_low_traffic={
+            f"route-{SUMMARY}-slow-burn": (
+                "10 % of orders_summary's few cache misses is fewer faults than on a normal day: its 6-h window "
+                "needs longer than the 45 minutes judged"
+            ),
+        },
     ),
     FailureMode(
         row="e2",
@@ -148,7 +203,7 @@ MODES: tuple[FailureMode, ...] = (
             "503 with Retry-After from the function (dependency_throttled) on 10 % of the writing routes' requests"
         ),
         metrics_move="WriteThrottleEvents; EMF Fault on the writing routes; Url5xxCount = EMF Fault",
-        alarms={"dynamodb-throttles": 1, **burn(9, 4, 9, 2, 4, 2)},
+        alarms={"dynamodb-throttles": (1, 4), **burn((8, 12), (4, 8), (8, 9), (2, 4), (4, 5), (2, 4))},
         routes="dynamodb-writes",
     ),
     FailureMode(
@@ -162,8 +217,8 @@ MODES: tuple[FailureMode, ...] = (
         alarms={
             "dynamodb-system-errors": 6,
             "cloudfront-5xx-rate": 6,
-            **burn(1, 1, 1, 1, 1, 1),
-            **burn(9, 4, 9, 1, 4, 2, route=SUMMARY),
+            **burn((1, 6), (1, 4), (1, 2), 1, 1, 1),
+            **burn((6, 10), (3, 6), (6, 7), 1, 3, 2, route=SUMMARY),
         },
         routes="dynamodb",
     ),
@@ -173,7 +228,14 @@ MODES: tuple[FailureMode, ...] = (
         example="a managed rule's false positive on a common request shape",
         viewer_sees="403 from CloudFront (WAF) for 80 % of requests; the function sees the rest",
         metrics_move="WAF BlockedRequests; CloudFront 4xxErrorRate; URL and EMF requests drop",
-        alarms={"waf-blocked-spike": 3, "cloudfront-4xx-rate": 8},
+        alarms={"waf-blocked-spike": (2, 5), "cloudfront-4xx-rate": (8, 9)},
+        # With 80 % blocked, a quiet day's cold starts are a larger share of what reaches the function:
+        # three routes' 30-min latency windows breach (their 6-h partners do not: no page).
+        low_traffic={
+            "route-create_order-slow-share-30min": 28,
+            "route-delete_order-slow-share-30min": 30,
+            "route-health-slow-share-30min": 29,
+        },
     ),
     FailureMode(
         row="g",
@@ -230,19 +292,44 @@ MODES: tuple[FailureMode, ...] = (
         metrics_move="EMF Fault on every route; Url5xxCount = EMF Fault; no Lambda Errors",
         alarms={
             "cloudfront-5xx-rate": 8,
-            **burn(9, 4, 9, 2, 4, 2),
-            **burn(None, None, None, None, None, 18, route=SUMMARY),
+            **burn((8, 15), (3, 8), (8, 12), (2, 4), (3, 5), (2, 4)),
+            **burn(None, (38, 41), None, None, 38, (12, 15), route=SUMMARY),
+        },
+        routes="all",
+        low_traffic={f"route-{SUMMARY}-slow-burn": None, f"route-{SUMMARY}-fault-rate-6h": None},
+        not_at_low_traffic={
+            f"route-{SUMMARY}-slow-burn": (
+                "10 % of orders_summary's few cache misses is fewer faults than on a normal day: its 6-h window "
+                "needs longer than the 45 minutes judged"
+            ),
+        },
+    ),
+    FailureMode(
+        row="k1",
+        title="Every route slower than its SLO",
+        example="memory, and with it CPU, lowered, or a slow layer after a deploy",
+        viewer_sees="correct answers, slowly (every request 1.5x its route's target)",
+        metrics_move="EMF Latency above each route's target: PR(:target) to 0 %",
+        alarms={
+            **latency_burn((7, 14), (3, 7), (7, 9), (1, 2), (3, 4), (1, 2)),
+            **latency_burn((29, 32), None, (29, 30), 3, None, 15, route=SUMMARY),
         },
         routes="all",
     ),
     FailureMode(
-        row="k",
-        title="Every route slower than its SLO",
-        example="memory, and with it CPU, lowered, or a slow layer after a deploy",
-        viewer_sees="correct answers, slowly",
-        metrics_move="EMF Latency above each route's SLO",
-        alarms={"route-{route}-latency": 11},
-        routes="all",
+        row="k2",
+        title="A quiet route regresses: every request 3x its target",
+        example="a new query plan or an N+1 loop on one route that gets a few requests a minute",
+        viewer_sees="correct answers from that route, three times slower than its target",
+        metrics_move="EMF Latency of one route: PR(:target) to 0 %; its request count unchanged",
+        alarms=latency_burn((8, 12), (3, 7), (8, 9), (1, 2), (3, 4), 2),
+        routes="regressed",
+        note=(
+            "Latency is judged as a share of slow requests against the percentile's budget (p99: 1 %), burned "
+            "like availability, so it is honest at a few requests a minute: cold starts on a low-traffic day "
+            "stay far below the burn factors (and a window needs 2 slow requests), a real regression pages. "
+            "It clears when the route is fast again (the short windows empty within 5 and 30 minutes)."
+        ),
     ),
     FailureMode(
         row="l",
@@ -255,7 +342,7 @@ MODES: tuple[FailureMode, ...] = (
             "none from the API: CloudFront, WAF, the Function URL, Lambda and the service publish nothing (every "
             "other alarm reads no data as no traffic); the canary's SuccessPercent is 0 every run"
         ),
-        alarms={"api-unreachable": 8},
+        alarms={"api-unreachable": (8, 11)},
         only_when={"api-unreachable": "canary on"},
         note=(
             "Only the outside-in canary sees it (`canary: true`, the default; without it nothing pages). It "
@@ -271,10 +358,10 @@ MODES: tuple[FailureMode, ...] = (
 # `canary` on (tests/scenarios/world.py decides from each row's shares whether a run fails).
 OUTSIDE_IN = "api-unreachable"
 CANARY_ON = "canary on"
-CANARY_PAGES: Mapping[str, int] = {row: 8 for row in ("a", "d", "e3", "f", "g", "h", "i1")}
+CANARY_PAGES: Mapping[str, Minutes] = {row: (8, 11) for row in ("a", "d", "e3", "f", "g", "h", "i1")}
 
 
-def pages(mode: FailureMode) -> dict[str, int | None]:
+def pages(mode: FailureMode) -> dict[str, Minutes | None]:
     """Every alarm a row reaches ALARM with: its own ``alarms`` and the canary's, where it meets them."""
     extra = {OUTSIDE_IN: CANARY_PAGES[mode.row]} if mode.row in CANARY_PAGES else {}
     return {**mode.alarms, **extra}

@@ -3,8 +3,10 @@ CloudFront every 5 minutes, and ``api-unreachable`` pages when it cannot (failur
 
 Every other alarm reads metrics the API publishes while it serves: when viewers cannot reach CloudFront at
 all (DNS, certificate, a disabled distribution), every metric simply stops and no data reads as "no
-traffic". The canary's own SuccessPercent is the one metric that keeps arriving, and missing runs count
-as failed ones. The alarm lives in the canary's region (us-east-1), with the CloudFront and WAF alarms.
+traffic". The canary's own SuccessPercent is the one metric that keeps arriving: a failed run publishes 0.
+A run that does not happen is not a failed one (missing data stays missing): a stopped canary is a blind
+spot the dashboard shows (no runs), not a page, and a first deploy does not page before the first run.
+The alarm lives in the canary's region (us-east-1), with the CloudFront and WAF alarms.
 """
 
 from __future__ import annotations
@@ -28,8 +30,8 @@ API_UNREACHABLE = Playbook(
     kind="api-unreachable",
     title="API unreachable from outside",
     meaning=(
-        "The canary failed GET {health} or GET {read} through the API's public URL in 2 runs in a row, or "
-        "stopped running. When nothing reaches CloudFront, every other alarm stays quiet: this is the "
+        "The canary failed GET {health} or GET {read} through the API's public URL in 2 runs in a row. "
+        "When nothing reaches CloudFront, every other alarm stays quiet: this is the "
         "outside-in view."
     ),
     first_checks=(
@@ -86,15 +88,14 @@ def alarms(scope: Scope) -> CanaryAlarms:
             # 2 of 2 runs: one failed run can be the canary's own network; two in a row, 10 minutes, is not.
             evaluation_periods=2,
             datapoints_to_alarm=2,
-            missing_data="breaching",
+            missing_data="missing",
             missing_data_why=(
-                "a period without a run means the canary stopped (or cannot start): an outside-in check that "
-                "does not run proves nothing, so it pages, 10 to 25 minutes after the last run (once fewer than "
-                "2 periods of the evaluation range hold a run; AWS documents that range's length only for other "
-                "alarms). Right after the first deploy it may page until the first run lands (a few minutes), "
-                "then recover on its own"
+                "a failed run publishes 0, so failures never go missing; a period without a run means the canary "
+                "stopped (or has not run yet, right after a deploy), which says nothing about the API: the alarm "
+                "goes to INSUFFICIENT_DATA instead of paging, and the dashboard's canary graph shows the gap. "
+                "Check `aws synthetics get-canary-runs --name <canary>` when it does"
             ),
-            condition="Minimum(SuccessPercent) < 100 in 2 consecutive 5-min periods (a period without a run counts)",
+            condition="Minimum(SuccessPercent) < 100 in 2 consecutive 5-min periods (each with a run)",
             context={"health": called[0].path if called else HEALTH_PATH, "read": called[-1].path if called else ""},
         )
     )

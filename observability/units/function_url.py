@@ -11,6 +11,13 @@ URL answered *without* the function: the outages the function's own telemetry ca
 Every input is a sparse counter (published only while something happens), so each is FILLed with 0
 where zero is the truth; the request count is the floor and the denominator, and a window below the
 floor has no datapoint (IF without a false value), which the alarms treat as not breaching.
+
+Two clocks: the URL counters (AWS/Lambda) and the EMF counts (extracted from the function's logs) land
+minutes apart, and until the slower side has landed its newest minutes are simply absent from the
+5-minute sum: the difference then shows the service's own answers as "answered by the URL". So the
+alarms need 2 of 2 five-minute periods: the older period ends 5 minutes before the evaluation, by when
+both sources have landed (up to 4 minutes of skew; tests/scenarios run 0-3), and a skew can never
+breach it. A real refusal or crash breaches both periods within about 6 minutes.
 """
 
 from __future__ import annotations
@@ -103,14 +110,14 @@ def _share_alarm(
         metric=_share(cfg, status, emf_metric, label),
         threshold=threshold,
         comparison=">=",
-        # 1 of 1 five-minute window: a total refusal (stale permission) or crash pages in a minute or two.
-        evaluation_periods=1,
-        datapoints_to_alarm=1,
+        # 2 of 2 five-minute periods (module docstring: the older one is complete on both clocks).
+        evaluation_periods=2,
+        datapoints_to_alarm=2,
         missing_data="notBreaching",
         missing_data_why=_BELOW_FLOOR_WHY.format(floor=floor),
         condition=(
-            f"100 x (Url{status}Count - Sum({emf_metric})) / UrlRequestCount >= {threshold:g} % over 5 min "
-            f"(with at least {floor} URL requests)"
+            f"100 x (Url{status}Count - Sum({emf_metric})) / UrlRequestCount >= {threshold:g} % in 2 consecutive "
+            f"5-min periods (each with at least {floor} URL requests)"
         ),
         context={"threshold": f"{threshold:g}"},
     )

@@ -1,23 +1,28 @@
 """One route of the catalogue (service/catalogue.py): everything monitored per route comes from here.
 
-- alarms: latency above the route's SLO, and multi-window burn rate on its availability SLO (SRE
-  workbook): two metric alarms per window pair, joined by a composite AND;
+- alarms: multi-window burn rate (SRE workbook) on its latency SLO (the share of requests slower than
+  the target against the percentile's budget) and on its availability SLO: two metric alarms per
+  window pair, joined by a composite AND;
 - saved queries: ``route-<name>-<kind>`` from queries/route/<kind>.query.tmpl;
-- its dashboard row: requests, fault and 4xx rates against the error budget, latency against the
-  SLO, and the state of its notifying alarms.
+- its dashboard row: requests, fault, 4xx and slow shares against their budgets, latency percentiles
+  against the SLO, and the state of its notifying alarms.
 """
 
 from __future__ import annotations
 
+import math
+
 from observability import queries, sections
 from observability.emf import PERCENTILES, rates, route_metric
 from observability.model import (
+    ORANGE,
     Alarm,
     AlarmStatus,
     AnyAlarm,
     Composite,
     Expression,
     Graph,
+    Line,
     Playbook,
     Row,
     SloLine,
@@ -31,10 +36,11 @@ from service.contract import METRIC_CLIENT_ERROR, METRIC_FAULT, METRIC_LATENCY, 
 
 LATENCY = Playbook(
     kind="route-latency",
-    title="Route latency above its SLO",
+    title="Route burning its latency error budget",
     meaning=(
-        "{percentile} latency of {route} has been above its SLO of {latency_ms} ms (service/catalogue.py) "
-        "for {window}: its users see slow responses."
+        "{route} answers slower than its SLO target ({latency_ms} ms) often enough to spend {budget_spent}: "
+        "slow share >= {slow_share} of requests over {long} and {short} (its latency SLO: {percentile} "
+        "<= {latency_ms} ms, so {latency_budget} of requests may be slower). Its users see slow responses."
     ),
     first_checks=(
         "Route row: all percentiles up (slow dependency) or only the tail (cold starts, big pages)?",
@@ -44,6 +50,20 @@ LATENCY = Playbook(
     ),
     dashboard_section=sections.route_row("{route}"),
     saved_queries=("route-{route_name}-slowest", "cold-starts"),
+)
+
+# Same playbook, documented separately: these window alarms never notify on their own.
+LATENCY_WINDOW = Playbook(
+    kind="route-slow-share-window",
+    title="Route slow-share window (building block)",
+    meaning=(
+        "One window of {route}'s latency burn-rate pair: the share of requests slower than {latency_ms} ms "
+        "/ the latency budget over {window}. It does not notify; the composite '{composite}' alarms when "
+        "both windows of a pair are breaching."
+    ),
+    first_checks=("Treat as the composite's runbook: route-latency",),
+    dashboard_section=sections.route_row("{route}"),
+    saved_queries=("route-{route_name}-slowest",),
 )
 
 BURN = Playbook(
@@ -76,44 +96,130 @@ BURN_WINDOW = Playbook(
     saved_queries=("route-{route_name}-errors",),
 )
 
-# Route rates and percentiles over 5 minutes: what the latency alarm evaluates, and steadier than
-# 1-minute percentiles on a quiet route.
+# Route rates and percentiles over 5 minutes on the dashboard: steadier than 1-minute ones on a quiet route.
 PERIOD_S = 300
 ROW_HEIGHT = 5
 NO_TRAFFIC_WHY = "a route without requests publishes nothing: no requests, no slow or failed ones"
+# A latency window can burn at most 100 % / budget (every request slow): 10x for a p90 SLO, less than
+# the fast pair's 14.4x. A window's factor is capped at this share of that maximum, so it pages once
+# this share of the window's requests is slow (p90: 50 %), never demanding the impossible.
+MAX_SLOW_SHARE = 0.5
 
 
-def latency_alarm(cfg: MonitoringConfig, route: RouteSpec) -> Alarm:
-    slo = route.slo
-    periods = cfg.latency_periods
-    floor = cfg.latency_min_samples
-    return Alarm(
-        key=f"route-{route.name}-latency",
+def fast_share(route: RouteSpec) -> str:
+    """CloudWatch's percentile-rank statistic: the % of Latency values at or below the SLO target."""
+    return f"PR(:{route.slo.latency_ms})"
+
+
+def latency_budget_pct(route: RouteSpec) -> float:
+    """The latency SLO's budget: the % of requests allowed above the target (p99 -> 1 %)."""
+    return round(100.0 - route.slo.latency_percentile, 10)
+
+
+def latency_factor(route: RouteSpec, window: BurnWindow) -> float:
+    """The window's burn factor, capped so that a route can reach it (MAX_SLOW_SHARE)."""
+    return min(window.factor, round(MAX_SLOW_SHARE * 100 / latency_budget_pct(route), 10))
+
+
+def slow_share(
+    cfg: MonitoringConfig, route: RouteSpec, period_s: int = PERIOD_S, label: str | None = None
+) -> Expression:
+    """% of the route's requests slower than its SLO target (100 - PR(:target)), for the dashboard."""
+    fast = route_metric(cfg, METRIC_LATENCY, fast_share(route), route.label, period_s=period_s)
+    return Expression(
+        "100 - fast", {"fast": fast}, period_s=period_s, label=label or f"% slower than {route.slo.latency_ms} ms"
+    )
+
+
+def latency_floor(cfg: MonitoringConfig, route: RouteSpec, long: bool) -> int:
+    """Requests a latency window needs before it judges. The short window: the burn-rate floor. The long
+    one: enough requests that ``latency_min_slow`` slow ones are within the budget (p99: 200), so a
+    route that was idle for the hour before a burst is not judged on the burst's cold starts alone
+    (without history both windows hold the same few requests)."""
+    if not long:
+        return cfg.burn_min_requests
+    return max(cfg.burn_min_requests, math.ceil(round(cfg.latency_min_slow * 100 / latency_budget_pct(route), 6)))
+
+
+def _latency_spent(route: RouteSpec, window: BurnWindow, factor: float) -> str:
+    if factor == window.factor:
+        return window.budget_spent.replace("error budget", "latency budget")
+    most = 100 / latency_budget_pct(route)
+    stat = route.slo.percentile_stat
+    return f"the latency budget {factor:g}x as fast as allowed (capped: a {stat} SLO burns {most:g}x at most)"
+
+
+def _window_name(seconds: int) -> str:
+    return duration(seconds).replace(" ", "")
+
+
+def latency_burn_alarm(cfg: MonitoringConfig, route: RouteSpec, window: BurnWindow) -> Composite:
+    """The latency SLO burned like availability: the share of requests slower than the target, divided by
+    the latency budget, over a long and a short window. Honest at low counts: a window judges only with
+    enough requests (:func:`latency_floor`) and at least ``latency_min_slow`` slow ones, so one cold start
+    among a handful of requests is no burn, and a percentile of five samples is never taken for the route's."""
+    budget = latency_budget_pct(route)
+    factor = latency_factor(route, window)
+    key = f"route-{route.name}-latency-{window.name}-burn"
+    context = _context(route) | {
+        "factor": f"{factor:g}",
+        "slow_share": f"{factor * budget:g} %",
+        "latency_budget": f"{budget:g} %",
+        "long": duration(window.long_s),
+        "short": duration(window.short_s),
+        "budget_spent": _latency_spent(route, window, factor),
+        "composite": cfg.alarm_name(key),
+    }
+    min_slow = cfg.latency_min_slow
+    floors = {
+        window.long_s: latency_floor(cfg, route, long=True),
+        window.short_s: latency_floor(cfg, route, long=False),
+    }
+    children = tuple(
+        Alarm(
+            key=f"route-{route.name}-slow-share-{_window_name(seconds)}",
+            playbook=LATENCY_WINDOW,
+            region="home",
+            # fast = PR(:target), the % of requests at or below the target; requests = how many it
+            # ranked. (100 - fast) * requests / 100 is the number of slow requests: whole, so
+            # `>= n - 0.5` means at least n (and tolerates the rounding of the percentage).
+            metric=Expression(
+                f"IF(requests >= {floors[seconds]} AND "
+                f"(100 - fast) * requests / 100 >= {min_slow - 0.5:g}, "
+                f"(100 - fast) / {budget:g}, 0)",
+                {
+                    "fast": route_metric(cfg, METRIC_LATENCY, fast_share(route), route.label, period_s=seconds),
+                    "requests": route_metric(cfg, METRIC_LATENCY, "SampleCount", route.label, period_s=seconds),
+                },
+                period_s=seconds,
+                label=f"latency burn rate ({duration(seconds)})",
+            ),
+            threshold=factor,
+            comparison=">=",
+            evaluation_periods=1,
+            datapoints_to_alarm=1,
+            missing_data="notBreaching",
+            missing_data_why=NO_TRAFFIC_WHY + ", so no budget is spent",
+            condition=(
+                f"slow share (100 - {fast_share(route)} of Latency) / {budget:g} % >= {factor:g} "
+                f"over {duration(seconds)} (with at least {floors[seconds]} requests and {min_slow} slower than "
+                f"{route.slo.latency_ms} ms in it)"
+            ),
+            notify=False,
+            context=context | {"window": duration(seconds)},
+        )
+        for seconds in (window.long_s, window.short_s)
+    )
+    return Composite(
+        key=key,
         playbook=LATENCY,
         region="home",
-        # The minimum-sample guard: a period with fewer than `floor` requests has no datapoint (IF
-        # without a false value), so a handful of slow requests (cold starts) on a quiet route never
-        # stands for the route's percentile.
-        metric=Expression(
-            f"IF(samples >= {floor}, latency)",
-            {
-                "latency": route_metric(cfg, METRIC_LATENCY, slo.percentile_stat, route.label, period_s=PERIOD_S),
-                "samples": route_metric(cfg, METRIC_LATENCY, "SampleCount", route.label, period_s=PERIOD_S),
-            },
-            period_s=PERIOD_S,
-            label=slo.percentile_stat,
-        ),
-        threshold=slo.latency_ms,
-        comparison=">",
-        evaluation_periods=periods,
-        datapoints_to_alarm=periods,
-        missing_data="notBreaching",
-        missing_data_why=f"{NO_TRAFFIC_WHY}; below {floor} requests in 5 minutes the percentile is not judged",
+        children=children,
         condition=(
-            f"{slo.percentile_stat}(Latency) > {slo.latency_ms} ms in {periods} consecutive 5-min periods "
-            f"(each with at least {floor} requests)"
+            f"share slower than {route.slo.latency_ms} ms >= {factor * budget:g} % ({factor:g}x the "
+            f"{budget:g} % latency budget) over {duration(window.long_s)} AND over {duration(window.short_s)}"
         ),
-        context=_context(route) | {"window": duration(PERIOD_S * periods)},
+        context=context,
     )
 
 
@@ -130,7 +236,7 @@ def burn_alarm(cfg: MonitoringConfig, route: RouteSpec, window: BurnWindow) -> C
     floor, min_faults = cfg.burn_min_requests, cfg.burn_min_faults
     children = tuple(
         Alarm(
-            key=f"route-{route.name}-fault-rate-{duration(seconds).replace(' ', '')}",
+            key=f"route-{route.name}-fault-rate-{_window_name(seconds)}",
             playbook=BURN_WINDOW,
             region="home",
             # Fault is 0/1 per request, so Average over the window is the fault rate; dividing by the
@@ -181,10 +287,11 @@ def alarms(scope: Scope) -> RouteAlarms:
 
 def route_alarms(cfg: MonitoringConfig, route: RouteSpec) -> list[AnyAlarm]:
     """Every alarm of the route, children before their composite (the order they are created in)."""
-    out: list[AnyAlarm] = [latency_alarm(cfg, route)]
-    for window in cfg.burn_windows:
-        composite = burn_alarm(cfg, route, window)
-        out += [*composite.children, composite]
+    out: list[AnyAlarm] = []
+    for build in (latency_burn_alarm, burn_alarm):
+        for window in cfg.burn_windows:
+            composite = build(cfg, route, window)
+            out += [*composite.children, composite]
     return out
 
 
@@ -216,12 +323,19 @@ def row(cfg: MonitoringConfig, route: RouteSpec, route_alarms: list[AnyAlarm]) -
             height=ROW_HEIGHT,
         ),
         Graph(
-            f"{route.label} · fault and 4xx rate, % (5 min)",
-            left=rates(
-                route_metric(cfg, METRIC_FAULT, "Average", route.label, period_s=PERIOD_S),
-                route_metric(cfg, METRIC_CLIENT_ERROR, "Average", route.label, period_s=PERIOD_S),
+            f"{route.label} · fault, 4xx and slow share, % (5 min)",
+            left=(
+                *rates(
+                    route_metric(cfg, METRIC_FAULT, "Average", route.label, period_s=PERIOD_S),
+                    route_metric(cfg, METRIC_CLIENT_ERROR, "Average", route.label, period_s=PERIOD_S),
+                ),
+                # What the latency alarms judge: the share of requests slower than the target.
+                slow_share(cfg, route, label=f"% > {slo.latency_ms} ms"),
             ),
-            lines=(SloLine(slo, "error_budget"),),
+            lines=(
+                SloLine(slo, "error_budget"),
+                Line(latency_budget_pct(route), f"latency budget {latency_budget_pct(route):g} %", color=ORANGE),
+            ),
             width=6,
             height=ROW_HEIGHT,
         ),

@@ -8,11 +8,21 @@ Allowed/Blocked, the URL's UrlRequestCount/Url4xxCount/Url5xxCount, Lambda Invoc
 ConcurrentExecutions, the service's EMF (Requests, Latency, Fault, ClientError under {service} and
 {service, route}) and DynamoDB's throttle and system-error counters. Sparse counters are published only
 in minutes where they are non-zero, as AWS does, so the alarms' FILL and missing-data choices matter.
+
+The edge cache: a cached route's (service/catalogue.py ``cache``) viewer requests that pass WAF and the
+viewer-request function are answered from CloudFront's cache unless they miss. Model (deliberately
+simple): each of ``EDGE_LOCATIONS`` edge locations fetches the answer once per TTL, so a minute sends
+the origin ``min(requests, ceil(60 / TTL) x EDGE_LOCATIONS)`` misses; an answer that is not a 2xx is
+not cached (the function sends ``no-store`` on errors, the policy's min TTL is 0), so while a share
+``f`` of the origin's answers fail, the misses grow to ``ceil(fills / (1 - f))`` (every request, when
+everything fails). Hits count in CloudFront's Requests (as 2xx) and nowhere else: no URL request, no
+invocation, no EMF.
 """
 
 from __future__ import annotations
 
 import math
+import random
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -35,6 +45,7 @@ class Minute:
     function, the origin connection, the URL's own refusals, throttling, then the function."""
 
     per_route: int = 10  # viewer requests per catalogue route
+    route_requests: Mapping[str, int] = field(default_factory=dict)  # route name -> viewer requests (else per_route)
     not_found: int = 2  # requests for unknown paths (404 from the function)
     client_errors: int = 1  # per route: 4xx answered by the function (404, 422)
     unsigned: int = 1  # POSTs without x-amz-content-sha256: 403 from the URL (a client mistake)
@@ -51,6 +62,7 @@ class Minute:
     faults: Mapping[str, int] = field(default_factory=dict)  # route name -> a fixed number of 500s this minute
     latency_ms: Mapping[str, float] = field(default_factory=dict)  # route name -> latency; default SLO/4
     slow_requests: int = 0  # requests per route at 3x the SLO (a cold start, a big page)
+    slow: Mapping[str, int] = field(default_factory=dict)  # route name -> slow requests (else slow_requests)
     read_throttles: int = 0  # DynamoDB ReadThrottleEvents
     write_throttles: int = 0  # DynamoDB WriteThrottleEvents
     system_errors: int = 0  # DynamoDB SystemErrors per operation
@@ -69,12 +81,35 @@ CANARY_EVERY = 5  # minutes between canary runs (observability/units/canary.py R
 # in, midway through its 5-minute cycle (where in the cycle a failure starts moves its page by up to 5 min).
 CANARY_PHASE = 2
 CANARY_TIMEOUT_MS = 10_000  # a failed request's wait, at most (canary/python/api_canary.py)
+# Edge locations the API's callers reach (an internal API: a few offices or egress points). Regional
+# edge caches would merge their misses further; without them the origin sees more misses, not fewer.
+EDGE_LOCATIONS = 3
 OTHER_FUNCTIONS_CLAIM = 200  # ClaimedAccountConcurrency of the rest of the account (reservations, other functions)
 TIMEOUT_MS = 10_000
 
 
 def _take(n: int, share: float) -> int:
     return min(n, round(n * share))
+
+
+def origin_requests(requests: int, ttl_s: int, failing_share: float) -> int:
+    """How many of a cached route's requests in a minute miss the edge cache (module docstring)."""
+    if failing_share >= 1:
+        return requests
+    fills = math.ceil(60 / ttl_s) * EDGE_LOCATIONS
+    return min(requests, math.ceil(fills / (1 - failing_share)))
+
+
+def _failing_share(x: Minute, route: str) -> float:
+    """The share of a route's origin requests that get no cacheable (2xx) answer this minute."""
+    ok = 1.0
+    for share in (x.origin_unreachable, x.url_refused, x.throttled, x.crashed):
+        ok *= 1 - share
+    if route in x.timeout_routes:
+        ok *= 1 - x.timeout_share
+    if route in x.fault_routes:
+        ok *= 1 - x.fault_share
+    return 1 - ok
 
 
 @dataclass
@@ -130,18 +165,23 @@ class World:
         cf = {"DistributionId": ANY, "Region": "Global"}
         fn = {"FunctionName": x.function_name}
         svc = {"service": self.service}
-        counts: dict[str, int] = {r.name: x.per_route for r in self.routes} | {NOT_FOUND: x.not_found}
+        counts = {r.name: x.route_requests.get(r.name, x.per_route) for r in self.routes} | {NOT_FOUND: x.not_found}
         for route in called:
             counts[route] += 1
         viewer = sum(counts.values())
         if not viewer:
             return
+        specs = {r.name: r for r in self.routes}
         cf4 = cf5 = url = url4 = url5 = invocations = errors = throttles = timeouts = 0
         blocked_total = 0
         emf: dict[str, list[tuple[float, int, int]]] = defaultdict(list)  # route -> (latency, fault, client)
         for route, n in counts.items():
             blocked = _take(n, x.waf_blocked)
             refused_edge = _take(n - blocked, x.edge_refused)
+            spec = specs.get(route)
+            if spec is not None and spec.cache is not None:  # hits: a 2xx from CloudFront, nothing else
+                passed = n - blocked - refused_edge
+                n -= passed - origin_requests(passed, spec.cache.ttl_s, _failing_share(x, route))
             unreachable = _take(n - blocked - refused_edge, x.origin_unreachable)
             blocked_total += blocked
             cf4 += blocked + refused_edge
@@ -160,13 +200,12 @@ class World:
             timeouts += timed_out
             url5 += crashed
             answered = invoked - crashed
-            spec = next((r for r in self.routes if r.name == route), None)
             slo = spec.slo.latency_ms if spec else 100
             latency = x.latency_ms.get(route, slo / 4)
             faults = _take(answered, x.fault_share) if route in x.fault_routes else 0
             faults = min(answered, faults + x.faults.get(route, 0))
             clients = answered if route == NOT_FOUND else min(answered - faults, x.client_errors)
-            slow = min(x.slow_requests, answered - faults - clients)
+            slow = min(x.slow.get(route, x.slow_requests), answered - faults - clients)
             for i in range(answered):
                 fault, client = int(i < faults), int(faults <= i < faults + clients)
                 lat = slo * 3 if faults + clients <= i < faults + clients + slow else latency
@@ -235,13 +274,26 @@ def _canary_request_ok(x: Minute, route: str) -> bool:
 
 # --- the scenarios ---------------------------------------------------------------------------------
 
-START = 60  # an hour of normal traffic first (the 1-h burn window has history)
-END = START + 30
+START = 60  # an hour of background traffic first (the 1-h burn windows have history)
+END = START + 45  # a failure's minutes are judged up to here (orders_summary's p90 latency SLO pages after ~30)
 NORMAL = Minute()
+Timeline = Callable[[int], Minute]
+Change = Callable[[Minute], Minute]
 
 
-def failing(during: Minute, *, before: Minute = NORMAL) -> Callable[[int], Minute]:
-    return lambda m: during if m >= START else before
+def normal(m: int) -> Minute:
+    return NORMAL
+
+
+def change(**fields: object) -> Change:
+    """A failure as a change to whatever the background's minute is."""
+    return lambda x: replace(x, **fields)  # type: ignore[arg-type]
+
+
+def failing(during: Change, background: Timeline = normal, *, minutes: range | None = None) -> Timeline:
+    """The background, changed by ``during`` in ``minutes`` (from START on, by default)."""
+    when = minutes or range(START, 10**6)
+    return lambda m: during(background(m)) if m in when else background(m)
 
 
 # Which routes call DynamoDB, and how (service/routes/): health calls nothing.
@@ -250,7 +302,10 @@ ROUTE_SCOPES: dict[str, Callable[[RouteSpec], bool]] = {
     "dynamodb": lambda r: r.name != "health",
     "dynamodb-reads": lambda r: r.name != "health" and r.method == "GET",
     "dynamodb-writes": lambda r: r.method in ("POST", "DELETE"),
+    "regressed": lambda r: r.name == REGRESSED_ROUTE,
 }
+# The route of row k2 (a quiet route's regression): any route is quiet on the low-traffic day; a write one.
+REGRESSED_ROUTE = "delete_order"
 
 
 def scope(name: str, routes: tuple[RouteSpec, ...]) -> frozenset[str]:
@@ -258,42 +313,45 @@ def scope(name: str, routes: tuple[RouteSpec, ...]) -> frozenset[str]:
 
 
 def failure_timelines(
-    routes: tuple[RouteSpec, ...], reserved: int | None, limit: int
-) -> dict[str, Callable[[int], Minute]]:
-    """What each failure-mode row does to the requests, minute by minute (normal before START)."""
+    routes: tuple[RouteSpec, ...], reserved: int | None, limit: int, background: Timeline = normal
+) -> dict[str, Timeline]:
+    """What each failure-mode row does to the requests, minute by minute: the background until START,
+    then the background changed by the failure."""
     db, reads, writes = (scope(n, routes) for n in ("dynamodb", "dynamodb-reads", "dynamodb-writes"))
     every = scope("all", routes)
     slower = {r.name: r.slo.latency_ms * 1.5 for r in routes}
-    throttling = replace(NORMAL, throttled=0.4, concurrency=reserved or 40, claimed=None if reserved else limit)
-    burst = replace(NORMAL, throttled=0.08, concurrency=reserved or 40, claimed=None if reserved else limit)
-    rows: dict[str, Minute | Callable[[int], Minute]] = {
-        "a": replace(NORMAL, url_refused=1.0),
+    regressed = {r.name: r.slo.latency_ms * 3 for r in routes if r.name == REGRESSED_ROUTE}
+    throttling = change(throttled=0.4, concurrency=reserved or 40, claimed=None if reserved else limit)
+    burst = change(throttled=0.08, concurrency=reserved or 40, claimed=None if reserved else limit)
+    rows: dict[str, Change] = {
+        "a": change(url_refused=1.0),
         "b1": throttling,
-        "b2": lambda m: burst if m == START else NORMAL,
-        "c": replace(NORMAL, timeout_routes=frozenset({"orders_summary"}), timeout_share=0.2),
-        "d": replace(NORMAL, crashed=1.0),
-        "e1": replace(
-            NORMAL,
+        "c": change(timeout_routes=frozenset({"orders_summary"}), timeout_share=0.2),
+        "d": change(crashed=1.0),
+        "e1": change(
             read_throttles=2,
             fault_share=0.1,
             fault_routes=reads,
             latency_ms={k: v for k, v in slower.items() if k in reads},
         ),
-        "e2": replace(NORMAL, write_throttles=2, fault_share=0.1, fault_routes=writes),
-        "e3": replace(NORMAL, system_errors=1, fault_share=1.0, fault_routes=db),
-        "f": replace(NORMAL, waf_blocked=0.8),
-        "g": replace(NORMAL, edge_refused=1.0),
-        "h": replace(NORMAL, origin_unreachable=1.0),
-        "i1": replace(NORMAL, url_refused=1.0, function_name=NEW_FUNCTION),
-        "i2": replace(NORMAL, function_name=NEW_FUNCTION),
-        "j": replace(NORMAL, fault_share=0.1, fault_routes=every),
-        "k": replace(NORMAL, latency_ms=slower),
-        "l": replace(NORMAL, reachable=False),
+        "e2": change(write_throttles=2, fault_share=0.1, fault_routes=writes),
+        "e3": change(system_errors=1, fault_share=1.0, fault_routes=db),
+        "f": change(waf_blocked=0.8),
+        "g": change(edge_refused=1.0),
+        "h": change(origin_unreachable=1.0),
+        "i1": change(url_refused=1.0, function_name=NEW_FUNCTION),
+        "i2": change(function_name=NEW_FUNCTION),
+        "j": change(fault_share=0.1, fault_routes=every),
+        "k1": change(latency_ms=slower),
+        "k2": change(latency_ms=regressed),
+        "l": change(reachable=False),
     }
-    return {row: (x if callable(x) else failing(x)) for row, x in rows.items()}
+    out = {row: failing(c, background) for row, c in rows.items()}
+    out["b2"] = failing(burst, background, minutes=range(START, START + 1))
+    return out
 
 
-CANARY_STOPPED = failing(replace(NORMAL, canary_runs=False))  # the API is fine; its outside-in check is not
+CANARY_STOPPED = failing(change(canary_runs=False))  # the API is fine; its outside-in check is not
 
 
 def quiet_night(m: int) -> Minute:
@@ -311,12 +369,12 @@ def quiet_night(m: int) -> Minute:
 def busy_day(m: int) -> Minute:
     """Three busy hours: 30 requests per route a minute, a fifth of them 4xx, 3 % unsigned refusals,
     one slow request per route every 5 minutes, a background of 5xx (two at once every 20 minutes on
-    every route, every 4 minutes on orders_summary, from the second hour: burn rates of about 3 and 1.7, spending budget but
-    far from paging), a 10-minute DynamoDB hiccup (one more 500 a minute on three routes), a scanner
+    every route, every 8 minutes on orders_summary, from the second hour: spending budget but far from
+    paging), a 10-minute DynamoDB hiccup (one more 500 a minute on three routes), a scanner
     burst of 404s and a WAF rate rule blocking a noisy client now and then."""
     # (from the second hour: a window over the first minutes of the scenario has no history to dilute them)
     pairs = {r: 2 for r in ("health", "create_order", "list_orders", "get_order", "delete_order") if m % 20 == 7}
-    pairs |= {"orders_summary": 2} if m % 4 == 1 else {}
+    pairs |= {"orders_summary": 2} if m % 8 == 1 else {}  # its origin sees only the edge cache's misses
     pairs = pairs if m >= 60 else {}
     base = Minute(per_route=30, not_found=10, client_errors=5, unsigned=6, slow_requests=int(m % 5 == 0), faults=pairs)
     if 100 <= m < 110:
@@ -326,3 +384,57 @@ def busy_day(m: int) -> Minute:
     if m % 7 == 0:
         base = replace(base, waf_blocked=0.05)
     return base
+
+
+LOW_TRAFFIC_MINUTES = 240
+
+
+def low_traffic_day(routes: tuple[RouteSpec, ...], *, seed: str = "low-traffic day") -> Timeline:
+    """A quiet internal API, the pattern's sweet spot: each route gets 2 to 10 requests a minute (varying
+    minute to minute), a client error on every route about every 20 minutes, a 404 about
+    every 10 minutes, and a slow request (3x its SLO) on every route every 5 to 15 minutes.
+
+    The slow requests are the cold starts. AWS does not document how long an execution environment
+    lives: it recycles environments (idle ones after some minutes, every one within hours), and the
+    figures users report for idle reclaim are roughly 5-15 minutes (reports, not a documented number).
+    One function serves every route, so at a request every few seconds a recycled environment's next
+    request (a cold start, several times the warm latency) lands on some route every few minutes;
+    giving EVERY route one every 5-15 minutes is the pessimistic end of that, and stands for a big page
+    as well. Deterministic: the same seed, the same day."""
+    rng = random.Random(seed)
+    minutes = LOW_TRAFFIC_MINUTES + END
+    requests = {r.name: [rng.randint(2, 10) for _ in range(minutes)] for r in routes}
+    slow_at: dict[str, set[int]] = {}
+    for r in routes:
+        at, slow_at[r.name] = rng.randint(0, 15), set()
+        while at < minutes:
+            slow_at[r.name].add(at)
+            at += rng.randint(5, 15)
+    client = {m for m in range(minutes) if rng.random() < 0.05}  # a 4xx on every route, about every 20 min
+    not_found = {m for m in range(minutes) if rng.random() < 0.1}
+    plan = [
+        Minute(
+            route_requests={r.name: requests[r.name][m] for r in routes},
+            not_found=int(m in not_found),
+            client_errors=int(m in client),
+            unsigned=0,
+            slow={r.name: int(m in slow_at[r.name]) for r in routes},
+        )
+        for m in range(minutes)
+    ]
+    return lambda m: plan[m]
+
+
+BURSTY_BATCH_MINUTES = 180
+BATCH = {"create_order": 120, "get_order": 60, "list_orders": 20}  # requests a minute, for two minutes
+
+
+def bursty_batch(m: int) -> Minute:
+    """Idle for an hour, then a batch job: 400 requests in two minutes (creates, reads of what it
+    created, a few listings), then idle again. The burst scales the function out from nothing: the
+    first minute's requests include a few cold starts on each route the batch calls; a few of its
+    creates fail validation (422)."""
+    if m not in (60, 61):
+        return QUIET
+    cold = {r: 3 for r in BATCH} if m == 60 else {}
+    return replace(QUIET, route_requests=BATCH, slow=cold, client_errors=2)

@@ -76,25 +76,31 @@ def test_every_route_has_its_dashboard_row(any_synth: Synth) -> None:
         )
         stats = {row[-1].get("stat") for row in latency["metrics"]}
         assert {"p50", "p90", "p99", r.slo.percentile_stat} <= stats
-        assert len(widgets[f"{r.label} · alarms"]["properties"]["alarms"]) == 3  # latency + 2 burn composites
+        # 2 latency + 2 availability burn composites
+        assert len(widgets[f"{r.label} · alarms"]["properties"]["alarms"]) == 4
 
 
 def test_every_route_has_its_alarms(any_synth: Synth) -> None:
     alarms = alarms_by_name(any_synth)
     for r in any_synth.routes:
-        _, latency = alarms[CFG.alarm_name(f"route-{r.name}-latency")]
+        _, latency = alarms[CFG.alarm_name(f"route-{r.name}-slow-share-5min")]
         p = latency["Properties"]
-        assert p["Threshold"] == r.slo.latency_ms
+        # the slow share (100 - PR(:target)) over the latency budget, behind the request and slow-count floors
+        budget = 100 - r.slo.latency_percentile
         (expr,) = [m["Expression"] for m in p["Metrics"] if "Expression" in m]
-        assert expr == f"IF(samples >= {CFG.latency_min_samples}, latency)"  # the minimum-sample guard
+        assert expr == (
+            f"IF(requests >= {CFG.burn_min_requests} AND (100 - fast) * requests / 100 >= "
+            f"{CFG.latency_min_slow - 0.5:g}, (100 - fast) / {budget:g}, 0)"
+        )
         stats = {m["Id"]: m["MetricStat"] for m in p["Metrics"] if "MetricStat" in m}
         assert {k: (v["Stat"], v["Period"]) for k, v in stats.items()} == {
-            "latency": (r.slo.percentile_stat, 300),
-            "samples": ("SampleCount", 300),
+            "fast": (f"PR(:{r.slo.latency_ms})", 300),
+            "requests": ("SampleCount", 300),
         }
         for stat in stats.values():
             dims = {d["Name"]: d["Value"] for d in stat["Metric"]["Dimensions"]}
             assert dims == {DIM_SERVICE: CFG.service_name, DIM_ROUTE: r.label}
+        assert p["Threshold"] <= 100 / budget  # a 100 % slow share reaches it (route.latency_factor)
         for window in CFG.burn_windows:
             _, comp = alarms[CFG.alarm_name(f"route-{r.name}-{window.name}-burn")]
             rule = json.dumps(comp["Properties"]["AlarmRule"])
@@ -282,7 +288,7 @@ def test_routes_keep_their_nested_stack_when_the_catalogue_grows(default_synth: 
         out = {}
         for nested in s.templates["home"].nested:
             for res in nested.resources("AWS::CloudWatch::Alarm").values():
-                m = re.fullmatch(rf"{CFG.service_name}-route-(.+)-latency", res["Properties"]["AlarmName"])
+                m = re.fullmatch(rf"{CFG.service_name}-route-(.+)-slow-share-5min", res["Properties"]["AlarmName"])
                 if m:
                     out[m.group(1)] = nested.name
         return out

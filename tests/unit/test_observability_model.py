@@ -11,9 +11,10 @@ import pytest
 from dashboards.layout import layout
 from observability import cost, queries
 from observability.alarm_docs import MAX_DESCRIPTION, description, every_alarm, render_markdown
-from observability.model import Alarm, AlarmLine, Graph, Metric, Playbook, SloLine
+from observability.model import Alarm, AlarmLine, Expression, Graph, Metric, Playbook, SloLine
 from observability.monitoring_config import MonitoringConfig
 from observability.plan import plan
+from observability.simulator.series import source_of
 from scripts import runbook
 from service.catalogue import ROUTES
 from service.dal.tables import DYNAMODB_OPERATIONS
@@ -33,7 +34,7 @@ def test_runbook_is_fresh() -> None:
 
 def test_runbook_follows_the_configured_service_name() -> None:
     text = runbook.render(["-c", "service_name=orders-api-staging"])
-    assert "`orders-api-staging-route-get_order-latency`" in text
+    assert "`orders-api-staging-route-get_order-latency-fast-burn`" in text
     assert "orders-api-staging-operations" in text
     assert "-c service_name=orders-api-staging" in text  # the header says which configuration it shows
     assert "`orders-api-route-" not in text
@@ -42,8 +43,9 @@ def test_runbook_follows_the_configured_service_name() -> None:
 def test_every_alarm_is_in_the_runbook_and_its_description_links_an_existing_anchor() -> None:
     text = render_markdown()
     anchors = set(re.findall(r'<a id="([^"]+)"></a>', text))
-    # Lambda, DynamoDB, URL, routes, CloudFront + WAF, the canary
-    assert len(plan().alarms) == 3 + 2 + 2 + 7 * len(ROUTES) + 3 + 1
+    # Lambda, DynamoDB, URL, routes (latency and availability: 4 windows and 2 composites each), CloudFront +
+    # WAF, the canary
+    assert len(plan().alarms) == 3 + 2 + 2 + 12 * len(ROUTES) + 3 + 1
     alarms = every_alarm(CFG)  # both concurrency configurations: the account alarm is documented too
     assert {"lambda-concurrency-utilisation", "lambda-account-concurrency"} <= {a.key for a in alarms}
     for a in alarms:
@@ -122,12 +124,14 @@ def test_route_rows_draw_their_slo() -> None:
         (slo_line,) = latency.lines
         assert isinstance(slo_line, SloLine)
         assert slo_line.slo is r.slo
-        # the line is the latency alarm's threshold, and the alarm's metric is on the graph
-        (alarm,) = [a for a in p.route_alarms[r.name] if a.key == f"route-{r.name}-latency"]
+        assert r.slo.percentile_stat in {m.label for m in latency.left}
+        # what the latency alarms judge is drawn: the slow share (100 - PR(:target)) against its budget
+        (alarm,) = [a for a in p.route_alarms[r.name] if a.key == f"route-{r.name}-slow-share-5min"]
         assert isinstance(alarm, Alarm)
-        assert slo_line.value == alarm.threshold
-        # the percentile the alarm judges (behind its minimum-sample guard) is the one drawn
-        assert replace(alarm.metric.using["latency"], label=r.slo.percentile_stat) in latency.left  # type: ignore[union-attr]
+        (shares,) = [g for g in graphs(p) if g.title == f"{r.label} · fault, 4xx and slow share, % (5 min)"]
+        drawn = [m for m in shares.left if isinstance(m, Expression) and m.expression == "100 - fast"]
+        assert [m.using["fast"] for m in drawn] == [alarm.metric.using["fast"]]  # type: ignore[union-attr]
+        assert 100 - r.slo.latency_percentile in {line.value for line in shares.lines}
 
 
 def test_dynamodb_metrics_are_those_of_the_operations_the_service_calls() -> None:
@@ -152,9 +156,9 @@ def test_playbook_placeholders_stay_visible_when_unknown() -> None:
 
 def test_cost_grows_linearly_per_route() -> None:
     step = cost.per_route_increment()
-    # 5 custom metrics x 0.30 + alarm metrics (latency 2: percentile and sample count; 4 windows x fault
-    # and requests) x 0.10 + 2 composites x 0.50
-    assert step == pytest.approx(5 * 0.30 + (2 + 4 * 2) * 0.10 + 2 * 0.50)
+    # 5 custom metrics x 0.30 + alarm metrics (4 latency windows x percentile rank and sample count; 4
+    # availability windows x fault and requests) x 0.10 + 4 composites x 0.50
+    assert step == pytest.approx(5 * 0.30 + (4 * 2 + 4 * 2) * 0.10 + 4 * 0.50)
     assert cost.monthly_total(many_routes(30)) == pytest.approx(cost.monthly_total(ROUTES) + step * (30 - len(ROUTES)))
     assert cost.custom_metric_count(len(ROUTES)) == 5 * (1 + len(ROUTES) + 1)
 
@@ -191,3 +195,27 @@ def test_canary_names_fit_synthetics_and_keep_stages_apart() -> None:
     names = [c.canary_name for c in long]
     assert all(len(n) <= 21 and re.fullmatch(r"[0-9a-z_-]+", n) for n in names)
     assert names[0] != names[1]
+
+
+def test_only_the_url_shares_mix_sources_and_they_judge_only_landed_periods() -> None:
+    # Sources land minutes apart (EMF from logs, AWS/Lambda, ...): an expression over two of them is skewed in
+    # its newest period. Such an alarm needs 2 of 2 periods of at least 5 minutes, so the older one, landed
+    # on both clocks, must breach too (observability/units/function_url.py).
+    mixing = {}
+    for a in every_alarm(CFG):
+        if isinstance(a, Alarm):
+            metrics = a.metric.using.values() if isinstance(a.metric, Expression) else (a.metric,)
+            sources = {source_of(m.namespace) for m in metrics}
+            if len(sources) > 1:
+                mixing[a.key] = (a.metric.period_s, a.evaluation_periods, a.datapoints_to_alarm)
+    assert mixing == {"function-url-refused": (300, 2, 2), "function-url-5xx-unanswered": (300, 2, 2)}
+
+
+def test_every_latency_window_can_be_reached_by_a_fully_slow_route() -> None:
+    # A window burns at most 100 % / budget (every request slow): p90 at most 10x, below the fast pair's
+    # 14.4x. The factor is capped so a regression always pages (observability/units/route.py).
+    for r in (*ROUTES, *many_routes(3)):
+        budget = 100 - r.slo.latency_percentile
+        for a in plan(CFG, (r,), None).route_alarms[r.name]:
+            if isinstance(a, Alarm) and "-slow-share-" in a.key:
+                assert a.threshold <= 0.5 * 100 / budget + 1e-9, (a.key, a.threshold)

@@ -1,0 +1,185 @@
+"""The mutations of tests/scenarios/test_mutations.py that no scenario catches, each with why (REASONS:
+the first pattern that matches). The list is asserted exactly: a new survivor, or one that a new scenario
+now catches, fails the test until this file says so."""
+
+from __future__ import annotations
+
+import re
+
+# Why a mutation survives. "Cannot matter": no failure can tell the mutant apart in minutes to ALARM.
+# "Not pinned": it would matter for a traffic shape no scenario models (the gap is named).
+REASONS: tuple[tuple[str, str], ...] = (
+    (
+        r"api-unreachable: threshold 100 -> 10",
+        "cannot matter: a canary run's SuccessPercent is 0 or 100 (one script, passed or failed), so < 100 "
+        "and < 10 select the same runs",
+    ),
+    (
+        r"route-orders_summary-slow-share-6h: (threshold|metric|period)",
+        "not pinned: orders_summary's latency slow pair needs half of 6 h slow; no scenario runs that long "
+        "(its fast pair pages first: rows e1, k1)",
+    ),
+    (
+        r"EvaluationPeriods 1 -> 2",
+        "cannot matter for paging: 1 of 2 breaches exactly when 1 of 1 does; it only holds ALARM one period "
+        "longer after a recovery, which the matrix does not time",
+    ),
+    (
+        r"(cloudfront-4xx-rate|dynamodb-system-errors): EvaluationPeriods 3 -> 2",
+        "not pinned: 2 of 2 alarms in the same minute as 2 of 3 while a failure persists; they differ for an "
+        "intermittent breach (a bad 5-min period between good ones), which no scenario models",
+    ),
+    (
+        r"EvaluationPeriods (2 -> 3|3 -> 4)",
+        "cannot matter for paging: M of N+1 alarms on the same M breaching periods as M of N; only an "
+        "intermittent breach or the time to recover differs",
+    ),
+    (
+        r"(dynamodb-throttles|lambda-errors|lambda-throttles|waf-blocked-spike): period 300 s -> 600 s",
+        "cannot matter for paging: a count over 10 min passes its threshold no later than over 5 min on a "
+        "failure that persists; it only holds ALARM longer after recovery",
+    ),
+    (
+        r"lambda-(concurrency-utilisation|account-concurrency): period 60 s -> 120 s",
+        "cannot matter for paging: the Maximum over 2 min reaches the reserved line in the same minute as "
+        "over 1 min; only recovery is later",
+    ),
+    (
+        r"-(6h|30min): period",
+        "not pinned: the rows hold 105 minutes of data, so 3-h, 6-h and 12-h windows (and a 15-min one on a "
+        "failure older than 30 min) hold the same requests; only a longer history tells them apart",
+    ),
+    (
+        r"IF floor (10 -> 1|20 -> 2|200 -> 20)\b",
+        "not pinned: the request floor matters for a window with too few requests that would breach without "
+        "it, which no scenario holds where the other floor (2 faults / 2 slow) does not already hold it",
+    ),
+    (
+        r"IF floor (10 -> 100|20 -> 200)\b",
+        "not pinned: every failing window in the scenarios holds far more requests than the floor x10",
+    ),
+    (
+        r"IF floor 2 -> (0.2|20)\b",
+        "not pinned: the 2-fault floor matters for a single 5xx among enough requests to burn 14.4x (or a "
+        "burst of 2-19 faults), which no scenario models on this route",
+    ),
+    (
+        r"IF floor 1.5 -> (0.15|15)\b",
+        "not pinned: the 2-slow floor matters for a window where one slow request alone would reach the "
+        "factor, which the long window's floor (200 requests) and the cold-start rates modelled never give",
+    ),
+)
+
+SURVIVORS: tuple[str, ...] = (
+    "api-unreachable: EvaluationPeriods 2 -> 3",
+    "api-unreachable: threshold 100 -> 10",
+    "cloudfront-4xx-rate: EvaluationPeriods 3 -> 2",
+    "cloudfront-4xx-rate: EvaluationPeriods 3 -> 4",
+    "cloudfront-4xx-rate: IF floor 20 -> 2",
+    "cloudfront-5xx-rate: EvaluationPeriods 3 -> 4",
+    "cloudfront-5xx-rate: IF floor 20 -> 2",
+    "dynamodb-system-errors: EvaluationPeriods 3 -> 2",
+    "dynamodb-system-errors: EvaluationPeriods 3 -> 4",
+    "dynamodb-throttles: EvaluationPeriods 1 -> 2",
+    "dynamodb-throttles: period 300 s -> 600 s",
+    "function-url-5xx-unanswered: EvaluationPeriods 2 -> 3",
+    "function-url-5xx-unanswered: IF floor 10 -> 1",
+    "function-url-refused: EvaluationPeriods 2 -> 3",
+    "function-url-refused: IF floor 10 -> 1",
+    "lambda-concurrency-utilisation: EvaluationPeriods 3 -> 4",
+    "lambda-concurrency-utilisation: period 60 s -> 120 s",
+    "lambda-errors: EvaluationPeriods 1 -> 2",
+    "lambda-errors: period 300 s -> 600 s",
+    "lambda-throttles: EvaluationPeriods 1 -> 2",
+    "lambda-throttles: period 300 s -> 600 s",
+    "route-get_order-fault-rate-1h: EvaluationPeriods 1 -> 2",
+    "route-get_order-fault-rate-1h: IF floor 10 -> 1",
+    "route-get_order-fault-rate-1h: IF floor 10 -> 100",
+    "route-get_order-fault-rate-1h: IF floor 2 -> 0.2",
+    "route-get_order-fault-rate-30min: EvaluationPeriods 1 -> 2",
+    "route-get_order-fault-rate-30min: IF floor 10 -> 1",
+    "route-get_order-fault-rate-30min: IF floor 10 -> 100",
+    "route-get_order-fault-rate-30min: IF floor 2 -> 0.2",
+    "route-get_order-fault-rate-5min: EvaluationPeriods 1 -> 2",
+    "route-get_order-fault-rate-5min: IF floor 10 -> 1",
+    "route-get_order-fault-rate-6h: EvaluationPeriods 1 -> 2",
+    "route-get_order-fault-rate-6h: IF floor 10 -> 1",
+    "route-get_order-fault-rate-6h: IF floor 10 -> 100",
+    "route-get_order-fault-rate-6h: IF floor 2 -> 0.2",
+    "route-get_order-fault-rate-6h: period 21600 s -> 10800 s",
+    "route-get_order-fault-rate-6h: period 21600 s -> 43200 s",
+    "route-get_order-slow-share-1h: EvaluationPeriods 1 -> 2",
+    "route-get_order-slow-share-1h: IF floor 1.5 -> 0.15",
+    "route-get_order-slow-share-1h: IF floor 1.5 -> 15",
+    "route-get_order-slow-share-1h: IF floor 200 -> 20",
+    "route-get_order-slow-share-30min: EvaluationPeriods 1 -> 2",
+    "route-get_order-slow-share-30min: IF floor 1.5 -> 0.15",
+    "route-get_order-slow-share-30min: IF floor 1.5 -> 15",
+    "route-get_order-slow-share-30min: IF floor 10 -> 1",
+    "route-get_order-slow-share-30min: IF floor 10 -> 100",
+    "route-get_order-slow-share-30min: period 1800 s -> 900 s",
+    "route-get_order-slow-share-5min: EvaluationPeriods 1 -> 2",
+    "route-get_order-slow-share-5min: IF floor 1.5 -> 0.15",
+    "route-get_order-slow-share-5min: IF floor 10 -> 1",
+    "route-get_order-slow-share-6h: EvaluationPeriods 1 -> 2",
+    "route-get_order-slow-share-6h: IF floor 1.5 -> 0.15",
+    "route-get_order-slow-share-6h: IF floor 1.5 -> 15",
+    "route-get_order-slow-share-6h: IF floor 200 -> 20",
+    "route-get_order-slow-share-6h: period 21600 s -> 10800 s",
+    "route-get_order-slow-share-6h: period 21600 s -> 43200 s",
+    "route-orders_summary-fault-rate-1h: EvaluationPeriods 1 -> 2",
+    "route-orders_summary-fault-rate-1h: IF floor 10 -> 1",
+    "route-orders_summary-fault-rate-1h: IF floor 10 -> 100",
+    "route-orders_summary-fault-rate-1h: IF floor 2 -> 0.2",
+    "route-orders_summary-fault-rate-1h: IF floor 2 -> 20",
+    "route-orders_summary-fault-rate-30min: EvaluationPeriods 1 -> 2",
+    "route-orders_summary-fault-rate-30min: IF floor 10 -> 1",
+    "route-orders_summary-fault-rate-30min: IF floor 10 -> 100",
+    "route-orders_summary-fault-rate-30min: IF floor 2 -> 0.2",
+    "route-orders_summary-fault-rate-5min: EvaluationPeriods 1 -> 2",
+    "route-orders_summary-fault-rate-5min: IF floor 10 -> 1",
+    "route-orders_summary-fault-rate-5min: IF floor 2 -> 0.2",
+    "route-orders_summary-fault-rate-6h: EvaluationPeriods 1 -> 2",
+    "route-orders_summary-fault-rate-6h: IF floor 10 -> 1",
+    "route-orders_summary-fault-rate-6h: IF floor 10 -> 100",
+    "route-orders_summary-fault-rate-6h: IF floor 2 -> 0.2",
+    "route-orders_summary-fault-rate-6h: IF floor 2 -> 20",
+    "route-orders_summary-fault-rate-6h: period 21600 s -> 10800 s",
+    "route-orders_summary-fault-rate-6h: period 21600 s -> 43200 s",
+    "route-orders_summary-slow-share-1h: EvaluationPeriods 1 -> 2",
+    "route-orders_summary-slow-share-1h: IF floor 1.5 -> 0.15",
+    "route-orders_summary-slow-share-1h: IF floor 1.5 -> 15",
+    "route-orders_summary-slow-share-1h: IF floor 20 -> 2",
+    "route-orders_summary-slow-share-1h: IF floor 20 -> 200",
+    "route-orders_summary-slow-share-30min: EvaluationPeriods 1 -> 2",
+    "route-orders_summary-slow-share-30min: IF floor 1.5 -> 0.15",
+    "route-orders_summary-slow-share-30min: IF floor 1.5 -> 15",
+    "route-orders_summary-slow-share-30min: IF floor 10 -> 1",
+    "route-orders_summary-slow-share-30min: IF floor 10 -> 100",
+    "route-orders_summary-slow-share-5min: EvaluationPeriods 1 -> 2",
+    "route-orders_summary-slow-share-5min: IF floor 1.5 -> 0.15",
+    "route-orders_summary-slow-share-5min: IF floor 10 -> 1",
+    "route-orders_summary-slow-share-6h: EvaluationPeriods 1 -> 2",
+    "route-orders_summary-slow-share-6h: IF floor 1.5 -> 0.15",
+    "route-orders_summary-slow-share-6h: IF floor 1.5 -> 15",
+    "route-orders_summary-slow-share-6h: IF floor 20 -> 200",
+    "route-orders_summary-slow-share-6h: metric PR(:2000)(Latency) -> LatencyElsewhere",
+    "route-orders_summary-slow-share-6h: metric SampleCount(Latency) -> LatencyElsewhere",
+    "route-orders_summary-slow-share-6h: period 21600 s -> 10800 s",
+    "route-orders_summary-slow-share-6h: period 21600 s -> 43200 s",
+    "route-orders_summary-slow-share-6h: threshold 5 -> 50",
+    "waf-blocked-spike: EvaluationPeriods 1 -> 2",
+    "waf-blocked-spike: period 300 s -> 600 s",
+)
+
+# The configuration without reserved concurrency (eu-west-1): its account-concurrency and throttles alarms.
+UNRESERVED_SURVIVORS: tuple[str, ...] = (
+    "lambda-account-concurrency: EvaluationPeriods 3 -> 4",
+    "lambda-account-concurrency: period 60 s -> 120 s",
+    "lambda-throttles: EvaluationPeriods 1 -> 2",
+    "lambda-throttles: period 300 s -> 600 s",
+)
+
+
+def reason(survivor: str) -> str | None:
+    return next((why for pattern, why in REASONS if re.search(pattern, survivor)), None)
