@@ -102,6 +102,13 @@ _NO_DATA_IS_OK = Assumption(
     MISSING_DATA,
 )
 
+# The latency burn alarms (observability/units/route.py) read PR(:target) of EMF Latency.
+_PERCENTILE_RANK = Assumption(
+    "The percentile-rank statistic PR(:target) of EMF Latency is computed over the individual latencies "
+    "published (EMF values are kept, not pre-aggregated into a mean)",
+    PERCENTILES,
+)
+
 ASSUMPTIONS: dict[str, tuple[Assumption, ...]] = {
     "a": (_URL_REFUSALS_COUNTED, _CLOUDFRONT_RATES),
     "b1": (
@@ -167,12 +174,8 @@ ASSUMPTIONS: dict[str, tuple[Assumption, ...]] = {
         Assumption("The service's EMF Fault values (0/1 per request) are extracted from its access lines", EMF),
         _CLOUDFRONT_RATES,
     ),
-    "k": (
-        Assumption(
-            "A percentile statistic (p99, p90) of EMF Latency is computed over the individual values published",
-            PERCENTILES,
-        ),
-    ),
+    "k1": (_PERCENTILE_RANK,),
+    "k2": (_PERCENTILE_RANK,),
     "l": (
         Assumption(
             "A canary run publishes SuccessPercent and Duration under CanaryName in the CloudWatchSynthetics "
