@@ -54,6 +54,15 @@ class FailureMode:
     not_at_low_traffic: Mapping[str, str] = field(default_factory=dict)
 
 
+def _composites_and_windows(
+    composite: str, window: str, route: str, minutes: tuple[Minutes | None, ...]
+) -> dict[str, Minutes | None]:
+    """route-<route>-<composite prefix><fast|slow>-burn and route-<route>-<window>-<1h|5min|6h|30min>."""
+    keys = [f"route-{route}-{composite}fast-burn", f"route-{route}-{composite}slow-burn"]
+    keys += [f"route-{route}-{window}-{w}" for w in ("1h", "5min", "6h", "30min")]
+    return dict(zip(keys, minutes, strict=True))
+
+
 def burn(
     fast: Minutes | None,
     slow: Minutes | None,
@@ -64,14 +73,7 @@ def burn(
     route: str = ROUTE,
 ) -> dict[str, Minutes | None]:
     """A route's availability burn-rate composites and their four windows (minutes to ALARM, None: stays OK)."""
-    return {
-        f"route-{route}-fast-burn": fast,
-        f"route-{route}-slow-burn": slow,
-        f"route-{route}-fault-rate-1h": w1h,
-        f"route-{route}-fault-rate-5min": w5m,
-        f"route-{route}-fault-rate-6h": w6h,
-        f"route-{route}-fault-rate-30min": w30m,
-    }
+    return _composites_and_windows("", "fault-rate", route, (fast, slow, w1h, w5m, w6h, w30m))
 
 
 def latency_burn(
@@ -84,14 +86,7 @@ def latency_burn(
     route: str = ROUTE,
 ) -> dict[str, Minutes | None]:
     """A route's latency burn-rate composites and their four slow-share windows."""
-    return {
-        f"route-{route}-latency-fast-burn": fast,
-        f"route-{route}-latency-slow-burn": slow,
-        f"route-{route}-slow-share-1h": w1h,
-        f"route-{route}-slow-share-5min": w5m,
-        f"route-{route}-slow-share-6h": w6h,
-        f"route-{route}-slow-share-30min": w30m,
-    }
+    return _composites_and_windows("latency-", "slow-share", route, (fast, slow, w1h, w5m, w6h, w30m))
 
 
 # orders_summary's SLO is 99 % (budget 1 %): the same fault rate burns its budget 10x slower than on a
