@@ -24,6 +24,9 @@ Region = Literal["home", "edge"]
 # CloudWatch's TreatMissingData values, spelled as CloudFormation wants them.
 MissingData = Literal["breaching", "notBreaching", "ignore", "missing"]
 Comparison = Literal[">", ">=", "<", "<="]
+# Who a notifying alarm reaches: "page" (users are failing now; someone acts at any hour) or "ticket"
+# (act in working hours). Building blocks of a composite (notify=False) reach nobody; theirs is unused.
+Severity = Literal["page", "ticket"]
 # CloudWatch console palette (the hex values of CDK's cw.Color.RED / ORANGE).
 RED = "#d62728"
 ORANGE = "#ff7f0e"
@@ -125,6 +128,7 @@ class Alarm:
     condition: str  # human-readable condition, e.g. "fault burn rate over 1 h >= 14.4"
     notify: bool = True  # False for building blocks of a composite (the composite notifies)
     context: Mapping[str, str] = field(default_factory=dict)  # playbook placeholders
+    severity: Severity = "page"
 
     def __post_init__(self) -> None:
         if not 1 <= self.datapoints_to_alarm <= self.evaluation_periods:
@@ -150,6 +154,7 @@ class Composite:
     condition: str
     context: Mapping[str, str] = field(default_factory=dict)
     notify: bool = True
+    severity: Severity = "page"
 
     @property
     def runbook(self) -> Playbook:
