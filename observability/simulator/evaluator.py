@@ -130,16 +130,17 @@ class MetricAlarm:
         return self._combine(stats, ends, strict_arithmetic)[0]
 
     def _stat_values(
-        self, scenario: Scenario, qid: str, ends: Sequence[int], seen_at: int | None = None
+        self, scenario: Scenario, qid: str, ends: Sequence[int], seen_at: int | None = None, *, behind: int = 0
     ) -> metric_math.TS:
-        """One query's datapoints; with ``seen_at`` only from the minutes that had landed by then."""
+        """One query's datapoints; with ``seen_at`` only from the minutes that had landed by then; with
+        ``behind`` without each period's last ``behind`` minutes (not landed yet)."""
         st = self.stats[qid]
         series = scenario.series_for(st.key)
         q = st.period_s // 60
         cutoff = None if seen_at is None else seen_at - scenario.lag_of(st.key)  # minutes m < cutoff landed
         out: metric_math.TS = {}
         for t in ends:
-            last = t if cutoff is None else min(t, cutoff)
+            last = (t if cutoff is None else min(t, cutoff)) - behind
             v = series.aggregate(t - q, last, st.statistic) if last > t - q else None
             if v is not None:
                 out[t] = v
@@ -188,30 +189,62 @@ class MetricAlarm:
     ) -> Timeline:
         """States minute by minute. The evaluation range (datapoints CloudWatch retrieves) is
         ``evaluation_range(EvaluationPeriods, Period seconds)`` when given, else ``EvaluationPeriods +
-        extra_datapoints``. Under ``scenario.lags`` each evaluation recomputes its range from what had landed."""
+        extra_datapoints``. Under ``scenario.lags`` each evaluation recomputes its range from what had landed.
+
+        Incremental, with the results of evaluating every minute from scratch (``range_at`` + ``decide``;
+        tests/unit/test_alarm_simulator.py proves them equal): each datapoint is computed once for the whole
+        scenario (a period of any length costs the same: prefix sums in the series), and under lag once more per
+        minute of lag, as an evaluation ``d`` minutes after the period's end saw it; each minute then looks its
+        range up, and a state already decided for the same range and current state is reused (a long quiet
+        stretch costs a dictionary lookup a minute). Expressions that reduce a series to a scalar (MAX(m))
+        depend on the whole range: under lag those are still recomputed at every minute."""
         p, rng = self._range(extra_datapoints, evaluation_range)
         minutes = range(scenario.start + 1, scenario.end + 1)
-        ends = sorted({T - j * p for T in minutes for j in range(rng)})
+        ends = list(range(minutes[0] - (rng - 1) * p, minutes[-1] + 1)) if minutes else []
         stats = {qid: self._stat_values(scenario, qid, ends) for qid in self.stats}
         landed, pointwise = self._combine(stats, ends, strict_arithmetic)
         lags = {qid: scenario.lag_of(st.key) for qid, st in self.stats.items()}
-        compare = _COMPARE[self.comparison]
+        maxlag = max(lags.values(), default=0)
+        compare, threshold = _COMPARE[self.comparison], self.threshold
+        full = {t: compare(v, threshold) for t, v in landed.items()}
+        # Under lag, a per-timestamp result as the evaluation d minutes after its period's end saw it (d < maxlag;
+        # from then on every query has landed): seen[d] = (datapoints, breaching or not).
+        seen: list[tuple[dict[int, float], dict[int, bool]]] = []
+        if maxlag and pointwise:
+            for d in range(maxlag):
+                partial = {
+                    qid: stats[qid] if lags[qid] <= d else self._stat_values(scenario, qid, ends, behind=lags[qid] - d)
+                    for qid in self.stats
+                }
+                values = self._combine(partial, ends, strict_arithmetic)[0]
+                seen.append((values, {t: compare(v, threshold) for t, v in values.items()}))
+        decided: dict[tuple[tuple[bool | None, ...], State], State] = {}
+        n, m, treatment, dynamodb = (
+            self.evaluation_periods,
+            self.datapoints_to_alarm,
+            self.treat_missing_data,
+            self.on_dynamodb,
+        )
         state, states, shown = initial, {}, {}
         for T in minutes:
-            window = [T - j * p for j in reversed(range(rng))]  # oldest first
-            values = self._seen_at(scenario, T, window, landed, lags, pointwise, strict_arithmetic)
-            points = [None if t not in values else compare(values[t], self.threshold) for t in window]
-            state = decide(
-                points,
-                self.evaluation_periods,
-                self.datapoints_to_alarm,
-                self.treat_missing_data,
-                state,
-                dynamodb=self.on_dynamodb,
-            )
+            window = range(T - (rng - 1) * p, T + 1, p)  # oldest first
+            if not pointwise:  # a scalar reduction (MAX(m)) reads the whole range: computed for this one
+                values = self._seen_at(scenario, T, window, strict_arithmetic)
+                points = tuple(None if t not in values else compare(values[t], threshold) for t in window)
+                value = values.get(T)
+            elif not maxlag:
+                points = tuple(full.get(t) for t in window)
+                value = landed.get(T)
+            else:
+                points = tuple(full.get(t) if T - t >= maxlag else seen[T - t][1].get(t) for t in window)
+                value = seen[0][0].get(T)
+            key = (points, state)
+            if key not in decided:
+                decided[key] = decide(points, n, m, treatment, state, dynamodb=dynamodb)
+            state = decided[key]
             states[T] = state
-            if T in values:
-                shown[T] = values[T]
+            if value is not None:
+                shown[T] = value
         return Timeline(self.name, states, shown)
 
     def range_at(
@@ -226,9 +259,7 @@ class MetricAlarm:
         """The evaluation range's datapoints (period end -> value) as the evaluation at minute ``T`` computes
         them from what had landed by then (``evaluate`` computes the same, faster)."""
         p, rng = self._range(extra_datapoints, evaluation_range)
-        window = [T - j * p for j in reversed(range(rng))]
-        stats = {qid: self._stat_values(scenario, qid, window, seen_at=T) for qid in self.stats}
-        return self._combine(stats, window, strict_arithmetic)[0]
+        return self._seen_at(scenario, T, range(T - (rng - 1) * p, T + 1, p), strict_arithmetic)
 
     def _range(self, extra_datapoints: int, evaluation_range: EvaluationRange | None) -> tuple[int, int]:
         """(period in minutes, datapoints in the evaluation range)."""
@@ -244,31 +275,11 @@ class MetricAlarm:
         return p, rng
 
     def _seen_at(
-        self,
-        scenario: Scenario,
-        T: int,
-        window: Sequence[int],
-        landed: Mapping[int, float],
-        lags: Mapping[str, int],
-        pointwise: bool,
-        strict_arithmetic: bool,
+        self, scenario: Scenario, T: int, window: Sequence[int], strict_arithmetic: bool
     ) -> Mapping[int, float]:
-        """The range's datapoints as the evaluation at ``T`` computes them. A period ending at ``t`` has fully
-        landed when ``t <= T - lag`` for every query; only the others are recomputed from partial data."""
-        newest = T - max(lags.values(), default=0)  # periods ending after this one miss some late minute
-        late = [t for t in window if t > newest]
-        if not late:
-            return landed
-        # A per-timestamp expression needs recomputing only at the late timestamps; one that reduces a
-        # series to a scalar (MAX(m)) depends on the whole range.
-        grid = late if pointwise else list(window)
-        stats = {qid: self._stat_values(scenario, qid, grid, seen_at=T) for qid in self.stats}
-        fresh = self._combine(stats, grid, strict_arithmetic)[0]
-        out = {t: landed[t] for t in window if t in landed}
-        for t in grid:  # recomputed: a datapoint may also vanish (nothing had landed yet)
-            out.pop(t, None)
-        out.update(fresh)
-        return out
+        """The range's datapoints as the evaluation at ``T`` computes them from what had landed by then."""
+        stats = {qid: self._stat_values(scenario, qid, window, seen_at=T) for qid in self.stats}
+        return self._combine(stats, window, strict_arithmetic)[0]
 
 
 _RULE_TOKEN = re.compile(r"\s*(ALARM|OK|INSUFFICIENT_DATA|AND|OR|NOT|TRUE|FALSE|\(|\)|\"[^\"]*\"|[^\s()\"]+)")

@@ -9,6 +9,7 @@ MISSING, never zero (that difference is what decides most missing-data behaviour
 from __future__ import annotations
 
 import bisect
+import functools
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -120,9 +121,12 @@ class Series:
         return self._aggregates[key]  # type: ignore[return-value]
 
     def _aggregate(self, start: int, end: int, statistic: str) -> float | None:
+        index = self._indexed()  # prefix sums: a long period (1 h, 6 h, 3 days) costs no more than a short one
         if statistic not in ("Sum", "SampleCount", "Average"):
+            rank = percentile_rank_bounds(statistic)
+            if rank is not None and index.all_raw:
+                return index.percentile_rank(start, end, statistic, rank)
             return aggregate(self.window(start, end), statistic)
-        index = self._indexed()  # prefix sums: a long period (1 h, 6 h) costs no more than a short one
         lo, hi = bisect.bisect_left(index.minutes, start), bisect.bisect_left(index.minutes, end)
         if index.present[hi] == index.present[lo]:
             return None
@@ -139,15 +143,17 @@ class Series:
         return index
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Index:
-    """A series' minutes in order, with prefix sums of sum, count and of minutes that have a sample."""
+    """A series' minutes in order, with prefix sums of sum, count and of minutes that have a sample; per
+    percentile-rank statistic (built on first use) prefix counts of raw values in its bounds."""
 
     minutes: list[int]
     samples: list[Sample]
     sums: list[float]
     counts: list[float]
     present: list[int]
+    _ranked: dict[tuple[float, float] | None, list[int]] = field(default_factory=dict)
 
     @staticmethod
     def of(samples: Mapping[int, Sample]) -> _Index:
@@ -161,6 +167,39 @@ class _Index:
             present.append(present[-1] + real)
         return _Index(minutes, ordered, sums, counts, present)
 
+    @functools.cached_property
+    def all_raw(self) -> bool:
+        """Every sample with data has its raw values (percentile ranks can then come from prefix counts)."""
+        return all(smp.values is not None for smp in self.samples if smp.count > 0)
+
+    def _in_bounds(self, bounds: tuple[float, float] | None) -> list[int]:
+        """Prefix counts of the raw values of the samples with data: all of them (``None``) or those in
+        (low, high]."""
+        if bounds not in self._ranked:
+            out, total = [0], 0
+            for smp in self.samples:
+                if smp.count > 0 and smp.values is not None:
+                    if bounds is None:
+                        total += len(smp.values)
+                    else:
+                        low, high = bounds
+                        total += sum(1 for v in smp.values if low < v <= high)
+                out.append(total)
+            self._ranked[bounds] = out
+        return self._ranked[bounds]
+
+    def percentile_rank(self, start: int, end: int, statistic: str, bounds: tuple[float, float]) -> float | None:
+        """aggregate(samples of [start, end), statistic) for a percentile rank (needs ``all_raw``): the same
+        float (100.0 * in bounds / all, both integers), in O(log n) whatever the period's length."""
+        lo, hi = bisect.bisect_left(self.minutes, start), bisect.bisect_left(self.minutes, end)
+        if self.present[hi] == self.present[lo]:
+            return None
+        every, inside = self._in_bounds(None), self._in_bounds(bounds)
+        n = every[hi] - every[lo]
+        if n == 0:  # samples with data but no values: whatever aggregate() makes of them
+            return aggregate(self.samples[lo:hi], statistic)
+        return 100.0 * (inside[hi] - inside[lo]) / n
+
 
 # "CloudWatch statistics definitions": "PR(:300) returns the percentage of data points that have a value of
 # 300 or less. PR(100:2000) returns the percentage of data points that have a value between 100 and 2000.
@@ -170,6 +209,7 @@ _PERCENTILE_RANK = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=256)
 def percentile_rank_bounds(statistic: str) -> tuple[float, float] | None:
     """(low, high) of a ``PR(low:high)`` statistic (an absent bound is infinite); None for other statistics."""
     m = _PERCENTILE_RANK.match(statistic.strip())
