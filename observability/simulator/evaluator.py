@@ -32,6 +32,7 @@ TREATMENTS = ("missing", "ignore", "breaching", "notBreaching")
 # exact number "depends on the length of the alarm period"; we use N + 2 for every alarm (adjustable).
 EXTRA_DATAPOINTS = 2
 EvaluationRange = Callable[[int, int], int]  # (EvaluationPeriods, Period in seconds) -> datapoints retrieved
+_MEMO_SIZE = 16  # results of metric math remembered per alarm (a scenario's lags and ranges reuse a few)
 
 
 def documented_evaluation_range(evaluation_periods: int, period_s: int) -> int:
@@ -116,6 +117,9 @@ class MetricAlarm:
     datapoints_to_alarm: int
     treat_missing_data: str = "missing"
     alarm_name: str | None = None
+    _memo: dict[object, tuple[object, dict[int, float], bool]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @property
     def on_dynamodb(self) -> bool:
@@ -137,6 +141,8 @@ class MetricAlarm:
         st = self.stats[qid]
         series = scenario.series_for(st.key)
         q = st.period_s // 60
+        if seen_at is None and isinstance(ends, range):
+            return series.datapoints(st.statistic, q, ends, behind)
         cutoff = None if seen_at is None else seen_at - scenario.lag_of(st.key)  # minutes m < cutoff landed
         out: metric_math.TS = {}
         for t in ends:
@@ -147,12 +153,30 @@ class MetricAlarm:
         return out
 
     def _combine(
-        self, stats: Mapping[str, metric_math.TS], grid: Sequence[int], strict_arithmetic: bool
+        self, stats: Mapping[str, metric_math.TS], grid: Sequence[int], strict_arithmetic: bool, remember: bool = False
     ) -> tuple[dict[int, float], bool]:
         """The result query over ``grid`` from the queries' datapoints, and whether each timestamp's result
-        depended only on that timestamp (False when an expression reduced a series to a scalar)."""
+        depended only on that timestamp (False when an expression reduced a series to a scalar). Remembered
+        for the last few inputs (the same shared datapoint dicts: another lag or range of the same scenario
+        often reads the same ones) when ``remember``. The result may be shared: do not change it."""
         if self.result in self.stats:
             return stats[self.result], True
+        if not remember:
+            return self._compute(stats, grid, strict_arithmetic)
+        inputs = tuple(stats[qid] for qid in self.stats)
+        key = (tuple(map(id, inputs)), strict_arithmetic, tuple(grid))
+        hit = self._memo.get(key)
+        if hit is not None:  # the inputs are held by the entry: their ids cannot have been reused
+            return hit[1], hit[2]
+        out, pointwise = self._compute(stats, grid, strict_arithmetic)
+        if len(self._memo) >= _MEMO_SIZE:
+            del self._memo[next(iter(self._memo))]
+        self._memo[key] = (inputs, out, pointwise)
+        return out, pointwise
+
+    def _compute(
+        self, stats: Mapping[str, metric_math.TS], grid: Sequence[int], strict_arithmetic: bool
+    ) -> tuple[dict[int, float], bool]:
         queries: dict[str, Callable[[], metric_math.Value]] = {}
         for qid in self.stats:
             queries[qid] = lambda qid=qid: stats[qid]
@@ -200,9 +224,9 @@ class MetricAlarm:
         depend on the whole range: under lag those are still recomputed at every minute."""
         p, rng = self._range(extra_datapoints, evaluation_range)
         minutes = range(scenario.start + 1, scenario.end + 1)
-        ends = list(range(minutes[0] - (rng - 1) * p, minutes[-1] + 1)) if minutes else []
+        ends = range(minutes[0] - (rng - 1) * p, minutes[-1] + 1) if minutes else range(0)
         stats = {qid: self._stat_values(scenario, qid, ends) for qid in self.stats}
-        landed, pointwise = self._combine(stats, ends, strict_arithmetic)
+        landed, pointwise = self._combine(stats, ends, strict_arithmetic, remember=True)
         lags = {qid: scenario.lag_of(st.key) for qid, st in self.stats.items()}
         maxlag = max(lags.values(), default=0)
         compare, threshold = _COMPARE[self.comparison], self.threshold
@@ -216,7 +240,7 @@ class MetricAlarm:
                     qid: stats[qid] if lags[qid] <= d else self._stat_values(scenario, qid, ends, behind=lags[qid] - d)
                     for qid in self.stats
                 }
-                values = self._combine(partial, ends, strict_arithmetic)[0]
+                values = self._combine(partial, ends, strict_arithmetic, remember=True)[0]
                 seen.append((values, {t: compare(v, threshold) for t, v in values.items()}))
         decided: dict[tuple[tuple[bool | None, ...], State], State] = {}
         n, m, treatment, dynamodb = (

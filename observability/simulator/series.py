@@ -120,6 +120,23 @@ class Series:
             self._aggregates[key] = self._aggregate(start, end, statistic)
         return self._aggregates[key]  # type: ignore[return-value]
 
+    def datapoints(self, statistic: str, minutes: int, ends: range, behind: int = 0) -> dict[int, float]:
+        """{t: statistic over minutes [t - minutes, t - behind)} for each period end ``t`` in ``ends`` that has
+        data (``behind``: the period's newest minutes not landed yet). Cached: the same periods come back for
+        every alarm that reads this metric and every lag and range the scenario is evaluated under. The dict
+        is shared: do not change it."""
+        self._indexed()  # drops what was cached for a series that has grown since
+        key = ("datapoints", statistic, minutes, ends.start, ends.stop, ends.step, behind)
+        if key not in self._aggregates:
+            out = {}
+            for t in ends:
+                if t - behind > t - minutes:
+                    v = self.aggregate(t - minutes, t - behind, statistic)
+                    if v is not None:
+                        out[t] = v
+            self._aggregates[key] = out
+        return self._aggregates[key]  # type: ignore[return-value]
+
     def _aggregate(self, start: int, end: int, statistic: str) -> float | None:
         index = self._indexed()  # prefix sums: a long period (1 h, 6 h, 3 days) costs no more than a short one
         if statistic not in ("Sum", "SampleCount", "Average"):
