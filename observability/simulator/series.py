@@ -125,13 +125,15 @@ class Series:
         data (``behind``: the period's newest minutes not landed yet). Cached: the same periods come back for
         every alarm that reads this metric and every lag and range the scenario is evaluated under. The dict
         is shared: do not change it."""
-        self._indexed()  # drops what was cached for a series that has grown since
+        index = self._indexed()  # drops what was cached for a series that has grown since
         key = ("datapoints", statistic, minutes, ends.start, ends.stop, ends.step, behind)
         if key not in self._aggregates:
             out = {}
-            for t in ends:
-                if t - behind > t - minutes:
-                    v = self.aggregate(t - minutes, t - behind, statistic)
+            prefixed = index.prefixed(statistic)
+            if minutes > behind:
+                for t in ends:
+                    start, end = t - minutes, t - behind
+                    v = index.stat(start, end, statistic) if prefixed else self.aggregate(start, end, statistic)
                     if v is not None:
                         out[t] = v
             self._aggregates[key] = out
@@ -139,16 +141,9 @@ class Series:
 
     def _aggregate(self, start: int, end: int, statistic: str) -> float | None:
         index = self._indexed()  # prefix sums: a long period (1 h, 6 h, 3 days) costs no more than a short one
-        if statistic not in ("Sum", "SampleCount", "Average"):
-            rank = percentile_rank_bounds(statistic)
-            if rank is not None and index.all_raw:
-                return index.percentile_rank(start, end, statistic, rank)
-            return aggregate(self.window(start, end), statistic)
-        lo, hi = bisect.bisect_left(index.minutes, start), bisect.bisect_left(index.minutes, end)
-        if index.present[hi] == index.present[lo]:
-            return None
-        total, count = index.sums[hi] - index.sums[lo], index.counts[hi] - index.counts[lo]
-        return {"Sum": total, "SampleCount": count, "Average": total / count if count else None}[statistic]
+        if index.prefixed(statistic):
+            return index.stat(start, end, statistic)
+        return aggregate(self.window(start, end), statistic)
 
     def _indexed(self) -> _Index:
         index = self._aggregates.get("index")
@@ -184,6 +179,34 @@ class _Index:
             present.append(present[-1] + real)
         return _Index(minutes, ordered, sums, counts, present)
 
+    def prefixed(self, statistic: str) -> bool:
+        """Whether ``stat`` computes this statistic from prefix sums (Sum, SampleCount, Average; PR when every
+        sample has its raw values)."""
+        if statistic in ("Sum", "SampleCount", "Average"):
+            return True
+        return percentile_rank_bounds(statistic) is not None and self.all_raw
+
+    def stat(self, start: int, end: int, statistic: str) -> float | None:
+        """A ``prefixed`` statistic over minutes [start, end) in O(log n), whatever the period's length."""
+        lo, hi = bisect.bisect_left(self.minutes, start), bisect.bisect_left(self.minutes, end)
+        if self.present[hi] == self.present[lo]:
+            return None
+        if statistic == "Sum":
+            return self.sums[hi] - self.sums[lo]
+        count = self.counts[hi] - self.counts[lo]
+        if statistic == "SampleCount":
+            return count
+        if statistic == "Average":
+            return (self.sums[hi] - self.sums[lo]) / count if count else None
+        bounds = percentile_rank_bounds(statistic)
+        if bounds is None:
+            raise ValueError(f"{statistic} is not computed from prefix sums")
+        every, inside = self._in_bounds(None), self._in_bounds(bounds)
+        n = every[hi] - every[lo]
+        if n == 0:  # samples with data but no values: whatever aggregate() makes of them
+            return aggregate(self.samples[lo:hi], statistic)
+        return 100.0 * (inside[hi] - inside[lo]) / n
+
     @functools.cached_property
     def all_raw(self) -> bool:
         """Every sample with data has its raw values (percentile ranks can then come from prefix counts)."""
@@ -204,18 +227,6 @@ class _Index:
                 out.append(total)
             self._ranked[bounds] = out
         return self._ranked[bounds]
-
-    def percentile_rank(self, start: int, end: int, statistic: str, bounds: tuple[float, float]) -> float | None:
-        """aggregate(samples of [start, end), statistic) for a percentile rank (needs ``all_raw``): the same
-        float (100.0 * in bounds / all, both integers), in O(log n) whatever the period's length."""
-        lo, hi = bisect.bisect_left(self.minutes, start), bisect.bisect_left(self.minutes, end)
-        if self.present[hi] == self.present[lo]:
-            return None
-        every, inside = self._in_bounds(None), self._in_bounds(bounds)
-        n = every[hi] - every[lo]
-        if n == 0:  # samples with data but no values: whatever aggregate() makes of them
-            return aggregate(self.samples[lo:hi], statistic)
-        return 100.0 * (inside[hi] - inside[lo]) / n
 
 
 # "CloudWatch statistics definitions": "PR(:300) returns the percentage of data points that have a value of
