@@ -14,6 +14,7 @@ each computed from what had landed by ``T``.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,7 +33,11 @@ TREATMENTS = ("missing", "ignore", "breaching", "notBreaching")
 # exact number "depends on the length of the alarm period"; we use N + 2 for every alarm (adjustable).
 EXTRA_DATAPOINTS = 2
 EvaluationRange = Callable[[int, int], int]  # (EvaluationPeriods, Period in seconds) -> datapoints retrieved
-_MEMO_SIZE = 16  # results of metric math remembered per alarm (a scenario's lags and ranges reuse a few)
+# Metric math results by expression and the identity of its (shared, cached) input datapoints: another lag or
+# range of the same scenario, another alarm with the same expression over the same metrics, or a mutation
+# that leaves the expression alone reads the same ones. Oldest first out; each entry holds its inputs.
+_RESULTS: dict[object, tuple[object, dict[int, float], bool]] = {}
+_RESULTS_SIZE = 1024
 
 
 def documented_evaluation_range(evaluation_periods: int, period_s: int) -> int:
@@ -117,9 +122,6 @@ class MetricAlarm:
     datapoints_to_alarm: int
     treat_missing_data: str = "missing"
     alarm_name: str | None = None
-    _memo: dict[object, tuple[object, dict[int, float], bool]] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
 
     @property
     def on_dynamodb(self) -> bool:
@@ -157,21 +159,27 @@ class MetricAlarm:
     ) -> tuple[dict[int, float], bool]:
         """The result query over ``grid`` from the queries' datapoints, and whether each timestamp's result
         depended only on that timestamp (False when an expression reduced a series to a scalar). Remembered
-        for the last few inputs (the same shared datapoint dicts: another lag or range of the same scenario
-        often reads the same ones) when ``remember``. The result may be shared: do not change it."""
+        (``_RESULTS``) when ``remember``. The result may be shared: do not change it."""
         if self.result in self.stats:
             return stats[self.result], True
         if not remember:
             return self._compute(stats, grid, strict_arithmetic)
         inputs = tuple(stats[qid] for qid in self.stats)
-        key = (tuple(map(id, inputs)), strict_arithmetic, tuple(grid))
-        hit = self._memo.get(key)
-        if hit is not None:  # the inputs are held by the entry: their ids cannot have been reused
+        key = (
+            self.result,
+            tuple(self.expressions.items()),
+            tuple((qid, st.period_s) for qid, st in self.stats.items()),  # METRICS() order, PERIOD(m)
+            tuple(map(id, inputs)),
+            strict_arithmetic,
+            tuple(grid),
+        )
+        hit = _RESULTS.get(key)
+        if hit is not None:  # the entry holds its inputs: their ids cannot have been reused
             return hit[1], hit[2]
         out, pointwise = self._compute(stats, grid, strict_arithmetic)
-        if len(self._memo) >= _MEMO_SIZE:
-            del self._memo[next(iter(self._memo))]
-        self._memo[key] = (inputs, out, pointwise)
+        if len(_RESULTS) >= _RESULTS_SIZE:
+            del _RESULTS[next(iter(_RESULTS))]
+        _RESULTS[key] = (inputs, out, pointwise)
         return out, pointwise
 
     def _compute(
@@ -379,8 +387,9 @@ class CompositeAlarm:
 _RULE_WORDS = {"ALARM", "OK", "INSUFFICIENT_DATA", "AND", "OR", "NOT", "TRUE", "FALSE", "(", ")"}
 
 
-def _tokens(rule: str) -> list[str]:
-    return [m.group(1) for m in _RULE_TOKEN.finditer(rule)]
+@functools.lru_cache(maxsize=1024)
+def _tokens(rule: str) -> tuple[str, ...]:
+    return tuple(m.group(1) for m in _RULE_TOKEN.finditer(rule))
 
 
 @dataclass
@@ -393,6 +402,8 @@ class Timeline:
     values: dict[int, float] = field(default_factory=dict)
 
     def first(self, state: State, *, after: int | None = None) -> int | None:
+        if state not in self.states.values():  # most alarms never leave OK: no scan
+            return None
         return next((t for t, s in self.states.items() if s == state and (after is None or t > after)), None)
 
     def first_alarm_minute(self, *, after: int | None = None) -> int | None:

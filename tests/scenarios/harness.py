@@ -145,7 +145,7 @@ def alarming_between(timelines: Mapping[str, Timeline], loaded: Loaded, first: i
     return sorted(
         loaded.key_of[k]
         for k, tl in timelines.items()
-        if any(s == ALARM for t, s in tl.states.items() if first <= t <= last)
+        if ALARM in tl.states.values() and any(s == ALARM for t, s in tl.states.items() if first <= t <= last)
     )
 
 
