@@ -84,11 +84,15 @@ format: $(STAMP) ## Apply ruff fixes and formatting
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-# The browser tier mostly waits for the local clock (its traffic must span a minute boundary), so it runs
-# beside the other tiers, not after them; its output is printed when both are done.
-test: lint $(NODE_STAMP) $(CONSOLE_STAMP) ## Lint and run every test (CDK synth runs on the pinned Node 22); what CI runs
+# Both cores: pytest-xdist workers, each test sent to the worker that holds the work it shares (a synth, its
+# cfn-lint findings, a configuration's scenario evaluations: tests/conftest.py groups them), so nothing is
+# computed twice. The browser tier mostly waits for the local clock (its traffic must span a minute
+# boundary), so it runs beside them, not after them; its output is printed when both are done.
+TEST_WORKERS ?= 2
+PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadgroup
+test: lint $(NODE_STAMP) $(CONSOLE_STAMP) ## Lint and run every test on 2 cores (CDK synth on the pinned Node 22); what CI runs
 	@mkdir -p .pytest_cache; $(PY) -m pytest tests/browser > .pytest_cache/browser.log 2>&1 & browser=$$!; \
-	$(CDK_ENV) $(PY) -m pytest --ignore=tests/browser; rest=$$?; \
+	$(CDK_ENV) $(PY) -m pytest $(PYTEST_PARALLEL) --ignore=tests/browser; rest=$$?; \
 	wait $$browser; browser_rc=$$?; echo "--- tests/browser (ran in parallel):"; cat .pytest_cache/browser.log; \
 	test $$rest -eq 0 -a $$browser_rc -eq 0
 

@@ -17,7 +17,7 @@ import pytest
 
 from local.emulator import use_dummy_credentials
 from tests.support import dynamodb
-from tests.support.synth import report
+from tests.support.synth import SYNTH_SECONDS, report
 
 TESTS = Path(__file__).resolve().parent
 EMULATED_TIERS = ("service", "local")
@@ -39,13 +39,85 @@ def selects(config: pytest.Config, folder: Path) -> bool:
     return False
 
 
+def xdist_controller(config: pytest.Config) -> bool:
+    """This process only hands tests to xdist workers (``-n``): it runs none, so it needs no emulator."""
+    return not hasattr(config, "workerinput") and getattr(config.option, "dist", "no") != "no"
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    if any(selects(config, TESTS / tier) for tier in EMULATED_TIERS):
+    if not xdist_controller(config) and any(selects(config, TESTS / tier) for tier in EMULATED_TIERS):
         dynamodb.start()
+
+
+# Under xdist (`make test`: -n 2 --dist loadgroup) a worker computes the session's shared work (a synth, its
+# cfn-lint findings, a configuration's scenario evaluations) once for the tests it runs. So that it is
+# computed in one process only, every test that reads a configuration goes to that configuration's group,
+# and a group runs on one worker. A test that reads several goes with the first of them in this order
+# (the scenario sets are the heaviest work).
+GROUP_ORDER = ("default", "eu-west-1", "scale", "us-east-1", "edge-all", "telemetry")
+# Session fixtures that read one configuration (tests/support/synth.py, tests/scenarios/conftest.py), and the
+# handler's captured telemetry (tests/synth/conftest.py: a fresh process serving every route).
+FIXTURE_GROUP = {
+    "synth_us": "us-east-1",
+    "synth_eu": "eu-west-1",
+    "default_synth": "default",
+    "scale_synth": "scale",
+    "edge_all_synth": "edge-all",
+    "loaded_default": "default",
+    "loaded_unreserved": "eu-west-1",
+    "telemetry": "telemetry",
+}
+PARAMETRIZED_BY_CONFIGURATION = ("synth", "any_synth", "loaded")  # their parameter is a configuration's name
+
+
+def work_group(item: pytest.Item) -> str | None:
+    """The group of the shared work a test reads (None: it reads none and may run anywhere)."""
+    names = set(getattr(item, "fixturenames", ()))
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    wanted = {FIXTURE_GROUP[n] for n in names & FIXTURE_GROUP.keys()}
+    wanted |= {str(params[n]) for n in PARAMETRIZED_BY_CONFIGURATION if n in names and n in params}
+    return next((g for g in GROUP_ORDER if g in wanted), None)
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own, which turns the marks into scheduling groups
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        group = work_group(item)
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's, which sends the ids to the scheduler
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """pytest-xdist 3.8 (the newest) tells the scheduler a test's group by appending "@group" to
+    ``item._nodeid``, which pytest 9 no longer reads (a node's id is ``Node._id``): every group would silently
+    be split across workers. Until xdist follows, a worker appends it itself (once)."""
+    if not getattr(session.config.option, "loadgroup", False):  # set on xdist workers under --dist loadgroup
+        return
+    from _pytest.nodeid import NodeId
+
+    for item in session.items:
+        groups = sorted({str(m.args[0]) for m in item.iter_markers("xdist_group") if m.args})
+        if groups and "@" not in item.nodeid:
+            item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(groups)}")  # type: ignore[attr-defined]
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     dynamodb.stop()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if hasattr(session.config, "workeroutput"):  # an xdist worker: its synth timings go to the controller
+        session.config.workeroutput["synth_seconds"] = dict(SYNTH_SECONDS)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    worker = node.gateway.id
+    for name, sec in getattr(node, "workeroutput", {}).get("synth_seconds", {}).items():
+        SYNTH_SECONDS[f"{name} ({worker})"] = sec
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

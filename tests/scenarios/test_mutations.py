@@ -30,13 +30,11 @@ from tests.scenarios.harness import (
     alarm_sources,
     base_of,
     cases_of,
-    load,
     observe,
     sources_read,
     verdict,
 )
 from tests.scenarios.survivors import SURVIVORS, UNRESERVED_SURVIVORS, reason
-from tests.support.synth import synthesize
 
 # Mutations that cannot change any state, with why in the module docstring.
 EQUIVALENT = {"api-unreachable: threshold 100 -> 10"}
@@ -157,10 +155,10 @@ class Harness:
 _HARNESSES: dict[str, Harness] = {}
 
 
-def _harness(name: str) -> Harness:
-    if name not in _HARNESSES:
-        _HARNESSES[name] = Harness(load(synthesize(name)))
-    return _HARNESSES[name]
+def _harness(loaded: Loaded) -> Harness:
+    if loaded.name not in _HARNESSES:
+        _HARNESSES[loaded.name] = Harness(loaded)
+    return _HARNESSES[loaded.name]
 
 
 # Route alarms come from one template per route (observability/units/route.py): the proof mutates those of
@@ -184,17 +182,17 @@ def survivors(h: Harness, only: set[str] | None = None) -> tuple[list[str], int]
     return out, tried
 
 
-def test_every_mutation_of_every_alarm_breaks_a_scenario_or_is_a_listed_survivor() -> None:
-    h = _harness("default")
+def test_every_mutation_of_every_alarm_breaks_a_scenario_or_is_a_listed_survivor(loaded_default: Loaded) -> None:
+    h = _harness(loaded_default)
     found, tried = survivors(h)
     print(f"\nmutations tried: {tried}, killed: {tried - len(found)}, listed survivors: {len(found)}")
     assert all(reason(s) for s in (*SURVIVORS, *UNRESERVED_SURVIVORS))
     assert sorted(found) == sorted(SURVIVORS)
 
 
-def test_every_mutation_of_the_account_concurrency_alarm_breaks_a_scenario() -> None:
+def test_every_mutation_of_the_account_concurrency_alarm_breaks_a_scenario(loaded_unreserved: Loaded) -> None:
     # Only the configuration without reserved concurrency has it; the rest is the same as default's.
-    h = _harness("eu-west-1")
+    h = _harness(loaded_unreserved)
     found, _ = survivors(h, only={"lambda-account-concurrency", "lambda-throttles"})
     assert sorted(found) == sorted(s for s in UNRESERVED_SURVIVORS)
 
@@ -214,8 +212,8 @@ def test_every_mutation_of_the_account_concurrency_alarm_breaks_a_scenario() -> 
         ("function-url-5xx-unanswered", "DatapointsToAlarm 2 -> 1", "row e3 on normal traffic [emf 1 min late]"),
     ],
 )
-def test_mutation_examples(alarm: str, mutation: str, broken: str) -> None:
-    h = _harness("default")
+def test_mutation_examples(loaded_default: Loaded, alarm: str, mutation: str, broken: str) -> None:
+    h = _harness(loaded_default)
     key = h.loaded.by_model_key[alarm]
     (mutated,) = [m for what, m in mutations(h.loaded.aset.alarms[key]) if what == mutation]  # type: ignore[arg-type]
     failures = h.failures(key, mutated, stop_at_first=False)

@@ -211,6 +211,20 @@ def synthesize(name: str) -> Synth:
     return Synth(name, config, tuple(routes), stacks, Path(outdir), templates)
 
 
+@functools.cache
+def _lint(path: Path, region: str) -> tuple[Any, ...]:
+    from cfnlint.api import ManualArgs, lint_file
+
+    return tuple(lint_file(path, ManualArgs(regions=[region])))
+
+
+def cfn_lint(path: Path, region: str) -> tuple[Any, ...]:
+    """cfn-lint's findings (every rule, errors and warnings) for one synthesized template, linted once per
+    process: tests/synth/test_checks.py (every template of a configuration) and test_monitoring.py (its
+    monitoring templates) read the same run. A template costs ~0.3-2 s, the nested alarm ones the most."""
+    return _lint(Path(path).resolve(), region)
+
+
 # Fixtures: each folder's conftest imports these names (the synth itself is cached above).
 @pytest.fixture(scope="session")
 def synth_us() -> Synth:
@@ -253,5 +267,5 @@ def report(terminalreporter: Any) -> None:
     """Synth timings, once per session (both folders' conftests call this)."""
     if SYNTH_SECONDS:
         timings = ", ".join(f"{name} {sec:.1f} s" for name, sec in SYNTH_SECONDS.items())
-        terminalreporter.write_line(f"synth (once per configuration per session): {timings}")
+        terminalreporter.write_line(f"synth (once per configuration per test process): {timings}")
         SYNTH_SECONDS.clear()

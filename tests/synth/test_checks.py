@@ -9,10 +9,9 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_s3 as s3
 from cdk_nag import AwsSolutionsChecks
-from cfnlint.api import ManualArgs, lint_file
 
 from stacks.tracing_layer import APPLICATION_SIGNALS_POLICY
-from tests.support.synth import synthesize
+from tests.support.synth import cfn_lint, synthesize
 from tests.synth.conftest import Synth
 
 
@@ -113,7 +112,7 @@ def test_cfn_lint_has_no_errors(synth: Synth) -> None:
     for stack in synth.all_stacks:
         for path in [synth.outdir / stack.template_file, *_nested_templates(synth.outdir, stack)]:
             linted += 1
-            for match in lint_file(path, ManualArgs(regions=[stack.region])):
+            for match in cfn_lint(path, stack.region):
                 if match.rule.id.startswith("E"):
                     problems.append(f"{path.name}: {match}")
     assert problems == []

@@ -8,7 +8,6 @@ import json
 import re
 
 import pytest
-from cfnlint.api import ManualArgs, lint_file
 
 from observability import queries, sections
 from observability.alarm_docs import MAX_DESCRIPTION
@@ -29,6 +28,7 @@ from tests.support.cfn import (
     dashboard_expressions,
     dashboard_metrics,
 )
+from tests.support.synth import cfn_lint
 from tests.synth.conftest import EDGE_REGION, Synth
 
 CFG = MonitoringConfig()
@@ -314,7 +314,7 @@ def test_cfn_lint_finds_no_errors(any_synth: Synth) -> None:
     problems = [
         f"{t.name}: {match}"
         for t in all_templates(any_synth)
-        for match in lint_file(t.path, ManualArgs(regions=[t.region]))
+        for match in cfn_lint(t.path, t.region)
         if match.rule.id.startswith("E")
     ]
     assert problems == []
