@@ -17,7 +17,7 @@ import pytest
 
 from local.emulator import use_dummy_credentials
 from tests.support import dynamodb
-from tests.support.synth import SYNTH_SECONDS, report
+from tests.support.synth import CONFIGS, SYNTH_SECONDS, report
 
 TESTS = Path(__file__).resolve().parent
 EMULATED_TIERS = ("service", "local")
@@ -54,7 +54,7 @@ def pytest_configure(config: pytest.Config) -> None:
 # computed in one process only, every test that reads a configuration goes to that configuration's group,
 # and a group runs on one worker. A test that reads several goes with the first of them in this order
 # (the scenario sets are the heaviest work).
-GROUP_ORDER = ("default", "eu-west-1", "scale", "us-east-1", "edge-all", "telemetry")
+GROUP_ORDER = ("default", "eu-west-1", "scale", "us-east-1", "edge-all", "telemetry")  # CONFIGS + telemetry
 # Session fixtures that read one configuration (tests/support/synth.py, tests/scenarios/conftest.py), and the
 # handler's captured telemetry (tests/synth/conftest.py: a fresh process serving every route).
 FIXTURE_GROUP = {
@@ -67,15 +67,16 @@ FIXTURE_GROUP = {
     "loaded_unreserved": "eu-west-1",
     "telemetry": "telemetry",
 }
-PARAMETRIZED_BY_CONFIGURATION = ("synth", "any_synth", "loaded")  # their parameter is a configuration's name
 
 
 def work_group(item: pytest.Item) -> str | None:
-    """The group of the shared work a test reads (None: it reads none and may run anywhere)."""
+    """The group of the shared work a test reads (None: it reads none and may run anywhere): the fixtures
+    above, and any parameter whose value names a configuration (``synth``, ``any_synth``, ``loaded`` and
+    the modules' own parametrized synth fixtures pass the configuration's name to synthesize())."""
     names = set(getattr(item, "fixturenames", ()))
     params = getattr(getattr(item, "callspec", None), "params", {})
     wanted = {FIXTURE_GROUP[n] for n in names & FIXTURE_GROUP.keys()}
-    wanted |= {str(params[n]) for n in PARAMETRIZED_BY_CONFIGURATION if n in names and n in params}
+    wanted |= {v for v in params.values() if isinstance(v, str) and v in CONFIGS}
     return next((g for g in GROUP_ORDER if g in wanted), None)
 
 
