@@ -248,6 +248,15 @@ class AlarmStatus:
     height: int
 
 
+# The log groups a saved query can read, each with its region and the deploy-time value (Ref name) that
+# holds its name: the function's (home region), the WAF's and CloudFront's access logs (EDGE_REGION).
+LogGroup = Literal["function", "waf", "cloudfront_access_logs"]
+LOG_GROUPS: Mapping[LogGroup, tuple[Region, str]] = {
+    "function": ("home", "log_group_name"),
+    "waf": ("edge", "waf_log_group_name"),
+    "cloudfront_access_logs": ("edge", "cloudfront_access_log_group_name"),
+}
+
 # The log groups a dashboard log widget can read: the function's (home region) or CloudFront's access
 # logs (standard logging v2, EDGE_REGION). Each names the saved-query folder under queries/ it runs.
 LogSource = Literal["function", "cloudfront_access_logs"]

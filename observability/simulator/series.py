@@ -14,12 +14,16 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
+from service.contract import METRICS_NAMESPACE
+
 WILDCARD = "*"  # a scenario dimension value that matches any value in the alarm
 
-# Where a metric comes from decides how late it lands (Scenario.lags). "emf": the service's own metrics,
-# extracted from its logs (any namespace not listed below).
+# Where a metric comes from decides how late it lands (Scenario.lags). Every namespace a unit reads is
+# listed here with its source; one that is not has none (source_of raises, and the unit guard,
+# tests/unit/test_unit_guard.py, names this file): a new AWS namespace is never silently taken for EMF.
 SOURCES = ("emf", "lambda", "dynamodb", "cloudfront", "waf", "synthetics")
 _SOURCE_OF_NAMESPACE = {
+    METRICS_NAMESPACE: "emf",  # the service's own metrics, extracted from its logs
     "AWS/Lambda": "lambda",
     "AWS/DynamoDB": "dynamodb",
     "AWS/CloudFront": "cloudfront",
@@ -29,8 +33,14 @@ _SOURCE_OF_NAMESPACE = {
 
 
 def source_of(namespace: str) -> str:
-    """The ingestion source of a namespace (one of SOURCES)."""
-    return _SOURCE_OF_NAMESPACE.get(namespace, "emf")
+    """The ingestion source of a namespace (one of SOURCES); ValueError for a namespace without one."""
+    try:
+        return _SOURCE_OF_NAMESPACE[namespace]
+    except KeyError:
+        raise ValueError(
+            f"no ingestion source for namespace {namespace!r}: add it to "
+            "observability/simulator/series.py _SOURCE_OF_NAMESPACE (a new source also needs SOURCES)"
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -253,7 +263,8 @@ class Scenario:
         return replace(self, lags={**self.lags, **lags})
 
     def lag_of(self, key: MetricKey) -> int:
-        return int(self.lags.get(source_of(key.namespace), 0))
+        # On time (no lags): every metric lands at once, whatever its source.
+        return int(self.lags.get(source_of(key.namespace), 0)) if self.lags else 0
 
     def add(self, namespace: str, name: str, dimensions: Mapping[str, str] | None, series: Series) -> Scenario:
         self.metrics[MetricKey.of(namespace, name, dimensions)] = series

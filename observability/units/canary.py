@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from observability import sections
 from observability.model import Alarm, AlarmLine, Dimensions, Graph, Metric, Playbook
 from observability.monitoring_config import MonitoringConfig
+from observability.queries import SavedQuery
 from observability.unit import Panel, Scope, UnitAlarms
 from service.catalogue import RouteSpec
 
@@ -99,6 +100,10 @@ def alarms(scope: Scope) -> CanaryAlarms:
             context={"health": called[0].path if called else HEALTH_PATH, "read": called[-1].path if called else ""},
         )
     )
+
+
+def saved_queries(scope: Scope) -> tuple[SavedQuery, ...]:
+    return ()
 
 
 def panels(scope: Scope, alarms: CanaryAlarms) -> tuple[Panel, ...]:

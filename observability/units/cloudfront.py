@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from observability import sections
+from observability import queries, sections
 from observability.model import ORANGE, RED, Alarm, AlarmLine, Expression, Graph, Metric, Playbook, Ref
 from observability.monitoring_config import MonitoringConfig
+from observability.queries import SavedQuery
 from observability.unit import Panel, Scope, UnitAlarms
 
 NS = "AWS/CloudFront"
@@ -114,6 +115,11 @@ def _rate_alarm(cfg: MonitoringConfig, status: str, pct: float, playbook: Playbo
         ),
         context={"threshold": f"{pct:g}"},
     )
+
+
+def saved_queries(scope: Scope) -> tuple[SavedQuery, ...]:
+    """Over CloudFront's access logs (queries/cloudfront/, us-east-1)."""
+    return queries.cloudfront_log_queries()
 
 
 def panels(scope: Scope, alarms: CloudFrontAlarms) -> tuple[Panel, ...]:

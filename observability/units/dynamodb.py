@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from observability import sections
 from observability.model import RED, Alarm, Expression, Graph, Metric, Playbook, Ref
+from observability.queries import SavedQuery
 from observability.unit import Panel, Scope, UnitAlarms
 from service.dal.tables import DYNAMODB_OPERATIONS
 
@@ -119,6 +120,10 @@ def alarms(scope: Scope) -> DynamoDBAlarms:
             condition=f"Sum(SystemErrors) over {', '.join(DYNAMODB_OPERATIONS)} > 0 in 2 of 3 5-min periods",
         ),
     )
+
+
+def saved_queries(scope: Scope) -> tuple[SavedQuery, ...]:
+    return ()
 
 
 def panels(scope: Scope, alarms: DynamoDBAlarms) -> tuple[Panel, ...]:

@@ -28,6 +28,7 @@ from observability import sections
 from observability.emf import service_metric
 from observability.model import ORANGE, RED, Alarm, AlarmLine, Expression, Graph, Metric, Playbook
 from observability.monitoring_config import MonitoringConfig
+from observability.queries import SavedQuery
 from observability.unit import Panel, Scope, UnitAlarms
 from observability.units import lambda_function
 from service.contract import METRIC_CLIENT_ERROR, METRIC_FAULT, METRIC_REQUESTS
@@ -137,6 +138,10 @@ def alarms(scope: Scope) -> FunctionUrlAlarms:
             cfg, UNANSWERED, "5xx", METRIC_FAULT, "% 5xx without a function answer", cfg.url_unanswered_5xx_pct
         ),
     )
+
+
+def saved_queries(scope: Scope) -> tuple[SavedQuery, ...]:
+    return ()
 
 
 def panels(scope: Scope, alarms: FunctionUrlAlarms) -> tuple[Panel, ...]:

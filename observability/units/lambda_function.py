@@ -22,6 +22,7 @@ from observability.model import (
     Text,
 )
 from observability.monitoring_config import MonitoringConfig
+from observability.queries import SavedQuery
 from observability.unit import Panel, Scope, UnitAlarms
 from service.contract import METRIC_COLD_START, METRIC_REQUESTS
 
@@ -214,6 +215,10 @@ def alarms(scope: Scope) -> LambdaAlarms:
             condition=f"Sum(Errors) >= {cfg.lambda_errors_threshold} in a 5-min period",
         ),
     )
+
+
+def saved_queries(scope: Scope) -> tuple[SavedQuery, ...]:
+    return ()
 
 
 def panels(scope: Scope, alarms: LambdaAlarms) -> tuple[Panel, ...]:

@@ -30,6 +30,7 @@ from observability.model import (
     duration,
 )
 from observability.monitoring_config import BurnWindow, MonitoringConfig
+from observability.queries import SavedQuery
 from observability.unit import Panel, RouteAlarms, Scope
 from service.catalogue import RouteSpec
 from service.contract import METRIC_CLIENT_ERROR, METRIC_FAULT, METRIC_LATENCY, METRIC_REQUESTS
@@ -293,6 +294,11 @@ def route_alarms(cfg: MonitoringConfig, route: RouteSpec) -> list[AnyAlarm]:
             composite = build(cfg, route, window)
             out += [*composite.children, composite]
     return out
+
+
+def saved_queries(scope: Scope) -> tuple[SavedQuery, ...]:
+    """Each route's ``route-<name>-<kind>`` queries, deployed with its alarms."""
+    return tuple(q for r in scope.routes for q in queries.route_queries(r))
 
 
 def panels(scope: Scope, alarms: RouteAlarms) -> tuple[Panel, ...]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from observability import sections
 from observability.model import Alarm, Metric, Playbook, Ref
+from observability.queries import SavedQuery
 from observability.unit import Panel, Scope, UnitAlarms
 
 NS = "AWS/DDoSProtection"
@@ -56,6 +57,10 @@ def alarms(scope: Scope) -> ShieldAlarms:
             condition="Maximum(DDoSDetected) >= 1 in a minute",
         )
     )
+
+
+def saved_queries(scope: Scope) -> tuple[SavedQuery, ...]:
+    return ()
 
 
 def panels(scope: Scope, alarms: ShieldAlarms) -> tuple[Panel, ...]:

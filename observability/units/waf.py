@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from observability import sections
+from observability import queries, sections
 from observability.model import Alarm, AlarmLine, Expression, Graph, Metric, Playbook, Ref
+from observability.queries import SavedQuery
 from observability.unit import Panel, Scope, UnitAlarms
 
 NS = "AWS/WAFV2"
@@ -58,6 +59,11 @@ def alarms(scope: Scope) -> WafAlarms:
             context={"threshold": str(cfg.waf_blocked_per_5min)},
         )
     )
+
+
+def saved_queries(scope: Scope) -> tuple[SavedQuery, ...]:
+    """Over the WAF log group (queries/waf/, us-east-1)."""
+    return queries.waf_queries()
 
 
 def panels(scope: Scope, alarms: WafAlarms) -> tuple[Panel, ...]:
