@@ -22,6 +22,7 @@ from pathlib import Path
 
 from dashboards.layout import layout, log_tables
 from observability.alarm_docs import every_alarm
+from observability.conditions import condition as condition_of
 from observability.cost import render_markdown
 from observability.model import EDGE_REGION, AnyAlarm
 from observability.monitoring_config import MonitoringConfig
@@ -79,7 +80,7 @@ def alarms_table() -> str:
         if not a.notify:
             windows += a.key.startswith(route_prefix)
             continue
-        name, condition = cfg.alarm_name(a.key), a.condition
+        name, condition = cfg.alarm_name(a.key), condition_of(a, missing=True)
         if a.key.startswith(route_prefix):
             name = cfg.alarm_name("route-<name>-" + a.key.removeprefix(route_prefix))
             condition = f"per route, e.g. `{first[0].name}`: {condition}"

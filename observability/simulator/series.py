@@ -14,21 +14,23 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
-from service.contract import METRICS_NAMESPACE
-
 WILDCARD = "*"  # a scenario dimension value that matches any value in the alarm
 
 # Where a metric comes from decides how late it lands (Scenario.lags). Every namespace a unit reads is
 # listed here with its source; one that is not has none (source_of raises, and the unit guard,
 # tests/unit/test_unit_guard.py, names this file): a new AWS namespace is never silently taken for EMF.
-SOURCES = ("emf", "lambda", "dynamodb", "cloudfront", "waf", "synthetics")
+# The service's EMF namespace (service/contract.py METRICS_NAMESPACE: the simulator imports nothing of the
+# project, so tests/unit/test_unit_guard.py holds the two equal).
+EMF_NAMESPACE = "OrdersApi"
+SOURCES = ("emf", "lambda", "dynamodb", "cloudfront", "waf", "synthetics", "shield")
 _SOURCE_OF_NAMESPACE = {
-    METRICS_NAMESPACE: "emf",  # the service's own metrics, extracted from its logs
+    EMF_NAMESPACE: "emf",  # the service's own metrics, extracted from its logs
     "AWS/Lambda": "lambda",
     "AWS/DynamoDB": "dynamodb",
     "AWS/CloudFront": "cloudfront",
     "AWS/WAFV2": "waf",
     "CloudWatchSynthetics": "synthetics",
+    "AWS/DDoSProtection": "shield",  # Shield Advanced (config shield_advanced)
 }
 
 

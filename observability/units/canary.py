@@ -96,7 +96,7 @@ def alarms(scope: Scope) -> CanaryAlarms:
                 "goes to INSUFFICIENT_DATA instead of paging, and the dashboard's canary graph shows the gap. "
                 "Check `aws synthetics get-canary-runs --name <canary>` when it does"
             ),
-            condition="Minimum(SuccessPercent) < 100 in 2 consecutive 5-min periods (each with a run)",
+            condition="",
             context={"health": called[0].path if called else HEALTH_PATH, "read": called[-1].path if called else ""},
         )
     )

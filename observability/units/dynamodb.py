@@ -103,7 +103,7 @@ def alarms(scope: Scope) -> DynamoDBAlarms:
             datapoints_to_alarm=1,
             missing_data="ignore",
             missing_data_why=_QUIET_WHY,
-            condition="Sum(ReadThrottleEvents) + Sum(WriteThrottleEvents) > 0 in a 5-min period",
+            condition="Sum(ReadThrottleEvents) + Sum(WriteThrottleEvents)",
         ),
         system_errors=Alarm(
             key="dynamodb-system-errors",
@@ -117,7 +117,7 @@ def alarms(scope: Scope) -> DynamoDBAlarms:
             datapoints_to_alarm=2,
             missing_data="ignore",
             missing_data_why=_QUIET_WHY,
-            condition=f"Sum(SystemErrors) over {', '.join(DYNAMODB_OPERATIONS)} > 0 in 2 of 3 5-min periods",
+            condition=f"Sum(SystemErrors) over {', '.join(DYNAMODB_OPERATIONS)}",
         ),
     )
 

@@ -116,10 +116,7 @@ def _share_alarm(
         datapoints_to_alarm=2,
         missing_data="notBreaching",
         missing_data_why=_BELOW_FLOOR_WHY.format(floor=floor),
-        condition=(
-            f"100 x (Url{status}Count - Sum({emf_metric})) / UrlRequestCount >= {threshold:g} % in 2 consecutive "
-            f"5-min periods (each with at least {floor} URL requests)"
-        ),
+        condition=f"% of URL requests (100 x (Url{status}Count - Sum({emf_metric})) / UrlRequestCount)",
         context={"threshold": f"{threshold:g}"},
     )
 

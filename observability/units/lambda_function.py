@@ -140,7 +140,7 @@ def utilisation_alarm(cfg: MonitoringConfig, reserved: int) -> Alarm:
         datapoints_to_alarm=2,
         missing_data="notBreaching",
         missing_data_why="ConcurrentExecutions is published only while the function runs; " + _IDLE_WHY,
-        condition=(f"100 x Maximum(ConcurrentExecutions) / reserved concurrency >= {pct:g} % in 2 of 3 1-min periods"),
+        condition="% of reserved concurrency in use (100 x Maximum(ConcurrentExecutions) / reserved concurrency)",
         context={"threshold": f"{pct:g}"},
     )
 
@@ -165,7 +165,7 @@ def account_concurrency_alarm(cfg: MonitoringConfig) -> Alarm:
         datapoints_to_alarm=2,
         missing_data="notBreaching",
         missing_data_why="ClaimedAccountConcurrency is published while functions of the region run; " + _IDLE_WHY,
-        condition=f"100 x Maximum(ClaimedAccountConcurrency) / {limit} >= {pct:g} % in 2 of 3 1-min periods",
+        condition=f"% of the account's concurrency claimed (100 x Maximum(ClaimedAccountConcurrency) / {limit})",
         context={"threshold": f"{pct:g}", "limit": str(limit)},
     )
 
@@ -199,7 +199,7 @@ def alarms(scope: Scope) -> LambdaAlarms:
             datapoints_to_alarm=1,
             missing_data="notBreaching",
             missing_data_why=_IDLE_WHY,
-            condition="Sum(Throttles) > 0 in a 5-min period",
+            condition="",
         ),
         errors=Alarm(
             key="lambda-errors",
@@ -212,7 +212,7 @@ def alarms(scope: Scope) -> LambdaAlarms:
             datapoints_to_alarm=1,
             missing_data="notBreaching",
             missing_data_why=_IDLE_WHY,
-            condition=f"Sum(Errors) >= {cfg.lambda_errors_threshold} in a 5-min period",
+            condition="",
         ),
     )
 

@@ -201,11 +201,7 @@ def latency_burn_alarm(cfg: MonitoringConfig, route: RouteSpec, window: BurnWind
             datapoints_to_alarm=1,
             missing_data="notBreaching",
             missing_data_why=NO_TRAFFIC_WHY + ", so no budget is spent",
-            condition=(
-                f"slow share (100 - {fast_share(route)} of Latency) / {budget:g} % >= {factor:g} "
-                f"over {duration(seconds)} (with at least {floors[seconds]} requests and {min_slow} slower than "
-                f"{route.slo.latency_ms} ms in it)"
-            ),
+            condition=f"slow share (100 - {fast_share(route)} of Latency) / {budget:g} %",
             notify=False,
             context=context | {"window": duration(seconds)},
         )
@@ -216,10 +212,7 @@ def latency_burn_alarm(cfg: MonitoringConfig, route: RouteSpec, window: BurnWind
         playbook=LATENCY,
         region="home",
         children=children,
-        condition=(
-            f"share slower than {route.slo.latency_ms} ms >= {factor * budget:g} % ({factor:g}x the "
-            f"{budget:g} % latency budget) over {duration(window.long_s)} AND over {duration(window.short_s)}"
-        ),
+        condition=f"share slower than {route.slo.latency_ms} ms burning its {budget:g} % budget, both windows",
         context=context,
     )
 
@@ -261,10 +254,7 @@ def burn_alarm(cfg: MonitoringConfig, route: RouteSpec, window: BurnWindow) -> C
             datapoints_to_alarm=1,
             missing_data="notBreaching",
             missing_data_why=NO_TRAFFIC_WHY + ", so no budget is spent",
-            condition=(
-                f"Average(Fault) / {budget:g} >= {window.factor:g} over {duration(seconds)}"
-                f" (with at least {floor} requests and {min_faults} faults in it)"
-            ),
+            condition=f"burn rate (Average(Fault) / {budget:g})",
             notify=False,
             context=context | {"window": duration(seconds)},
         )
@@ -275,9 +265,7 @@ def burn_alarm(cfg: MonitoringConfig, route: RouteSpec, window: BurnWindow) -> C
         playbook=BURN,
         region="home",
         children=children,
-        condition=(
-            f"burn rate >= {window.factor:g}x over {duration(window.long_s)} AND over {duration(window.short_s)}"
-        ),
+        condition=f"fault rate burning its {budget * 100:g} % budget, both windows",
         context=context,
     )
 
