@@ -215,7 +215,7 @@ class ThrowawayAlarms(UnitAlarms):
 
 
 def alarms(scope: Scope) -> ThrowawayAlarms:
-    metric = Metric("AWS/SNS", "NumberOfNotificationsFailed", "Sum", 300, (("TopicName", Ref("topic_name")),))
+    metric = Metric("AWS/Throwaway", "NumberOfNotificationsFailed", "Sum", 300, (("TopicName", Ref("topic_name")),))
     return ThrowawayAlarms(
         Alarm(
             key="throwaway-undelivered",
@@ -258,8 +258,8 @@ def test_the_guard_names_the_file_to_edit_for_each_missing_piece(monkeypatch: py
         f"{here}: alarm 'throwaway-undelivered' needs deploy-time value(s) ['topic_name'] that the edge monitoring "
         "stack does not supply: add them to stacks/monitoring/refs.py SUPPLIED['edge'] and pass them to "
         "supplied(...) in stacks/monitoring/stacks.py (EdgeMonitoringStack)",
-        f"{here}: alarm 'throwaway-undelivered' reads AWS/SNS/NumberOfNotificationsFailed; no ingestion source for "
-        "namespace 'AWS/SNS': add it to observability/simulator/series.py _SOURCE_OF_NAMESPACE (a new source also "
+        f"{here}: alarm 'throwaway-undelivered' reads AWS/Throwaway/NumberOfNotificationsFailed; no ingestion source for "
+        "namespace 'AWS/Throwaway': add it to observability/simulator/series.py _SOURCE_OF_NAMESPACE (a new source also "
         "needs SOURCES)",
         f"{here}: alarm 'throwaway-undelivered' restates a threshold in its condition "
         "'Sum(NumberOfNotificationsFailed) > 0': say only what the fields cannot (observability/conditions.py "
