@@ -211,27 +211,8 @@ def fetch(
     start -= start % 60
     qs = queries(sets)
     parts = stretches(start, end, now)
-    calls = [
-        (region, s, b)
-        for s in parts
-        for region in sorted({q.region for q in qs})
-        for b in batches([q for q in qs if q.region == region], s)
-    ]
-    progress(
-        f"backtest: fetching {len(qs)} metric statistics over {(end - start) / 1440:.1f} days "
-        f"({len(calls)} GetMetricData call(s) before paging)"
-    )
-    metrics: dict[MetricKey, Metric] = {q.key: Metric() for q in qs}
-    clients: dict[str, Any] = {}
-    for i, (region, s, batch) in enumerate(calls, 1):
-        cw = clients.get(region) or clients.setdefault(region, session.client("cloudwatch", region_name=region))
-        pages = _get(cw, batch, s, progress=progress, sleep=sleep)
-        for q, points in zip(batch, pages, strict=True):
-            merge_stats(metrics, q.key, q.statistic, points)
-        progress(
-            f"  {i}/{len(calls)} {region} {_when(s.first)}..{_when(s.end)} at {s.resolution_s // 60} min: "
-            f"{len(batch)} statistics"
-        )
+    progress(f"backtest: fetching {len(qs)} metric statistics over {(end - start) / 1440:.1f} days")
+    metrics = download(session, qs, parts, progress=progress, sleep=sleep)
     return History(
         source=f"the account ({names.home_region} and {names.edge_region}, GetMetricData)",
         start=start,
@@ -241,6 +222,36 @@ def fetch(
         stretches=tuple(parts),
         refs=names.refs,
     )
+
+
+def download(
+    session: Any,
+    qs: Sequence[Query],
+    parts: Sequence[Stretch],
+    *,
+    progress: Progress,
+    sleep: Callable[[float], None] = time.sleep,
+) -> dict[MetricKey, Metric]:
+    """Every query's datapoints over every stretch (at the stretch's period), batched within the limits."""
+    calls = [
+        (region, s, b)
+        for s in parts
+        for region in sorted({q.region for q in qs})
+        for b in batches([q for q in qs if q.region == region], s)
+    ]
+    progress(f"  {len(calls)} GetMetricData call(s), before paging")
+    metrics: dict[MetricKey, Metric] = {q.key: Metric() for q in qs}
+    clients: dict[str, Any] = {}
+    for i, (region, s, batch) in enumerate(calls, 1):
+        cw = clients.get(region) or clients.setdefault(region, session.client("cloudwatch", region_name=region))
+        pages = _get(cw, batch, s, progress=progress, sleep=sleep)
+        for q, points in zip(batch, pages, strict=True):
+            merge_stats(metrics, q.key, q.statistic, points)
+        progress(
+            f"  {i}/{len(calls)} ({100 * i // len(calls)} %) {region} {_when(s.first)}..{_when(s.end)} "
+            f"at {s.resolution_s // 60} min: {len(batch)} statistics"
+        )
+    return metrics
 
 
 def _when(minute: int) -> str:

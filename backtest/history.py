@@ -84,9 +84,9 @@ class History:
                 out.add(key.namespace, key.name, dict(key.dimensions), metric.series(self.start))
         return out
 
-    def has_data(self, key: MetricKey) -> bool:
-        m = self.metrics.get(key)
-        return m is not None and not m.empty
+    def has_data(self, wanted: MetricKey) -> bool:
+        """Does any recorded metric provide ``wanted`` (an alarm's metric; ``*`` dimension values match any)?"""
+        return any(not m.empty and k.matches(wanted) for k, m in self.metrics.items())
 
 
 def from_scenario(scenario: Scenario, *, epoch_start: int, source: str, refs: Mapping[str, str]) -> History:

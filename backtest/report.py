@@ -68,31 +68,28 @@ def render(model: Mapping[str, AnyAlarm], replay: Replay, *, title: str) -> tupl
     fired = [o for o in judged if o.episodes]
     quiet = [o for o in judged if not o.episodes]
     unjudged = [o for o in alarms if not o.judged]
-    eps = [(e, o.key) for o in fired for e in o.episodes]
+    found = incidents(fired, h.end)
     out.append("")
     out.append(
         f"notifying alarms that went to ALARM ({len(fired)} of {len(alarms)}):"
         if fired
-        else f"no notifying alarm went to ALARM ({len(judged)} judged, {len(unjudged)} not judged)"
+        else f"no notifying alarm went to ALARM ({len(judged)} with a verdict, {len(unjudged)} without)"
     )
     for o in fired:
         a = model[o.key]
-        with_ = sorted({k for e in o.episodes for e2, k in eps if k != o.key and e.overlaps(e2, h.end)})
         times = ", ".join(_episode(e, h.end) for e in o.episodes[:MAX_TIMES])
         more = f", ... {len(o.episodes) - MAX_TIMES} more" if len(o.episodes) > MAX_TIMES else ""
+        which = [str(i) for i, (_, keys) in enumerate(found, 1) if o.key in keys]
         out.append(
             f"  {a.severity.upper():6} {o.key}: {len(o.episodes)} notification(s), "
-            f"{span(o.alarm_minutes(h.end))} in ALARM"
+            f"{span(o.alarm_minutes(h.end))} in ALARM, incident {', '.join(which)}"
         )
         out.append(f"         at {times}{more}")
-        if with_:
-            out.append(f"         together with: {', '.join(with_)}")
     if quiet:
-        out.append(f"quiet (judged, never in ALARM): {len(quiet)} alarms")
-    found = incidents(fired, h.end)
+        out.append(f"quiet (never in ALARM): {len(quiet)} notifying alarms")
     if found:
         out.append("")
-        out.append(f"incidents (notifying alarms in ALARM together): {len(found)}")
+        out.append(f"incidents (notifying alarms in ALARM at overlapping times): {len(found)}")
         for i, (e, keys) in enumerate(found, 1):
             out.append(f"  {i}. {_episode(e, h.end)}: {', '.join(keys)}")
     out += ["", *cannot_know(model, replay, unjudged)]
@@ -100,7 +97,7 @@ def render(model: Mapping[str, AnyAlarm], replay: Replay, *, title: str) -> tupl
     summary = (
         f"backtest {at(h.judged_from)}..{at(h.end)} ({span(h.end - h.judged_from)}, {short_source(h.source)}): "
         f"{c['page']} page(s) and {c['ticket']} ticket(s) from {len(fired)} alarm(s) in {len(found)} incident(s); "
-        f"{len(quiet)} alarms quiet, {len(unjudged)} not judged"
+        f"{len(quiet)} alarms quiet, {len(unjudged)} without data"
     )
     out += ["", f"summary: {summary}"]
     return out, summary
@@ -114,8 +111,8 @@ def cannot_know(model: Mapping[str, AnyAlarm], replay: Replay, unjudged: list[Ou
     out = ["what this backtest cannot know:"]
     if unjudged:
         out.append(
-            f"  - not judged, no datapoint of any metric they read in this history: "
-            f"{', '.join(o.key for o in unjudged)}"
+            "  - no verdict: no datapoint of any metric they read (a sparse counter that never counted, or a "
+            f"metric this source does not have): {', '.join(o.key for o in unjudged)}"
         )
     never = sorted({m for o in replay.outcomes.values() if o.judged for m in o.missing_metrics}, key=metric_name)
     if never:
