@@ -21,6 +21,7 @@ from observability.simulator.evaluator import AlarmSet, CompositeAlarm, Timeline
 from observability.simulator.loader import metric_alarm_from_cfn
 
 TOLERANCE_MIN = 3  # a real and a replayed transition this close count as the same (metrics land late)
+INCIDENT_GAP_MIN = 15  # real ALARM episodes closer than this are one incident (a flapping alarm)
 HISTORY_DAYS = 30  # CloudWatch keeps alarm history this long
 _ARN = re.compile(r"arn:aws[a-z-]*:cloudwatch:[a-z0-9-]+:\d+:alarm:([^\s\"()]+)")
 
@@ -236,7 +237,7 @@ def compare_lines(setup: Configured, dep: Deployed, history: History, mine: Judg
     if not any(o.episodes for o in real) and theirs.outcomes:
         real = [theirs.outcomes[k] for k in sorted(dep.notify) if k in theirs.outcomes]
         real_source = "the replay of the deployed definitions (no real ALARM in the history's window)"
-    found = incidents(real, history.end)
+    found = incidents(real, history.end, gap=INCIDENT_GAP_MIN)
     mine_eps = [e for o in my_replay.outcomes.values() if o.key in mine_n for e in o.episodes]
     caught = sum(
         1

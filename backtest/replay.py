@@ -129,12 +129,16 @@ def _outcome(key: str, alarm: object, timeline: Timeline, history: History) -> O
     return out
 
 
-def incidents(outcomes: Iterable[Outcome], history_end: int) -> list[tuple[Episode, list[str]]]:
-    """Overlapping ALARM episodes of the given alarms merged into incidents: (span, alarm keys)."""
+def incidents(outcomes: Iterable[Outcome], history_end: int, *, gap: int = 0) -> list[tuple[Episode, list[str]]]:
+    """Overlapping ALARM episodes of the given alarms merged into incidents: (span, alarm keys). Episodes
+    less than ``gap`` minutes apart count as one incident too (an alarm flapping on one failure)."""
     spans = sorted(((e, o.key) for o in outcomes for e in o.episodes), key=lambda x: (x[0].start, x[1]))
     merged: list[tuple[Episode, list[str]]] = []
     for ep, key in spans:
-        if merged and ep.overlaps(merged[-1][0], history_end):
+        last = merged[-1][0] if merged else None
+        if last is not None and (
+            ep.overlaps(last, history_end) or (last.end is not None and ep.start - last.end < gap)
+        ):
             span, keys = merged[-1]
             ends = [x for x in (span.end, ep.end) if x is not None]
             end = None if span.end is None or ep.end is None else max(ends)

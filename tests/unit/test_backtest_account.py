@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import botocore.session
 import pytest
 from botocore.stub import ANY, Stubber
 
@@ -19,44 +18,13 @@ from backtest.history import Stretch
 from backtest.plan import configured, judged
 from backtest.replay import run
 from observability.simulator.series import MetricKey
+from tests.support.stubbed_aws import Session
 
 NOW_S = 1_800_000_000  # a fixed "now" (2027-01-15 08:00Z), a multiple of 1 h
 NOW = NOW_S // 60
 FUNCTION = "OrdersApi-Service-ApiFunction-abc123"
 THROTTLES = MetricKey.of("AWS/Lambda", "Throttles", {"FunctionName": FUNCTION})
 HOME, EDGE = "eu-west-1", "us-east-1"
-
-
-def client(service: str, region: str) -> Any:
-    return botocore.session.get_session().create_client(
-        service,
-        region_name=region,
-        aws_access_key_id="test",
-        aws_secret_access_key="test",  # noqa: S106
-    )
-
-
-class Session:
-    """A boto3-like session whose clients are stubbed (one per service and region)."""
-
-    def __init__(self) -> None:
-        self.clients: dict[tuple[str, str], Any] = {}
-        self.stubs: dict[tuple[str, str], Stubber] = {}
-
-    def stub(self, service: str, region: str) -> Stubber:
-        if (service, region) not in self.stubs:
-            c = client(service, region)
-            self.clients[(service, region)] = c
-            self.stubs[(service, region)] = Stubber(c).__enter__()
-        return self.stubs[(service, region)]
-
-    def client(self, service: str, region_name: str) -> Any:
-        self.stub(service, region_name)
-        return self.clients[(service, region_name)]
-
-    def done(self) -> None:
-        for s in self.stubs.values():
-            s.assert_no_pending_responses()
 
 
 def at(minute: int) -> datetime:
@@ -126,7 +94,8 @@ def test_retention_switches_the_period_by_age_and_says_so() -> None:
     assert all(p.first % (p.resolution_s // 60) == 0 for p in parts)
     far = stretches(NOW - 100 * 1440, NOW, NOW)
     assert [p.resolution_s for p in far] == [3600, 300, 60]
-    assert far[1].first == NOW - 63 * 1440 and far[2].first == NOW - 15 * 1440
+    assert far[1].first == NOW - 63 * 1440
+    assert far[2].first == NOW - 15 * 1440
     with pytest.raises(BacktestError, match="455 days"):
         stretches(NOW - 456 * 1440, NOW, NOW)
 
@@ -187,7 +156,7 @@ def test_throttling_is_retried_with_backoff_then_reported() -> None:
 
     for _ in range(account.RETRIES + 1):
         cw.add_client_error("get_metric_data", service_error_code="ThrottlingException", http_status_code=400)
-    with pytest.raises(BacktestError, match="kept throttling .* nothing was written"):
+    with pytest.raises(BacktestError, match=r"kept throttling .* nothing was written"):
         download(
             session,
             [Query(HOME, THROTTLES, "Sum")],
@@ -228,7 +197,8 @@ def test_the_whole_plan_is_fetched_within_the_api_limits() -> None:
     session = Session()
     _stack_outputs(session)
     names = account.deployed_names(setup, session)
-    assert names.refs["function_name"] == FUNCTION and names.refs["distribution_id"] == "E1ABC"
+    assert names.refs["function_name"] == FUNCTION
+    assert names.refs["distribution_id"] == "E1ABC"
     requests: list[tuple[str, dict[str, Any]]] = []
     for region in (HOME, EDGE):
         c = session.client("cloudwatch", region)
@@ -246,7 +216,7 @@ def test_the_whole_plan_is_fetched_within_the_api_limits() -> None:
         c.meta.events.register("provide-client-params.cloudwatch.GetMetricData", answer)
     history = account.fetch(setup, names, session, days=14, progress=lambda _: None, now_s=NOW_S)
     assert requests
-    for region, params in requests:
+    for _region, params in requests:
         qs = params["MetricDataQueries"]
         minutes = (int(params["EndTime"].timestamp()) - int(params["StartTime"].timestamp())) // 60
         period = qs[0]["MetricStat"]["Period"]
@@ -291,8 +261,10 @@ def test_no_stack_in_the_region_is_a_clear_error_and_nothing_is_written(
     saved = tmp_path / "history.json"
     assert cli.main(["--source", "account", "--save", str(saved)], session=session) == 2
     err = capsys.readouterr().err
-    assert "no stack OrdersApi-Service in eu-west-1" in err and "nothing was written" in err
-    assert not saved.exists() and list(tmp_path.iterdir()) == []
+    assert "no stack OrdersApi-Service in eu-west-1" in err
+    assert "nothing was written" in err
+    assert not saved.exists()
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_missing_credentials_is_a_clear_error_and_nothing_is_written(
@@ -317,5 +289,6 @@ def test_missing_credentials_is_a_clear_error_and_nothing_is_written(
     saved = tmp_path / "out" / "history.json"
     assert cli.main(["--source", "account", "--save", str(saved)], session=boto3.Session()) == 2
     err = capsys.readouterr().err
-    assert "no AWS credentials" in err and "nothing was written" in err
+    assert "no AWS credentials" in err
+    assert "nothing was written" in err
     assert not saved.parent.exists()

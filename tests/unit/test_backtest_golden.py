@@ -75,12 +75,14 @@ def test_a_known_incident_in_the_scenario_world_is_named_with_its_alarms_and_min
     assert want <= row
     # It starts within the row's minutes of the failure, and ends once the windows have seen the recovery.
     assert EPOCH + FAILURE.start + 2 <= span.start <= EPOCH + FAILURE.start + 15
-    assert span.end is not None and span.end <= EPOCH + FAILURE.stop + 60
+    assert span.end is not None
+    assert span.end <= EPOCH + FAILURE.stop + 60
     # Nothing before the failure (the quiet first judged hour) and nothing after the incident.
     assert all(e.start >= EPOCH + FAILURE.start for o in fired for e in o.episodes)
     assert len(set(keys)) == sum(len(o.episodes) for o in fired)  # one notification each
     text = "\n".join(lines)
-    assert f"1. {at(span.start)}" in text and all(k in text for k in want)
+    assert f"1. {at(span.start)}" in text
+    assert all(k in text for k in want)
     assert counts(model, r)["page"] == len(want)
     assert summary.endswith(
         f"{len(want)} page(s) and 0 ticket(s) from {len(want)} alarm(s) in 1 incident(s); "
@@ -165,7 +167,8 @@ def test_a_known_incident_in_a_local_recording(setup: Configured, tmp_path: Path
     failing = range(40, 50)
     end_s = record(tmp_path, 70, failing)
     h = local_source.read(tmp_path, now_s=end_s)
-    assert h.start == T0 // 60 and h.refs["function_name"] == FUNCTION_NAME
+    assert h.start == T0 // 60
+    assert h.refs["function_name"] == FUNCTION_NAME
     r, lines, summary = replayed(setup, h)
     model = {a.key: a for a in setup.plan.alarms}
     fired = {o.key: o.episodes for o in r.outcomes.values() if model[o.key].notify and o.episodes}
@@ -176,8 +179,10 @@ def test_a_known_incident_in_a_local_recording(setup: Configured, tmp_path: Path
         assert start + 1 <= episodes[0].start <= start + 6
     # The edge alarms read metrics only AWS has: named as not judged, not reported quiet.
     text = "\n".join(lines)
-    assert "no verdict" in text and "cloudfront-5xx-rate" in text.split("no verdict")[1]
-    assert "incident 1" in text and "2 page(s) and 0 ticket(s) from 2 alarm(s) in 1 incident(s)" in summary
+    assert "no verdict" in text
+    assert "cloudfront-5xx-rate" in text.split("no verdict")[1]
+    assert "incident 1" in text
+    assert "2 page(s) and 0 ticket(s) from 2 alarm(s) in 1 incident(s)" in summary
 
     saved = tmp_path / "saved" / "local.json"
     histories.save(h, saved)
@@ -186,7 +191,7 @@ def test_a_known_incident_in_a_local_recording(setup: Configured, tmp_path: Path
 
 def test_a_quiet_local_recording_pages_nobody(setup: Configured, tmp_path: Path) -> None:
     end_s = record(tmp_path, 30, range(0))
-    r, lines, summary = replayed(setup, local_source.read(tmp_path, now_s=end_s))
+    _r, _lines, summary = replayed(setup, local_source.read(tmp_path, now_s=end_s))
     assert " 0 page(s) and 0 ticket(s) from 0 alarm(s)" in summary
 
 
