@@ -79,6 +79,7 @@ def backtest(args: argparse.Namespace, context_args: list[str], session: Any) ->
     else:
         history = local_source.read(args.telemetry_dir)
     alarms = judged(setup.plan, history.refs or (names.refs if names else {}))
+    progress(f"backtest: replaying {len(alarms.model)} alarms over {history.end - history.start} minutes")
     replay = run(alarms.evaluator, history)
     overrides = " ".join(context_args)
     title = f"backtest: the {len(alarms.model)} alarms of {setup.service_name} in this working tree" + (

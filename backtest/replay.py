@@ -9,7 +9,15 @@ from dataclasses import dataclass, field
 
 from backtest.history import History
 from backtest.statistics import approximate
-from observability.simulator.evaluator import ALARM, EXTRA_DATAPOINTS, AlarmSet, CompositeAlarm, MetricAlarm, Timeline
+from observability.simulator.evaluator import (
+    ALARM,
+    EXTRA_DATAPOINTS,
+    INSUFFICIENT,
+    AlarmSet,
+    CompositeAlarm,
+    MetricAlarm,
+    Timeline,
+)
 from observability.simulator.series import MetricKey
 
 
@@ -34,7 +42,10 @@ class Outcome:
     key: str
     episodes: list[Episode]
     missing_metrics: list[MetricKey] = field(default_factory=list)  # read, but no datapoint in the history
-    judged: bool = True  # False: none of its metrics has data (or every child is unjudged)
+    # No verdict: none of its metrics has data and the source has none of its namespaces (e.g. CloudFront
+    # locally), or it never left INSUFFICIENT_DATA; ``why`` says which. A composite: every child.
+    judged: bool = True
+    why: str = ""
     coarse: list[str] = field(default_factory=list)  # stretches its period is shorter than the data's resolution
     warmup_until: int | None = None  # epoch minute from which its windows lie entirely in the history
     approximate: bool = False  # a percentile over several minutes: an upper bound
@@ -84,6 +95,7 @@ def run(alarms: AlarmSet, history: History, *, initial: Mapping[str, str] | None
         if isinstance(a, CompositeAlarm):
             kids = [outcomes[alarms._child_key(k, c)] for c in a.children()]
             outcomes[k].judged = any(c.judged for c in kids)
+            outcomes[k].why = "; ".join(sorted({c.why for c in kids if c.why}))
             outcomes[k].missing_metrics = sorted({m for c in kids for m in c.missing_metrics}, key=str)
             outcomes[k].coarse = sorted({s for c in kids for s in c.coarse})
             warm = [c.warmup_until for c in kids if c.warmup_until is not None]
@@ -116,7 +128,15 @@ def _outcome(key: str, alarm: object, timeline: Timeline, history: History) -> O
         return out
     keys = list(dict.fromkeys(st.key for st in alarm.stats.values()))
     out.missing_metrics = [k for k in keys if not history.has_data(k)]
-    out.judged = len(out.missing_metrics) < len(keys)
+    if len(out.missing_metrics) == len(keys):
+        # A sparse counter that never counted still decides an alarm that treats missing data as not
+        # breaching; a namespace the source does not have at all decides nothing.
+        present = {k.namespace for k, m in history.metrics.items() if not m.empty}
+        lacking = sorted({k.namespace for k in keys} - present)
+        if lacking:
+            out.judged, out.why = False, f"this history has no {' or '.join(lacking)} metric"
+        elif set(timeline.states.values()) <= {INSUFFICIENT}:
+            out.judged, out.why = False, "no datapoint: it stayed INSUFFICIENT_DATA"
     reach = alarm.period_s // 60 * (alarm.evaluation_periods + EXTRA_DATAPOINTS)
     if history.start + reach > history.judged_from:
         out.warmup_until = history.start + reach

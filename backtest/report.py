@@ -109,11 +109,11 @@ def short_source(source: str) -> str:
 
 def cannot_know(model: Mapping[str, AnyAlarm], replay: Replay, unjudged: list[Outcome]) -> list[str]:
     out = ["what this backtest cannot know:"]
-    if unjudged:
-        out.append(
-            "  - no verdict: no datapoint of any metric they read (a sparse counter that never counted, or a "
-            f"metric this source does not have): {', '.join(o.key for o in unjudged)}"
-        )
+    reasons: dict[str, list[str]] = {}
+    for o in unjudged:
+        reasons.setdefault(o.why or "no data", []).append(o.key)
+    for why, keys in sorted(reasons.items()):
+        out.append(f"  - no verdict ({why}): {', '.join(keys)}")
     never = sorted({m for o in replay.outcomes.values() if o.judged for m in o.missing_metrics}, key=metric_name)
     if never:
         out.append(
