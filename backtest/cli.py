@@ -72,6 +72,7 @@ def backtest(args: argparse.Namespace, context_args: list[str], session: Any) ->
             described = deployed.describe(setup, names, session, progress=progress)
     if args.from_file:
         history = histories.load(args.from_file)
+        history.source += f"; replayed from {args.from_file}"
     elif names is not None and args.source == "account":
         dep = deployed.from_describe(described, f"{setup.service_name}-")
         extra = [(dep.aset, dep.region_of)] if args.against else []

@@ -82,7 +82,7 @@ def from_describe(
             out.aset.add(key, metric_alarm_from_cfn(key, a))
         except (NotImplementedError, KeyError, ValueError) as exc:
             out.unreadable[key] = str(exc)
-    for region, item in history:
+    for _region, item in history:
         name = str(item.get("AlarmName", ""))
         if not name.startswith(prefix) or item.get("HistoryItemType", "StateUpdate") != "StateUpdate":
             continue
@@ -92,7 +92,6 @@ def from_describe(
         out.history.setdefault(name.removeprefix(prefix), []).append(
             Transition(int(when.timestamp()) // 60, data["oldState"]["stateValue"], data["newState"]["stateValue"])
         )
-        del region
     for ts in out.history.values():
         ts.sort(key=lambda t: t.minute)
     # Composites whose children cannot be replayed cannot be either.

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from dashboards.console import alarm_set
-from observability.model import Alarm, AnyAlarm, Composite, Metric
+from observability.model import AnyAlarm
 from observability.plan import Plan, plan
 from observability.simulator.evaluator import AlarmSet, MetricAlarm
 from scripts.runbook import context
@@ -50,24 +50,3 @@ class Judged:
 def judged(p: Plan, refs: Mapping[str, str]) -> Judged:
     """``refs``: deploy-time values by Ref name (function_name, table_name, distribution_id, ...)."""
     return Judged({a.key: a for a in p.alarms}, alarm_set(p.alarms, refs))
-
-
-def metrics_of(a: AnyAlarm) -> list[Metric]:
-    if isinstance(a, Composite):
-        return [m for c in a.children for m in metrics_of(c)]
-    m = a.metric
-    return [m] if isinstance(m, Metric) else list(m.using.values())
-
-
-def refs_needed(p: Plan) -> set[str]:
-    """The Ref names the plan's alarm metrics use (what a source must provide)."""
-    from observability.model import Ref
-
-    return {
-        v.name
-        for a in p.alarms
-        if isinstance(a, Alarm)
-        for m in metrics_of(a)
-        for _, v in m.dimensions
-        if isinstance(v, Ref)
-    }
