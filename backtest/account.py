@@ -30,6 +30,7 @@ MAX_QUERIES = 500  # MetricDataQueries per GetMetricData call
 MAX_DATAPOINTS = 100_800  # datapoints one call returns at most
 # (age in days up to which, period in seconds): CloudWatch's retention of aggregated datapoints.
 RETENTION: tuple[tuple[int, int], ...] = ((15, 60), (63, 300), (455, 3600))
+LANDING_MIN = 5
 RETRIES = 5
 BACKOFF_S = 1.0
 THROTTLING = frozenset({"Throttling", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded"})
@@ -201,7 +202,9 @@ def fetch(
     """The last ``days`` of every metric the plan's alarms (and ``extra`` alarm sets) read, per minute where
     retention allows, plus the lookback the longest alarm window needs."""
     now = int((time.time() if now_s is None else now_s) // 60)
-    end = now - now % 5  # whole 5-minute periods (the newest minutes are still landing anyway)
+    # Whole 5-minute periods, 5 minutes back: the newest minutes are still landing (EMF a minute or two late),
+    # and a minute asked for too early would read as missing data.
+    end = (now - LANDING_MIN) - (now - LANDING_MIN) % 5
     judged_from = end - int(days * 1440)
     plan_alarms = judged(setup.plan, names.refs)
     regions = {k: names.region(a.region) for k, a in plan_alarms.model.items()}
