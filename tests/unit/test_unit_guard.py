@@ -7,6 +7,8 @@ and fails when a unit
   that the monitoring stack of its region does not supply (stacks/monitoring/refs.py declares them);
 - has an alarm read a namespace the alarm simulator has no ingestion source for
   (observability/simulator/series.py: a new AWS namespace is never silently EMF);
+- reads a platform metric (alarm or graph) that the one model of what AWS publishes does not list, under
+  that dimension set (observability/aws_published.py);
 - adds a notifying alarm that no failure-mode row makes fire and that no stated exception covers
   (observability/failure_modes.py MODES, NOT_IN_A_ROW);
 - restates a threshold or floor in an alarm's condition prose (observability/conditions.py generates them
@@ -29,6 +31,7 @@ import pytest
 
 from observability import failure_modes
 from observability import plan as plan_module
+from observability.aws_published import published
 from observability.conditions import RESTATED
 from observability.model import (
     LOG_GROUPS,
@@ -94,6 +97,26 @@ def alarm_metrics(a: AnyAlarm) -> Iterator[Metric]:
         yield from metrics_of(a.metric)
 
 
+def panel_metrics(panels: Iterable[Panel]) -> Iterator[tuple[str, Metric]]:
+    for panel in panels:
+        for row in panel.rows:
+            for w in row:
+                if isinstance(w, Graph):
+                    yield from ((w.title, m) for a in (*w.left, *w.right) for m in metrics_of(a))
+
+
+def unpublished(where: str, what: str, metrics: Iterable[Metric]) -> Iterator[str]:
+    for m in metrics:
+        dims = tuple(sorted(d for d, _ in m.dimensions))
+        if m.namespace != METRICS_NAMESPACE and published(m.namespace, m.name, dims) is None:
+            yield (
+                f"{where}: {what} reads {m.namespace}/{m.name} under {list(dims)}, which AWS publishes nowhere in "
+                "observability/aws_published.py PUBLISHED: add it there (its dimension sets, and when a datapoint "
+                "exists), and to what publishes it locally (PlatformMetrics) or in the scenario world "
+                "(tests/scenarios/world.py) if they model it"
+            )
+
+
 def panel_refs(panels: Iterable[Panel]) -> Iterator[tuple[str, set[str]]]:
     """(widget title, the deploy-time values it reads) for each widget of the panels."""
     for panel in panels:
@@ -140,6 +163,7 @@ def problems(units: Iterable[MonitoredUnit], scopes: Iterable[Scope] = SCOPES) -
                         source_of(m.namespace)
                     except ValueError as err:
                         out[f"{where}: alarm {a.key!r} reads {m.namespace}/{m.name}; {err}"] = None
+                out |= dict.fromkeys(unpublished(where, f"alarm {a.key!r}", alarm_metrics(a)))
                 if RESTATED.search(a.condition):
                     out[
                         f"{where}: alarm {a.key!r} restates a threshold in its condition {a.condition!r}: say only "
@@ -158,7 +182,10 @@ def problems(units: Iterable[MonitoredUnit], scopes: Iterable[Scope] = SCOPES) -
                     _missing(where, f"saved query {q.key!r} (log group {q.log_group!r})", q.region, {_log_group(q)})
                 )
             # The dashboard lives in the home region's stack, whatever region a widget draws from.
-            for title, refs in panel_refs(unit.panels(scope, alarms)):
+            drawn = unit.panels(scope, alarms)
+            for title, m in panel_metrics(drawn):
+                out |= dict.fromkeys(unpublished(where, f"dashboard widget {title!r}", [m]))
+            for title, refs in panel_refs(drawn):
                 out |= dict.fromkeys(_missing(where, f"dashboard widget {title!r}", "home", refs))
     return list(out)
 
@@ -261,6 +288,10 @@ def test_the_guard_names_the_file_to_edit_for_each_missing_piece(monkeypatch: py
         f"{here}: alarm 'throwaway-undelivered' reads AWS/Throwaway/NumberOfNotificationsFailed; no ingestion source for "
         "namespace 'AWS/Throwaway': add it to observability/simulator/series.py _SOURCE_OF_NAMESPACE (a new source also "
         "needs SOURCES)",
+        f"{here}: alarm 'throwaway-undelivered' reads AWS/Throwaway/NumberOfNotificationsFailed under ['TopicName'], "
+        "which AWS publishes nowhere in observability/aws_published.py PUBLISHED: add it there (its dimension sets, "
+        "and when a datapoint exists), and to what publishes it locally (PlatformMetrics) or in the scenario world "
+        "(tests/scenarios/world.py) if they model it",
         f"{here}: alarm 'throwaway-undelivered' restates a threshold in its condition "
         "'Sum(NumberOfNotificationsFailed) > 0': say only what the fields cannot (observability/conditions.py "
         "generates the rest)",
@@ -271,6 +302,10 @@ def test_the_guard_names_the_file_to_edit_for_each_missing_piece(monkeypatch: py
         f"{here}: saved query 'throwaway-waf' (log group 'waf') needs deploy-time value(s) ['waf_log_group_name'] "
         "that the edge monitoring stack does not supply: add them to stacks/monitoring/refs.py SUPPLIED['edge'] "
         "and pass them to supplied(...) in stacks/monitoring/stacks.py (EdgeMonitoringStack)",
+        f"{here}: dashboard widget 'Undelivered' reads AWS/Throwaway/NumberOfNotificationsFailed under "
+        "['TopicName'], which AWS publishes nowhere in observability/aws_published.py PUBLISHED: add it there (its "
+        "dimension sets, and when a datapoint exists), and to what publishes it locally (PlatformMetrics) or in the "
+        "scenario world (tests/scenarios/world.py) if they model it",
         f"{here}: dashboard widget 'Undelivered' needs deploy-time value(s) ['topic_name'] that the home "
         "monitoring stack does not supply: add them to stacks/monitoring/refs.py SUPPLIED['home'] and pass them "
         "to supplied(...) in stacks/monitoring/stacks.py (MonitoringStack)",
