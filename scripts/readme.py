@@ -151,7 +151,7 @@ def render(doc: str, text: str) -> str:
         if not pattern.search(text):
             raise SystemExit(f"{doc} has no {begin} ... {end} block")
         block = f"{begin}\n{content()}\n{end}"
-        text = pattern.sub(lambda _, block=block: block, text)
+        text = pattern.sub(lambda _, block=block: block, text)  # type: ignore[misc]  # mypy cannot infer a lambda whose default binds a loop variable (ruff B023)
     return text
 
 

@@ -129,7 +129,7 @@ class Series:
         if key not in self._aggregates or len(self.samples) != self._indexed_size:
             self._indexed()  # drops the datapoints of a series that has grown since
             self._aggregates[key] = self._aggregate(start, end, statistic)
-        return self._aggregates[key]  # type: ignore[return-value]
+        return self._aggregates[key]  # type: ignore[return-value]  # the cache holds floats or None under an (start, end, stat) key
 
     def _aggregate(self, start: int, end: int, statistic: str) -> float | None:
         if statistic not in ("Sum", "SampleCount", "Average"):

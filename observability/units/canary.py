@@ -114,7 +114,7 @@ def panels(scope: Scope, alarms: CanaryAlarms) -> tuple[Panel, ...]:
     row = (
         Graph(
             "Canary (outside-in, every 5 min): success % and run duration",
-            left=(replace(unreachable.metric, label="success % (min)"),),  # type: ignore[type-var]
+            left=(replace(unreachable.metric, label="success % (min)"),),
             right=(Metric(NS, "Duration", "Maximum", RATE_MINUTES * 60, dimensions(scope.cfg), label="run ms"),),
             lines=(AlarmLine(unreachable, "pages below {threshold:g} % twice in a row"),),
             edge=True,

@@ -128,8 +128,8 @@ def panels(scope: Scope, alarms: CloudFrontAlarms) -> tuple[Panel, ...]:
         Graph(
             "CloudFront 4xx / 5xx rate, % (5 min, request floor)",
             left=(
-                replace(rate_5xx.metric, label="5xx %", color=RED),  # type: ignore[type-var]
-                replace(rate_4xx.metric, label="4xx % (WAF blocks, refusals, throttles)", color=ORANGE),  # type: ignore[type-var]
+                replace(rate_5xx.metric, label="5xx %", color=RED),
+                replace(rate_4xx.metric, label="4xx % (WAF blocks, refusals, throttles)", color=ORANGE),
             ),
             lines=(
                 AlarmLine(rate_5xx, "5xx alarm {threshold:g} %"),

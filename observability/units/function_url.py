@@ -157,8 +157,8 @@ def panels(scope: Scope, alarms: FunctionUrlAlarms) -> tuple[Panel, ...]:
         Graph(
             "Answered by the URL without the function, % of URL requests",
             left=(
-                replace(refused.metric, label="refused 4xx %", color=ORANGE),  # type: ignore[type-var]
-                replace(unanswered.metric, label="unanswered 5xx %", color=RED),  # type: ignore[type-var]
+                replace(refused.metric, label="refused 4xx %", color=ORANGE),
+                replace(unanswered.metric, label="unanswered 5xx %", color=RED),
             ),
             lines=(
                 AlarmLine(refused, "refused alarm {threshold:g} %", color=ORANGE),

@@ -313,9 +313,9 @@ def concurrency_panel(reserved: int | None, utilisation: Alarm | None, account: 
             "reservation) against the account limit; throttled requests get 429 from the Function URL."
         )
         if account:
-            claimed = account.metric.using["claimed"]  # type: ignore[union-attr]
+            claimed = account.metric.using["claimed"]  # type: ignore[union-attr]  # the account alarm's metric is an Expression
             limit = int(account.context["limit"])
-            left = (*left, replace(claimed, label="claimed in the account", color=RED))  # type: ignore[type-var]
+            left = (*left, replace(claimed, label="claimed in the account", color=RED))
             lines = (
                 Line(limit, f"account limit {limit}"),
                 AlarmLine(account, "alarm {threshold:g} % = {value:g}", times=limit, per=100, color=ORANGE),

@@ -74,7 +74,7 @@ def panels(scope: Scope, alarms: WafAlarms) -> tuple[Panel, ...]:
             "WAF allowed / blocked / 5 min",
             left=(
                 metric("AllowedRequests", label="allowed"),
-                replace(blocked_spike.metric, label="blocked"),  # type: ignore[type-var]
+                replace(blocked_spike.metric, label="blocked"),
             ),
             lines=(AlarmLine(blocked_spike, "blocked alarm {threshold:g}"),),
             edge=True,
