@@ -246,6 +246,8 @@ class AlarmStatus:
     alarms: tuple[AnyAlarm, ...]
     width: int
     height: int
+    states: tuple[Literal["ALARM", "OK", "INSUFFICIENT_DATA"], ...] = ()  # show only these (empty: all)
+    sort_by: Literal["default", "state_updated"] = "default"  # state_updated: latest change first
 
 
 # The log groups a dashboard log widget can read: the function's (home region) or CloudFront's access
