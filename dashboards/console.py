@@ -21,6 +21,7 @@ from typing import Any
 from dashboards import incident
 from observability import sections
 from observability.model import (
+    Alarm,
     AlarmStatus,
     AnyAlarm,
     AnyMetric,
@@ -154,30 +155,30 @@ def alarm_states(
 
 
 def why(a: AnyAlarm, aset: AlarmSet, scn: Scenario, states: Mapping[str, Mapping[str, Any]]) -> str:
-    """What holds an alarm in ALARM at the last evaluation: its newest datapoints against the threshold, or
-    the missing data it keeps its state on; for a composite, each child's reason."""
+    """What holds an alarm in ALARM at the last evaluation, in a line: its newest datapoints against the
+    threshold, or the missing data it keeps its state on; for a composite, each child's."""
     if isinstance(a, Composite):
-        child = {c.key: states.get(c.key, {}) for c in a.children}
-        parts = [f"{k}: {st.get('why') or st.get('state')}" for k, st in child.items()]
-        return "every child in ALARM: " + "; ".join(parts)
+        return "; ".join(f"{c.context.get('window', c.key)}: {_why_metric(c, aset, scn)}" for c in a.children)
+    return _why_metric(a, aset, scn)
+
+
+def _why_metric(a: Alarm, aset: AlarmSet, scn: Scenario) -> str:
     sim = aset.alarms[a.key]
     assert isinstance(sim, MetricAlarm)  # noqa: S101 - a model Alarm is simulated as a metric alarm
     p = sim.period_s // 60
-    T = scn.end
-    seen = sim.range_at(scn, T)
-    window = [T - j * p for j in reversed(range(a.evaluation_periods))]
+    seen = sim.range_at(scn, scn.end)
+    window = [scn.end - j * p for j in reversed(range(a.evaluation_periods))]
     values = [seen.get(t) for t in window]
-    shown = ", ".join("-" if v is None else f"{v:.3g}" for v in values)
-    breaching = sum(1 for v in values if v is not None and _COMPARE_FN[a.comparison](v, a.threshold))
-    span = f"{a.evaluation_periods} x {p} min" if a.evaluation_periods > 1 else f"{p} min"
+    test = f"{a.comparison} {a.threshold:g}"
     if all(v is None for v in values):
-        return (
-            f"no datapoint in the last {span}: missing data is {a.missing_data!r}, so it keeps ALARM until a "
-            f"datapoint clears it ({a.condition})"
-        )
+        return f"no datapoint in the last {a.evaluation_periods * p} min: state kept (missing data: {a.missing_data})"
+    if a.evaluation_periods == 1:
+        return f"{values[0]:.3g} {test} (last {p}-min period)"
+    breaching = sum(1 for v in values if v is not None and _COMPARE_FN[a.comparison](v, a.threshold))
+    shown = ", ".join("-" if v is None else f"{v:.3g}" for v in values)
     return (
-        f"{breaching} of the last {a.evaluation_periods} periods breach {a.comparison} {a.threshold:g} "
-        f"(needs {a.datapoints_to_alarm}); values oldest first: {shown} ({span})"
+        f"{breaching} of the last {a.evaluation_periods} {p}-min periods {test} "
+        f"({a.datapoints_to_alarm} alarm): {shown}, oldest first"
     )
 
 

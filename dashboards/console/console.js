@@ -253,10 +253,11 @@ function incidentView(doc) {
         g.since ? `since ${hhmm(g.since)} UTC (${ago(doc.now - g.since)})` : "")));
     const list = el("ul", { class: "firing" });
     for (const a of g.alarms) {
+      // A route's alarms share the cause's title: the route and the condition tell them apart.
       list.append(el("li", { "data-alarm": a.key },
-        el("b", {}, a.route ? `${a.route}: ` : ""), el("span", {}, `${a.title}`),
+        el("b", {}, a.route || a.title), el("span", {}, a.route ? ` ${a.condition}` : ""),
         el("span", { class: "since" }, a.since ? ` · since ${hhmm(a.since)} UTC` : ""),
-        el("div", { class: "why" }, `Still red: ${a.why || a.condition}`)));
+        el("div", { class: "why" }, `still red: ${a.why || a.condition}`)));
     }
     card.append(list);
     const checks = el("ol", { class: "checks" }, ...g.first_checks.slice(0, 3).map((t) => el("li", {}, t)));

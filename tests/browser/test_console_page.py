@@ -126,9 +126,9 @@ def test_graphs_draw_lines_and_threshold_lines(loaded: tuple[Served, list[Any]])
     served, _ = loaded
     pw, browser, page = open_console(served.console)
     try:
-        service = page.locator('section[data-section="Service"] [data-title="Requests / min (all routes)"]')
+        service = page.locator('section[data-section="Service"] [data-title="Requests / min (all routes) and throttled"]')
         drawn = service.evaluate(PIXELS)
-        (requests,) = drawn["columns"]
+        requests, _throttled = drawn["columns"]
         # Two datapoints a minute apart on an axis of at least 10 minutes: a segment of ~1/10 of the width.
         assert longest_run(requests) > 20 * drawn["dpr"], requests
         route = ROUTES[0]
