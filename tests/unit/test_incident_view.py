@@ -3,6 +3,7 @@ console, notifying alarms in ALARM grouped by cause with a "since" that never mo
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
@@ -61,14 +62,15 @@ def test_console_groups_what_notifies_with_a_since_that_never_moves(tmp_path: Pa
                 during = d
     # One "since" however often the page refreshed; history only ever grows at its end.
     assert len(sinces) == 1, sinces
-    for before, after in zip(histories, histories[1:], strict=False):
+    for before, after in itertools.pairwise(histories):
         assert after[: len(before)] == before
     (group,) = [g for g in during["incident"]["groups"] if g["kind"] == "dynamodb-throttles"]
     assert group["cause"] == "DynamoDB throttling"
     assert group["severity"] in ("page", "ticket")
     assert group["since"] == next(iter(sinces))
     assert group["runbook"] == "/RUNBOOK.md#dynamodb-throttles"
-    assert group["first_checks"] and group["queries"][0]["href"].startswith("/query?format=text&key=")
+    assert group["first_checks"]
+    assert group["queries"][0]["href"].startswith("/query?format=text&key=")
     (alarm,) = group["alarms"]
     assert re.fullmatch(r"\d+ > 0 \(last 5-min period\)", alarm["why"]), alarm["why"]
     counts = during["incident"]["counts"]
@@ -76,7 +78,8 @@ def test_console_groups_what_notifies_with_a_since_that_never_moves(tmp_path: Pa
     # Window alarms never count: only notifying ones are in the header's numbers.
     notifying = [a for a in plan(reserved_concurrency=10).alarms if a.notify and a.region == "home"]
     assert counts["ALARM"] + counts["OK"] + counts["INSUFFICIENT_DATA"] == len(notifying)
-    assert d is not None and not [g for g in d["incident"]["groups"] if g["kind"] == "dynamodb-throttles"]
+    assert d is not None
+    assert not [g for g in d["incident"]["groups"] if g["kind"] == "dynamodb-throttles"]
 
 
 def test_an_empty_recording_is_no_data_not_ok(tmp_path: Path) -> None:
@@ -85,4 +88,5 @@ def test_an_empty_recording_is_no_data_not_ok(tmp_path: Path) -> None:
     view = d["incident"]
     assert view["recorded"] is False
     assert view["groups"] == []
-    assert view["counts"]["OK"] == 0 and view["counts"]["INSUFFICIENT_DATA"] > 0
+    assert view["counts"]["OK"] == 0
+    assert view["counts"]["INSUFFICIENT_DATA"] > 0
