@@ -126,7 +126,9 @@ def test_graphs_draw_lines_and_threshold_lines(loaded: tuple[Served, list[Any]])
     served, _ = loaded
     pw, browser, page = open_console(served.console)
     try:
-        service = page.locator('section[data-section="Service"] [data-title="Requests / min (all routes) and throttled"]')
+        service = page.locator(
+            'section[data-section="Service"] [data-title="Requests / min (all routes) and throttled"]'
+        )
         drawn = service.evaluate(PIXELS)
         requests, _throttled = drawn["columns"]
         # Two datapoints a minute apart on an axis of at least 10 minutes: a segment of ~1/10 of the width.
