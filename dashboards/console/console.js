@@ -12,6 +12,7 @@ let range = new URLSearchParams(location.hash.slice(1)).get("range") || "fit";
 let last = null; // the last document drawn, redrawn when the range changes
 
 const REFRESH_MS = 10000;
+const SHOWN_PER_CAUSE = 3; // alarms listed per cause before the rest fold
 
 // HH:MM:SS UTC (the page's one timezone).
 function when(epoch) {
@@ -252,14 +253,21 @@ function incidentView(doc) {
       el("span", { class: "since-utc", "data-since": String(g.since || "") },
         g.since ? `since ${hhmm(g.since)} UTC (${ago(doc.now - g.since)})` : "")));
     const list = el("ul", { class: "firing" });
-    for (const a of g.alarms) {
+    const more = el("ul", { class: "firing" });
+    g.alarms.forEach((a, i) => {
       // A route's alarms share the cause's title: the route and the condition tell them apart.
-      list.append(el("li", { "data-alarm": a.key },
+      const item = el("li", { "data-alarm": a.key },
         el("b", {}, a.route || a.title), el("span", {}, a.route ? ` ${a.condition}` : ""),
         el("span", { class: "since" }, a.since ? ` · since ${hhmm(a.since)} UTC` : ""),
-        el("div", { class: "why" }, `still red: ${a.why || a.condition}`)));
-    }
+        el("div", { class: "why" }, `still red: ${a.why || a.condition}`));
+      // The first few alarms of a cause keep the first screen for the other causes; the rest fold.
+      if (i < SHOWN_PER_CAUSE) list.append(item); else more.append(item);
+    });
     card.append(list);
+    if (more.children.length) {
+      card.append(el("details", { class: "more" },
+        el("summary", {}, `${more.children.length} more alarms of this cause`), more));
+    }
     const checks = el("ol", { class: "checks" }, ...g.first_checks.slice(0, 3).map((t) => el("li", {}, t)));
     card.append(el("div", { class: "label" }, "First checks"), checks);
     const links = el("div", { class: "links" },
@@ -317,7 +325,9 @@ function render(doc) {
   rangePicker();
   headerCounts(doc);
   routeTable(doc);
+  const opened = new Set([...document.querySelectorAll("#incident details[open]")].map((d) => d.closest(".cause").dataset.kind));
   document.getElementById("incident").replaceChildren(incidentView(doc));
+  for (const d of document.querySelectorAll("#incident details")) if (opened.has(d.closest(".cause").dataset.kind)) d.open = true;
   const board = document.getElementById("board");
   const key = JSON.stringify(doc.sections.map((s) => [s.title, s.rows.map((r) => r.map((w) => [w.type, w.title]))]));
   if (key !== layoutKey) {
