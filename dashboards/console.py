@@ -173,13 +173,19 @@ def _why_metric(a: Alarm, aset: AlarmSet, scn: Scenario) -> str:
     if all(v is None for v in values):
         return f"no datapoint in the last {a.evaluation_periods * p} min: state kept (missing data: {a.missing_data})"
     if a.evaluation_periods == 1:
-        return f"{values[0]:.3g} {test} (last {p}-min period)"
+        return f"{_num(values[0])} {test} (last {p}-min period)"
     breaching = sum(1 for v in values if v is not None and _COMPARE_FN[a.comparison](v, a.threshold))
-    shown = ", ".join("-" if v is None else f"{v:.3g}" for v in values)
+    shown = ", ".join("-" if v is None else _num(v) for v in values)
     return (
         f"{breaching} of the last {a.evaluation_periods} {p}-min periods {test} "
         f"({a.datapoints_to_alarm} alarm): {shown}, oldest first"
     )
+
+
+def _num(v: float | None) -> str:
+    """1,980 / 14.4 / 0.123: readable at a glance (no exponents)."""
+    assert v is not None  # noqa: S101 - callers pass datapoints that exist
+    return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}"
 
 
 _COMPARE_FN = {

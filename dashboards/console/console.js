@@ -115,7 +115,9 @@ function overlayPlugin(lines, box, partialFrom) {
           const [side, ly, base] = free;
           ctx.textAlign = side;
           ctx.textBaseline = base;
-          ctx.fillText(line.label, side === "right" ? left + width - 4 * dpr : left + 4 * dpr, ly);
+          // Right-hand labels end before the partial minute's band, where its own label is.
+          const right = Math.min(left + width, partialFrom ? u.valToPos(partialFrom, "x", true) : left + width);
+          ctx.fillText(line.label, side === "right" ? right - 4 * dpr : left + 4 * dpr, ly);
           placed.push({ side, y0: base === "bottom" ? ly - h : ly });
           drawn.push({ label: line.label, color: line.color, y: y / dpr });
         }
@@ -135,8 +137,9 @@ function timeRange(win) {
 // An axis title: the labels of the series drawn against it (shortened when many).
 function axisLabel(labels) {
   const unique = [...new Set(labels)];
+  if (unique.length > 3) return ""; // many series (one per route): the legend names them
   const text = unique.join(", ");
-  return text.length > 48 ? `${text.slice(0, 45)}...` : text;
+  return text.length > 36 ? `${text.slice(0, 33)}...` : text;
 }
 
 function drawGraph(w, box, doc) {
