@@ -21,6 +21,7 @@ import random
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -163,8 +164,11 @@ class OwnServer:
 
     def __init__(self, extra_args: list[str]) -> None:
         env = {k: v for k, v in os.environ.items() if k not in ("DYNAMODB_ENDPOINT_URL",)}
+        # Its own recording, not .local/ (a running `make run`'s): one recording per server.
+        self.telemetry = tempfile.TemporaryDirectory(prefix="make-load-")
+        telemetry = ["--telemetry-dir", self.telemetry.name]
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-m", "local", "--port", "0", "--console-port", "0", *extra_args],
+            [sys.executable, "-m", "local", "--port", "0", "--console-port", "0", *telemetry, *extra_args],
             cwd=ROOT,
             env=env,
             stdout=subprocess.PIPE,
@@ -203,6 +207,7 @@ class OwnServer:
         self.process.send_signal(signal.SIGINT)
         code = self.process.wait(timeout=30)
         self._reader.join(timeout=10)
+        self.telemetry.cleanup()
         return code
 
 
@@ -297,7 +302,18 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {line}")
     for problem in problems:
         print(f"  CHECK FAILED: {problem}")
-    print("  checks: " + ("passed" if not problems else f"{len(problems)} failed"))
+    checked = ["no connection errors"]
+    if server:
+        checked += ["server exit status 0", "stdout all JSON", "access + throttle lines = responses", "route labels"]
+    else:
+        checked.append("(external server: its output is not checked)")
+    print(f"  checks {'passed' if not problems else f'{len(problems)} FAILED'}: " + "; ".join(checked))
+    # Not a failure (a burst may be meant to throttle), but never a silent one: say what the run measured.
+    answered = sum(p.responses for p in phases)
+    refused = {s: sum(p.statuses.get(s, 0) for p in phases) for s in (429, 500, 502, 503, 504)}
+    for status, n in refused.items():
+        if answered and n / answered >= 0.01:
+            print(f"  NOTE: {n} of {answered} responses ({100 * n / answered:.0f} %) were {status}")
     return 1 if problems else 0
 
 
