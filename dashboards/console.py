@@ -33,6 +33,7 @@ from observability.model import (
     Section,
     Text,
     Widget,
+    duration,
 )
 from observability.plan import Plan
 from observability.simulator.evaluator import AlarmSet, CompositeAlarm, MetricAlarm, MetricStat, Timeline
@@ -171,13 +172,14 @@ def _why_metric(a: Alarm, aset: AlarmSet, scn: Scenario) -> str:
     values = [seen.get(t) for t in window]
     test = f"{a.comparison} {a.threshold:g}"
     if all(v is None for v in values):
-        return f"no datapoint in the last {a.evaluation_periods * p} min: state kept (missing data: {a.missing_data})"
+        span = duration(a.evaluation_periods * sim.period_s)
+        return f"no datapoint in the last {span}: state kept (missing data: {a.missing_data})"
     if a.evaluation_periods == 1:
-        return f"{_num(values[0])} {test} (last {p}-min period)"
+        return f"{_num(values[0])} {test} (last {duration(sim.period_s)} period)"
     breaching = sum(1 for v in values if v is not None and _COMPARE_FN[a.comparison](v, a.threshold))
     shown = ", ".join("-" if v is None else _num(v) for v in values)
     return (
-        f"{breaching} of the last {a.evaluation_periods} {p}-min periods {test} "
+        f"{breaching} of the last {a.evaluation_periods} {duration(sim.period_s)} periods {test} "
         f"({a.datapoints_to_alarm} alarm): {shown}, oldest first"
     )
 

@@ -72,7 +72,7 @@ def test_console_groups_what_notifies_with_a_since_that_never_moves(tmp_path: Pa
     assert group["first_checks"]
     assert group["queries"][0]["href"].startswith("/query?format=text&key=")
     (alarm,) = group["alarms"]
-    assert re.fullmatch(r"\d+ > 0 \(last 5-min period\)", alarm["why"]), alarm["why"]
+    assert re.fullmatch(r"\d+ > 0 \(last 5 min period\)", alarm["why"]), alarm["why"]
     counts = during["incident"]["counts"]
     assert counts["ALARM"] == counts["page"] + counts["ticket"] >= 1
     # Window alarms never count: only notifying ones are in the header's numbers.
