@@ -221,7 +221,7 @@ function rangePicker() {
     button.addEventListener("click", () => {
       range = name;
       history.replaceState(null, "", name === "fit" ? location.pathname : `#range=${encodeURIComponent(name)}`);
-      if (last) { shown.clear(); render(last); }
+      if (last) { invalidate(); render(last); }
     });
     return button;
   }));
@@ -319,6 +319,11 @@ function routeTable(doc) {
 const shown = new Map();
 let layoutKey = null;
 
+// Everything is redrawn at the next render (a new time range, a new width); plots are kept until then.
+function invalidate() {
+  for (const entry of shown.values()) entry.sig = null;
+}
+
 function render(doc) {
   last = doc;
   document.getElementById("title").textContent = `${doc.service}: operations (local)`;
@@ -335,6 +340,7 @@ function render(doc) {
   const key = JSON.stringify(doc.sections.map((s) => [s.title, s.rows.map((r) => r.map((w) => [w.type, w.title]))]));
   if (key !== layoutKey) {
     layoutKey = key;
+    for (const entry of shown.values()) if (entry.plot) entry.plot.destroy();
     shown.clear();
     board.replaceChildren();
     doc.sections.forEach((section, si) => {
@@ -404,7 +410,7 @@ let width = window.innerWidth;
 window.addEventListener("resize", () => { // graphs take their box's width: redraw them at the new one
   if (Math.abs(window.innerWidth - width) < 40 || !last) return;
   width = window.innerWidth;
-  shown.clear();
+  invalidate();
   render(last);
 });
 
