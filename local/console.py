@@ -58,6 +58,16 @@ IDLE_TIMEOUT_S = 30.0  # a connection that sends nothing this long is closed (it
 PROBLEM = "application/problem+json"
 
 
+def deployed_home_region() -> str:
+    """cdk.json's ``home_region`` (where `make deploy` puts the dashboard and alarms), else the local REGION."""
+    try:
+        context = json.loads((PAGE_DIR.parents[1] / "cdk.json").read_text(encoding="utf-8")).get("context", {})
+    except (OSError, ValueError):
+        return REGION
+    region = context.get("home_region")
+    return region if isinstance(region, str) and region else REGION
+
+
 class Console:
     def __init__(
         self, recorder: Recorder, host: str, port: int, *, table_name: str, reserved_concurrency: int | None
@@ -70,7 +80,9 @@ class Console:
             "function_resource": f"{FUNCTION_NAME}:live",
             "table_name": table_name,
             "log_group_name": f"/aws/lambda/{FUNCTION_NAME}",
-            "home_region": REGION,
+            # The header's links open the deployed stack's console: cdk.json's home region (the local
+            # Lambda context keeps its own, REGION).
+            "home_region": deployed_home_region(),
         }
         self._cached: tuple[float, bytes] | None = None
         self._lock = threading.Lock()
