@@ -70,7 +70,7 @@ def kinds_markdown(cfg: MonitoringConfig, alarms: Sequence[AnyAlarm]) -> str:
         "**What to do.** The runbook entry of each alarm kind (its full text is also the alarm's description); "
         f"saved queries are in [Logs Insights]({CONSOLE}#logsV2:logs-insights) > Saved queries > "
         f"**{cfg.query_folder}**. Edge alarms (CloudFront, WAF, canary) live in us-east-1: "
-        f"[edge alarms in ALARM]({EDGE_CONSOLE}#alarmsV2:?~(state~'ALARM)).",
+        f"[alarms in us-east-1]({EDGE_CONSOLE}#alarmsV2:).",
         "",
         "| Cause | Severity | Alarms | First check | Saved queries |",
         "| --- | --- | --- | --- | --- |",
