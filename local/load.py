@@ -25,6 +25,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -208,7 +209,8 @@ class OwnServer:
             self.process.kill()
             raise SystemExit(f"the server did not start: {first!r}")
         self.banner = first.strip()
-        self.process.stdout.readline()  # the console's URL line
+        second = self.process.stdout.readline() if self.process.stdout else ""  # "console on <url> (...)"
+        self.console = second.split()[2] if second.startswith("console on ") else None
         self.url = first.split("listening on ")[1].split()[0]
         self.lines: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -288,6 +290,24 @@ def check_output(lines: list[str], phases: list[Phase]) -> list[str]:
     return problems
 
 
+def check_alarms(console: str) -> list[str]:
+    """A healthy load pages nothing: once the run's last minute is complete (the console judges complete
+    minutes only), no notifying alarm may be in ALARM on the server's console."""
+    wait = 61.5 - time.time() % 60
+    print(f"  alarms: waiting {wait:.0f} s for the run's last minute to complete, then reading {console}")
+    time.sleep(wait)
+    with urllib.request.urlopen(console + "/dashboard.json", timeout=120) as response:  # noqa: S310 - loopback
+        view = json.load(response)["incident"]
+    counts = view["counts"]
+    at = time.strftime("%H:%M", time.gmtime(view["evaluated_at"]))
+    print(
+        f"  alarms judged through {at} UTC: {counts['ALARM']} notifying in ALARM, {counts['OK']} OK, "
+        f"{counts['INSUFFICIENT_DATA']} without data"
+    )
+    firing = [f"{a['key']} ({g['severity']}: {a['why']})" for g in view["groups"] for a in g["alarms"]]
+    return [f"a healthy load left a notifying alarm in ALARM: {f}" for f in firing]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m local.load", description=__doc__.splitlines()[0])
     parser.add_argument("--url", default=os.environ.get("URL") or None, help="target (loopback); default: own server")
@@ -325,6 +345,13 @@ def main(argv: list[str] | None = None) -> int:
     problems = [
         f"{p.name}: {sum(p.connection_errors.values())} connection errors" for p in phases if p.connection_errors
     ]
+    healthy = (
+        server is not None
+        and "--dynamodb-faults" not in args.server_args
+        and not any(p.statuses.get(429) for p in phases)
+    )
+    if server and server.console and healthy:
+        problems += check_alarms(server.console)
     if server:
         server.sample_now()
         code = server.stop()
@@ -338,6 +365,11 @@ def main(argv: list[str] | None = None) -> int:
     checked = ["no connection errors"]
     if server:
         checked += ["server exit status 0", "stdout all JSON", "access + throttle lines = responses", "route labels"]
+        checked.append(
+            "no notifying alarm in ALARM on its console"
+            if healthy
+            else "(faults or throttles were part of the run: alarms not judged)"
+        )
     else:
         checked.append("(external server: its output is not checked)")
     print(f"  checks {'passed' if not problems else f'{len(problems)} FAILED'}: " + "; ".join(checked))
