@@ -20,6 +20,7 @@ from typing import Any
 
 from dashboards import incident
 from observability import sections
+from observability.conditions import condition
 from observability.model import (
     Alarm,
     AlarmStatus,
@@ -305,7 +306,7 @@ def _alarm(a: AnyAlarm, plan: Plan, states: Mapping[str, Mapping[str, Any]]) -> 
         "key": a.key,
         "name": plan.cfg.alarm_name(a.key),
         "title": a.runbook.title,
-        "condition": a.condition,
+        "condition": condition(a),
         "region": a.region,
         "notify": a.notify,
         "severity": a.severity,

@@ -18,6 +18,7 @@ from typing import Any
 
 from dashboards.notes import CONSOLE, EDGE_CONSOLE
 from observability import sections
+from observability.conditions import condition
 from observability.model import AlarmStatus, AnyAlarm, Section, Text
 from observability.monitoring_config import MonitoringConfig
 from observability.plan import Plan
@@ -127,7 +128,7 @@ def groups(
                 "key": a.key,
                 "title": rb.title,
                 "route": a.context.get("route"),
-                "condition": a.condition,
+                "condition": condition(a),
                 "since": st.get("since"),
                 "why": st.get("why"),
             }

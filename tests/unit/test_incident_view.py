@@ -9,7 +9,8 @@ from pathlib import Path
 
 from dashboards import incident
 from dashboards.layout import layout
-from local.telemetry import PlatformMetrics, Recorder
+from local.telemetry import Recorder
+from observability.aws_published import PlatformMetrics
 from observability.model import AlarmStatus, Text
 from observability.plan import plan
 from tests.unit.test_console_document import T0, Clock, doc
