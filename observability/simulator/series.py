@@ -141,7 +141,8 @@ class Series:
         key = ("datapoints", statistic, minutes, ends.start, ends.stop, ends.step, behind)
         if key not in self._aggregates:
             out = {}
-            prefixed = index.prefixed(statistic)
+            # From the prefix sums directly, unless a subclass computes its own (backtest's StatSeries)
+            prefixed = index.prefixed(statistic) and type(self).aggregate is Series.aggregate
             if minutes > behind:
                 for t in ends:
                     start, end = t - minutes, t - behind

@@ -18,10 +18,10 @@ from observability.simulator.evaluator import (
     Timeline,
     decide,
 )
-from observability.simulator.series import MetricKey, Sample, Scenario, Series, aggregate
+from observability.simulator.series import EMF_NAMESPACE, MetricKey, Sample, Scenario, Series, aggregate
 
-EMF = MetricKey.of("Orders", "Latency", {"route": "r"})
-FAULT = MetricKey.of("Orders", "Fault", {"route": "r"})
+EMF = MetricKey.of(EMF_NAMESPACE, "Latency", {"route": "r"})
+FAULT = MetricKey.of(EMF_NAMESPACE, "Fault", {"route": "r"})
 URL = MetricKey.of("AWS/Lambda", "UrlRequestCount", {"FunctionName": "f"})
 THROTTLES = MetricKey.of("AWS/DynamoDB", "ReadThrottleEvents", {"TableName": "t"})
 MINUTES = 480
