@@ -105,7 +105,7 @@ def test_a_failed_save_leaves_nothing(tmp_path: Path, monkeypatch: pytest.Monkey
     [
         (b"not json", "not a JSON history"),
         (json.dumps({"format": "other"}).encode(), "not a backtest history"),
-        (gzip.compress(json.dumps({"format": histories.FORMAT}).encode()), "malformed history"),
+        (gzip.compress(json.dumps({"format": histories.FORMAT}).encode(), mtime=0), "malformed history"),
         (json.dumps({**histories.to_json(sample_history()), "judged_from": 300}).encode(), "inconsistent"),
     ],
 )
