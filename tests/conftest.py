@@ -73,6 +73,10 @@ def work_group(item: pytest.Item) -> str | None:
     """The group of the shared work a test reads (None: it reads none and may run anywhere): the fixtures
     above, and any parameter whose value names a configuration (``synth``, ``any_synth``, ``loaded`` and
     the modules' own parametrized synth fixtures pass the configuration's name to synthesize())."""
+    if TESTS / "service" in Path(str(item.path)).parents:
+        # The tier shares one emulated table: its tests run in one worker in the order one process runs them
+        # (in another order GET /orders/summary met another test's non-order item and answered 500).
+        return "service"
     names = set(getattr(item, "fixturenames", ()))
     params = getattr(getattr(item, "callspec", None), "params", {})
     wanted = {FIXTURE_GROUP[n] for n in names & FIXTURE_GROUP.keys()}
