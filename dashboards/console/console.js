@@ -1,4 +1,4 @@
-// The local console page: draws /dashboard.json (dashboards/console.py) with uPlot, refreshed every 10 s.
+// The local console page: draws /dashboard.json (dashboards/console_document.py) with uPlot, refreshed every 10 s.
 "use strict";
 
 const UNIT_PX = 30; // one CloudWatch height unit
