@@ -116,7 +116,9 @@ def tracing_environment(config: InfraConfig) -> dict[str, str]:
     otel, as the distro layer reads them (its otel-instrument script): the wrapper; the service name of
     logs and metrics; Application Signals off unless asked for (the layer's default is on); and, without
     it, the layer's fast start (a lighter SDK: spans to the X-Ray daemon, botocore instrumented and nothing
-    else), which needs no distro, configurator or entry-point scan at init.
+    else), which needs no distro, configurator or entry-point scan at init. Each variable is one the pinned
+    release (stacks/tracing_layer.py LAYER_RELEASE) reads: otel-instrument the first four and FAST_START, its
+    lite SDK OTEL_PYTHON_DISABLED_INSTRUMENTATIONS (from its own botocore, requests, urllib3).
     """
     if config.tracing == XRAY:
         return {}
