@@ -8,6 +8,7 @@ flags match `make synth`) with a few overrides:
 - ``eu-west-1``: cross-region, reserved concurrency disabled (0), CloudFront default certificate,
   another service name (a second stage), the longest runbook link accepted, and SnapStart (URL on an alias);
 - ``default``: the real catalogue, eu-west-1, reserved concurrency 20, an alarm e-mail;
+- ``snap-start``: ``default`` with SnapStart on, nothing else (the URL moves: what its consumers must follow);
 - ``scale``: 30 routes, us-east-1, concurrency not reserved, an alarm e-mail, tracing off, no canary;
 - ``edge-all``: every edge option on (API keys, geo allow list, CORS, Shield Advanced), redirect-to-https,
   eu-west-1, and tracing with OpenTelemetry and Application Signals (the options share this synth, not one
@@ -95,6 +96,18 @@ CONFIGS: dict[str, tuple[dict[str, Any], tuple[RouteSpec, ...]]] = {
             "account": ACCOUNT,
             "reserved_concurrency": 20,
             "alarm_email": "oncall@example.com",
+        },
+        ROUTES,
+    ),
+    # ``default`` with only SnapStart turned on: the one option that moves the Function URL to another
+    # target, so every consumer template must differ from ``default``'s (tests/synth/test_identity.py).
+    "snap-start": (
+        {
+            "home_region": "eu-west-1",
+            "account": ACCOUNT,
+            "reserved_concurrency": 20,
+            "alarm_email": "oncall@example.com",
+            "snap_start": True,
         },
         ROUTES,
     ),
@@ -236,6 +249,11 @@ def edge_all_synth() -> Synth:
 @pytest.fixture(scope="session")
 def default_synth() -> Synth:
     return synthesize("default")
+
+
+@pytest.fixture(scope="session")
+def snap_start_synth() -> Synth:
+    return synthesize("snap-start")
 
 
 @pytest.fixture(scope="session")

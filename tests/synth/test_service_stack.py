@@ -82,9 +82,12 @@ def test_lambda_timeout_below_origin_read_timeout(synth: Synth) -> None:
 
 
 def test_function_url_requires_iam(synth: Synth) -> None:
-    url = synth.one(synth.stacks.service, "AWS::Lambda::Url")
-    assert url["AuthType"] == "AWS_IAM"
-    assert "Cors" not in url  # browsers reach the API through CloudFront only
+    # Every URL, the serving one and the other setting's (kept only while the edge moves off it).
+    urls = synth.resources(synth.stacks.service, "AWS::Lambda::Url").values()
+    assert len(urls) == 2
+    for url in urls:
+        assert url["Properties"]["AuthType"] == "AWS_IAM"
+        assert "Cors" not in url["Properties"]  # browsers reach the API through CloudFront only
 
 
 def test_table_keys_billing_recovery_encryption(synth: Synth) -> None:
