@@ -49,7 +49,9 @@ class EdgeAccessStack(cdk.Stack):
         # Distributions are global: the ARN has no region, and the account is this deployment's.
         self.distribution_arn = f"arn:{cdk.Aws.PARTITION}:cloudfront::{self.account}:distribution/{distribution_id}"
         suffix = "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]+", target_identity) if part)
-        self.invoke_url_permission, self.invoke_function_permission = self._grant(f"CloudFrontInvoke{{}}{suffix}", function_arn)
+        self.invoke_url_permission, self.invoke_function_permission = self._grant(
+            f"CloudFrontInvoke{{}}{suffix}", function_arn
+        )
         # While the edge moves to a new target, the previous one keeps its grants (scripts/deploy_plan.py
         # passes its ARN, then "none" once the edge has moved): CloudFront is never refused on the way.
         retiring = cdk.CfnParameter(

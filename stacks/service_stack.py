@@ -305,7 +305,9 @@ class ServiceStack(cdk.Stack):
             alias_name=SNAPSTART_ALIAS,
             version=self.function.current_version,
         )
-        alias_url = alias.add_function_url(auth_type=lambda_.FunctionUrlAuthType.AWS_IAM, invoke_mode=lambda_.InvokeMode.BUFFERED)
+        alias_url = alias.add_function_url(
+            auth_type=lambda_.FunctionUrlAuthType.AWS_IAM, invoke_mode=lambda_.InvokeMode.BUFFERED
+        )
         function_url = self.function.add_function_url(
             auth_type=lambda_.FunctionUrlAuthType.AWS_IAM, invoke_mode=lambda_.InvokeMode.BUFFERED
         )

@@ -33,7 +33,9 @@ def test_every_consumer_of_a_changed_output_has_a_changed_template(default_synth
     for ref in references(toggled.outdir):
         if before[ref.producer]["Outputs"][ref.output] != after[ref.producer]["Outputs"][ref.output]:
             changed_outputs.add((ref.producer, ref.output))
-            assert json.dumps(before[ref.consumer], sort_keys=True) != json.dumps(after[ref.consumer], sort_keys=True), (
+            assert json.dumps(before[ref.consumer], sort_keys=True) != json.dumps(
+                after[ref.consumer], sort_keys=True
+            ), (
                 f"{ref.consumer} reads {ref.producer}.{ref.output}, which changed, but its template did not: "
                 "CloudFormation would never update it, and it would keep the old value"
             )
@@ -72,7 +74,9 @@ def test_the_service_can_keep_the_url_it_retires(default_synth: Synth, snap_star
         assert template["Parameters"]["RetiringUrlTarget"]["Default"] == "none"
         (condition,) = template["Conditions"].values()
         assert condition == {"Fn::Equals": [{"Ref": "RetiringUrlTarget"}, other]}
-        urls[synth.name] = {k: v.get("Condition") for k, v in synth.resources(synth.stacks.service, "AWS::Lambda::Url").items()}
+        urls[synth.name] = {
+            k: v.get("Condition") for k, v in synth.resources(synth.stacks.service, "AWS::Lambda::Url").items()
+        }
     (serving_off,) = [k for k, c in urls["default"].items() if c is None]
     (serving_on,) = [k for k, c in urls["snap-start"].items() if c is None]
     assert urls["snap-start"][serving_off] is not None  # the unqualified URL, kept on condition

@@ -23,7 +23,9 @@ def test_the_installed_distro_is_the_layer_release() -> None:
 def test_requirements_pin_the_layer_release() -> None:
     pins = {
         name: version
-        for name, version in re.findall(r"^([A-Za-z0-9_.-]+)==([^\s#]+)", (ROOT / "requirements-dev.txt").read_text(), re.M)
+        for name, version in re.findall(
+            r"^([A-Za-z0-9_.-]+)==([^\s#]+)", (ROOT / "requirements-dev.txt").read_text(), re.M
+        )
     }
     assert pins["aws-opentelemetry-distro"] == LAYER_RELEASE
     constraints = (ROOT / "constraints.txt").read_text()
