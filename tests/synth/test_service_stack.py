@@ -14,6 +14,7 @@ from stacks.service_stack import (
     RUNTIME_PYTHON_VERSION,
     TABLE_ACTIONS,
     stage_service_asset,
+    tracing_environment,
 )
 from tests.synth.conftest import ROOT, Synth
 
@@ -33,6 +34,7 @@ def test_function_runtime_architecture_handler_and_tracing(synth: Synth) -> None
         "POWERTOOLS_SERVICE_NAME": synth.config.service_name,
         "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
         "POWERTOOLS_LOG_LEVEL": "INFO",
+        **tracing_environment(synth.config),  # the tracing mode's own (tests/synth/test_tracing_modes.py)
     }
 
 
@@ -47,7 +49,9 @@ def table_ids(synth: Synth) -> tuple[str, str]:
 def test_powertools_layer_pinned_to_the_tested_version(synth: Synth) -> None:
     template = synth.template(synth.stacks.service)
     fn = synth.one(synth.stacks.service, "AWS::Lambda::Function")
-    (layer,) = fn["Layers"]
+    # Powertools' (an SSM parameter); otel adds the distro layer's pinned ARN (test_tracing_modes.py).
+    (layer,) = (x for x in fn["Layers"] if isinstance(x, dict))
+    assert len(fn["Layers"]) == 1 + (synth.config.tracing == "otel")
     parameter = template["Parameters"][layer["Ref"]]
     assert parameter["Type"] == "AWS::SSM::Parameter::Value<String>"
     version = importlib.metadata.version("aws-lambda-powertools")

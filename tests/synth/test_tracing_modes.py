@@ -1,5 +1,6 @@
-"""The ``tracing`` option in the synthesized function: xray (default), otel (AWS's distro layer, with
-Application Signals in the edge-all configuration) and off (the scale configuration). The three share
+"""The ``tracing`` option in the synthesized function: otel (the default: AWS's distro layer with fast start;
+with Application Signals in the edge-all configuration), xray (the us-east-1 configuration) and off (the
+scale configuration). The three share
 the session's synths (tests/synth.py); their cdk-nag run is the synth itself."""
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ from typing import Any
 from observability.queries import INDEXED_FIELDS
 from service.tracing import ENV_TRACING_MODE
 from stacks.tracing_layer import APPLICATION_SIGNALS_POLICY, EXEC_WRAPPER, OTEL_PYTHON_LAYER_ARNS
-from tests.synth.conftest import Synth
+from stacks.config import load_config
+from tests.synth.conftest import CDK_CONTEXT, Synth
 
 OTEL_VARIABLES = {"AWS_LAMBDA_EXEC_WRAPPER", "OTEL_SERVICE_NAME", "OTEL_AWS_APPLICATION_SIGNALS_ENABLED"}
 
@@ -35,13 +37,29 @@ def xray_grants(s: Synth) -> bool:
     )
 
 
-def test_xray_is_the_default_and_adds_nothing(synth_us: Synth) -> None:
+def test_otel_with_fast_start_is_the_default(default_synth: Synth) -> None:
+    """A team adopting the kit today gets the supported SDK: the X-Ray SDKs' support ends 2027-02-25."""
+    assert CDK_CONTEXT["tracing"] == "otel"
+    assert load_config({k: v for k, v in CDK_CONTEXT.items() if k != "tracing"}, environ={}).tracing == "otel"
+    s = default_synth
+    assert s.config.tracing == "otel"
+    fn = function(s)
+    assert fn["TracingConfig"] == {"Mode": "Active"}
+    assert OTEL_PYTHON_LAYER_ARNS[s.config.home_region] in layer_arns(s)
+    env = fn["Environment"]["Variables"]
+    assert env[ENV_TRACING_MODE] == "otel"
+    assert env["OTEL_AWS_LAMBDA_FAST_START"] == "true"
+    assert env["OTEL_AWS_APPLICATION_SIGNALS_ENABLED"] == "false"
+    assert "ManagedPolicyArns" not in role(s)  # Application Signals' policy only when asked for
+
+
+def test_xray_adds_nothing_but_the_x_ray_grants(synth_us: Synth) -> None:
     assert synth_us.config.tracing == "xray"
     fn = function(synth_us)
     assert fn["TracingConfig"] == {"Mode": "Active"}
     assert len(layer_arns(synth_us)) == 1  # Powertools only (it bundles the X-Ray SDK)
     env = fn["Environment"]["Variables"]
-    assert ENV_TRACING_MODE not in env  # unset = xray: the default template is as before the option
+    assert ENV_TRACING_MODE not in env  # unset = xray (service/tracing.py), the template as before the option
     assert not OTEL_VARIABLES & set(env)
     assert xray_grants(synth_us)
     assert "ManagedPolicyArns" not in role(synth_us)
