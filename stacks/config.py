@@ -113,6 +113,9 @@ class InfraConfig:
     # application_signals: only with otel.
     tracing: str = OTEL
     application_signals: bool = False
+    # With application_signals: enable Application Signals in the account and region (its discovery, once per
+    # account: false when it is already enabled there). docs/tracing.md.
+    application_signals_discovery: bool = True
     # An outside-in check (stacks/canary.py): a Synthetics canary calls the API through CloudFront every
     # 5 minutes and pages (api-unreachable) when it cannot. On unless turned off.
     canary: bool = True
@@ -357,6 +360,9 @@ def load_config(context: Mapping[str, Any], environ: Mapping[str, str] | None = 
         account_concurrency_limit=account_limit,
         tracing=tracing,
         application_signals=application_signals,
+        application_signals_discovery=_bool(
+            "application_signals_discovery", context.get("application_signals_discovery", True)
+        ),
         canary=_bool("canary", context.get("canary", True)),
     )
 
@@ -390,6 +396,7 @@ CONTEXT_KEYS: tuple[str, ...] = (
     "account_concurrency_limit",
     "tracing",
     "application_signals",
+    "application_signals_discovery",
     "canary",
 )
 

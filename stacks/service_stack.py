@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 import aws_cdk as cdk
+from aws_cdk import aws_applicationsignals as applicationsignals
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -235,6 +236,10 @@ class ServiceStack(cdk.Stack):
                 )
             )
         if config.application_signals:
+            if config.application_signals_discovery:
+                # Application Signals processes spans only where it is enabled (its service-linked role):
+                # once per account and region, which this resource does (a second one fails to create).
+                applicationsignals.CfnDiscovery(self, "ApplicationSignalsDiscovery")
             self.role.add_managed_policy(iam.ManagedPolicy.from_aws_managed_policy_name(APPLICATION_SIGNALS_POLICY))
             cdk.Validations.of(self.role).acknowledge(
                 cdk.Acknowledgment(

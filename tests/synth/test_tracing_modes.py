@@ -110,3 +110,17 @@ def test_function_log_group_indexes_the_fields_queries_look_requests_up_by(synth
     (group,) = synth.resources(synth.stacks.service, "AWS::Logs::LogGroup").values()
     assert group["Properties"]["FieldIndexPolicies"] == [{"Fields": list(INDEXED_FIELDS)}]
     assert "LogGroupClass" not in group["Properties"]  # Standard class: the only one that indexes fields
+
+
+def test_application_signals_enables_discovery_once_and_can_leave_it_to_the_account(
+    edge_all_synth: Synth, default_synth: Synth
+) -> None:
+    """Application Signals reads spans only in an account and region where it is enabled (discovery)."""
+    assert edge_all_synth.config.application_signals
+    assert edge_all_synth.config.application_signals_discovery
+    (discovery,) = edge_all_synth.resources(edge_all_synth.stacks.service, "AWS::ApplicationSignals::Discovery").values()
+    assert discovery.get("Properties", {}) == {}
+    assert not default_synth.resources(default_synth.stacks.service, "AWS::ApplicationSignals::Discovery")
+    # Already enabled in the account: the option turns the resource off (a second one fails to create).
+    context = {**CDK_CONTEXT, "tracing": "otel", "application_signals": True, "application_signals_discovery": False}
+    assert load_config(context, environ={}).application_signals_discovery is False
