@@ -118,7 +118,9 @@ def test_application_signals_enables_discovery_once_and_can_leave_it_to_the_acco
     """Application Signals reads spans only in an account and region where it is enabled (discovery)."""
     assert edge_all_synth.config.application_signals
     assert edge_all_synth.config.application_signals_discovery
-    (discovery,) = edge_all_synth.resources(edge_all_synth.stacks.service, "AWS::ApplicationSignals::Discovery").values()
+    (discovery,) = edge_all_synth.resources(
+        edge_all_synth.stacks.service, "AWS::ApplicationSignals::Discovery"
+    ).values()
     assert discovery.get("Properties", {}) == {}
     assert not default_synth.resources(default_synth.stacks.service, "AWS::ApplicationSignals::Discovery")
     # Already enabled in the account: the option turns the resource off (a second one fails to create).
