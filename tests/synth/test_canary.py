@@ -118,3 +118,14 @@ def test_its_artifacts_bucket_blocks_public_access_and_is_named_for_teardown(def
     # Kept by `make destroy` (Synthetics' default): the output names it for the teardown (docs/deploy.md).
     assert bucket["DeletionPolicy"] == "Retain"
     assert default_synth.template(stack)["Outputs"][OUTPUT_ARTIFACTS_BUCKET]["Value"] == {"Ref": bucket_id}
+
+
+def test_make_deploy_gives_its_run_logs_the_deployments_retention(default_synth: Synth, scale_synth: Synth) -> None:
+    """scripts/canary_logs.py finds the canary, its region and the retention in the real assembly."""
+    from scripts.canary_logs import CanaryLogs, canaries
+
+    config = default_synth.config
+    assert canaries(default_synth.outdir) == [
+        CanaryLogs(config.monitoring.canary_name, "us-east-1", config.log_retention_days)
+    ]
+    assert canaries(scale_synth.outdir) == []  # canary off
