@@ -44,7 +44,7 @@ class EdgeAccessStack(cdk.Stack):
         logical ids: when the target changes, this template changes, so CloudFormation updates it and
         resolves the new ARN (an unchanged template is never updated, so Fn::GetStackOutput would keep the
         old one); the new grants are created before the old ones are deleted."""
-        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
+        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]  # kwargs are Stack's keywords, passed through
         self.config = config
         # Distributions are global: the ARN has no region, and the account is this deployment's.
         self.distribution_arn = f"arn:{cdk.Aws.PARTITION}:cloudfront::{self.account}:distribution/{distribution_id}"
