@@ -304,6 +304,7 @@ class ServiceStack(cdk.Stack):
         )
         keep_other = cdk.CfnCondition(self, "KeepRetiringUrl", expression=cdk.Fn.condition_equals(retiring, other))
         self.alias: lambda_.Alias | None = None
+        self.url_target: lambda_.IFunction
         alias = lambda_.Alias(
             self,
             "LiveAlias",
