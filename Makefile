@@ -142,12 +142,14 @@ diff: $(STAMP) $(NODE_STAMP) ## Show what deploy would change (needs AWS credent
 
 # The order and the stacks to force come from the synthesized templates (scripts/deploy_plan.py): a
 # stack that reads another's output with Fn::GetStackOutput re-reads it only when CloudFormation updates
-# that stack, and the CLI skips a stack whose template did not change (Edge, when snap_start moves the
-# Function URL). So every such reader is deployed with --force after its producers; then verify.
+# that stack, so every such reader is deployed with --force after its producers, and when the Function
+# URL moves (snap_start) the old one keeps serving until the edge has moved. Then verify, and give the
+# canary's run log group (created by Lambda, no retention) the deployment's retention.
 deploy: $(STAMP) $(NODE_STAMP) ## Synthesize, deploy the stacks in the order their references need, then verify
 	$(CDK_ENV) $(CDK) synth --quiet $(CDK_CONTEXT)
 	$(CDK_ENV) $(PY) -m scripts.deploy_plan cdk.out --run $(CDK)
 	$(PY) -m scripts.verify $(CDK_CONTEXT)
+	$(PY) -m scripts.canary_logs cdk.out
 
 verify: $(STAMP) ## Check every cross-stack reference points at a current resource (needs AWS credentials)
 	$(PY) -m scripts.verify $(CDK_CONTEXT)

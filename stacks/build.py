@@ -61,6 +61,7 @@ def build_app(
         config=config,
         function_url=service.function_url,
         function_url_domain=cdk.Fn.get_stack_output(service.stack_name, OUTPUT_URL_DOMAIN, config.home_region),
+        target_identity=service.target_identity,
         routes=tuple(routes),
         env=edge_env,
         description=f"{config.service_name}: CloudFront (OAC) and WAF, us-east-1",
@@ -71,6 +72,7 @@ def build_app(
         config=config,
         function_arn=cdk.Fn.get_stack_output(service.stack_name, OUTPUT_FUNCTION_ARN, config.home_region),
         distribution_id=cdk.Fn.get_stack_output(edge.stack_name, OUTPUT_DISTRIBUTION_ID, config.edge_region),
+        target_identity=service.target_identity,
         env=home,
         description=f"{config.service_name}: CloudFront may invoke the function URL",
     )
