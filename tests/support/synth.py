@@ -125,6 +125,9 @@ CONFIGS: dict[str, tuple[dict[str, Any], tuple[RouteSpec, ...]]] = {
         },
         ROUTES,
     ),
+    # Fire drills on (issue 27): the FIS extension on the function and the Drills stack, with cdk.json's
+    # reserved concurrency and canary (every alarm a drill can expect exists).
+    "drills": ({"home_region": "eu-west-1", "account": ACCOUNT, "drills": True}, ROUTES),
 }
 SYNTH_SECONDS: dict[str, float] = {}
 
@@ -153,7 +156,7 @@ class Synth:
     @property
     def all_stacks(self) -> tuple[cdk.Stack, ...]:
         s = self.stacks
-        return (s.service, s.edge, s.edge_access, s.monitoring, s.edge_monitoring)
+        return (s.service, s.edge, s.edge_access, s.monitoring, s.edge_monitoring, *([s.drills] if s.drills else []))
 
     @property
     def manifest(self) -> dict[str, Any]:
@@ -236,6 +239,11 @@ def edge_all_synth() -> Synth:
 @pytest.fixture(scope="session")
 def default_synth() -> Synth:
     return synthesize("default")
+
+
+@pytest.fixture(scope="session")
+def drills_synth() -> Synth:
+    return synthesize("drills")
 
 
 @pytest.fixture(scope="session")
