@@ -54,6 +54,8 @@ TERMINAL = ("completed", "stopped", "failed", "cancelled")
 # clean; the canary runs every 5 minutes) before the drill reports them as not recovered.
 RECOVERY_MIN = 12
 POLL_S = 20.0
+# Execution environments the runner warms before a drill (concurrent requests during its warm-up).
+WARM_ENVIRONMENTS = 4
 
 
 class DrillRefused(RuntimeError):
@@ -427,6 +429,15 @@ class Traffic:
         for w in workers:
             w.join(timeout=15)
 
+    def warm(self, environments: int) -> None:
+        """``environments`` requests at once, so that many execution environments exist before the fault
+        holds one (a cold start per request under a held one is what throttles a small pool)."""
+        batch = [threading.Thread(target=self._one, args=("/health",), daemon=True) for _ in range(environments)]
+        for t in batch:
+            t.start()
+        for t in batch:
+            t.join(timeout=60)
+
     def _one(self, path: str) -> None:
         try:
             with urllib.request.urlopen(self.base_url + path, timeout=15) as r:  # noqa: S310
@@ -511,8 +522,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"expecting {', '.join(e.key for e in drill.expected)}",
             flush=True,
         )
-        with Traffic(base_url, args.rate if base_url else 0):
+        with Traffic(base_url, args.rate if base_url else 0) as traffic:
             # Warm environments first: a cold burst throttles locally and in a quiet stage, and the guard fires.
+            if base_url:
+                traffic.warm(WARM_ENVIRONMENTS)
             time.sleep(args.warmup if args.warmup is not None else (15 if args.local else 60) if base_url else 0)
             try:
                 report = run_drill(drill, backend, poll_s=poll, recovery_min=args.recovery_min)
