@@ -280,3 +280,27 @@ def test_a_drill_refuses_to_start_while_its_alarm_is_already_in_alarm(world: Wor
         run_drill(drill, world.backend, clock=world.clock, poll_s=POLL)
     for s in world.stubs.values():
         s.assert_no_pending_responses()  # nothing muted, nothing started
+
+
+def test_a_window_alarm_that_notifies_nobody_is_reported_but_fails_nothing(world: World) -> None:
+    """A composite's window (no actions) tipped by the background pages nobody: listed, not failed on."""
+    window = "route-list_orders-slow-share-5min"
+    quiet = {a.key for a in PLAN.alarms if not a.notify}
+    assert window in quiet
+    drill = drill_c()
+    world.history()
+    world.mute(drill)
+    world.start("c")
+    world.history([(window, T0 + 60, "ALARM")])
+    world.status()  # not stopped for it: the drill goes on
+    world.history([(window, T0 + 60, "ALARM"), ("lambda-errors", T0 + 120, "ALARM")])
+    world.status()
+    world.stop()
+    world.history([("lambda-errors", T0 + 120, "ALARM"), ("lambda-errors", T0 + 500, "OK")])
+    world.unmute("c")
+    for s in world.stubs.values():
+        s.activate()
+    report = run_drill(drill, world.backend, clock=world.clock, poll_s=POLL, recovery_min=RECOVERY, quiet=quiet)
+    assert report.passed, report.lines()
+    assert report.also == {window: 1.0}
+    assert "notifies nobody" in "\n".join(report.lines())

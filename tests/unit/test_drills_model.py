@@ -58,3 +58,12 @@ def test_thin_traffic_raises_the_percentage_to_fill_the_alarms_floor() -> None:
 
 def test_row_c_times_out_one_second_past_the_configured_timeout() -> None:
     assert plan_drill("c", FACTS, timeout_s=25).action["parameters"]["startupDelayMilliseconds"] == "26000"
+
+
+def test_make_drill_names_why_a_row_has_no_drill(capsys: pytest.CaptureFixture[str]) -> None:
+    from scripts.drill import main
+
+    assert main(["--row", "k1", "--local"]) == 2
+    err = capsys.readouterr().err
+    assert "row 'k1' has no drill" in err
+    assert "EMF" in err
