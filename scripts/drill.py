@@ -564,6 +564,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             alarm_names=names,
         )
         base_url = args.url or ""
+        if not base_url:
+            print(
+                f"make drill: no URL=, no traffic of the drill's own: each drill is sized for {round(args.rate * 60)} "
+                "requests a minute, and a quiet stage (the canary calls twice every 5 minutes) may leave it MISSING",
+                file=sys.stderr,
+            )
     monitored = monitoring_plan(config.monitoring, reserved_concurrency=config.reserved_concurrency)
     quiet = {a.key for a in monitored.alarms if not a.notify}
     # Locally each look rebuilds the console's document inside the server: not more often than this.
