@@ -149,7 +149,6 @@ def run_drill(
     clock: Clock | None = None,
     poll_s: float = POLL_S,
     recovery_min: float = RECOVERY_MIN,
-    on_start: Callable[[], None] | None = None,
     quiet: Collection[str] = (),
 ) -> Report:
     """One drill, start to report. The mute goes first and is bounded in time; whatever interrupts the run
@@ -168,14 +167,13 @@ def run_drill(
     busy = sorted(k for k in {*expected, GUARD_ALARM} if last.get(k) == ALARM)
     if busy:
         raise DrillRefused(f"drill {drill.row}: {', '.join(busy)} already in ALARM; wait for OK, then run it again")
-    backend.mute(drill, until=clock.now() + (drill.duration_min + recovery_min) * 60)
     experiment, status = "", ""
     try:
+        # Inside the try: a mute that never became active is deleted, and no experiment starts.
+        backend.mute(drill, until=clock.now() + (drill.duration_min + recovery_min) * 60)
         experiment = backend.start(drill)
         started = clock.now()
         report.experiment = experiment
-        if on_start:
-            on_start()
         # Watched until the experiment's planned end (past every deadline), so a late alarm is seen as late.
         deadline = started + drill.duration_min * 60
         fired: dict[str, float] = {}

@@ -304,3 +304,22 @@ def test_a_window_alarm_that_notifies_nobody_is_reported_but_fails_nothing(world
     assert report.passed, report.lines()
     assert report.also == {window: 1.0}
     assert "notifies nobody" in "\n".join(report.lines())
+
+
+def test_a_mute_that_never_becomes_active_starts_nothing_and_is_deleted(world: World) -> None:
+    drill = drill_c()
+    world.backend.mute_wait_s = 10
+    world.history()
+    names = [PLAN.cfg.alarm_name("lambda-errors")]
+    world.stubs["home"].add_response("put_alarm_mute_rule", {}, None)
+    for _ in range(3):  # t = 0, 5, 10 s: still scheduled
+        world.stubs["home"].add_response(
+            "get_alarm_mute_rule", {"Status": "SCHEDULED", "MuteTargets": {"AlarmNames": names}}, None
+        )
+    world.unmute("c")  # no start_experiment stubbed: starting one would fail the test
+    for s in world.stubs.values():
+        s.activate()
+    with pytest.raises(TimeoutError, match="not active"):
+        run_drill(drill, world.backend, clock=world.clock, poll_s=POLL)
+    for s in world.stubs.values():
+        s.assert_no_pending_responses()
