@@ -83,9 +83,10 @@ backtest: $(RUN_DEPS) ## Replay the working tree's alarms over recorded traffic 
 	$(PY) -m backtest $(if $(FROM),--from $(FROM),--source $(or $(SOURCE),local)) $(if $(SAVE),--save $(SAVE)) \
 	  $(if $(DAYS),--days $(DAYS)) $(if $(AGAINST),--against $(AGAINST)) $(CDK_CONTEXT)
 
-lint: $(STAMP) ## ruff check + format check
+lint: $(STAMP) ## ruff check + format check + mypy over product code (pyproject.toml [tool.mypy])
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(PY) -m mypy
 
 format: $(STAMP) ## Apply ruff fixes and formatting
 	$(VENV)/bin/ruff check --fix .
@@ -117,7 +118,7 @@ bench: $(STAMP) ## Side-by-side benchmark: cold init, warm overhead, log bytes (
 	$(PY) -m bench $(BENCH_ARGS)
 
 clean: ## Remove generated files (keeps .venv)
-	rm -rf cdk.out .pytest_cache .ruff_cache
+	rm -rf cdk.out .pytest_cache .ruff_cache .mypy_cache
 
 # ---- Infrastructure (CDK) ---------------------------------------------------------------------------
 # The CDK CLI is pinned in package.json (npm's `latest`, 3.x, cannot read aws-cdk-lib 2.275's assembly),

@@ -292,7 +292,7 @@ def _get(
     token: str | None = None
     while True:
         kwargs = {**request, **({"NextToken": token} if token else {})}
-        page = call(lambda kw=kwargs: cw.get_metric_data(**kw), "GetMetricData", progress=progress, sleep=sleep)
+        page = call(lambda kw=kwargs: cw.get_metric_data(**kw), "GetMetricData", progress=progress, sleep=sleep)  # type: ignore[misc]  # mypy cannot infer a lambda whose default binds a loop variable (ruff B023)
         for r in page.get("MetricDataResults", []):
             if r.get("StatusCode") in ("InternalError", "Forbidden"):
                 raise BacktestError(

@@ -95,8 +95,8 @@ def from_describe(
     for ts in out.history.values():
         ts.sort(key=lambda t: t.minute)
     # Composites whose children cannot be replayed cannot be either.
-    for k, a in list(out.aset.alarms.items()):
-        if isinstance(a, CompositeAlarm) and any(c not in out.aset.alarms for c in a.children()):
+    for k, alarm in list(out.aset.alarms.items()):
+        if isinstance(alarm, CompositeAlarm) and any(c not in out.aset.alarms for c in alarm.children()):
             del out.aset.alarms[k]
             out.unreadable[k] = "a child alarm is not replayable"
     return out
@@ -110,7 +110,7 @@ def describe(
     for region in sorted({names.home_region, names.edge_region}):
         cw = session.client("cloudwatch", region_name=region)
         pages = call(
-            lambda cw=cw: list(
+            lambda cw=cw: list(  # type: ignore[misc]  # mypy cannot infer a lambda whose default binds a loop variable (ruff B023)
                 cw.get_paginator("describe_alarms").paginate(
                     AlarmNamePrefix=f"{setup.service_name}-", AlarmTypes=["MetricAlarm", "CompositeAlarm"]
                 )
@@ -131,7 +131,7 @@ def state_history(
     for region in sorted({names.home_region, names.edge_region}):
         cw = session.client("cloudwatch", region_name=region)
         pages = call(
-            lambda cw=cw: list(
+            lambda cw=cw: list(  # type: ignore[misc]  # mypy cannot infer a lambda whose default binds a loop variable (ruff B023)
                 cw.get_paginator("describe_alarm_history").paginate(
                     AlarmTypes=["MetricAlarm", "CompositeAlarm"],
                     HistoryItemType="StateUpdate",

@@ -86,14 +86,14 @@ def run(alarms: AlarmSet, history: History, *, initial: Mapping[str, str] | None
     if initial:
         timelines = {}
         for k, a in alarms.metric_alarms().items():
-            timelines[k] = a.evaluate(scenario, initial=initial.get(k, "INSUFFICIENT_DATA"))  # type: ignore[arg-type]
+            timelines[k] = a.evaluate(scenario, initial=initial.get(k, "INSUFFICIENT_DATA"))  # type: ignore[arg-type]  # initial holds CloudWatch state names
         timelines = _with_composites(alarms, scenario.start, scenario.end, timelines)
     else:
         timelines = alarms.evaluate(scenario)
     outcomes = {k: _outcome(k, a, timelines[k], history) for k, a in alarms.alarms.items()}
-    for k, a in alarms.alarms.items():  # a composite is judged when any child is
-        if isinstance(a, CompositeAlarm):
-            kids = [outcomes[alarms._child_key(k, c)] for c in a.children()]
+    for k, alarm in alarms.alarms.items():  # a composite is judged when any child is
+        if isinstance(alarm, CompositeAlarm):
+            kids = [outcomes[alarms._child_key(k, c)] for c in alarm.children()]
             outcomes[k].judged = any(c.judged for c in kids)
             outcomes[k].why = "; ".join(sorted({c.why for c in kids if c.why}))
             outcomes[k].missing_metrics = sorted({m for c in kids for m in c.missing_metrics}, key=str)
@@ -117,7 +117,7 @@ def _with_composites(alarms: AlarmSet, start: int, end: int, metric: dict[str, T
                 T: (ALARM if a.holds({c: out[key].states[T] for c, key in names.items()}) else "OK")
                 for T in range(start + 1, end + 1)
             }
-            out[k] = Timeline(a.name, states)  # type: ignore[arg-type]
+            out[k] = Timeline(a.name, states)
             del pending[k]
     return out
 
