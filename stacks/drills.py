@@ -20,7 +20,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_ssm as ssm
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from observability.drills import (
     DRILLS,
@@ -66,7 +66,7 @@ def _nag_text(stack: cdk.Stack, value: str) -> str:
     return part(stack.resolve(value))
 
 
-def acknowledge_wildcards(construct: Construct, reasons: dict[str, str]) -> None:
+def acknowledge_wildcards(construct: IConstruct, reasons: dict[str, str]) -> None:
     """AwsSolutions-IAM5 acknowledgments, one per wildcard resource (resource -> reason)."""
     stack = cdk.Stack.of(construct)
     for resource, reason in reasons.items():
