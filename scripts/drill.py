@@ -394,7 +394,7 @@ class LocalBackend:
     def transitions(self, since: float) -> list[Transition]:
         with urllib.request.urlopen(f"{self.console_url}/dashboard.json", timeout=30) as response:  # noqa: S310
             doc = json.load(response)
-        # The console stamps a change with its evaluation minute's start (the minute in progress counts), so a
+        # The console stamps a change with the minute its evaluation starts (over complete minutes), so a
         # change is dated when this runner first saw it, never before its minute: minutes are upper bounds.
         first, now = math.floor(since / 60) * 60, self.clock.now()
         found = []
