@@ -111,7 +111,7 @@ openapi: $(STAMP) ## Regenerate openapi.json from the resolver
 
 docs: openapi ## Regenerate openapi.json, RUNBOOK.md (for the configured app: CDK_ARGS=), the tables in docs/ and queries/
 	$(PY) -m scripts.runbook $(CDK_CONTEXT) > RUNBOOK.md
-	$(PY) -m scripts.readme
+	$(PY) -m scripts.doc_tables
 
 bench: $(STAMP) ## Side-by-side benchmark: cold init, warm overhead, log bytes (BENCH_ARGS=--rounds=15)
 	$(PY) -m bench $(BENCH_ARGS)
