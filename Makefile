@@ -123,7 +123,7 @@ clean: ## Remove generated files (keeps .venv)
 # The CDK CLI is pinned in package.json (npm's `latest`, 3.x, cannot read aws-cdk-lib 2.275's assembly),
 # and jsii runs on the Node 22 binary installed next to it (Node 20 is end-of-life and slower).
 # HOME_REGION= and ACCOUNT= override cdk.json's context; every other key: CDK_ARGS='-c key=value'.
-.PHONY: synth diff deploy verify destroy call
+.PHONY: synth diff deploy verify destroy call drill
 
 
 $(NODE_STAMP): package.json package-lock.json
@@ -160,3 +160,12 @@ destroy: $(STAMP) $(NODE_STAMP) ## Delete the stacks (asks first; the table stay
 call: $(STAMP) ## Call every route through CloudFront: make call URL=https://dxxxx.cloudfront.net
 	@test -n "$(URL)" || { echo "usage: make call URL=https://<distribution>.cloudfront.net"; exit 2; }
 	$(PY) scripts/call_api.py $(URL)
+
+# Fire drills (scripts/drill.py, docs/operations.md "Fire drills"): inject a failure-mode row's fault, check its
+# alarms fire within the matrix's minutes, nobody paged. AWS: the `drills` configuration deployed (CDK_ARGS=
+# '-c drills=true'), URL= to send the drill's traffic. LOCAL=1: against `make run` (PORT=, CONSOLE_PORT=).
+drill: $(RUN_DEPS) ## Fire drill: make drill ROW=d [LOCAL=1] [URL=https://...]; no ROW runs every drill
+	$(PY) -m scripts.drill $(if $(ROW),--row $(ROW)) $(if $(LOCAL),--local --api http://127.0.0.1:$${PORT:-8000} \
+	  --console http://127.0.0.1:$${CONSOLE_PORT:-8001}) $(if $(URL),--url $(URL)) $(DRILL_ARGS) $(CDK_ARGS) \
+	  $(foreach kv,$(if $(HOME_REGION),home_region=$(HOME_REGION)) $(if $(ACCOUNT),account=$(ACCOUNT)),-c $(kv))
+

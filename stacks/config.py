@@ -119,6 +119,9 @@ class InfraConfig:
     # An outside-in check (stacks/canary.py): a Synthetics canary calls the API through CloudFront every
     # 5 minutes and pages (api-unreachable) when it cannot. On unless turned off.
     canary: bool = True
+    # Fire drills (issue 27, stacks/drills.py): the FIS extension on the function and one fault experiment
+    # per drillable failure-mode row. Off: the templates are exactly as without it.
+    drills: bool = False
     edge_region: str = field(default=EDGE_REGION, init=False)  # CloudFront/WAF (CLOUDFRONT scope) live here
 
     @property
@@ -331,6 +334,15 @@ def load_config(context: Mapping[str, Any], environ: Mapping[str, str] | None = 
     if application_signals and tracing != "otel":
         raise ConfigError("context 'application_signals' needs 'tracing' otel (it reads OpenTelemetry spans)")
 
+    drills = _bool("drills", context.get("drills", False))
+    if drills and tracing == "otel":
+        # Lambda runs one AWS_LAMBDA_EXEC_WRAPPER: the FIS extension's bootstrap or the OpenTelemetry layer's.
+        raise ConfigError(
+            "context 'drills' needs the function's AWS_LAMBDA_EXEC_WRAPPER for the FIS extension "
+            "(/opt/aws-fis/bootstrap), which 'tracing' otel already uses (/opt/otel-instrument): deploy the "
+            "drill stage with tracing xray (or off), or set drills false"
+        )
+
     return InfraConfig(
         prefix=prefix,
         home_region=home_region,
@@ -364,6 +376,7 @@ def load_config(context: Mapping[str, Any], environ: Mapping[str, str] | None = 
             "application_signals_discovery", context.get("application_signals_discovery", True)
         ),
         canary=_bool("canary", context.get("canary", True)),
+        drills=drills,
     )
 
 
@@ -398,6 +411,7 @@ CONTEXT_KEYS: tuple[str, ...] = (
     "application_signals",
     "application_signals_discovery",
     "canary",
+    "drills",
 )
 
 

@@ -35,6 +35,7 @@ from service.environment import ENV_API_KEYS, ENV_CORS_ALLOWED_ORIGINS
 from service.tracing import ENV_TRACING_MODE, OFF, OTEL, XRAY
 from stacks.bytecode import compile_package
 from stacks.config import SNAPSTART_ALIAS, InfraConfig
+from stacks.drills import FisExtension
 from stacks.retention import retention_days
 from stacks.tracing_layer import APPLICATION_SIGNALS_POLICY, EXEC_WRAPPER, otel_layer_arn
 
@@ -235,6 +236,11 @@ class ServiceStack(cdk.Stack):
                     self, "OpenTelemetryLayer", otel_layer_arn(config.home_region)
                 )
             )
+        drill_environment: dict[str, str] = {}
+        if config.drills:  # the FIS extension and its fault bucket (stacks/drills.py); never with otel (config)
+            extension = FisExtension(self, "Drills", role=self.role, architecture="arm64")
+            layers.append(extension.layer)
+            drill_environment = extension.environment
         if config.application_signals:
             if config.application_signals_discovery:
                 # Application Signals processes spans only where it is enabled (its service-linked role):
@@ -281,6 +287,7 @@ class ServiceStack(cdk.Stack):
                 "POWERTOOLS_LOG_LEVEL": "INFO",
                 **edge_environment(config),
                 **tracing_environment(config),
+                **drill_environment,
             },
         )
 

@@ -139,6 +139,10 @@ CONFIGS: dict[str, tuple[dict[str, Any], tuple[RouteSpec, ...]]] = {
         },
         ROUTES,
     ),
+    # Fire drills on (issue 27): the FIS extension on the function and the Drills stack, with cdk.json's
+    # reserved concurrency and canary (every alarm a drill can expect exists). Tracing xray: the FIS extension
+    # and the OpenTelemetry layer (the default) both need the one AWS_LAMBDA_EXEC_WRAPPER (stacks/config.py).
+    "drills": ({"home_region": "eu-west-1", "account": ACCOUNT, "drills": True, "tracing": "xray"}, ROUTES),
 }
 SYNTH_SECONDS: dict[str, float] = {}
 
@@ -169,7 +173,7 @@ class Synth:
     @property
     def all_stacks(self) -> tuple[cdk.Stack, ...]:
         s = self.stacks
-        return (s.service, s.edge, s.edge_access, s.monitoring, s.edge_monitoring)
+        return (s.service, s.edge, s.edge_access, s.monitoring, s.edge_monitoring, *([s.drills] if s.drills else []))
 
     @property
     def manifest(self) -> dict[str, Any]:
@@ -257,6 +261,11 @@ def default_synth() -> Synth:
 @pytest.fixture(scope="session")
 def snap_start_synth() -> Synth:
     return synthesize("snap-start")
+
+
+@pytest.fixture(scope="session")
+def drills_synth() -> Synth:
+    return synthesize("drills")
 
 
 @pytest.fixture(scope="session")
