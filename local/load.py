@@ -4,11 +4,16 @@ A benchmark, not a test: it prints figures and the checks' outcome, and exits no
 check fails (connection errors, access lines != requests served, a route label outside the
 catalogue). Loopback only; bounded by time and by requests per phase; stops by itself.
 
-Without --url it starts its own server (`python -m local --port 0`, the same as `make run`),
-captures its stdout and samples its memory from /proc, per process: the server, each worker, the emulator.
+Without --url it starts its own servers (`python -m local --port 0`, the same as `make run`), captures
+their stdout and samples their memory from /proc, per process: the server, each worker, the emulator.
+Two of them, side by side: one recording (into a temporary folder, not your .local/) and one started with
+--no-recording. The health phase alternates between them in slices (on, off, off, on, ...) so both see the
+same machine, and prints their throughput in one table: what the recording costs the request path.
+The recording server's telemetry is then checked against what was served: access events in the log group,
+the saved query `requests-by-route-and-status` and the console's per-route counts all equal the access lines.
 
-Phases: `health` (GET /health only: the issue's >= 200 requests/s target with 4 clients) and
-`mix` (health, create, get, list, summary, delete and 404s, as a client population would).
+Phases: `health` (GET /health only, with 4 clients) and `mix` (health, create, get, list, summary, delete
+and 404s, as a client population would; on the recording server only).
 """
 
 from __future__ import annotations
@@ -18,9 +23,11 @@ import http.client
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -158,10 +165,23 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
+def combined(name: str, slices: list[Phase]) -> Phase:
+    """Slices of one phase (on one server) as one phase: their requests, latencies and time added up."""
+    total = Phase(name, slices[0].clients, sum(s.duration_s for s in slices), sum(s.max_requests for s in slices))
+    for s in slices:
+        total.latencies_ms += s.latencies_ms
+        total.statuses.update(s.statuses)
+        total.connection_errors.update(s.connection_errors)
+        total.elapsed_s += s.elapsed_s
+    return total
+
+
 class OwnServer:
     """`python -m local --port 0` with its stdout captured line by line."""
 
-    def __init__(self, extra_args: list[str]) -> None:
+    def __init__(self, extra_args: list[str], label: str = "") -> None:
+        self.label = label
+        self.warm_up: Phase | None = None  # requests sent before measuring (counted by the checks)
         env = {k: v for k, v in os.environ.items() if k not in ("DYNAMODB_ENDPOINT_URL",)}
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
             [sys.executable, "-m", "local", "--port", "0", "--console-port", "0", *extra_args],
@@ -175,7 +195,7 @@ class OwnServer:
             self.process.kill()
             raise SystemExit(f"the server did not start: {first!r}")
         self.banner = first.strip()
-        self.process.stdout.readline()  # the console's URL line
+        self.process.stdout.readline()  # the console's URL line (or: recording off)
         self.url = first.split("listening on ")[1].split()[0]
         self.lines: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -254,47 +274,159 @@ def check_output(lines: list[str], phases: list[Phase]) -> list[str]:
     return problems
 
 
+def recording_report(rows: list[tuple[str, Phase]]) -> None:
+    """The health phase on each server, one row each, and the recording server's share of the other's."""
+    load = os.getloadavg()
+    print(
+        f"  health, recording on vs off, interleaved on one machine ({os.cpu_count()} CPUs, "
+        f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} at the end)"
+    )
+    print(f"    {'recording':<10} {'requests':>9} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7}")
+    rates = {}
+    for label, phase in rows:
+        rates[label] = phase.responses / phase.elapsed_s if phase.elapsed_s else 0.0
+        print(
+            f"    {label:<10} {phase.responses:>9} {rates[label]:>7.0f} {percentile(phase.latencies_ms, 50):>7.1f} "
+            f"{percentile(phase.latencies_ms, 99):>7.1f}"
+        )
+    if rates.get("off"):
+        print(f"    on / off   {100 * rates['on'] / rates['off']:>25.0f} %")
+
+
+def check_recording(directory: Path, lines: list[str], phases: list[Phase]) -> list[str]:
+    """The recording equals what was served: access events in the log group, the saved query's count
+    (`make query`) and the console's per-route requests all equal the access lines on stdout; the
+    Function URL's request count equals the responses."""
+    from dashboards.console import totals
+    from local.insights import run, saved_query
+    from local.telemetry import Recorder, log_files
+    from service.contract import METRICS_NAMESPACE, SERVICE_NAME
+
+    access = sum(1 for line in lines if '"message":"access"' in line)
+    answered = sum(p.responses for p in phases)
+    files = log_files(directory)
+    events = 0
+    for path in files:
+        with path.open(encoding="utf-8") as f:
+            events += sum(1 for line in f if json.loads(line).get("message") == "access")
+    result = run(saved_query("requests-by-route-and-status").text, files).as_dict()
+    column = result["columns"].index("requests")
+    queried = sum(int(row[column]) for row in result["rows"])
+    data = Recorder(directory, load=True).snapshot()  # the metrics files, read back as the console does
+    console = sum(int(row["requests"]) for row in totals(data, METRICS_NAMESPACE, SERVICE_NAME).values())
+    url = sum(
+        sum(sum(v) for v in minutes.values()) for (ns, name, _), minutes in data.items() if name == "UrlRequestCount"
+    )
+    print(
+        f"  recording: access events {events}, make query requests-by-route-and-status {queried}, console requests "
+        f"{console} (access lines {access}); UrlRequestCount {url:.0f} (responses {answered})"
+    )
+    problems = [
+        f"recorded {what} ({got}) != access lines ({access})"
+        for what, got in (("access events", events), ("query requests", queried), ("console requests", console))
+        if got != access
+    ]
+    if url != answered:
+        problems.append(f"recorded UrlRequestCount ({url:.0f}) != responses ({answered})")
+    return problems
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m local.load", description=__doc__.splitlines()[0])
     parser.add_argument("--url", default=os.environ.get("URL") or None, help="target (loopback); default: own server")
     parser.add_argument("--clients", type=int, default=4, help="keep-alive clients (default 4)")
-    parser.add_argument("--duration", type=float, default=10.0, help="seconds per phase (default 10)")
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per phase and server (default 10)")
     parser.add_argument("--max-requests", type=int, default=20_000, help="requests per phase at most (default 20000)")
     parser.add_argument("--phases", default="health,mix", help="comma-separated: health, mix (default both)")
     parser.add_argument("--server-args", default="", help="extra arguments for the own server, e.g. '--concurrency 2'")
+    parser.add_argument(
+        "--recording",
+        choices=("both", "on", "off"),
+        default="both",
+        help="own servers: one recording and one not, side by side (default), or just one of them",
+    )
+    parser.add_argument(
+        "--slices", type=int, default=4, help="the health phase alternates servers in this many slices (default 4)"
+    )
     args = parser.parse_args(argv)
     if args.url and (urlsplit(args.url).hostname or "") not in LOOPBACK:
         parser.error("--url must be a loopback address: this tool never loads anything else")
     if not 0 < args.duration <= 600 or not 0 < args.max_requests <= 1_000_000:
         parser.error("--duration is 0..600 s and --max-requests 1..1000000")
-
-    server = OwnServer(args.server_args.split()) if not args.url else None
-    url = args.url or (server.url if server else "")
-    print(f"make load: {url}" + (f"  [{server.banner}]" if server else " (external server: no output checks)"))
-    if server:
-        server.sample_now()
-
-    phases: list[Phase] = []
-    all_actions = [name for weight, name in MIX for _ in range(weight)]
-    for name in filter(None, (p.strip() for p in args.phases.split(","))):
+    if not 1 <= args.slices <= 100:
+        parser.error("--slices is 1..100")
+    names = [p.strip() for p in args.phases.split(",") if p.strip()]
+    for name in names:
         if name not in ("health", "mix"):
             parser.error(f"unknown phase {name!r}")
-        phase = Phase(name, args.clients, args.duration, args.max_requests)
-        run_phase(phase, url, ["health"] if name == "health" else all_actions)
-        phases.append(phase)
-        report_phase(phase)
+
+    servers: list[OwnServer] = []
+    recording_dir: Path | None = None
+    if not args.url:
+        extra = args.server_args.split()
+        if args.recording in ("both", "on"):
+            own_dir = "--telemetry-dir" in extra
+            recording_dir = None if own_dir else Path(tempfile.mkdtemp(prefix="make-load-telemetry-"))
+            servers.append(OwnServer(extra + ([] if own_dir else ["--telemetry-dir", str(recording_dir)]), "on"))
+        if args.recording in ("both", "off"):
+            servers.append(OwnServer([*extra, "--no-recording"], "off"))
+    for server in servers:
+        print(f"make load: {server.url}  [recording {server.label}; {server.banner}]")
+        # Every environment warm before anything is measured: cold starts (~1 s each) are not throughput.
+        server.warm_up = Phase("warm-up", args.clients, 2.0, 50 * args.clients)
+        run_phase(server.warm_up, server.url, ["health"])
+        server.sample_now()
+    if args.url:
+        print(f"make load: {args.url} (external server: no output checks)")
+
+    # Per server label: every phase it served (the warm-up too: the output checks count every request).
+    phases: dict[str, list[Phase]] = {s.label: [p for p in (s.warm_up,) if p] for s in servers} or {"": []}
+    all_actions = [name for weight, name in MIX for _ in range(weight)]
+    for name in names:
+        actions = ["health"] if name == "health" else all_actions
+        targets = [(s.label, s.url) for s in servers] or [("", args.url)]
+        if name == "mix":
+            targets = targets[:1]  # the recording server's (or the only one's): its checks cover the routes
+        if len(targets) == 1:
+            phase = Phase(name, args.clients, args.duration, args.max_requests)
+            run_phase(phase, targets[0][1], actions)
+            phases[targets[0][0]].append(phase)
+            report_phase(phase)
+            continue
+        # Side by side: on, off, off, on, ... so that a change in the machine's load hits both alike.
+        slices: dict[str, list[Phase]] = {label: [] for label, _ in targets}
+        for i in range(args.slices):
+            order = targets if i % 2 == 0 else targets[::-1]
+            for label, url in order:
+                phase = Phase(name, args.clients, args.duration / args.slices, args.max_requests // args.slices)
+                run_phase(phase, url, actions)
+                slices[label].append(phase)
+        rows = [(label, combined(name, got)) for label, got in slices.items()]
+        for label, phase in rows:
+            phases[label].append(phase)
+            phase.name = f"{name}/{label}"
+            report_phase(phase)
+        recording_report(rows)
 
     problems = [
-        f"{p.name}: {sum(p.connection_errors.values())} connection errors" for p in phases if p.connection_errors
+        f"{p.name}: {sum(p.connection_errors.values())} connection errors"
+        for got in phases.values()
+        for p in got
+        if p.connection_errors
     ]
-    if server:
+    for server in servers:
         server.sample_now()
         code = server.stop()
         if code != 0:
-            problems.append(f"server exited with {code}")
-        problems += check_output(server.lines, phases)
+            problems.append(f"server (recording {server.label}) exited with {code}")
+        print(f"  server with recording {server.label}:")
+        problems += check_output(server.lines, phases[server.label])
+        if server.label == "on" and recording_dir:
+            problems += check_recording(recording_dir, server.lines, phases[server.label])
         for line in memory_report(server.memory):
             print(f"  {line}")
+    if recording_dir:
+        shutil.rmtree(recording_dir, ignore_errors=True)
     for problem in problems:
         print(f"  CHECK FAILED: {problem}")
     print("  checks: " + ("passed" if not problems else f"{len(problems)} failed"))

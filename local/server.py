@@ -93,6 +93,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=RETENTION_S / 3600,
         help=f"hours of logs and metrics kept, in memory and on disk (default {RETENTION_S // 3600})",
     )
+    parser.add_argument(
+        "--no-recording",
+        dest="recording",
+        action="store_false",
+        help="record nothing under --telemetry-dir and serve no console: stdout only (the baseline `make load` "
+        "compares the recording with)",
+    )
     args = parser.parse_args(argv)
     try:
         args.faults = FaultSpec.parse(args.dynamodb_faults)
@@ -110,9 +117,9 @@ def main(argv: list[str] | None = None) -> int:
     else:
         concurrency, reason = configured_concurrency()
 
-    recorder = Recorder(args.telemetry_dir, retention_s=args.telemetry_hours * 3600).start()
-    platform = PlatformMetrics(recorder, FUNCTION_NAME)
-    out = LineWriter(sys.stdout.fileno(), tap=recorder.server_line)
+    recorder = Recorder(args.telemetry_dir, retention_s=args.telemetry_hours * 3600).start() if args.recording else None
+    platform = PlatformMetrics(recorder, FUNCTION_NAME) if recorder else None
+    out = LineWriter(sys.stdout.fileno(), tap=recorder.server_line if recorder else None)
     sys.stdout.flush()
     sys.stdout = out  # every line of this process is whole too (print, telemetry)
 
@@ -125,18 +132,24 @@ def main(argv: list[str] | None = None) -> int:
         listener = socket.create_server((args.host, args.port), backlog=128)
     except OSError as exc:
         print(f"cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
-        recorder.close()
+        _close(None, recorder)
         return 2
+    console: Console | None = None
     try:
         # Reserved (as cdk.json or --concurrency) or the account pool: the utilisation alarm exists only then.
         reserved = concurrency if reason.startswith("Reserved") else None
-        console = Console(
-            recorder, args.host, args.console_port, table_name=os.environ["TABLE_NAME"], reserved_concurrency=reserved
-        )
+        if recorder:
+            console = Console(
+                recorder,
+                args.host,
+                args.console_port,
+                table_name=os.environ["TABLE_NAME"],
+                reserved_concurrency=reserved,
+            )
     except OSError as exc:
         print(f"cannot listen on {args.host}:{args.console_port} (console): {exc.strerror}", file=sys.stderr)
         listener.close()
-        recorder.close()
+        _close(None, recorder)
         return 2
 
     emulator: EmulatorProcess | None = None
@@ -155,14 +168,14 @@ def main(argv: list[str] | None = None) -> int:
             use_dummy_credentials(os.environ)
         ensure_table(os.environ["TABLE_NAME"], upstream)
         # The proxy runs even without faults: it is where DynamoDB's metrics are observed.
-        proxy = FaultProxy(upstream, args.faults, observer=platform.dynamodb_call).start()
+        proxy = FaultProxy(upstream, args.faults, observer=platform.dynamodb_call if platform else None).start()
         endpoint = proxy.url
         pool = WorkerPool(
             concurrency,
             WorkerPool.environment({"DYNAMODB_ENDPOINT_URL": endpoint}),
             out,
             TIMEOUT_MS / 1000 + 1,
-            log=recorder.function_line,
+            log=recorder.function_line if recorder else None,
         )
         first = pool.acquire()  # one environment up front: init errors show now, not on the first request
         if first:
@@ -170,8 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     except (WorkerError, RuntimeError, OSError) as exc:
         print(f"cannot start: {exc}", file=sys.stderr)
         _shutdown(listener, None, pool, proxy, emulator)
-        console.stop()
-        recorder.close()
+        _close(console, recorder)
         return 2
 
     from service.telemetry import emit_access_line  # the function's own access line, for refusals
@@ -196,22 +208,29 @@ def main(argv: list[str] | None = None) -> int:
         f"orders-api listening on http://{host}:{port} (DynamoDB: {upstream}{faults}; concurrency {concurrency})",
         flush=True,
     )
-    console.start()
-    print(f"console on {console.url} (dashboard, alarms, saved queries; telemetry in {args.telemetry_dir})", flush=True)
+    if console:
+        console.start()
+        print(
+            f"console on {console.url} (dashboard, alarms, saved queries; telemetry in {args.telemetry_dir})",
+            flush=True,
+        )
+    else:
+        print("recording off (--no-recording): no console, nothing written to --telemetry-dir", flush=True)
     while not stop.wait(1.0):
         pass
     memory = server_memory(os.getpid())
     _shutdown(listener, frontend, pool, proxy, emulator)
-    console.stop()
-    recorder.close()
+    _close(console, recorder)
     log_event("INFO", "local server memory at exit", **memory)
     print("orders-api stopped", flush=True)
     return 0
 
 
 def _invoke(
-    worker: Worker, event: dict[str, Any], request_id: str, pool: WorkerPool, platform: PlatformMetrics
+    worker: Worker, event: dict[str, Any], request_id: str, pool: WorkerPool, platform: PlatformMetrics | None
 ) -> dict[str, Any]:
+    if platform is None:
+        return worker.invoke(event, request_id, pool.timeout_s)
     started, concurrent = time.perf_counter(), pool.busy()
     error = True
     try:
@@ -220,6 +239,13 @@ def _invoke(
         return result
     finally:
         platform.invoked((time.perf_counter() - started) * 1000, error=error, concurrent=concurrent)
+
+
+def _close(console: Console | None, recorder: Recorder | None) -> None:
+    if console:
+        console.stop()
+    if recorder:
+        recorder.close()
 
 
 def _shutdown(
