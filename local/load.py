@@ -293,6 +293,14 @@ def recording_report(rows: list[tuple[str, Phase]]) -> None:
         print(f"    on / off   {100 * rates['on'] / rates['off']:>25.0f} %")
 
 
+def _message(line: str) -> object:
+    try:
+        document = json.loads(line)
+    except ValueError:
+        return None
+    return document.get("message") if isinstance(document, dict) else None
+
+
 def check_recording(directory: Path, lines: list[str], phases: list[Phase]) -> list[str]:
     """The recording equals what was served: access events in the log group, the saved query's count
     (`make query`) and the console's per-route requests all equal the access lines on stdout; the
@@ -302,7 +310,7 @@ def check_recording(directory: Path, lines: list[str], phases: list[Phase]) -> l
     from local.telemetry import Recorder, log_files
     from service.contract import METRICS_NAMESPACE, SERVICE_NAME
 
-    access = sum(1 for line in lines if '"message":"access"' in line)
+    access = sum(1 for line in lines if _message(line) == "access")
     answered = sum(p.responses for p in phases)
     files = log_files(directory)
     events = 0

@@ -110,7 +110,12 @@ def event_line(text: str, stream: str, timestamp_ms: int) -> tuple[str, dict[str
     stripped = text.lstrip()
     if not stripped.startswith("{"):
         fields = platform_fields(text)
-        return (head + "," + json.dumps(fields, separators=(",", ":"))[1:] if fields else head + "}"), None
+        if not fields:
+            return head + "}", None
+        # @type and @requestId are strings, the rest finite numbers (a float's repr is its JSON)
+        members = [f'"@type":"{fields.pop("@type")}","@requestId":{_quoted(fields.pop("@requestId"))}']
+        members += [f'"{k}":{v!r}' if math.isfinite(v) else f'"{k}":{json.dumps(v)}' for k, v in fields.items()]
+        return head + "," + ",".join(members) + "}", None
     try:
         document = json.loads(stripped)
     except ValueError:
@@ -254,6 +259,9 @@ class Recorder:
         with self._batch_lock:
             lines, values = _drain(self._lines), _drain(self._values)
             events: list[tuple[float, str]] = []
+            # Values of one metric within one second become one record: the console and the alarm
+            # simulator count per minute, so nothing they read changes; the files get ~100x fewer lines.
+            grouped: dict[tuple[str, str, Dimensions, int], list[float]] = {}  # -> [first t, values...]
             for now, line, stream in lines:
                 text = line.decode("utf-8", "replace") if isinstance(line, bytes) else line
                 text = text.rstrip("\n")
@@ -263,38 +271,39 @@ class Recorder:
                 events.append((now, event))
                 if document and "_aws" in document:  # EMF: the service's metrics, from the access line itself
                     for datum in extract(document):
-                        values.append(
-                            (datum.timestamp_ms / 1000, datum.namespace, datum.name, datum.dimensions, datum.values)
-                        )
-            # Values of one metric within one second become one record: the console and the alarm
-            # simulator count per minute, so nothing they read changes; the files get ~100x fewer lines.
-            grouped: dict[tuple[MetricId, int], tuple[float, list[float]]] = {}
+                        t = datum.timestamp_ms / 1000
+                        key = (datum.namespace, datum.name, datum.dimensions, int(t))
+                        entry = grouped.get(key)
+                        if entry is None:
+                            entry = grouped[key] = [t]
+                        entry += datum.values
             for t, namespace, name, dimensions, vals in values:
-                key = ((namespace, name, self._sorted(dimensions)), int(t))
+                dims = dimensions if isinstance(dimensions, tuple) else self._sorted(dimensions)
+                key = (namespace, name, dims, int(t))
                 entry = grouped.get(key)
                 if entry is None:
-                    entry = grouped[key] = (t, [])
+                    entry = grouped[key] = [t]
                 if isinstance(vals, int | float):
-                    entry[1].append(float(vals))
+                    entry.append(float(vals))
                 else:
-                    entry[1].extend(float(v) for v in vals)
-            records: list[tuple[float, str]] = []
+                    entry += [float(v) for v in vals]
             with self._lock:
-                for (key, _), (t, vals) in grouped.items():
-                    self._store(key, t, vals)
-            for ((namespace, name, dims), _), (t, vals) in grouped.items():
-                record = {"t": round(t, 3), "ns": namespace, "n": name, "d": dict(dims), "v": vals}
-                records.append((t, json.dumps(record)))
+                for (namespace, name, dims, _), entry in grouped.items():
+                    self._store((namespace, name, dims), entry[0], entry[1:])
+            records = [
+                (entry[0], json.dumps({"t": round(entry[0], 3), "ns": ns, "n": n, "d": dict(dims), "v": entry[1:]}))
+                for (ns, n, dims, _), entry in grouped.items()
+            ]
             records.sort(key=lambda r: r[0])
             self.logs.write(events)
             self.metric_files.write(records)
 
-    def _sorted(self, dimensions: Mapping[str, str] | Dimensions) -> Dimensions:
-        if isinstance(dimensions, tuple):
-            return dimensions  # EMF data: sorted already
+    def _sorted(self, dimensions: Mapping[str, str]) -> Dimensions:
         items = tuple(dimensions.items())
         found = self._dims.get(items)
         if found is None:
+            if len(self._dims) > 4096:  # bounded, whatever dimension values arrive
+                self._dims.clear()
             found = self._dims[items] = tuple(sorted((k, str(v)) for k, v in items))
         return found
 
