@@ -86,7 +86,7 @@ def instruction(env: Mapping[str, str] = os.environ) -> str:
         how = f"`sudo apt-get install {PACKAGE}`"
     else:
         how = "install Chromium or Chrome"
-    return f"{how}, or set {ENV}=/path/to/chromium, or run `.venv/bin/playwright install chromium`"
+    return f"{how}, or set {ENV}=/path/to/chromium, or run `make venv && .venv/bin/playwright install chromium`"
 
 
 def installer(euid: int, apt_get: bool, sudo_without_password: bool) -> list[str] | None:
