@@ -118,7 +118,9 @@ def install(env: Mapping[str, str] = os.environ) -> str:
     print(f"no Chromium found: installing Debian's {PACKAGE} ({' '.join([*prefix, 'apt-get', 'install', PACKAGE])})")
     sys.stdout.flush()
     subprocess.run([*command, "update", "-qq"], env=run_env, check=False)  # noqa: S603 - a stale index may still do
-    done = subprocess.run([*command, "install", "-y", "-qq", PACKAGE], env=run_env, check=False)  # noqa: S603
+    done = subprocess.run(  # noqa: S603 - dpkg's progress to /dev/null; errors still show
+        [*command, "install", "-y", "-qq", PACKAGE], env=run_env, check=False, stdout=subprocess.DEVNULL
+    )
     if done.returncode != 0:
         raise BrowserMissing(f"`apt-get install {PACKAGE}` failed (exit {done.returncode}): {instruction(env)}")
     path = find(env)
