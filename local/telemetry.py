@@ -63,7 +63,8 @@ def platform_fields(text: str) -> dict[str, Any]:
     for part in parts[1:]:
         key, _, value = part.partition(": ")
         if key in _REPORT_FIELDS:
-            out[_REPORT_FIELDS[key]] = float(value.split()[0])
+            with contextlib.suppress(ValueError, IndexError):  # not a number: not discovered
+                out[_REPORT_FIELDS[key]] = float(value.split()[0])
     return out
 
 
@@ -267,7 +268,11 @@ class Recorder:
                 text = text.rstrip("\n")
                 if not text:
                     continue
-                event, document = event_line(text, stream, int(now * 1000))
+                try:
+                    event, document = event_line(text, stream, int(now * 1000))
+                except Exception:  # whatever a line holds, it is recorded and the batch goes on
+                    event = json.dumps({"@timestamp": int(now * 1000), "@logStream": stream, "@message": text})
+                    document = None
                 events.append((now, event))
                 if document and "_aws" in document:  # EMF: the service's metrics, from the access line itself
                     for datum in extract(document):

@@ -29,6 +29,7 @@ LINES = [
     "[1, 2, 3]",
     "{not json",
     'plain text with "quotes", a\ttab and a backslash \\',
+    "REPORT RequestId: r\tDuration: a function printed this ms\tBilled Duration: 3 ms\t",
 ]
 
 
