@@ -110,8 +110,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+# How long a thread holding the GIL runs before one waiting for it gets it (Python's default: 5 ms). The
+# request path is many short GIL holds (front end, worker channel, relay); the recorder's batches and the
+# console's documents are long ones, and at 5 ms each request waiting behind them waited that long too.
+SWITCH_INTERVAL_S = 0.0005
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     if args.concurrency:
         concurrency, reason = args.concurrency, "ReservedFunctionConcurrentInvocationLimitExceeded"
     else:
