@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 )
 def test_make_test_without_a_browser_explains_in_one_line_and_runs_nothing() -> None:
     done = subprocess.run(
-        [str(ROOT / "scripts" / "fresh_clone.sh"), "explain"], capture_output=True, text=True, timeout=120
+        [str(ROOT / "scripts" / "fresh_clone.sh"), "explain"], capture_output=True, text=True, timeout=300
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.splitlines()[-1] == "explain: passed"
