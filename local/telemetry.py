@@ -99,7 +99,7 @@ def log_event(text: str, stream: str, timestamp_ms: int) -> dict[str, Any]:
     return event
 
 
-_quoted = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]  # C: a str as a JSON string
+_quoted = json.encoder.encode_basestring_ascii  # C: a str as a JSON string, quotes included
 
 
 def event_line(text: str, stream: str, timestamp_ms: int) -> tuple[str, dict[str, Any] | None]:
@@ -379,54 +379,3 @@ def _drain(queue: deque[Any]) -> list[Any]:
 def log_files(directory: Path = DEFAULT_DIR) -> list[Path]:
     """The recorded function log files, oldest first."""
     return sorted((directory / "logs").glob("function-*.jsonl"))
-
-
-# DynamoDB operations that read (ReadThrottleEvents); every other operation writes.
-READ_OPERATIONS = frozenset({"GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems"})
-
-
-class PlatformMetrics:
-    """The metrics AWS publishes itself (``AWS/Lambda``, the Function URL's, ``AWS/DynamoDB``), from what
-    the local server observed: every URL answer, invocation, throttle and DynamoDB call."""
-
-    def __init__(self, recorder: Recorder, function_name: str) -> None:
-        self.recorder = recorder
-        self.function = {"FunctionName": function_name}
-
-    def url_answered(self, status: int, latency_ms: float) -> None:
-        """A response of the Function URL, whoever answered it (the function, a throttle, a refusal)."""
-        add = self.recorder.add
-        add("AWS/Lambda", "UrlRequestCount", self.function, 1)
-        add("AWS/Lambda", "UrlRequestLatency", self.function, latency_ms)
-        if 400 <= status < 500:
-            add("AWS/Lambda", "Url4xxCount", self.function, 1)
-        elif status >= 500:
-            add("AWS/Lambda", "Url5xxCount", self.function, 1)
-
-    def throttled(self) -> None:
-        self.recorder.add("AWS/Lambda", "Throttles", self.function, 1)
-
-    def invoked(self, duration_ms: float, *, error: bool, concurrent: int) -> None:
-        """One invocation: Errors counts those that failed outside the handler's answer (crash, timeout)."""
-        add = self.recorder.add
-        add("AWS/Lambda", "Invocations", self.function, 1)
-        add("AWS/Lambda", "Errors", self.function, 1 if error else 0)
-        add("AWS/Lambda", "Duration", self.function, duration_ms)
-        add("AWS/Lambda", "ConcurrentExecutions", self.function, concurrent)
-
-    def dynamodb_call(self, table: str | None, operation: str | None, outcome: str, latency_ms: float) -> None:
-        """One DynamoDB HTTP call as the table's metrics count it. ``outcome``: ok, throttled, system_error
-        (DynamoDB's 5xx), user_error (another 4xx) or reset (no answer: DynamoDB saw nothing)."""
-        if not table or not operation:
-            return
-        add, per_op = self.recorder.add, {"TableName": table, "Operation": operation}
-        if outcome == "ok":
-            add("AWS/DynamoDB", "SuccessfulRequestLatency", per_op, latency_ms)
-        elif outcome == "throttled":
-            add("AWS/DynamoDB", "ThrottledRequests", per_op, 1)
-            side = "ReadThrottleEvents" if operation in READ_OPERATIONS else "WriteThrottleEvents"
-            add("AWS/DynamoDB", side, {"TableName": table}, 1)
-        elif outcome == "system_error":
-            add("AWS/DynamoDB", "SystemErrors", per_op, 1)
-        elif outcome == "user_error":
-            add("AWS/DynamoDB", "UserErrors", {}, 1)

@@ -22,7 +22,7 @@ CORRELATION_PREFIX = "canary-"  # observability/units/canary.py, queries/service
 
 def targets(spec: str) -> list[tuple[str, str]]:
     """CANARY_PATHS "health=/health,list_orders=/orders" -> [(route name, path), ...]."""
-    return [tuple(item.split("=", 1)) for item in spec.split(",") if item]  # type: ignore[misc]
+    return [tuple(item.split("=", 1)) for item in spec.split(",") if item]  # type: ignore[misc]  # each item splits into exactly (name, value)
 
 
 def correlation_id(started: datetime, route: str) -> str:

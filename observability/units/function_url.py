@@ -28,6 +28,7 @@ from observability import sections
 from observability.emf import service_metric
 from observability.model import ORANGE, RED, Alarm, AlarmLine, Expression, Graph, Metric, Playbook
 from observability.monitoring_config import MonitoringConfig
+from observability.queries import SavedQuery
 from observability.unit import Panel, Scope, UnitAlarms
 from observability.units import lambda_function
 from service.contract import METRIC_CLIENT_ERROR, METRIC_FAULT, METRIC_REQUESTS
@@ -115,10 +116,7 @@ def _share_alarm(
         datapoints_to_alarm=2,
         missing_data="notBreaching",
         missing_data_why=_BELOW_FLOOR_WHY.format(floor=floor),
-        condition=(
-            f"100 x (Url{status}Count - Sum({emf_metric})) / UrlRequestCount >= {threshold:g} % in 2 consecutive "
-            f"5-min periods (each with at least {floor} URL requests)"
-        ),
+        condition=f"% of URL requests (100 x (Url{status}Count - Sum({emf_metric})) / UrlRequestCount)",
         context={"threshold": f"{threshold:g}"},
     )
 
@@ -139,6 +137,10 @@ def alarms(scope: Scope) -> FunctionUrlAlarms:
     )
 
 
+def saved_queries(scope: Scope) -> tuple[SavedQuery, ...]:
+    return ()
+
+
 def panels(scope: Scope, alarms: FunctionUrlAlarms) -> tuple[Panel, ...]:
     """Home-region graphs in the Edge section, below CloudFront's: the URL's requests against the
     service's (requests that never reach the function), and the two alarm shares."""
@@ -155,8 +157,8 @@ def panels(scope: Scope, alarms: FunctionUrlAlarms) -> tuple[Panel, ...]:
         Graph(
             "Answered by the URL without the function, % of URL requests",
             left=(
-                replace(refused.metric, label="refused 4xx %", color=ORANGE),  # type: ignore[type-var]
-                replace(unanswered.metric, label="unanswered 5xx %", color=RED),  # type: ignore[type-var]
+                replace(refused.metric, label="refused 4xx %", color=ORANGE),
+                replace(unanswered.metric, label="unanswered 5xx %", color=RED),
             ),
             lines=(
                 AlarmLine(refused, "refused alarm {threshold:g} %", color=ORANGE),

@@ -3,9 +3,10 @@ drawn in the Service section. No alarm: availability and latency alarm per route
 
 from __future__ import annotations
 
-from observability import sections
+from observability import queries, sections
 from observability.emf import PERCENTILES, rates, route_metric, service_metric
 from observability.model import Graph
+from observability.queries import SavedQuery
 from observability.unit import NoAlarms, Panel, Scope
 from service.catalogue import NOT_FOUND
 from service.contract import METRIC_CLIENT_ERROR, METRIC_FAULT, METRIC_LATENCY
@@ -14,6 +15,11 @@ from service.contract import METRIC_REQUESTS as REQUESTS
 
 def alarms(scope: Scope) -> NoAlarms:
     return NoAlarms()
+
+
+def saved_queries(scope: Scope) -> tuple[SavedQuery, ...]:
+    """The hand-written queries over the function's log group (queries/service/)."""
+    return queries.service_queries()
 
 
 def panels(scope: Scope, alarms: NoAlarms) -> tuple[Panel, ...]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from observability import sections
 from observability.model import Alarm, Metric, Playbook, Ref
+from observability.queries import SavedQuery
 from observability.unit import Panel, Scope, UnitAlarms
 
 NS = "AWS/DDoSProtection"
@@ -53,9 +54,13 @@ def alarms(scope: Scope) -> ShieldAlarms:
             datapoints_to_alarm=1,
             missing_data="notBreaching",
             missing_data_why="DDoSDetected is published while Shield watches the resource; no data = no event",
-            condition="Maximum(DDoSDetected) >= 1 in a minute",
+            condition="",
         )
     )
+
+
+def saved_queries(scope: Scope) -> tuple[SavedQuery, ...]:
+    return ()
 
 
 def panels(scope: Scope, alarms: ShieldAlarms) -> tuple[Panel, ...]:
