@@ -102,6 +102,9 @@ def log_event(text: str, stream: str, timestamp_ms: int) -> dict[str, Any]:
 _quoted = json.encoder.encode_basestring_ascii  # C: a str as a JSON string, quotes included
 
 
+_START_END = (("START", "START RequestId: "), ("END", "END RequestId: "))
+
+
 def event_line(text: str, stream: str, timestamp_ms: int) -> tuple[str, dict[str, Any] | None]:
     """``log_event`` serialized (compact JSON), and the line's JSON document when it is one.
 
@@ -110,6 +113,10 @@ def event_line(text: str, stream: str, timestamp_ms: int) -> tuple[str, dict[str
     head = f'{{"@timestamp":{timestamp_ms},"@logStream":{_quoted(stream)},"@message":{_quoted(text)}'
     stripped = text.lstrip()
     if not stripped.startswith("{"):
+        for kind, prefix in _START_END:  # two of every invocation's three platform lines: no fields to parse
+            if text.startswith(prefix) and "\t" not in text:
+                request_id = _quoted(text[len(prefix) :].rstrip("\n").split(" ", 1)[0])
+                return f'{head},"@type":"{kind}","@requestId":{request_id}}}', None
         fields = platform_fields(text)
         if not fields:
             return head + "}", None
@@ -123,7 +130,7 @@ def event_line(text: str, stream: str, timestamp_ms: int) -> tuple[str, dict[str
         return head + "}", None
     if not isinstance(document, dict):
         return head + "}", None
-    if document and not any(k.startswith("@") for k in document):
+    if document and "@" not in "".join(document):  # no member Logs Insights would not discover as written
         return head + "," + stripped[1:].lstrip(), document
     event = log_event(text, stream, timestamp_ms)
     return json.dumps(event, separators=(",", ":"), default=str), document

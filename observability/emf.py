@@ -4,7 +4,7 @@ service/contract.py): the metric factory every unit reads them through."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeGuard
 
 from observability.model import ORANGE, RED, AnyMetric, Expression, Metric
 from observability.monitoring_config import MonitoringConfig
@@ -51,7 +51,7 @@ def extract(document: Mapping[str, Any]) -> list[Datum]:
     does a directive, dimension set or metric that is not of the specified shape. Not an EMF document
     (no ``_aws`` block): nothing."""
     meta = document.get("_aws")
-    if not isinstance(meta, Mapping):
+    if not _is_mapping(meta):
         return []
     timestamp = meta.get("Timestamp")
     if not isinstance(timestamp, int) or isinstance(timestamp, bool):
@@ -59,7 +59,7 @@ def extract(document: Mapping[str, Any]) -> list[Datum]:
     directives = meta.get("CloudWatchMetrics")
     out: list[Datum] = []
     for directive in directives if isinstance(directives, list) else ():
-        if not isinstance(directive, Mapping):
+        if not _is_mapping(directive):
             continue
         namespace = directive.get("Namespace")
         metrics = directive.get("Metrics")
@@ -69,7 +69,7 @@ def extract(document: Mapping[str, Any]) -> list[Datum]:
         published = [
             (name, values)
             for metric in metrics
-            if isinstance(metric, Mapping)
+            if _is_mapping(metric)
             and isinstance(name := metric.get("Name"), str)
             and (values := _numbers(document.get(name)))
         ]
@@ -82,6 +82,10 @@ def extract(document: Mapping[str, Any]) -> list[Datum]:
             dims = tuple(sorted((d, document[d]) for d in dimension_set))
             out += [Datum(namespace, name, dims, values, timestamp) for name, values in published]
     return out
+
+
+def _is_mapping(value: Any) -> TypeGuard[Mapping[str, Any]]:
+    return type(value) is dict or isinstance(value, Mapping)  # a parsed document's are dicts: no ABC check
 
 
 def _numbers(value: Any) -> tuple[float, ...]:
