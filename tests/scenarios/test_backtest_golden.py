@@ -17,7 +17,8 @@ from backtest.plan import Configured, configured, judged
 from backtest.replay import Replay, incidents, run
 from backtest.report import at, counts, render
 from local.events import FUNCTION_NAME
-from local.telemetry import PlatformMetrics, Recorder
+from local.telemetry import Recorder
+from observability.aws_published import PlatformMetrics
 from observability.failure_modes import ROUTE, by_row, pages
 from observability.units import canary
 from tests.scenarios import world
