@@ -33,7 +33,7 @@ hide='
   for found in $(type -ap chromium chromium-browser 2>/dev/null); do mount --bind "$TMP/hidden" "$found"; done
   mkdir -p "$TMP/no-browsers"
   export PLAYWRIGHT_BROWSERS_PATH="$TMP/no-browsers"
-  unset CHROMIUM
+  unset CHROMIUM MAKELEVEL MAKEFLAGS MFLAGS  # as in a new user shell, not inside a make recipe
   for d in ${PATH//:/ }; do
     if [ -x "$d/chromium" ] || [ -x "$d/chromium-browser" ]; then echo "a chromium is still visible in $d" >&2; exit 3; fi
   done
@@ -53,7 +53,7 @@ if [ "$mode" = explain ]; then
   cat "$tmp/err"
   problems=()
   [ "$code" -ne 0 ] || problems+=("exit status 0")
-  [ "$(grep -cv '^make: \*\*\*' "$tmp/err")" -eq 1 ] || problems+=("not exactly one line of explanation on stderr")
+  [ "$(grep -Ecv '^make(\[[0-9]+\])?: \*\*\*' "$tmp/err")" -eq 1 ] || problems+=("not exactly one line of explanation on stderr")
   grep -q "sudo apt-get install chromium" "$tmp/err" || problems+=("the line does not name the command to run")
   ! grep -q Traceback "$tmp/err" "$tmp/out" || problems+=("a traceback")
   [ ! -e "$tmp/clone/.venv" ] || problems+=(".venv was created: something ran before the browser check")
