@@ -4,16 +4,17 @@ A benchmark, not a test: it prints figures and the checks' outcome, and exits no
 check fails (connection errors, access lines != requests served, a route label outside the
 catalogue). Loopback only; bounded by time and by requests per phase; stops by itself.
 
-Without --url it starts its own servers (`python -m local --port 0`, the same as `make run`), captures
-their stdout and samples their memory from /proc, per process: the server, each worker, the emulator.
-Two of them, side by side: one recording (into a temporary folder, not your .local/) and one started with
+Without --url it starts its own servers (`python -m local --port 0`, the same as `make run`, each recording
+into its own temporary folder), captures their stdout and samples their memory from /proc, per process: the
+server, each worker, the emulator. Two of them, side by side: one recording and one started with
 --no-recording. The health phase alternates between them in slices (on, off, off, on, ...) so both see the
 same machine, and prints their throughput in one table: what the recording costs the request path.
 The recording server's telemetry is then checked against what was served: access events in the log group,
 the saved query `requests-by-route-and-status` and the console's per-route counts all equal the access lines.
 
 Phases: `health` (GET /health only, with 4 clients) and `mix` (health, create, get, list, summary, delete
-and 404s, as a client population would; on the recording server only).
+and 404s, as a client population would; on the recording server only); then `cleanup` deletes the orders
+the run created and did not delete, so a table outlives many runs unchanged.
 """
 
 from __future__ import annotations
@@ -23,13 +24,13 @@ import http.client
 import json
 import os
 import random
-import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import urllib.request
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -144,7 +145,8 @@ class Client:
         self.conn.close()
 
 
-def run_phase(phase: Phase, url: str, actions: list[str]) -> None:
+def run_phase(phase: Phase, url: str, actions: list[str]) -> list[str]:
+    """Run one phase; the ids of the orders it created and did not delete."""
     split = urlsplit(url)
     known: list[str] = []
     lock = threading.Lock()
@@ -156,6 +158,33 @@ def run_phase(phase: Phase, url: str, actions: list[str]) -> None:
     for t in threads:
         t.join()
     phase.elapsed_s = time.perf_counter() - phase.started
+    return known
+
+
+def cleanup(url: str, order_ids: list[str], budget_s: float = 60.0) -> Phase:
+    """Delete the orders a run created and did not delete, one after another (bounded in time): repeated runs
+    against one `make run` leave its table as they found it, so the summary route's full scan does not grow
+    run after run until it outlasts its SLO."""
+    split = urlsplit(url)
+    phase = Phase("cleanup", 1, budget_s, len(order_ids))
+    conn = http.client.HTTPConnection(split.hostname or "127.0.0.1", split.port or 80, timeout=30)
+    phase.started = time.perf_counter()
+    for order_id in order_ids:
+        if not phase.take():
+            break
+        started = time.perf_counter()
+        try:
+            conn.request("DELETE", f"/orders/{order_id}")
+            response = conn.getresponse()
+            response.read()
+        except (OSError, http.client.HTTPException) as exc:
+            phase.record(None, 0, type(exc).__name__)
+            conn.close()
+            continue
+        phase.record(response.status, (time.perf_counter() - started) * 1000)
+    conn.close()
+    phase.elapsed_s = time.perf_counter() - phase.started
+    return phase
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -183,8 +212,11 @@ class OwnServer:
         self.label = label
         self.warm_up: Phase | None = None  # requests sent before measuring (counted by the checks)
         env = {k: v for k, v in os.environ.items() if k not in ("DYNAMODB_ENDPOINT_URL",)}
+        # Its own recording, not .local/ (a running `make run`'s): one recording per server.
+        self.telemetry = tempfile.TemporaryDirectory(prefix="make-load-")
+        telemetry = ["--telemetry-dir", self.telemetry.name]
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-m", "local", "--port", "0", "--console-port", "0", *extra_args],
+            [sys.executable, "-m", "local", "--port", "0", "--console-port", "0", *telemetry, *extra_args],
             cwd=ROOT,
             env=env,
             stdout=subprocess.PIPE,
@@ -195,8 +227,8 @@ class OwnServer:
             self.process.kill()
             raise SystemExit(f"the server did not start: {first!r}")
         self.banner = first.strip()
-        if self.process.stdout:
-            self.process.stdout.readline()  # the console's URL line (or: recording off)
+        second = self.process.stdout.readline() if self.process.stdout else ""  # "console on <url> (...)"
+        self.console = second.split()[2] if second.startswith("console on ") else None
         self.url = first.split("listening on ")[1].split()[0]
         self.lines: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -224,7 +256,7 @@ class OwnServer:
         self.process.send_signal(signal.SIGINT)
         code = self.process.wait(timeout=30)
         self._reader.join(timeout=10)
-        return code
+        return code  # the recording stays until its checks ran: self.telemetry.cleanup()
 
 
 def report_phase(phase: Phase) -> None:
@@ -340,6 +372,24 @@ def check_recording(directory: Path, lines: list[str], phases: list[Phase]) -> l
     return problems
 
 
+def check_alarms(console: str) -> list[str]:
+    """A healthy load pages nothing: once the run's last minute is complete (the console judges complete
+    minutes only), no notifying alarm may be in ALARM on the server's console."""
+    wait = 61.5 - time.time() % 60
+    print(f"  alarms: waiting {wait:.0f} s for the run's last minute to complete, then reading {console}")
+    time.sleep(wait)
+    with urllib.request.urlopen(console + "/dashboard.json", timeout=120) as response:  # noqa: S310 - loopback
+        view = json.load(response)["incident"]
+    counts = view["counts"]
+    at = time.strftime("%H:%M", time.gmtime(view["evaluated_at"]))
+    print(
+        f"  alarms judged through {at} UTC: {counts['ALARM']} notifying in ALARM, {counts['OK']} OK, "
+        f"{counts['INSUFFICIENT_DATA']} without data"
+    )
+    firing = [f"{a['key']} ({g['severity']}: {a['why']})" for g in view["groups"] for a in g["alarms"]]
+    return [f"a healthy load left a notifying alarm in ALARM: {f}" for f in firing]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m local.load", description=__doc__.splitlines()[0])
     parser.add_argument("--url", default=os.environ.get("URL") or None, help="target (loopback); default: own server")
@@ -370,13 +420,10 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"unknown phase {name!r}")
 
     servers: list[OwnServer] = []
-    recording_dir: Path | None = None
     if not args.url:
         extra = args.server_args.split()
         if args.recording in ("both", "on"):
-            own_dir = "--telemetry-dir" in extra
-            recording_dir = None if own_dir else Path(tempfile.mkdtemp(prefix="make-load-telemetry-"))
-            servers.append(OwnServer(extra + ([] if own_dir else ["--telemetry-dir", str(recording_dir)]), "on"))
+            servers.append(OwnServer(extra, "on"))
         if args.recording in ("both", "off"):
             servers.append(OwnServer([*extra, "--no-recording"], "off"))
     for server in servers:
@@ -390,23 +437,23 @@ def main(argv: list[str] | None = None) -> int:
 
     # Per server label: every phase it served (the warm-up too: the output checks count every request).
     phases: dict[str, list[Phase]] = {s.label: [p for p in (s.warm_up,) if p] for s in servers} or {"": []}
+    created: list[str] = []  # orders the run created and still exist: deleted at the end
     all_actions = [name for weight, name in MIX for _ in range(weight)]
+    targets = [(s.label, s.url) for s in servers] or [("", args.url)]
     for name in names:
         actions = ["health"] if name == "health" else all_actions
-        targets = [(s.label, s.url) for s in servers] or [("", args.url)]
-        if name == "mix":
-            targets = targets[:1]  # the recording server's (or the only one's): its checks cover the routes
-        if len(targets) == 1:
+        # The mix runs on the recording server (or the only one): its checks cover the routes.
+        here = targets if name == "health" else targets[:1]
+        if len(here) == 1:
             phase = Phase(name, args.clients, args.duration, args.max_requests)
-            run_phase(phase, targets[0][1], actions)
-            phases[targets[0][0]].append(phase)
+            created += run_phase(phase, here[0][1], actions)
+            phases[here[0][0]].append(phase)
             report_phase(phase)
             continue
         # Side by side: on, off, off, on, ... so that a change in the machine's load hits both alike.
-        slices: dict[str, list[Phase]] = {label: [] for label, _ in targets}
+        slices: dict[str, list[Phase]] = {label: [] for label, _ in here}
         for i in range(args.slices):
-            order = targets if i % 2 == 0 else targets[::-1]
-            for label, url in order:
+            for label, url in here if i % 2 == 0 else here[::-1]:
                 phase = Phase(name, args.clients, args.duration / args.slices, args.max_requests // args.slices)
                 run_phase(phase, url, actions)
                 slices[label].append(phase)
@@ -416,13 +463,20 @@ def main(argv: list[str] | None = None) -> int:
             phase.name = f"{name}/{label}"
             report_phase(phase)
         recording_report(rows)
+    if created:
+        label, url = targets[0]
+        phases[label].append(cleanup(url, created))
+        report_phase(phases[label][-1])
 
+    every = [p for got in phases.values() for p in got]
     problems = [
-        f"{p.name}: {sum(p.connection_errors.values())} connection errors"
-        for got in phases.values()
-        for p in got
-        if p.connection_errors
+        f"{p.name}: {sum(p.connection_errors.values())} connection errors" for p in every if p.connection_errors
     ]
+    healthy = "--dynamodb-faults" not in args.server_args and not any(p.statuses.get(429) for p in every)
+    judged = [s for s in servers if s.console]  # the recording server's console
+    if healthy:
+        for server in judged:
+            problems += check_alarms(server.console or "")
     for server in servers:
         server.sample_now()
         code = server.stop()
@@ -430,15 +484,33 @@ def main(argv: list[str] | None = None) -> int:
             problems.append(f"server (recording {server.label}) exited with {code}")
         print(f"  server with recording {server.label}:")
         problems += check_output(server.lines, phases[server.label])
-        if server.label == "on" and recording_dir:
-            problems += check_recording(recording_dir, server.lines, phases[server.label])
+        if server.label == "on":
+            problems += check_recording(Path(server.telemetry.name), server.lines, phases[server.label])
+        server.telemetry.cleanup()
         for line in memory_report(server.memory):
             print(f"  {line}")
-    if recording_dir:
-        shutil.rmtree(recording_dir, ignore_errors=True)
     for problem in problems:
         print(f"  CHECK FAILED: {problem}")
-    print("  checks: " + ("passed" if not problems else f"{len(problems)} failed"))
+    checked = ["no connection errors"]
+    if servers:
+        checked += ["server exit status 0", "stdout all JSON", "access + throttle lines = responses", "route labels"]
+        if any(s.label == "on" for s in servers):
+            checked.append("the recording = what was served")
+        if judged:
+            checked.append(
+                "no notifying alarm in ALARM on its console"
+                if healthy
+                else "(faults or throttles were part of the run: alarms not judged)"
+            )
+    else:
+        checked.append("(external server: its output is not checked)")
+    print(f"  checks {'passed' if not problems else f'{len(problems)} FAILED'}: " + "; ".join(checked))
+    # Not a failure (a burst may be meant to throttle), but never a silent one: say what the run measured.
+    answered = sum(p.responses for p in every)
+    refused = {s: sum(p.statuses.get(s, 0) for p in every) for s in (429, 500, 502, 503, 504)}
+    for status, n in refused.items():
+        if answered and n / answered >= 0.01:
+            print(f"  NOTE: {n} of {answered} responses ({100 * n / answered:.0f} %) were {status}")
     return 1 if problems else 0
 
 
