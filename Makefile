@@ -116,7 +116,7 @@ openapi: $(STAMP) ## Regenerate openapi.json from the resolver
 
 docs: openapi ## Regenerate openapi.json, RUNBOOK.md (for the configured app: CDK_ARGS=), the tables in docs/ and queries/
 	$(PY) -m scripts.runbook $(CDK_CONTEXT) > RUNBOOK.md
-	$(PY) -m scripts.readme
+	$(PY) -m scripts.doc_tables
 
 bench: $(STAMP) ## Side-by-side benchmark: cold init, warm overhead, log bytes (BENCH_ARGS=--rounds=15)
 	$(PY) -m bench $(BENCH_ARGS)
@@ -128,7 +128,7 @@ clean: ## Remove generated files (keeps .venv)
 # The CDK CLI is pinned in package.json (npm's `latest`, 3.x, cannot read aws-cdk-lib 2.275's assembly),
 # and jsii runs on the Node 22 binary installed next to it (Node 20 is end-of-life and slower).
 # HOME_REGION= and ACCOUNT= override cdk.json's context; every other key: CDK_ARGS='-c key=value'.
-.PHONY: synth diff deploy verify destroy call
+.PHONY: synth diff deploy verify destroy call drill
 
 
 $(NODE_STAMP): package.json package-lock.json
@@ -147,12 +147,14 @@ diff: $(STAMP) $(NODE_STAMP) ## Show what deploy would change (needs AWS credent
 
 # The order and the stacks to force come from the synthesized templates (scripts/deploy_plan.py): a
 # stack that reads another's output with Fn::GetStackOutput re-reads it only when CloudFormation updates
-# that stack, and the CLI skips a stack whose template did not change (Edge, when snap_start moves the
-# Function URL). So every such reader is deployed with --force after its producers; then verify.
+# that stack, so every such reader is deployed with --force after its producers, and when the Function
+# URL moves (snap_start) the old one keeps serving until the edge has moved. Then verify, and give the
+# canary's run log group (created by Lambda, no retention) the deployment's retention.
 deploy: $(STAMP) $(NODE_STAMP) ## Synthesize, deploy the stacks in the order their references need, then verify
 	$(CDK_ENV) $(CDK) synth --quiet $(CDK_CONTEXT)
 	$(CDK_ENV) $(PY) -m scripts.deploy_plan cdk.out --run $(CDK)
 	$(PY) -m scripts.verify $(CDK_CONTEXT)
+	$(PY) -m scripts.canary_logs cdk.out
 
 verify: $(STAMP) ## Check every cross-stack reference points at a current resource (needs AWS credentials)
 	$(PY) -m scripts.verify $(CDK_CONTEXT)
@@ -163,3 +165,12 @@ destroy: $(STAMP) $(NODE_STAMP) ## Delete the stacks (asks first; the table stay
 call: $(STAMP) ## Call every route through CloudFront: make call URL=https://dxxxx.cloudfront.net
 	@test -n "$(URL)" || { echo "usage: make call URL=https://<distribution>.cloudfront.net"; exit 2; }
 	$(PY) scripts/call_api.py $(URL)
+
+# Fire drills (scripts/drill.py, docs/operations.md "Fire drills"): inject a failure-mode row's fault, check its
+# alarms fire within the matrix's minutes, nobody paged. AWS: the `drills` configuration deployed (CDK_ARGS=
+# '-c drills=true'), URL= to send the drill's traffic. LOCAL=1: against `make run` (PORT=, CONSOLE_PORT=).
+drill: $(RUN_DEPS) ## Fire drill: make drill ROW=d [LOCAL=1] [URL=https://...]; no ROW runs every drill
+	$(PY) -m scripts.drill $(if $(ROW),--row $(ROW)) $(if $(LOCAL),--local --api http://127.0.0.1:$${PORT:-8000} \
+	  --console http://127.0.0.1:$${CONSOLE_PORT:-8001}) $(if $(URL),--url $(URL)) $(DRILL_ARGS) $(CDK_ARGS) \
+	  $(foreach kv,$(if $(HOME_REGION),home_region=$(HOME_REGION)) $(if $(ACCOUNT),account=$(ACCOUNT)),-c $(kv))
+

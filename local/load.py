@@ -338,7 +338,7 @@ def check_recording(directory: Path, lines: list[str], phases: list[Phase]) -> l
     """The recording equals what was served: access events in the log group, the saved query's count
     (`make query`) and the console's per-route requests all equal the access lines on stdout; the
     Function URL's request count equals the responses."""
-    from dashboards.console import totals
+    from dashboards.console_document import totals
     from local.insights import run, saved_query
     from local.telemetry import Recorder, log_files
     from service.contract import METRICS_NAMESPACE, SERVICE_NAME

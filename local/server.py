@@ -22,11 +22,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from local.console import Console
+from local.console_server import Console
 from local.emulator import DUMMY_CREDENTIALS, EmulatorProcess, ensure_table, is_local_endpoint, use_dummy_credentials
 from local.events import FUNCTION_NAME, REGION, TIMEOUT_MS
 from local.fault_proxy import FaultProxy, FaultSpec
 from local.frontend import FrontEnd
+from local.lambda_faults import FaultFolder, invoke_with_faults
 from local.output import LineWriter, log_event
 from local.proc import server_memory
 from local.telemetry import DEFAULT_DIR, RETENTION_S, Recorder
@@ -87,6 +88,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         type=Path,
         default=DEFAULT_DIR,
         help="where the local log group and metrics are recorded (default .local/, git-ignored)",
+    )
+    parser.add_argument(
+        "--fis-config-dir",
+        type=Path,
+        default=None,
+        help="folder polled for FIS Lambda faults, as the FIS extension polls S3 (default <telemetry dir>/fis; "
+        "`make drill LOCAL=1` writes there; see local/lambda_faults.py)",
     )
     parser.add_argument(
         "--telemetry-hours",
@@ -196,10 +204,11 @@ def main(argv: list[str] | None = None) -> int:
 
     from service.telemetry import emit_access_line  # the function's own access line, for refusals
 
+    lambda_faults = FaultFolder(args.fis_config_dir or args.telemetry_dir / "fis", log=log_event)
     frontend = FrontEnd(
         listener,
         pool,
-        invoke=lambda worker, event, request_id: _invoke(worker, event, request_id, pool, platform),
+        invoke=lambda worker, event, request_id: _invoke(worker, event, request_id, pool, platform, lambda_faults),
         access_log=emit_access_line,
         throttle_reason=reason,
         observer=platform,
@@ -235,18 +244,27 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _invoke(
-    worker: Worker, event: dict[str, Any], request_id: str, pool: WorkerPool, platform: PlatformMetrics | None
+    worker: Worker,
+    event: dict[str, Any],
+    request_id: str,
+    pool: WorkerPool,
+    platform: PlatformMetrics | None,
+    faults: FaultFolder,
 ) -> dict[str, Any]:
-    if platform is None:
-        return worker.invoke(event, request_id, pool.timeout_s)
-    started, concurrent = time.perf_counter(), pool.busy()
+    started, concurrent = time.perf_counter(), pool.busy() if platform else 0
     error = True
     try:
-        result = worker.invoke(event, request_id, pool.timeout_s)
+        hit = faults.pick()  # a drill's Lambda fault, applied around the handler as the FIS extension does
+        for action, fault in hit.items():
+            log_event(
+                "INFO", "lambda fault injected", action=action, experiment=fault.experiment, request_id=request_id
+            )
+        result = invoke_with_faults(hit, lambda t: worker.invoke(event, request_id, t), pool.timeout_s)
         error = False
         return result
     finally:
-        platform.invoked((time.perf_counter() - started) * 1000, error=error, concurrent=concurrent)
+        if platform:  # recording off (--no-recording): nothing observed
+            platform.invoked((time.perf_counter() - started) * 1000, error=error, concurrent=concurrent)
 
 
 def _close(console: Console | None, recorder: Recorder | None) -> None:

@@ -1,6 +1,6 @@
 """Monthly fixed cost of the observability, computed from the catalogue and the units' alarms.
 
-``make docs`` embeds :func:`render_markdown` in docs/cost.md (scripts/readme.py; a test keeps it current).
+``make docs`` embeds :func:`render_markdown` in docs/cost.md (scripts/doc_tables.py; a test keeps it current).
 Fixed cost only: Logs ingestion/storage and Logs Insights scans depend on traffic and are noted,
 not computed.
 """
@@ -152,7 +152,7 @@ def render_markdown(log_widgets: Sequence[LogTable], routes: Sequence[RouteSpec]
         f"Field indexes on the function's log group ({', '.join(f'`{f}`' for f in INDEXED_FIELDS)}) have no "
         "line of their own here: they let the saved queries that look a request, "
         'route or trace up with `field = "value"` scan only the events that can match instead of every '
-        "event in the time range (correlation-id, edge-request-id, each route's errors and slowest). "
+        "event in the time range (correlation-id, edge-request-id, trace-id, each route's errors and slowest). "
         "With `tracing` `otel` and `application_signals` `true`, Application Signals adds its own usage-based "
         "charge (per signal: every request and every DynamoDB call it sees) and a second set of "
         "per-operation metrics beside the EMF ones above; off by default (docs/tracing.md).",

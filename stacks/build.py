@@ -11,10 +11,11 @@ from cdk_nag import AwsSolutionsChecks
 from observability.plan import plan
 from service.catalogue import ROUTES, RouteSpec, check_catalogue
 from stacks.config import InfraConfig
+from stacks.drills import OUTPUT_CONFIG_BUCKET, DrillsStack
 from stacks.edge.stack import OUTPUT_DISTRIBUTION_ID, EdgeStack
 from stacks.edge_access_stack import EdgeAccessStack
 from stacks.monitoring.stacks import EdgeMonitoringStack, MonitoringStack
-from stacks.service_stack import OUTPUT_FUNCTION_ARN, OUTPUT_URL_DOMAIN, ServiceStack
+from stacks.service_stack import OUTPUT_FUNCTION_ARN, OUTPUT_URL_DOMAIN, ServiceStack, function_name
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class AppStacks:
     edge_access: EdgeAccessStack  # home region: CloudFront's invoke permissions
     monitoring: MonitoringStack  # home region: dashboard, saved queries, service and route alarms
     edge_monitoring: EdgeMonitoringStack  # us-east-1: CloudFront and WAF alarms, WAF and edge-log queries, canary
+    drills: DrillsStack | None = None  # home region, with config `drills`: the fault experiments
 
 
 def build_app(
@@ -61,6 +63,7 @@ def build_app(
         config=config,
         function_url=service.function_url,
         function_url_domain=cdk.Fn.get_stack_output(service.stack_name, OUTPUT_URL_DOMAIN, config.home_region),
+        target_identity=service.target_identity,
         routes=tuple(routes),
         env=edge_env,
         description=f"{config.service_name}: CloudFront (OAC) and WAF, us-east-1",
@@ -71,6 +74,7 @@ def build_app(
         config=config,
         function_arn=cdk.Fn.get_stack_output(service.stack_name, OUTPUT_FUNCTION_ARN, config.home_region),
         distribution_id=cdk.Fn.get_stack_output(edge.stack_name, OUTPUT_DISTRIBUTION_ID, config.edge_region),
+        target_identity=service.target_identity,
         env=home,
         description=f"{config.service_name}: CloudFront may invoke the function URL",
     )
@@ -112,7 +116,21 @@ def build_app(
     edge.add_stack_dependency(service, "reads the Function URL domain from its outputs")
     edge_access.add_stack_dependency(service, "reads the function ARN from its outputs")
     edge_access.add_stack_dependency(edge, "reads the distribution id from its outputs")
-    for stack in (service, edge, edge_access, monitoring, edge_monitoring):
+    drills = None
+    if config.drills:
+        drills = DrillsStack(
+            app,
+            f"{config.prefix}-Drills",
+            config=config,
+            plan=monitored,
+            function_name=function_name(config.service_name),
+            config_bucket_name=cdk.Fn.get_stack_output(service.stack_name, OUTPUT_CONFIG_BUCKET, config.home_region),
+            env=home,
+            description=f"{config.service_name}: fire drills (FIS experiments per failure-mode row)",
+        )
+        drills.add_stack_dependency(service, "reads the fault bucket from its outputs")
+        drills.add_stack_dependency(monitoring, "its stop condition is a Monitoring alarm")
+    for stack in (service, edge, edge_access, monitoring, edge_monitoring, *([drills] if drills else [])):
         for key, value in tags.items():
             cdk.Tags.of(stack).add(key, value)
     # cdk-nag v3 is a policy-validation plugin: any finding not acknowledged (with a reason) on its
@@ -127,4 +145,5 @@ def build_app(
         edge_access=edge_access,
         monitoring=monitoring,
         edge_monitoring=edge_monitoring,
+        drills=drills,
     )

@@ -25,8 +25,16 @@ from service.catalogue import RouteSpec
 
 CANARY_CODE = Path(__file__).resolve().parents[1] / "canary"  # python/api_canary.py, as Synthetics wants it
 HANDLER = "api_canary.handler"
-# The newest Python runtime this aws-cdk-lib offers (Python 3.11, stdlib HTTP: the browser is never started).
-RUNTIME = synthetics.Runtime.SYNTHETICS_PYTHON_SELENIUM_7_0
+# The newest Python runtime Synthetics publishes (CloudWatch docs, "Runtime versions using Python and Selenium
+# Webdriver": syn-python-selenium-14.0, Python 3.12), named by string: aws-cdk-lib 2.275's enum stops at 7.0.
+# The script uses only the standard library's HTTP (the browser is never started). Move it when AWS publishes
+# a newer one (the docs page lists them; DescribeRuntimeVersions too).
+RUNTIME_NAME = "syn-python-selenium-14.0"
+RUNTIME = synthetics.Runtime(RUNTIME_NAME, synthetics.RuntimeFamily.PYTHON)
+# A failed run is retried once (RetryConfig, from syn-python-selenium 5.1): one dropped connection is not an
+# outage, and the alarm still needs two failed 5-minute runs, each already retried.
+MAX_RETRIES = 1
+OUTPUT_ARTIFACTS_BUCKET = "CanaryArtifactsBucket"  # kept by `make destroy` (docs/deploy.md#teardown)
 OUTPUT_SECRET = "CanaryApiKeySecret"  # noqa: S105 - an output's name: the ARN of the secret holding the canary's API key (api_keys on)
 # Run artifacts (the run's log and report) are kept as long as Synthetics keeps the run (its default, 31 days).
 ARTIFACT_DAYS = 31
@@ -66,9 +74,19 @@ class ApiCanary(Construct):
             success_retention_period=Duration.days(ARTIFACT_DAYS),
             failure_retention_period=Duration.days(ARTIFACT_DAYS),
             artifacts_bucket_lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(ARTIFACT_DAYS))],
-            # Deleting the canary deletes the Lambda function and layer Synthetics created for it.
+            # Deleting the canary deletes the Lambda function and layer Synthetics created for it (not the run
+            # log group /aws/lambda/cwsyn-<name>-<id>: scripts/canary_logs.py gives it a retention at deploy).
             provisioned_resource_cleanup=True,
+            max_retries=MAX_RETRIES,
         )
+        # Synthetics' bucket holds only run artifacts: public access blocked explicitly, whatever the account's
+        # defaults (S3 blocks it on new buckets, but the template should say so).
+        bucket = self.canary.artifacts_bucket.node.default_child
+        assert isinstance(bucket, s3.CfnBucket)  # noqa: S101 (the L2 creates it: no artifacts_bucket_location given)
+        bucket.public_access_block_configuration = s3.CfnBucket.PublicAccessBlockConfigurationProperty(
+            block_public_acls=True, block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True
+        )
+        cdk.CfnOutput(cdk.Stack.of(self), OUTPUT_ARTIFACTS_BUCKET, value=self.canary.artifacts_bucket.bucket_name)
         if self.secret is not None:
             self.secret.grant_read(self.canary.role)
             cdk.CfnOutput(cdk.Stack.of(self), OUTPUT_SECRET, value=self.secret.secret_arn)

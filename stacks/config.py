@@ -20,7 +20,7 @@ from observability.monitoring_config import DEFAULT_ACCOUNT_CONCURRENCY_LIMIT, M
 from service.contract import SERVICE_NAME
 from service.time_budget import DYNAMODB_CALL_WORST_CASE_S, MIN_LAMBDA_TIMEOUT_S
 from service.tracing import MODES as TRACING_MODES
-from service.tracing import XRAY
+from service.tracing import OTEL
 from stacks.countries import ISO_3166_ALPHA2
 from stacks.tracing_layer import OTEL_PYTHON_LAYER_ARNS
 
@@ -108,13 +108,20 @@ class InfraConfig:
     # The region's Lambda concurrency quota: the account-concurrency alarm's 100 % (used only when
     # reserved_concurrency is 0, i.e. the function shares the account pool).
     account_concurrency_limit: int = DEFAULT_ACCOUNT_CONCURRENCY_LIMIT
-    # Tracing backend (service/tracing.py): xray (Powertools' Tracer), otel (AWS's OpenTelemetry distro
-    # layer, stacks/tracing_layer.py) or off. application_signals: only with otel.
-    tracing: str = XRAY
+    # Tracing backend (service/tracing.py): otel (the default: AWS's OpenTelemetry distro layer,
+    # stacks/tracing_layer.py), xray (Powertools' Tracer; X-Ray SDK end of support 2027-02-25) or off.
+    # application_signals: only with otel.
+    tracing: str = OTEL
     application_signals: bool = False
+    # With application_signals: enable Application Signals in the account and region (its discovery, once per
+    # account: false when it is already enabled there). docs/tracing.md.
+    application_signals_discovery: bool = True
     # An outside-in check (stacks/canary.py): a Synthetics canary calls the API through CloudFront every
     # 5 minutes and pages (api-unreachable) when it cannot. On unless turned off.
     canary: bool = True
+    # Fire drills (issue 27, stacks/drills.py): the FIS extension on the function and one fault experiment
+    # per drillable failure-mode row. Off: the templates are exactly as without it.
+    drills: bool = False
     edge_region: str = field(default=EDGE_REGION, init=False)  # CloudFront/WAF (CLOUDFRONT scope) live here
 
     @property
@@ -315,16 +322,26 @@ def load_config(context: Mapping[str, Any], environ: Mapping[str, str] | None = 
     shield_automatic = _bool("shield_automatic_response", context.get("shield_automatic_response", False))
     if shield_automatic and not shield_advanced:
         raise ConfigError("context 'shield_automatic_response' needs 'shield_advanced': true")
-    tracing = str(context.get("tracing", XRAY)).strip().lower()
+    tracing = str(context.get("tracing", OTEL)).strip().lower()
     if tracing not in TRACING_MODES:
         raise ConfigError(f"context 'tracing' must be one of {TRACING_MODES}, got {tracing!r}")
     if tracing == "otel" and home_region not in OTEL_PYTHON_LAYER_ARNS:
         raise ConfigError(
-            f"context 'tracing' otel: no OpenTelemetry layer pinned for {home_region} (stacks/tracing_layer.py)"
+            f"context 'tracing' otel: no OpenTelemetry layer pinned for {home_region} (stacks/tracing_layer.py); "
+            "pin one there, or deploy with -c tracing=xray"
         )
     application_signals = _bool("application_signals", context.get("application_signals", False))
     if application_signals and tracing != "otel":
         raise ConfigError("context 'application_signals' needs 'tracing' otel (it reads OpenTelemetry spans)")
+
+    drills = _bool("drills", context.get("drills", False))
+    if drills and tracing == "otel":
+        # Lambda runs one AWS_LAMBDA_EXEC_WRAPPER: the FIS extension's bootstrap or the OpenTelemetry layer's.
+        raise ConfigError(
+            "context 'drills' needs the function's AWS_LAMBDA_EXEC_WRAPPER for the FIS extension "
+            "(/opt/aws-fis/bootstrap), which 'tracing' otel already uses (/opt/otel-instrument): deploy the "
+            "drill stage with tracing xray (or off), or set drills false"
+        )
 
     return InfraConfig(
         prefix=prefix,
@@ -355,7 +372,11 @@ def load_config(context: Mapping[str, Any], environ: Mapping[str, str] | None = 
         account_concurrency_limit=account_limit,
         tracing=tracing,
         application_signals=application_signals,
+        application_signals_discovery=_bool(
+            "application_signals_discovery", context.get("application_signals_discovery", True)
+        ),
         canary=_bool("canary", context.get("canary", True)),
+        drills=drills,
     )
 
 
@@ -388,7 +409,9 @@ CONTEXT_KEYS: tuple[str, ...] = (
     "account_concurrency_limit",
     "tracing",
     "application_signals",
+    "application_signals_discovery",
     "canary",
+    "drills",
 )
 
 

@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 import aws_cdk as cdk
+from aws_cdk import aws_applicationsignals as applicationsignals
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -33,7 +34,8 @@ from service.dal.tables import (
 from service.environment import ENV_API_KEYS, ENV_CORS_ALLOWED_ORIGINS
 from service.tracing import ENV_TRACING_MODE, OFF, OTEL, XRAY
 from stacks.bytecode import compile_package
-from stacks.config import InfraConfig
+from stacks.config import SNAPSTART_ALIAS, InfraConfig
+from stacks.drills import FisExtension
 from stacks.retention import retention_days
 from stacks.tracing_layer import APPLICATION_SIGNALS_POLICY, EXEC_WRAPPER, otel_layer_arn
 
@@ -65,6 +67,24 @@ OUTPUT_LOG_GROUP_NAME = "LogGroupName"
 def function_name(service_name: str) -> str:
     """The function's fixed physical name (unique per account and region, like service_name)."""
     return f"{service_name}-api"
+
+
+# Moving the Function URL to another target (snap_start on or off) without an outage: the Service keeps the
+# URL it retires while the edge moves (scripts/deploy_plan.py passes the deployed UrlTarget here, then
+# "none" once the edge has moved). Allowed values: "none" and the one other target this template can keep.
+PARAMETER_RETIRING_URL_TARGET = "RetiringUrlTarget"
+OUTPUT_URL_TARGET = "UrlTarget"
+NOT_RETIRING = "none"
+
+
+def url_target(service_name: str, alias: str | None) -> str:
+    """What the Function URL invokes, as a qualified function name: ``orders-api-api`` or ``orders-api-api:live``.
+
+    It is the identity of the Service's FunctionArn and FunctionUrlDomain outputs: a consumer whose template
+    does not change when it changes is never updated (Fn::GetStackOutput is resolved on update only), so each
+    consumer writes it into its own template (the Edge's origin id, EdgeAccess's permission ids)."""
+    name = function_name(service_name)
+    return f"{name}:{alias}" if alias else name
 
 
 # In service/ but not the function's code: the `python -m service.local` entry point of the local server.
@@ -116,7 +136,9 @@ def tracing_environment(config: InfraConfig) -> dict[str, str]:
     otel, as the distro layer reads them (its otel-instrument script): the wrapper; the service name of
     logs and metrics; Application Signals off unless asked for (the layer's default is on); and, without
     it, the layer's fast start (a lighter SDK: spans to the X-Ray daemon, botocore instrumented and nothing
-    else), which needs no distro, configurator or entry-point scan at init.
+    else), which needs no distro, configurator or entry-point scan at init. Each variable is one the pinned
+    release (stacks/tracing_layer.py LAYER_RELEASE) reads: otel-instrument the first four and FAST_START, its
+    lite SDK OTEL_PYTHON_DISABLED_INSTRUMENTATIONS (from its own botocore, requests, urllib3).
     """
     if config.tracing == XRAY:
         return {}
@@ -214,7 +236,16 @@ class ServiceStack(cdk.Stack):
                     self, "OpenTelemetryLayer", otel_layer_arn(config.home_region)
                 )
             )
+        drill_environment: dict[str, str] = {}
+        if config.drills:  # the FIS extension and its fault bucket (stacks/drills.py); never with otel (config)
+            extension = FisExtension(self, "Drills", role=self.role, architecture="arm64")
+            layers.append(extension.layer)
+            drill_environment = extension.environment
         if config.application_signals:
+            if config.application_signals_discovery:
+                # Application Signals processes spans only where it is enabled (its service-linked role):
+                # once per account and region, which this resource does (a second one fails to create).
+                applicationsignals.CfnDiscovery(self, "ApplicationSignalsDiscovery")
             self.role.add_managed_policy(iam.ManagedPolicy.from_aws_managed_policy_name(APPLICATION_SIGNALS_POLICY))
             cdk.Validations.of(self.role).acknowledge(
                 cdk.Acknowledgment(
@@ -245,9 +276,8 @@ class ServiceStack(cdk.Stack):
             snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if config.snap_start else None,
             # CDK keeps replaced versions by default; with SnapStart each one keeps its snapshot cached
             # (and billed). The alias moves to the new version first, then the old one is deleted.
-            current_version_options=lambda_.VersionOptions(removal_policy=cdk.RemovalPolicy.DESTROY)
-            if config.snap_start
-            else None,
+            # (Also the version a retiring alias keeps serving while the edge moves off it: see below.)
+            current_version_options=lambda_.VersionOptions(removal_policy=cdk.RemovalPolicy.DESTROY),
             log_group=self.log_group,
             environment={
                 "TABLE_NAME": self.table.table_name,
@@ -257,33 +287,72 @@ class ServiceStack(cdk.Stack):
                 "POWERTOOLS_LOG_LEVEL": "INFO",
                 **edge_environment(config),
                 **tracing_environment(config),
+                **drill_environment,
             },
         )
 
         # What the Function URL invokes: the function itself, or with SnapStart an alias of the version
         # published from this code (current_version: a new version whenever code or configuration
         # changes, and Lambda takes its snapshot when it is published).
+        #
+        # Switching snap_start moves the URL to the other target, a new URL. The one retired stays in this
+        # template under a condition while the edge moves (RetiringUrlTarget, set by scripts/deploy_plan.py),
+        # with the same logical id as when it served, so CloudFormation leaves it untouched until then.
+        self.target_identity = url_target(config.service_name, config.function_alias)
+        other = url_target(config.service_name, None if config.function_alias else SNAPSTART_ALIAS)
+        retiring = cdk.CfnParameter(
+            self,
+            PARAMETER_RETIRING_URL_TARGET,
+            type="String",
+            default=NOT_RETIRING,
+            allowed_values=[NOT_RETIRING, other],
+            description="Set by scripts/deploy_plan.py while the edge moves to this template's URL: the "
+            "previous URL target, kept serving until then. Leave 'none'.",
+        )
+        keep_other = cdk.CfnCondition(self, "KeepRetiringUrl", expression=cdk.Fn.condition_equals(retiring, other))
         self.alias: lambda_.Alias | None = None
-        self.url_target: lambda_.IFunction = self.function
+        self.url_target: lambda_.IFunction
+        alias = lambda_.Alias(
+            self,
+            "LiveAlias",
+            alias_name=SNAPSTART_ALIAS,
+            version=self.function.current_version,
+        )
+        alias_url = alias.add_function_url(
+            auth_type=lambda_.FunctionUrlAuthType.AWS_IAM, invoke_mode=lambda_.InvokeMode.BUFFERED
+        )
+        function_url = self.function.add_function_url(
+            auth_type=lambda_.FunctionUrlAuthType.AWS_IAM, invoke_mode=lambda_.InvokeMode.BUFFERED
+        )
         if config.function_alias:
-            self.alias = lambda_.Alias(
-                self, "LiveAlias", alias_name=config.function_alias, version=self.function.current_version
-            )
-            self.url_target = self.alias
+            self.alias, self.url_target, self.function_url = alias, alias, alias_url
+            _only_if(keep_other, function_url)
             cdk.Annotations.of(self.function).acknowledge_warning(
                 "@aws-cdk/aws-lambda:snapStartRequirePublish",
                 "current_version publishes a version (snapshotted) and the alias the URL invokes points at it.",
             )
-        self.function_url = self.url_target.add_function_url(
-            auth_type=lambda_.FunctionUrlAuthType.AWS_IAM,
-            invoke_mode=lambda_.InvokeMode.BUFFERED,
-        )
+        else:
+            self.url_target, self.function_url = self.function, function_url
+            _only_if(keep_other, alias, alias_url, self.function.current_version)
 
         # Read by the other stacks with Fn::GetStackOutput (works across regions, no custom resources).
         # The domain is computed here so consumers get a plain string, not Fn::Split over a GetStackOutput.
         # The ARN CloudFront's permissions must name: what the URL invokes (the alias's qualified ARN).
-        cdk.CfnOutput(self, OUTPUT_FUNCTION_ARN, value=self.url_target.function_arn)
-        cdk.CfnOutput(self, OUTPUT_URL_DOMAIN, value=cdk.Fn.select(2, cdk.Fn.split("/", self.function_url.url)))
+        # Each description names the target (its identity): a changed target is a changed output, which
+        # scripts/deploy_plan.py compares with the deployed one.
+        cdk.CfnOutput(
+            self,
+            OUTPUT_FUNCTION_ARN,
+            value=self.url_target.function_arn,
+            description=f"What the Function URL invokes: {self.target_identity}",
+        )
+        cdk.CfnOutput(
+            self,
+            OUTPUT_URL_DOMAIN,
+            value=cdk.Fn.select(2, cdk.Fn.split("/", self.function_url.url)),
+            description=f"The Function URL of {self.target_identity}",
+        )
+        cdk.CfnOutput(self, OUTPUT_URL_TARGET, value=self.target_identity, description="What the Function URL invokes")
         cdk.CfnOutput(self, OUTPUT_FUNCTION_NAME, value=self.function.function_name)
         cdk.CfnOutput(self, OUTPUT_TABLE_NAME, value=self.table.table_name)
         cdk.CfnOutput(self, OUTPUT_LOG_GROUP_NAME, value=self.log_group.log_group_name)
@@ -311,3 +380,11 @@ class ServiceStack(cdk.Stack):
                 "per runtime and tested on python3.13; move runtime and layer together.",
             )
         )
+
+
+def _only_if(condition: cdk.CfnCondition, *constructs: Construct) -> None:
+    """Put each construct's CloudFormation resource under ``condition``."""
+    for construct in constructs:
+        resource = construct.node.default_child
+        assert isinstance(resource, cdk.CfnResource)  # noqa: S101 (an L2's own resource)
+        resource.cfn_options.condition = condition

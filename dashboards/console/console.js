@@ -1,5 +1,5 @@
-// The local console page: draws /dashboard.json (dashboards/console.py) with uPlot, refreshed in place every
-// 10 s. The incident view comes first; every time on the page is UTC, as in the logs and the RUNBOOK.
+// The local console page: draws /dashboard.json (dashboards/console_document.py) with uPlot, refreshed in place
+// every 10 s. The incident view comes first; every time on the page is UTC, as in the logs and the RUNBOOK.
 "use strict";
 
 const UNIT_PX = 30; // one CloudWatch height unit

@@ -25,6 +25,11 @@ def viewer_protocol_policy(config: InfraConfig) -> cloudfront.ViewerProtocolPoli
     return cloudfront.ViewerProtocolPolicy[config.viewer_protocol.upper().replace("-", "_")]
 
 
+def origin_id(target_identity: str) -> str:
+    """The API origin's id: ``FunctionUrl-orders-api-api`` or ``FunctionUrl-orders-api-api-live``."""
+    return "FunctionUrl-" + target_identity.replace(":", "-")
+
+
 class Distribution:
     """The distribution (``distribution``) and its origin (``origin``, shared by every behaviour)."""
 
@@ -34,6 +39,7 @@ class Distribution:
         config: InfraConfig,
         *,
         function_url: lambda_.IFunctionUrl,
+        target_identity: str,
         web_acl_arn: str,
         function_associations: list[cloudfront.FunctionAssociation] | None,
         geo_acknowledgment: str,
@@ -41,6 +47,10 @@ class Distribution:
         cfg = config
         self.origin = origins.FunctionUrlOrigin.with_origin_access_control(
             function_url,
+            # Names what the URL invokes (stacks/service_stack.url_target): when that changes, so does this
+            # template, and CloudFormation updates the distribution and resolves the new URL's domain (an
+            # unchanged template is never updated, and Fn::GetStackOutput is resolved only on update).
+            origin_id=origin_id(target_identity),
             # Longer than the Lambda timeout (config enforces it), so the function answers, not a 504.
             read_timeout=cdk.Duration.seconds(cfg.origin_read_timeout_seconds),
         )

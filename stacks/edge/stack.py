@@ -38,10 +38,12 @@ class EdgeStack(cdk.Stack):
         config: InfraConfig,
         function_url: lambda_.IFunctionUrl,
         function_url_domain: str,
+        target_identity: str,
         routes: tuple[RouteSpec, ...] = ROUTES,
         **kwargs: object,
     ) -> None:
-        """``function_url_domain`` is a token for the URL's host name read from the home stack's outputs."""
+        """``function_url_domain`` is a token for the URL's host name read from the home stack's outputs;
+        ``target_identity`` names what that URL invokes (the origin's id carries it)."""
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]  # kwargs are Stack's keywords, passed through
         self.config = config
         self.cloudfront_access_log_group_name = cloudfront_access_logs.log_group_name(config)
@@ -56,6 +58,7 @@ class EdgeStack(cdk.Stack):
             self,
             config,
             function_url=function_url,
+            target_identity=target_identity,
             web_acl_arn=self.web_acl.attr_arn,
             function_associations=associations,
             geo_acknowledgment=geo_acknowledgment(config),

@@ -1,4 +1,4 @@
-"""The console server (local/console.py) as a client meets it: the API's error shape, idle connections closed."""
+"""The console server (local/console_server.py) as a client meets it: the API's error shape, idle connections closed."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from local import console as console_module
-from local.console import Console
+from local import console_server as console_module
+from local.console_server import Console
 from local.telemetry import Recorder
 
 

@@ -4,10 +4,11 @@ tests/scenarios (a synth costs ~4-10 s; each configuration is built at most once
 Importing this module does not import CDK (the fast tier imports ``many_routes`` from here):
 ``aws_cdk`` is imported on the first synth. Configurations, all from cdk.json's context (so feature
 flags match `make synth`) with a few overrides:
-- ``us-east-1``: home == edge region, reserved concurrency 25, custom domain + certificate;
+- ``us-east-1``: home == edge region, reserved concurrency 25, custom domain + certificate, tracing xray;
 - ``eu-west-1``: cross-region, reserved concurrency disabled (0), CloudFront default certificate,
   another service name (a second stage), the longest runbook link accepted, and SnapStart (URL on an alias);
-- ``default``: the real catalogue, eu-west-1, reserved concurrency 20, an alarm e-mail;
+- ``default``: the real catalogue, eu-west-1, reserved concurrency 20, an alarm e-mail (tracing otel, cdk.json's);
+- ``snap-start``: ``default`` with SnapStart on, nothing else (the URL moves: what its consumers must follow);
 - ``scale``: 30 routes, us-east-1, concurrency not reserved, an alarm e-mail, tracing off, no canary;
 - ``edge-all``: every edge option on (API keys, geo allow list, CORS, Shield Advanced), redirect-to-https,
   eu-west-1, and tracing with OpenTelemetry and Application Signals (the options share this synth, not one
@@ -75,6 +76,7 @@ CONFIGS: dict[str, tuple[dict[str, Any], tuple[RouteSpec, ...]]] = {
             "reserved_concurrency": 25,
             "domain_name": "api.example.com",
             "certificate_arn": CERT_ARN,
+            "tracing": "xray",  # the X-Ray SDK option (the default is otel: cdk.json)
         },
         ROUTES,
     ),
@@ -95,6 +97,18 @@ CONFIGS: dict[str, tuple[dict[str, Any], tuple[RouteSpec, ...]]] = {
             "account": ACCOUNT,
             "reserved_concurrency": 20,
             "alarm_email": "oncall@example.com",
+        },
+        ROUTES,
+    ),
+    # ``default`` with only SnapStart turned on: the one option that moves the Function URL to another
+    # target, so every consumer template must differ from ``default``'s (tests/synth/test_identity.py).
+    "snap-start": (
+        {
+            "home_region": "eu-west-1",
+            "account": ACCOUNT,
+            "reserved_concurrency": 20,
+            "alarm_email": "oncall@example.com",
+            "snap_start": True,
         },
         ROUTES,
     ),
@@ -125,6 +139,10 @@ CONFIGS: dict[str, tuple[dict[str, Any], tuple[RouteSpec, ...]]] = {
         },
         ROUTES,
     ),
+    # Fire drills on (issue 27): the FIS extension on the function and the Drills stack, with cdk.json's
+    # reserved concurrency and canary (every alarm a drill can expect exists). Tracing xray: the FIS extension
+    # and the OpenTelemetry layer (the default) both need the one AWS_LAMBDA_EXEC_WRAPPER (stacks/config.py).
+    "drills": ({"home_region": "eu-west-1", "account": ACCOUNT, "drills": True, "tracing": "xray"}, ROUTES),
 }
 SYNTH_SECONDS: dict[str, float] = {}
 
@@ -147,13 +165,15 @@ class Synth:
         return {k: v for k, v in self.template(stack)["Resources"].items() if v["Type"] == cfn_type}
 
     def one(self, stack: cdk.Stack, cfn_type: str) -> dict[str, Any]:
-        (found,) = self.resources(stack, cfn_type).values()
+        """The properties of the one resource of ``cfn_type`` outside any condition (a Function URL, alias or
+        grant kept on a condition only while the edge moves off it is not the one serving)."""
+        (found,) = (r for r in self.resources(stack, cfn_type).values() if "Condition" not in r)
         return found["Properties"]
 
     @property
     def all_stacks(self) -> tuple[cdk.Stack, ...]:
         s = self.stacks
-        return (s.service, s.edge, s.edge_access, s.monitoring, s.edge_monitoring)
+        return (s.service, s.edge, s.edge_access, s.monitoring, s.edge_monitoring, *([s.drills] if s.drills else []))
 
     @property
     def manifest(self) -> dict[str, Any]:
@@ -236,6 +256,16 @@ def edge_all_synth() -> Synth:
 @pytest.fixture(scope="session")
 def default_synth() -> Synth:
     return synthesize("default")
+
+
+@pytest.fixture(scope="session")
+def snap_start_synth() -> Synth:
+    return synthesize("snap-start")
+
+
+@pytest.fixture(scope="session")
+def drills_synth() -> Synth:
+    return synthesize("drills")
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ from typing import Any
 from aws_cdk import aws_synthetics as synthetics
 
 from observability.units.canary import NS
-from stacks.canary import OUTPUT_SECRET
+from stacks.canary import OUTPUT_ARTIFACTS_BUCKET, OUTPUT_SECRET, RUNTIME_NAME
 from tests.synth.conftest import Synth
 
 CANARY = "AWS::Synthetics::Canary"
@@ -27,8 +27,14 @@ def _alarm(synth: Synth) -> dict[str, Any]:
     return found
 
 
-def newest_python_runtime() -> str:
-    """The newest syn-python-selenium-X.Y among the installed aws-cdk-lib's Runtime constants."""
+def _version(runtime: str) -> tuple[int, int]:
+    m = re.fullmatch(r"syn-python-selenium-(\d+)\.(\d+)", runtime)
+    assert m, runtime
+    return int(m[1]), int(m[2])
+
+
+def newest_enum_python_runtime() -> str:
+    """The newest syn-python-selenium-X.Y among the installed aws-cdk-lib's Runtime constants (it lags AWS's)."""
     versions = [
         tuple(int(p) for p in m.groups())
         for name in dir(synthetics.Runtime)
@@ -43,7 +49,11 @@ def test_the_default_app_has_one_canary_in_us_east_1_every_5_minutes_on_the_newe
 ) -> None:
     canary = _canary(default_synth)
     assert default_synth.stacks.edge_monitoring.region == "us-east-1"
-    assert canary["RuntimeVersion"] == newest_python_runtime()
+    # The newest Python runtime AWS publishes, named by string: never behind what aws-cdk-lib knows, and
+    # at least the one with retries (5.1).
+    assert canary["RuntimeVersion"] == RUNTIME_NAME
+    assert _version(RUNTIME_NAME) >= max(_version(newest_enum_python_runtime()), (5, 1))
+    assert canary["Schedule"]["RetryConfig"] == {"MaxRetries": 1}
     assert canary["Schedule"]["Expression"] == "rate(5 minutes)"
     assert canary["StartCanaryAfterCreation"] is True
     assert canary["Code"]["Handler"] == "api_canary.handler"
@@ -94,3 +104,28 @@ def test_turned_off_there_is_no_canary_no_alarm_and_no_dashboard_graph(scale_syn
     assert not scale_synth.resources(scale_synth.stacks.edge_monitoring, CANARY)
     assert "api-unreachable" not in json.dumps(scale_synth.template(scale_synth.stacks.edge_monitoring))
     assert NS not in json.dumps(scale_synth.template(scale_synth.stacks.monitoring))
+
+
+def test_its_artifacts_bucket_blocks_public_access_and_is_named_for_teardown(default_synth: Synth) -> None:
+    stack = default_synth.stacks.edge_monitoring
+    ((bucket_id, bucket),) = default_synth.resources(stack, "AWS::S3::Bucket").items()
+    assert bucket["Properties"]["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
+    }
+    # Kept by `make destroy` (Synthetics' default): the output names it for the teardown (docs/deploy.md).
+    assert bucket["DeletionPolicy"] == "Retain"
+    assert default_synth.template(stack)["Outputs"][OUTPUT_ARTIFACTS_BUCKET]["Value"] == {"Ref": bucket_id}
+
+
+def test_make_deploy_gives_its_run_logs_the_deployments_retention(default_synth: Synth, scale_synth: Synth) -> None:
+    """scripts/canary_logs.py finds the canary, its region and the retention in the real assembly."""
+    from scripts.canary_logs import CanaryLogs, canaries
+
+    config = default_synth.config
+    assert canaries(default_synth.outdir) == [
+        CanaryLogs(config.monitoring.canary_name, "us-east-1", config.log_retention_days)
+    ]
+    assert canaries(scale_synth.outdir) == []  # canary off

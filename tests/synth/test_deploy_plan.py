@@ -76,3 +76,53 @@ def test_snap_start_on_forces_the_edge_after_the_service(synth_eu: Synth) -> Non
     assert edge_step.force
     assert not service_step.force  # reads nothing: the CLI may skip it when unchanged
     assert steps.index(service_step) < steps.index(edge_step)
+
+
+def test_turning_snap_start_on_keeps_the_old_url_serving_until_the_edge_has_moved(snap_start_synth: Synth) -> None:
+    """The deployed Service serves its URL from the function (snap_start was off); this assembly moves it to
+    the alias. Order: Service keeping both URLs, EdgeAccess granting both, the Edge moving (and every other
+    consumer), then the old grants and the old URL removed."""
+    import re
+
+    s = snap_start_synth.stacks
+    arn = "arn:aws:lambda:eu-west-1:111111111111:function:orders-api-api"
+    asked = []
+
+    def deployed(stack: object) -> dict[str, str]:
+        asked.append(stack.artifact_id)  # type: ignore[attr-defined]
+        return {"UrlTarget": "orders-api-api", "FunctionArn": arn}
+
+    steps = plan(snap_start_synth.outdir, deployed=deployed)
+    assert asked == [s.service.stack_name]  # only the stack that can keep an old target is read
+    service, access, edge = s.service.stack_name, s.edge_access.stack_name, s.edge.stack_name
+    params = [{k: v for _, k, v in step.parameters} for step in steps]
+    names = [step.stacks for step in steps]
+    assert names[0] == (service,)
+    assert params[0] == {"RetiringUrlTarget": "orders-api-api"}
+    assert names[1] == (access,)
+    assert params[1] == {"RetiringFunctionArn": arn}
+    assert steps[1].force
+    assert edge in names[2]
+    assert steps[2].force
+    assert access not in names[2]
+    assert names[-2:] == [(access,), (service,)]
+    assert params[-2:] == [{"RetiringFunctionArn": "none"}, {"RetiringUrlTarget": "none"}]
+    assert steps[-1].force
+    assert steps[-2].force
+    assert {x for step in steps for x in step.stacks} == {x.stack_name for x in snap_start_synth.all_stacks}
+    # CloudFormation accepts the ARN the plan passes (the parameter's pattern), for a function and an alias.
+    pattern = snap_start_synth.template(s.edge_access)["Parameters"]["RetiringFunctionArn"]["AllowedPattern"]
+    assert re.match(pattern, arn)
+    assert re.match(pattern, arn + ":live")
+    assert re.match(pattern, "none")
+    assert not re.match(pattern, "orders-api-api")
+
+
+def test_a_deploy_that_moves_nothing_passes_none_for_every_retiring_parameter(synth: Synth) -> None:
+    steps = plan(synth.outdir, deployed=lambda stack: {"UrlTarget": synth.stacks.service.target_identity})
+    passed = {(st, k): v for step in steps for st, k, v in step.parameters}
+    assert passed == {
+        (synth.stacks.service.stack_name, "RetiringUrlTarget"): "none",
+        (synth.stacks.edge_access.stack_name, "RetiringFunctionArn"): "none",
+    }
+    assert [x.stacks for x in steps] == [x.stacks for x in plan(synth.outdir)]

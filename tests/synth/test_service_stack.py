@@ -14,6 +14,7 @@ from stacks.service_stack import (
     RUNTIME_PYTHON_VERSION,
     TABLE_ACTIONS,
     stage_service_asset,
+    tracing_environment,
 )
 from tests.synth.conftest import ROOT, Synth
 
@@ -33,6 +34,7 @@ def test_function_runtime_architecture_handler_and_tracing(synth: Synth) -> None
         "POWERTOOLS_SERVICE_NAME": synth.config.service_name,
         "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
         "POWERTOOLS_LOG_LEVEL": "INFO",
+        **tracing_environment(synth.config),  # the tracing mode's own (tests/synth/test_tracing_modes.py)
     }
 
 
@@ -47,7 +49,9 @@ def table_ids(synth: Synth) -> tuple[str, str]:
 def test_powertools_layer_pinned_to_the_tested_version(synth: Synth) -> None:
     template = synth.template(synth.stacks.service)
     fn = synth.one(synth.stacks.service, "AWS::Lambda::Function")
-    (layer,) = fn["Layers"]
+    # Powertools' (an SSM parameter); otel adds the distro layer's pinned ARN (test_tracing_modes.py).
+    (layer,) = (x for x in fn["Layers"] if isinstance(x, dict))
+    assert len(fn["Layers"]) == 1 + (synth.config.tracing == "otel")
     parameter = template["Parameters"][layer["Ref"]]
     assert parameter["Type"] == "AWS::SSM::Parameter::Value<String>"
     version = importlib.metadata.version("aws-lambda-powertools")
@@ -82,9 +86,12 @@ def test_lambda_timeout_below_origin_read_timeout(synth: Synth) -> None:
 
 
 def test_function_url_requires_iam(synth: Synth) -> None:
-    url = synth.one(synth.stacks.service, "AWS::Lambda::Url")
-    assert url["AuthType"] == "AWS_IAM"
-    assert "Cors" not in url  # browsers reach the API through CloudFront only
+    # Every URL, the serving one and the other setting's (kept only while the edge moves off it).
+    urls = synth.resources(synth.stacks.service, "AWS::Lambda::Url").values()
+    assert len(urls) == 2
+    for url in urls:
+        assert url["Properties"]["AuthType"] == "AWS_IAM"
+        assert "Cors" not in url["Properties"]  # browsers reach the API through CloudFront only
 
 
 def test_table_keys_billing_recovery_encryption(synth: Synth) -> None:

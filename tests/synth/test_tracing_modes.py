@@ -1,5 +1,6 @@
-"""The ``tracing`` option in the synthesized function: xray (default), otel (AWS's distro layer, with
-Application Signals in the edge-all configuration) and off (the scale configuration). The three share
+"""The ``tracing`` option in the synthesized function: otel (the default: AWS's distro layer with fast start;
+with Application Signals in the edge-all configuration), xray (the us-east-1 configuration) and off (the
+scale configuration). The three share
 the session's synths (tests/synth.py); their cdk-nag run is the synth itself."""
 
 from __future__ import annotations
@@ -8,8 +9,9 @@ from typing import Any
 
 from observability.queries import INDEXED_FIELDS
 from service.tracing import ENV_TRACING_MODE
+from stacks.config import load_config
 from stacks.tracing_layer import APPLICATION_SIGNALS_POLICY, EXEC_WRAPPER, OTEL_PYTHON_LAYER_ARNS
-from tests.synth.conftest import Synth
+from tests.synth.conftest import CDK_CONTEXT, Synth
 
 OTEL_VARIABLES = {"AWS_LAMBDA_EXEC_WRAPPER", "OTEL_SERVICE_NAME", "OTEL_AWS_APPLICATION_SIGNALS_ENABLED"}
 
@@ -35,13 +37,29 @@ def xray_grants(s: Synth) -> bool:
     )
 
 
-def test_xray_is_the_default_and_adds_nothing(synth_us: Synth) -> None:
+def test_otel_with_fast_start_is_the_default(default_synth: Synth) -> None:
+    """A team adopting the kit today gets the supported SDK: the X-Ray SDKs' support ends 2027-02-25."""
+    assert CDK_CONTEXT["tracing"] == "otel"
+    assert load_config({k: v for k, v in CDK_CONTEXT.items() if k != "tracing"}, environ={}).tracing == "otel"
+    s = default_synth
+    assert s.config.tracing == "otel"
+    fn = function(s)
+    assert fn["TracingConfig"] == {"Mode": "Active"}
+    assert OTEL_PYTHON_LAYER_ARNS[s.config.home_region] in layer_arns(s)
+    env = fn["Environment"]["Variables"]
+    assert env[ENV_TRACING_MODE] == "otel"
+    assert env["OTEL_AWS_LAMBDA_FAST_START"] == "true"
+    assert env["OTEL_AWS_APPLICATION_SIGNALS_ENABLED"] == "false"
+    assert "ManagedPolicyArns" not in role(s)  # Application Signals' policy only when asked for
+
+
+def test_xray_adds_nothing_but_the_x_ray_grants(synth_us: Synth) -> None:
     assert synth_us.config.tracing == "xray"
     fn = function(synth_us)
     assert fn["TracingConfig"] == {"Mode": "Active"}
     assert len(layer_arns(synth_us)) == 1  # Powertools only (it bundles the X-Ray SDK)
     env = fn["Environment"]["Variables"]
-    assert ENV_TRACING_MODE not in env  # unset = xray: the default template is as before the option
+    assert ENV_TRACING_MODE not in env  # unset = xray (service/tracing.py), the template as before the option
     assert not OTEL_VARIABLES & set(env)
     assert xray_grants(synth_us)
     assert "ManagedPolicyArns" not in role(synth_us)
@@ -92,3 +110,19 @@ def test_function_log_group_indexes_the_fields_queries_look_requests_up_by(synth
     (group,) = synth.resources(synth.stacks.service, "AWS::Logs::LogGroup").values()
     assert group["Properties"]["FieldIndexPolicies"] == [{"Fields": list(INDEXED_FIELDS)}]
     assert "LogGroupClass" not in group["Properties"]  # Standard class: the only one that indexes fields
+
+
+def test_application_signals_enables_discovery_once_and_can_leave_it_to_the_account(
+    edge_all_synth: Synth, default_synth: Synth
+) -> None:
+    """Application Signals reads spans only in an account and region where it is enabled (discovery)."""
+    assert edge_all_synth.config.application_signals
+    assert edge_all_synth.config.application_signals_discovery
+    (discovery,) = edge_all_synth.resources(
+        edge_all_synth.stacks.service, "AWS::ApplicationSignals::Discovery"
+    ).values()
+    assert discovery.get("Properties", {}) == {}
+    assert not default_synth.resources(default_synth.stacks.service, "AWS::ApplicationSignals::Discovery")
+    # Already enabled in the account: the option turns the resource off (a second one fails to create).
+    context = {**CDK_CONTEXT, "tracing": "otel", "application_signals": True, "application_signals_discovery": False}
+    assert load_config(context, environ={}).application_signals_discovery is False

@@ -128,3 +128,95 @@ def test_make_deploy_runs_the_derived_plan_then_verifies() -> None:
     assert "scripts.verify" in lines[2]
     assert "--force" not in recipe
     assert "Service" not in recipe
+
+
+@pytest.fixture
+def moving_app(tmp_path: Path) -> Path:
+    """Service can keep its previous URL target ("fn") while the edge moves to the new one ("fn:live");
+    Grants (EdgeAccess) can keep the previous target's grants; Edge reads the URL; Grants reads Edge."""
+    retiring = {"Type": "String", "Default": "none"}
+    return assembly(
+        tmp_path,
+        {
+            "Service": (
+                "eu-west-1",
+                {
+                    "Parameters": {"RetiringUrlTarget": retiring | {"AllowedValues": ["none", "fn"]}},
+                    "Resources": {},
+                    "Outputs": {
+                        "UrlTarget": {"Value": "fn:live"},
+                        "FunctionArn": {"Value": {"Ref": "Alias"}},
+                        "UrlDomain": {"Value": {"Fn::GetAtt": ["AliasUrl", "FunctionUrl"]}},
+                    },
+                },
+            ),
+            "Edge": (
+                "us-east-1",
+                {"Resources": {"D": resource(Value=weak("Service", "UrlDomain"))}, "Outputs": {"Id": {"Value": "d"}}},
+            ),
+            "Grants": (
+                "eu-west-1",
+                {
+                    "Parameters": {"RetiringFunctionArn": retiring},
+                    "Resources": {
+                        "P": resource(Value=weak("Service", "FunctionArn")),
+                        "Q": resource(Value=weak("Edge", "Id", "us-east-1")),
+                    },
+                },
+            ),
+        },
+        deps={"Edge": ["Service"], "Grants": ["Service", "Edge"]},
+    )
+
+
+DEPLOYED_ARN = "arn:aws:lambda:eu-west-1:111111111111:function:fn"
+
+
+def deployed_as(target: str | None) -> Any:
+    """A stand-in for the deployed outputs: the Service with ``target`` as its URL target (None: not deployed)."""
+
+    def outputs(stack: Any) -> dict[str, str] | None:
+        assert stack.artifact_id == "Service", "only a producer that can retire an output is asked"
+        return None if target is None else {"UrlTarget": target, "FunctionArn": DEPLOYED_ARN}
+
+    return outputs
+
+
+def test_a_moving_target_keeps_the_old_one_until_the_edge_has_moved(moving_app: Path) -> None:
+    assert plan(moving_app, deployed=deployed_as("fn")) == [
+        Step(("Service",), False, (("Service", "RetiringUrlTarget", "fn"),)),  # both URLs
+        Step(("Grants",), True, (("Grants", "RetiringFunctionArn", DEPLOYED_ARN),)),  # grants on both
+        Step(("Edge",), True),  # the edge moves to the new URL
+        Step(("Grants",), True, (("Grants", "RetiringFunctionArn", "none"),)),  # then the old grants go
+        Step(("Service",), True, (("Service", "RetiringUrlTarget", "none"),)),  # and the old URL
+    ]
+
+
+@pytest.mark.parametrize("target", [None, "fn:live", "renamed-fn"])
+def test_no_move_passes_none_explicitly(moving_app: Path, target: str | None) -> None:
+    """Not deployed yet, the same target, or one the Service cannot keep (another function): the plain plan,
+    every retiring parameter set to none, so a value left by an interrupted move never lingers."""
+    assert plan(moving_app, deployed=deployed_as(target)) == [
+        Step(("Service",), False, (("Service", "RetiringUrlTarget", "none"),)),
+        Step(("Edge", "Grants"), True, (("Grants", "RetiringFunctionArn", "none"),)),
+    ]
+
+
+def test_run_passes_the_parameters_to_the_cli(moving_app: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    from scripts.deploy_plan import run
+
+    log = tmp_path_factory.mktemp("cli") / "calls.jsonl"
+    fake = log.with_name("cdk.py")
+    fake.write_text(f"import json, sys\nopen({str(log)!r}, 'a').write(json.dumps(sys.argv[1:]) + '\\n')\n")
+    assert run(moving_app, [sys.executable, str(fake)], deployed=deployed_as("fn")) == 0
+    calls = [json.loads(line) for line in log.read_text().splitlines()]
+    assert [c[c.index("--outputs-file") + 2 :] for c in calls] == [
+        ["Service"],
+        ["Grants"],
+        ["Edge"],
+        ["Grants"],
+        ["Service"],
+    ]
+    assert calls[0][4:6] == ["--parameters", "Service:RetiringUrlTarget=fn"]
+    assert ["--force", "--parameters", f"Grants:RetiringFunctionArn={DEPLOYED_ARN}"] == calls[1][4:7]
+    assert calls[4][4:7] == ["--force", "--parameters", "Service:RetiringUrlTarget=none"]

@@ -2,7 +2,7 @@
 deploys) as one JSON document, drawn from locally recorded metrics, with every alarm's state computed by
 the offline CloudWatch simulator (``observability.simulator``) from the same alarm model the stacks create.
 
-Plain data in, plain data out: no CDK, no I/O. The local console (``local/console.py``) feeds it the
+Plain data in, plain data out: no CDK, no I/O. The local console (``local/console_server.py``) feeds it the
 recorded metrics and runs log widgets' saved queries; its page (``dashboards/console/``) draws the
 document it serves at ``/dashboard.json``.
 
@@ -52,7 +52,7 @@ _COMPARISON = {
     "<": "LessThanThreshold",
     "<=": "LessThanOrEqualToThreshold",
 }
-# The console server's paths (local/console.py) the incident view links to.
+# The console server's paths (local/console_server.py) the incident view links to.
 RUNBOOK_HREF = "/RUNBOOK.md"
 QUERY_HREF = "/query?format=text&key="
 NO_LOCAL_SOURCE = "No local source: {what} exist only in AWS ({where})."

@@ -4,7 +4,7 @@ Serves, on its own port (``--console-port``, default 8001):
 
 - ``/``: the page (``dashboards/console/index.html`` and its script), drawing with uPlot from
   ``dashboards/console/node_modules`` (installed by `make run`: nothing is fetched at view time);
-- ``/dashboard.json``: the document the page is built from (``dashboards.console.document``): every
+- ``/dashboard.json``: the document the page is built from (``dashboards.console_document.document``): every
   section and widget of the layout the CDK app deploys, each graph's recorded series and threshold
   lines, every alarm's state and when it changed (the offline CloudWatch simulator over the recorded
   metrics), each log widget's saved query run over the local log group, and per-route totals;
@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from dashboards.console import current, document, totals
+from dashboards.console_document import current, document, totals
 from dashboards.layout import layout
 from local.events import FUNCTION_NAME, REGION
 from local.insights import Unsupported, run, saved_query
