@@ -35,7 +35,7 @@ CDK_ENV := JSII_NODE=$(CURDIR)/node_modules/node/bin/node
 CDK_CONTEXT := $(if $(HOME_REGION),-c home_region=$(HOME_REGION)) $(if $(ACCOUNT),-c account=$(ACCOUNT)) $(CDK_ARGS)
 SYNTH_REGIONS ?= us-east-1 eu-west-1
 
-.PHONY: help venv run load query screenshot test test-fast lint format openapi docs bench clean backtest
+.PHONY: help venv run load query screenshot browser test test-fast lint format openapi docs bench clean backtest
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -69,7 +69,7 @@ run: $(RUN_DEPS) $(CONSOLE_STAMP) ## Serve the API on :8000 and its console on :
 query: $(RUN_DEPS) ## Run a saved Logs Insights query over the local logs: make query Q=errors-by-route [ID=] [MINUTES=] [FORMAT=json]; no Q= lists them
 	@$(PY) -m local.query $(Q) $(if $(ID),--id '$(ID)') $(if $(MINUTES),--minutes '$(MINUTES)') $(if $(FORMAT),--format $(FORMAT))
 
-screenshot: $(STAMP) $(CONSOLE_STAMP) ## docs/console.png: the console after 2.5-6 min of load with DynamoDB throttles and a burst (chromium)
+screenshot: browser $(STAMP) $(CONSOLE_STAMP) ## docs/console.png: the console after 2.5-6 min of load with DynamoDB throttles and a burst (chromium)
 	$(PY) -m local.screenshot docs/console.png
 
 load: $(RUN_DEPS) ## Load-test the local API: own server, or URL=http://127.0.0.1:8000 (LOAD_ARGS=--duration=20)
@@ -91,13 +91,18 @@ format: $(STAMP) ## Apply ruff fixes and formatting
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# The page tests and `make screenshot` need Chromium: found (CHROMIUM=, Debian's chromium, Playwright's own) or
+# installed with apt-get (as root or with password-less sudo); otherwise one line says what to run, before anything.
+browser: ## Find Chromium for tests/browser and make screenshot, or install Debian's (CHROMIUM=/path to name one)
+	@$(PYTHON) -m local.browser install
+
 # Both cores: pytest-xdist workers, each test sent to the worker that holds the work it shares (a synth, its
 # cfn-lint findings, a configuration's scenario evaluations: tests/conftest.py groups them), so nothing is
 # computed twice. The browser tier mostly waits for the local clock (its traffic must span a minute
 # boundary), so it runs beside them, not after them; its output is printed when both are done.
 TEST_WORKERS ?= 2
 PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadgroup
-test: lint $(NODE_STAMP) $(CONSOLE_STAMP) ## Lint and run every test on 2 cores (CDK synth on the pinned Node 22); what CI runs
+test: browser lint $(NODE_STAMP) $(CONSOLE_STAMP) ## Lint and run every test on 2 cores (CDK synth on the pinned Node 22); what CI runs
 	@mkdir -p .pytest_cache; $(PY) -m pytest tests/browser > .pytest_cache/browser.log 2>&1 & browser=$$!; \
 	$(CDK_ENV) $(PY) -m pytest $(PYTEST_PARALLEL) --ignore=tests/browser; rest=$$?; \
 	wait $$browser; browser_rc=$$?; echo "--- tests/browser (ran in parallel):"; cat .pytest_cache/browser.log; \

@@ -4,12 +4,17 @@ A benchmark, not a test: it prints figures and the checks' outcome, and exits no
 check fails (connection errors, access lines != requests served, a route label outside the
 catalogue). Loopback only; bounded by time and by requests per phase; stops by itself.
 
-Without --url it starts its own server (`python -m local --port 0`, the same as `make run`),
-captures its stdout and samples its memory from /proc, per process: the server, each worker, the emulator.
+Without --url it starts its own servers (`python -m local --port 0`, the same as `make run`, each recording
+into its own temporary folder), captures their stdout and samples their memory from /proc, per process: the
+server, each worker, the emulator. Two of them, side by side: one recording and one started with
+--no-recording. The health phase alternates between them in slices (on, off, off, on, ...) so both see the
+same machine, and prints their throughput in one table: what the recording costs the request path.
+The recording server's telemetry is then checked against what was served: access events in the log group,
+the saved query `requests-by-route-and-status` and the console's per-route counts all equal the access lines.
 
-Phases: `health` (GET /health only: the issue's >= 200 requests/s target with 4 clients) and
-`mix` (health, create, get, list, summary, delete and 404s, as a client population would); then `cleanup`
-deletes the orders the run created and did not delete, so a table outlives many runs unchanged.
+Phases: `health` (GET /health only, with 4 clients) and `mix` (health, create, get, list, summary, delete
+and 404s, as a client population would; on the recording server only); then `cleanup` deletes the orders
+the run created and did not delete, so a table outlives many runs unchanged.
 """
 
 from __future__ import annotations
@@ -189,10 +194,23 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
+def combined(name: str, slices: list[Phase]) -> Phase:
+    """Slices of one phase (on one server) as one phase: their requests, latencies and time added up."""
+    total = Phase(name, slices[0].clients, sum(s.duration_s for s in slices), sum(s.max_requests for s in slices))
+    for s in slices:
+        total.latencies_ms += s.latencies_ms
+        total.statuses.update(s.statuses)
+        total.connection_errors.update(s.connection_errors)
+        total.elapsed_s += s.elapsed_s
+    return total
+
+
 class OwnServer:
     """`python -m local --port 0` with its stdout captured line by line."""
 
-    def __init__(self, extra_args: list[str]) -> None:
+    def __init__(self, extra_args: list[str], label: str = "") -> None:
+        self.label = label
+        self.warm_up: Phase | None = None  # requests sent before measuring (counted by the checks)
         env = {k: v for k, v in os.environ.items() if k not in ("DYNAMODB_ENDPOINT_URL",)}
         # Its own recording, not .local/ (a running `make run`'s): one recording per server.
         self.telemetry = tempfile.TemporaryDirectory(prefix="make-load-")
@@ -238,8 +256,7 @@ class OwnServer:
         self.process.send_signal(signal.SIGINT)
         code = self.process.wait(timeout=30)
         self._reader.join(timeout=10)
-        self.telemetry.cleanup()
-        return code
+        return code  # the recording stays until its checks ran: self.telemetry.cleanup()
 
 
 def report_phase(phase: Phase) -> None:
@@ -290,6 +307,71 @@ def check_output(lines: list[str], phases: list[Phase]) -> list[str]:
     return problems
 
 
+def recording_report(rows: list[tuple[str, Phase]]) -> None:
+    """The health phase on each server, one row each, and the recording server's share of the other's."""
+    load = os.getloadavg()
+    print(
+        f"  health, recording on vs off, interleaved on one machine ({os.cpu_count()} CPUs, "
+        f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} at the end)"
+    )
+    print(f"    {'recording':<10} {'requests':>9} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7}")
+    rates = {}
+    for label, phase in rows:
+        rates[label] = phase.responses / phase.elapsed_s if phase.elapsed_s else 0.0
+        print(
+            f"    {label:<10} {phase.responses:>9} {rates[label]:>7.0f} {percentile(phase.latencies_ms, 50):>7.1f} "
+            f"{percentile(phase.latencies_ms, 99):>7.1f}"
+        )
+    if rates.get("off"):
+        print(f"    on / off   {100 * rates['on'] / rates['off']:>25.0f} %")
+
+
+def _message(line: str) -> object:
+    try:
+        document = json.loads(line)
+    except ValueError:
+        return None
+    return document.get("message") if isinstance(document, dict) else None
+
+
+def check_recording(directory: Path, lines: list[str], phases: list[Phase]) -> list[str]:
+    """The recording equals what was served: access events in the log group, the saved query's count
+    (`make query`) and the console's per-route requests all equal the access lines on stdout; the
+    Function URL's request count equals the responses."""
+    from dashboards.console_document import totals
+    from local.insights import run, saved_query
+    from local.telemetry import Recorder, log_files
+    from service.contract import METRICS_NAMESPACE, SERVICE_NAME
+
+    access = sum(1 for line in lines if _message(line) == "access")
+    answered = sum(p.responses for p in phases)
+    files = log_files(directory)
+    events = 0
+    for path in files:
+        with path.open(encoding="utf-8") as f:
+            events += sum(1 for line in f if json.loads(line).get("message") == "access")
+    result = run(saved_query("requests-by-route-and-status").text, files).as_dict()
+    column = result["columns"].index("requests")
+    queried = sum(int(row[column]) for row in result["rows"])
+    data = Recorder(directory, load=True).snapshot()  # the metrics files, read back as the console does
+    console = sum(int(row["requests"]) for row in totals(data, METRICS_NAMESPACE, SERVICE_NAME).values())
+    url = sum(
+        sum(sum(v) for v in minutes.values()) for (ns, name, _), minutes in data.items() if name == "UrlRequestCount"
+    )
+    print(
+        f"  recording: access events {events}, make query requests-by-route-and-status {queried}, console requests "
+        f"{console} (access lines {access}); UrlRequestCount {url:.0f} (responses {answered})"
+    )
+    problems = [
+        f"recorded {what} ({got}) != access lines ({access})"
+        for what, got in (("access events", events), ("query requests", queried), ("console requests", console))
+        if got != access
+    ]
+    if url != answered:
+        problems.append(f"recorded UrlRequestCount ({url:.0f}) != responses ({answered})")
+    return problems
+
+
 def check_alarms(console: str) -> list[str]:
     """A healthy load pages nothing: once the run's last minute is complete (the console judges complete
     minutes only), no notifying alarm may be in ALARM on the server's console."""
@@ -312,70 +394,120 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m local.load", description=__doc__.splitlines()[0])
     parser.add_argument("--url", default=os.environ.get("URL") or None, help="target (loopback); default: own server")
     parser.add_argument("--clients", type=int, default=4, help="keep-alive clients (default 4)")
-    parser.add_argument("--duration", type=float, default=10.0, help="seconds per phase (default 10)")
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per phase and server (default 10)")
     parser.add_argument("--max-requests", type=int, default=20_000, help="requests per phase at most (default 20000)")
     parser.add_argument("--phases", default="health,mix", help="comma-separated: health, mix (default both)")
     parser.add_argument("--server-args", default="", help="extra arguments for the own server, e.g. '--concurrency 2'")
+    parser.add_argument(
+        "--recording",
+        choices=("both", "on", "off"),
+        default="both",
+        help="own servers: one recording and one not, side by side (default), or just one of them",
+    )
+    parser.add_argument(
+        "--slices", type=int, default=4, help="the health phase alternates servers in this many slices (default 4)"
+    )
     args = parser.parse_args(argv)
     if args.url and (urlsplit(args.url).hostname or "") not in LOOPBACK:
         parser.error("--url must be a loopback address: this tool never loads anything else")
     if not 0 < args.duration <= 600 or not 0 < args.max_requests <= 1_000_000:
         parser.error("--duration is 0..600 s and --max-requests 1..1000000")
-
-    server = OwnServer(args.server_args.split()) if not args.url else None
-    url = args.url or (server.url if server else "")
-    print(f"make load: {url}" + (f"  [{server.banner}]" if server else " (external server: no output checks)"))
-    if server:
-        server.sample_now()
-
-    phases: list[Phase] = []
-    created: list[str] = []  # orders the run created and still exist: deleted at the end
-    all_actions = [name for weight, name in MIX for _ in range(weight)]
-    for name in filter(None, (p.strip() for p in args.phases.split(","))):
+    if not 1 <= args.slices <= 100:
+        parser.error("--slices is 1..100")
+    names = [p.strip() for p in args.phases.split(",") if p.strip()]
+    for name in names:
         if name not in ("health", "mix"):
             parser.error(f"unknown phase {name!r}")
-        phase = Phase(name, args.clients, args.duration, args.max_requests)
-        created += run_phase(phase, url, ["health"] if name == "health" else all_actions)
-        phases.append(phase)
-        report_phase(phase)
-    if created:
-        phases.append(cleanup(url, created))
-        report_phase(phases[-1])
 
+    servers: list[OwnServer] = []
+    if not args.url:
+        extra = args.server_args.split()
+        if args.recording in ("both", "on"):
+            servers.append(OwnServer(extra, "on"))
+        if args.recording in ("both", "off"):
+            servers.append(OwnServer([*extra, "--no-recording"], "off"))
+    for server in servers:
+        print(f"make load: {server.url}  [recording {server.label}; {server.banner}]")
+        # Every environment warm before anything is measured: cold starts (~1 s each) are not throughput.
+        server.warm_up = Phase("warm-up", args.clients, 2.0, 50 * args.clients)
+        run_phase(server.warm_up, server.url, ["health"])
+        server.sample_now()
+    if args.url:
+        print(f"make load: {args.url} (external server: no output checks)")
+
+    # Per server label: every phase it served (the warm-up too: the output checks count every request).
+    phases: dict[str, list[Phase]] = {s.label: [p for p in (s.warm_up,) if p] for s in servers} or {"": []}
+    created: list[str] = []  # orders the run created and still exist: deleted at the end
+    all_actions = [name for weight, name in MIX for _ in range(weight)]
+    targets = [(s.label, s.url) for s in servers] or [("", args.url)]
+    for name in names:
+        actions = ["health"] if name == "health" else all_actions
+        # The mix runs on the recording server (or the only one): its checks cover the routes.
+        here = targets if name == "health" else targets[:1]
+        if len(here) == 1:
+            phase = Phase(name, args.clients, args.duration, args.max_requests)
+            created += run_phase(phase, here[0][1], actions)
+            phases[here[0][0]].append(phase)
+            report_phase(phase)
+            continue
+        # Side by side: on, off, off, on, ... so that a change in the machine's load hits both alike.
+        slices: dict[str, list[Phase]] = {label: [] for label, _ in here}
+        for i in range(args.slices):
+            for label, url in here if i % 2 == 0 else here[::-1]:
+                phase = Phase(name, args.clients, args.duration / args.slices, args.max_requests // args.slices)
+                run_phase(phase, url, actions)
+                slices[label].append(phase)
+        rows = [(label, combined(name, got)) for label, got in slices.items()]
+        for label, phase in rows:
+            phases[label].append(phase)
+            phase.name = f"{name}/{label}"
+            report_phase(phase)
+        recording_report(rows)
+    if created:
+        label, url = targets[0]
+        phases[label].append(cleanup(url, created))
+        report_phase(phases[label][-1])
+
+    every = [p for got in phases.values() for p in got]
     problems = [
-        f"{p.name}: {sum(p.connection_errors.values())} connection errors" for p in phases if p.connection_errors
+        f"{p.name}: {sum(p.connection_errors.values())} connection errors" for p in every if p.connection_errors
     ]
-    healthy = (
-        server is not None
-        and "--dynamodb-faults" not in args.server_args
-        and not any(p.statuses.get(429) for p in phases)
-    )
-    if server and server.console and healthy:
-        problems += check_alarms(server.console)
-    if server:
+    healthy = "--dynamodb-faults" not in args.server_args and not any(p.statuses.get(429) for p in every)
+    judged = [s for s in servers if s.console]  # the recording server's console
+    if healthy:
+        for server in judged:
+            problems += check_alarms(server.console or "")
+    for server in servers:
         server.sample_now()
         code = server.stop()
         if code != 0:
-            problems.append(f"server exited with {code}")
-        problems += check_output(server.lines, phases)
+            problems.append(f"server (recording {server.label}) exited with {code}")
+        print(f"  server with recording {server.label}:")
+        problems += check_output(server.lines, phases[server.label])
+        if server.label == "on":
+            problems += check_recording(Path(server.telemetry.name), server.lines, phases[server.label])
+        server.telemetry.cleanup()
         for line in memory_report(server.memory):
             print(f"  {line}")
     for problem in problems:
         print(f"  CHECK FAILED: {problem}")
     checked = ["no connection errors"]
-    if server:
+    if servers:
         checked += ["server exit status 0", "stdout all JSON", "access + throttle lines = responses", "route labels"]
-        checked.append(
-            "no notifying alarm in ALARM on its console"
-            if healthy
-            else "(faults or throttles were part of the run: alarms not judged)"
-        )
+        if any(s.label == "on" for s in servers):
+            checked.append("the recording = what was served")
+        if judged:
+            checked.append(
+                "no notifying alarm in ALARM on its console"
+                if healthy
+                else "(faults or throttles were part of the run: alarms not judged)"
+            )
     else:
         checked.append("(external server: its output is not checked)")
     print(f"  checks {'passed' if not problems else f'{len(problems)} FAILED'}: " + "; ".join(checked))
     # Not a failure (a burst may be meant to throttle), but never a silent one: say what the run measured.
-    answered = sum(p.responses for p in phases)
-    refused = {s: sum(p.statuses.get(s, 0) for p in phases) for s in (429, 500, 502, 503, 504)}
+    answered = sum(p.responses for p in every)
+    refused = {s: sum(p.statuses.get(s, 0) for p in every) for s in (429, 500, 502, 503, 504)}
     for status, n in refused.items():
         if answered and n / answered >= 0.01:
             print(f"  NOTE: {n} of {answered} responses ({100 * n / answered:.0f} %) were {status}")

@@ -3,7 +3,7 @@
 Starts its own server (`python -m service.local`, loopback, ports 0, telemetry in a temporary folder,
 DynamoDB throttling 30 % of calls, 2 environments), drives it with `make load`'s request mix for 2.5 to 6
 minutes (2 clients; a burst of 8 clients two thirds in, which the front end throttles), then opens the
-console in headless Chromium (Debian's `chromium`, driven by Playwright) and saves the top of the page
+console in headless Chromium (local/browser.py finds it; driven by Playwright) and saves the top of the page
 (header, service, first route rows) or, with ``--full-page``, all of it. The browser test (tests/browser)
 uses the same parts.
 """
@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from local.browser import require as require_browser
 from local.load import MIX, Phase, run_phase
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"  # Debian's package; Playwright's own browser download needs the internet
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking"]
 
 
@@ -90,7 +90,7 @@ def open_console(console: str, viewport: tuple[int, int] = (1600, 1000)) -> tupl
     from playwright.sync_api import sync_playwright
 
     pw = sync_playwright().start()
-    browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    browser = pw.chromium.launch(executable_path=require_browser(), args=CHROMIUM_ARGS)
     page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
     page.goto(console)
     page.wait_for_selector("body[data-rendered]", timeout=30_000)

@@ -102,6 +102,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=RETENTION_S / 3600,
         help=f"hours of logs and metrics kept, in memory and on disk (default {RETENTION_S // 3600})",
     )
+    parser.add_argument(
+        "--no-recording",
+        dest="recording",
+        action="store_false",
+        help="record nothing under --telemetry-dir and serve no console: stdout only (the baseline `make load` "
+        "compares the recording with)",
+    )
     args = parser.parse_args(argv)
     try:
         args.faults = FaultSpec.parse(args.dynamodb_faults)
@@ -112,16 +119,23 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+# How long a thread holding the GIL runs before one waiting for it gets it (Python's default: 5 ms). The
+# request path is many short GIL holds (front end, worker channel, relay); the recorder's batches and the
+# console's documents are long ones, and at 5 ms each request waiting behind them waited that long too.
+SWITCH_INTERVAL_S = 0.0005
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     if args.concurrency:
         concurrency, reason = args.concurrency, "ReservedFunctionConcurrentInvocationLimitExceeded"
     else:
         concurrency, reason = configured_concurrency()
 
-    recorder = Recorder(args.telemetry_dir, retention_s=args.telemetry_hours * 3600).start()
-    platform = PlatformMetrics(recorder, FUNCTION_NAME)
-    out = LineWriter(sys.stdout.fileno(), tap=recorder.server_line)
+    recorder = Recorder(args.telemetry_dir, retention_s=args.telemetry_hours * 3600).start() if args.recording else None
+    platform = PlatformMetrics(recorder, FUNCTION_NAME) if recorder else None
+    out = LineWriter(sys.stdout.fileno(), tap=recorder.server_line if recorder else None)
     sys.stdout.flush()
     sys.stdout = out  # every line of this process is whole too (print, telemetry)
 
@@ -134,18 +148,24 @@ def main(argv: list[str] | None = None) -> int:
         listener = socket.create_server((args.host, args.port), backlog=128)
     except OSError as exc:
         print(f"cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
-        recorder.close()
+        _close(None, recorder)
         return 2
+    console: Console | None = None
     try:
         # Reserved (as cdk.json or --concurrency) or the account pool: the utilisation alarm exists only then.
         reserved = concurrency if reason.startswith("Reserved") else None
-        console = Console(
-            recorder, args.host, args.console_port, table_name=os.environ["TABLE_NAME"], reserved_concurrency=reserved
-        )
+        if recorder:
+            console = Console(
+                recorder,
+                args.host,
+                args.console_port,
+                table_name=os.environ["TABLE_NAME"],
+                reserved_concurrency=reserved,
+            )
     except OSError as exc:
         print(f"cannot listen on {args.host}:{args.console_port} (console): {exc.strerror}", file=sys.stderr)
         listener.close()
-        recorder.close()
+        _close(None, recorder)
         return 2
 
     emulator: EmulatorProcess | None = None
@@ -164,14 +184,14 @@ def main(argv: list[str] | None = None) -> int:
             use_dummy_credentials(os.environ)
         ensure_table(os.environ["TABLE_NAME"], upstream)
         # The proxy runs even without faults: it is where DynamoDB's metrics are observed.
-        proxy = FaultProxy(upstream, args.faults, observer=platform.dynamodb_call).start()
+        proxy = FaultProxy(upstream, args.faults, observer=platform.dynamodb_call if platform else None).start()
         endpoint = proxy.url
         pool = WorkerPool(
             concurrency,
             WorkerPool.environment({"DYNAMODB_ENDPOINT_URL": endpoint}),
             out,
             TIMEOUT_MS / 1000 + 1,
-            log=recorder.function_line,
+            log=recorder.function_line if recorder else None,
         )
         first = pool.acquire()  # one environment up front: init errors show now, not on the first request
         if first:
@@ -179,8 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     except (WorkerError, RuntimeError, OSError) as exc:
         print(f"cannot start: {exc}", file=sys.stderr)
         _shutdown(listener, None, pool, proxy, emulator)
-        console.stop()
-        recorder.close()
+        _close(console, recorder)
         return 2
 
     from service.telemetry import emit_access_line  # the function's own access line, for refusals
@@ -206,14 +225,19 @@ def main(argv: list[str] | None = None) -> int:
         f"orders-api listening on http://{host}:{port} (DynamoDB: {upstream}{faults}; concurrency {concurrency})",
         flush=True,
     )
-    console.start()
-    print(f"console on {console.url} (dashboard, alarms, saved queries; telemetry in {args.telemetry_dir})", flush=True)
+    if console:
+        console.start()
+        print(
+            f"console on {console.url} (dashboard, alarms, saved queries; telemetry in {args.telemetry_dir})",
+            flush=True,
+        )
+    else:
+        print("recording off (--no-recording): no console, nothing written to --telemetry-dir", flush=True)
     while not stop.wait(1.0):
         pass
     memory = server_memory(os.getpid())
     _shutdown(listener, frontend, pool, proxy, emulator)
-    console.stop()
-    recorder.close()
+    _close(console, recorder)
     log_event("INFO", "local server memory at exit", **memory)
     print("orders-api stopped", flush=True)
     return 0
@@ -224,10 +248,10 @@ def _invoke(
     event: dict[str, Any],
     request_id: str,
     pool: WorkerPool,
-    platform: PlatformMetrics,
+    platform: PlatformMetrics | None,
     faults: FaultFolder,
 ) -> dict[str, Any]:
-    started, concurrent = time.perf_counter(), pool.busy()
+    started, concurrent = time.perf_counter(), pool.busy() if platform else 0
     error = True
     try:
         hit = faults.pick()  # a drill's Lambda fault, applied around the handler as the FIS extension does
@@ -239,7 +263,15 @@ def _invoke(
         error = False
         return result
     finally:
-        platform.invoked((time.perf_counter() - started) * 1000, error=error, concurrent=concurrent)
+        if platform:  # recording off (--no-recording): nothing observed
+            platform.invoked((time.perf_counter() - started) * 1000, error=error, concurrent=concurrent)
+
+
+def _close(console: Console | None, recorder: Recorder | None) -> None:
+    if console:
+        console.stop()
+    if recorder:
+        recorder.close()
 
 
 def _shutdown(

@@ -25,6 +25,7 @@ import math
 import threading
 import time
 from array import array
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -62,7 +63,8 @@ def platform_fields(text: str) -> dict[str, Any]:
     for part in parts[1:]:
         key, _, value = part.partition(": ")
         if key in _REPORT_FIELDS:
-            out[_REPORT_FIELDS[key]] = float(value.split()[0])
+            with contextlib.suppress(ValueError, IndexError):  # not a number: not discovered
+                out[_REPORT_FIELDS[key]] = float(value.split()[0])
     return out
 
 
@@ -97,6 +99,43 @@ def log_event(text: str, stream: str, timestamp_ms: int) -> dict[str, Any]:
     return event
 
 
+_quoted = json.encoder.encode_basestring_ascii  # C: a str as a JSON string, quotes included
+
+
+_START_END = (("START", "START RequestId: "), ("END", "END RequestId: "))
+
+
+def event_line(text: str, stream: str, timestamp_ms: int) -> tuple[str, dict[str, Any] | None]:
+    """``log_event`` serialized (compact JSON), and the line's JSON document when it is one.
+
+    The same event, built faster: a JSON object line's members are spliced in as written rather than
+    parsed and serialized again (the access line is most of the recording's bytes)."""
+    head = f'{{"@timestamp":{timestamp_ms},"@logStream":{_quoted(stream)},"@message":{_quoted(text)}'
+    stripped = text.lstrip()
+    if not stripped.startswith("{"):
+        for kind, prefix in _START_END:  # two of every invocation's three platform lines: no fields to parse
+            if text.startswith(prefix) and "\t" not in text:
+                request_id = _quoted(text[len(prefix) :].rstrip("\n").split(" ", 1)[0])
+                return f'{head},"@type":"{kind}","@requestId":{request_id}}}', None
+        fields = platform_fields(text)
+        if not fields:
+            return head + "}", None
+        # @type and @requestId are strings, the rest finite numbers (a float's repr is its JSON)
+        members = [f'"@type":"{fields.pop("@type")}","@requestId":{_quoted(fields.pop("@requestId"))}']
+        members += [f'"{k}":{v!r}' if math.isfinite(v) else f'"{k}":{json.dumps(v)}' for k, v in fields.items()]
+        return head + "," + ",".join(members) + "}", None
+    try:
+        document = json.loads(stripped)
+    except ValueError:
+        return head + "}", None
+    if not isinstance(document, dict):
+        return head + "}", None
+    if document and "@" not in "".join(document):  # no member Logs Insights would not discover as written
+        return head + "," + stripped[1:].lstrip(), document
+    event = log_event(text, stream, timestamp_ms)
+    return json.dumps(event, separators=(",", ":"), default=str), document
+
+
 @dataclass
 class _HourFiles:
     """Append-only JSON-lines files, one per UTC hour, older than the retention deleted."""
@@ -106,17 +145,30 @@ class _HourFiles:
     retention_s: float
     clock: Callable[[], float] = time.time
     _hour: str = ""
+    _span: tuple[float, float] = (0.0, 0.0)  # [start, end) of the open file's hour, epoch seconds
     _file: IO[str] | None = None
 
     def write(self, lines: Iterable[tuple[float, str]]) -> None:
+        """Append lines (time, text) in order: one write per hour file, not one per line."""
+        chunk: list[str] = []
         for t, line in lines:
-            hour = datetime.fromtimestamp(t, UTC).strftime("%Y%m%dT%H")
-            if hour != self._hour:
-                self._open(hour)
-            assert self._file is not None  # noqa: S101 - opened just above
-            self._file.write(line + "\n")
+            if not self._span[0] <= t < self._span[1]:
+                self._write(chunk)
+                chunk = []
+                start = t - t % 3600
+                self._span = (start, start + 3600)
+                hour = datetime.fromtimestamp(start, UTC).strftime("%Y%m%dT%H")
+                if hour != self._hour:
+                    self._open(hour)
+            chunk.append(line)
+        self._write(chunk)
         if self._file:
             self._file.flush()
+
+    def _write(self, chunk: list[str]) -> None:
+        if chunk and self._file:
+            chunk.append("")
+            self._file.write("\n".join(chunk))
 
     def _open(self, hour: str) -> None:
         self.close()
@@ -140,10 +192,22 @@ class _HourFiles:
         if self._file:
             self._file.close()
             self._file = None
+        self._hour, self._span = "", (0.0, 0.0)
+
+
+# A metric value as handed over on the request path: (time, namespace, name, dimensions, values).
+_Value = tuple[float, str, str, "Mapping[str, str] | Dimensions", "float | Iterable[float]"]
 
 
 class Recorder:
-    """The local log group and metric store; thread-safe, bounded to the last ``retention_s``."""
+    """The local log group and metric store; thread-safe, bounded to the last ``retention_s``.
+
+    Off the request path: ``function_line`` and ``add`` only append to a queue (with the time they were
+    called); parsing, EMF extraction and file writes happen in batches, every ``FLUSH_S`` on the
+    recorder's own thread, and whenever a reader asks (``snapshot``, ``flush``). So the in-memory metrics
+    a reader gets are exact up to the moment it asks, and the files (what `make query` reads) are at most
+    ``FLUSH_S`` behind.
+    """
 
     def __init__(
         self,
@@ -156,10 +220,13 @@ class Recorder:
         self.directory = directory
         self.retention_s = retention_s
         self.clock = clock
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the in-memory metrics
+        self._batch_lock = threading.Lock()  # one batch at a time, in arrival order
         self._metrics: dict[MetricId, dict[int, array[float]]] = {}
-        self._pending_logs: list[tuple[float, str]] = []
-        self._pending_metrics: list[tuple[float, str]] = []
+        # deque.append is atomic: the request path takes no lock.
+        self._lines: deque[tuple[float, bytes | str, str]] = deque()
+        self._values: deque[_Value] = deque()
+        self._dims: dict[Any, Dimensions] = {}  # dimension mappings seen -> their sorted tuple
         self.logs = _HourFiles(directory / "logs", "function", retention_s, clock)
         self.metric_files = _HourFiles(directory / "metrics", "metrics", retention_s, clock)
         self.started = clock()
@@ -168,29 +235,17 @@ class Recorder:
         self._stop = threading.Event()
         self._flusher: threading.Thread | None = None
 
-    # ---- logs -----------------------------------------------------------------------------------
+    # ---- the request path: hand over, nothing more -------------------------------------------------
 
     def function_line(self, line: bytes | str, stream: str = "local") -> None:
         """A line the function (or the Lambda platform for it) wrote to its log group."""
-        text = line.decode("utf-8", "replace") if isinstance(line, bytes) else line
-        text = text.rstrip("\n")
-        if not text:
-            return
-        now = self.clock()
-        event = log_event(text, stream, int(now * 1000))
-        # EMF: the service's metrics, from the access line's own document.
-        for datum in extract(event):
-            self.add(datum.namespace, datum.name, dict(datum.dimensions), datum.values, datum.timestamp_ms / 1000)
-        with self._lock:
-            self._pending_logs.append((now, json.dumps(event, separators=(",", ":"), default=str)))
+        self._lines.append((self.clock(), line, stream))
 
     def server_line(self, line: bytes) -> None:
         """A line of the local server itself: only its access lines (requests it refused on the function's
         behalf) belong to the function's log group; throttles and its own notes do not."""
         if b'"message":"access"' in line:
             self.function_line(line, "local-front-end")
-
-    # ---- metrics --------------------------------------------------------------------------------
 
     def add(
         self,
@@ -200,25 +255,84 @@ class Recorder:
         values: float | Iterable[float],
         t: float | None = None,
     ) -> None:
-        """Publish values of one metric (one dimension set) at time ``t`` (now by default)."""
-        t = self.clock() if t is None else t
-        vals = [float(values)] if isinstance(values, int | float) else [float(v) for v in values]
-        dims = tuple(sorted((k, str(v)) for k, v in dimensions.items()))
-        record = json.dumps({"t": round(t, 3), "ns": namespace, "n": name, "d": dict(dims), "v": vals})
-        with self._lock:
-            self._store((namespace, name, dims), t, vals)
-            self._pending_metrics.append((t, record))
+        """Publish values of one metric (one dimension set) at time ``t`` (now by default). The recorder
+        reads ``dimensions`` later, in its batch: pass a mapping nobody changes afterwards."""
+        self._values.append((self.clock() if t is None else t, namespace, name, dimensions, values))
+
+    # ---- batches: parse, extract, store, write ---------------------------------------------------
+
+    def _process(self) -> None:
+        """Turn what was handed over since the last batch into log events and metric values: in memory
+        (exact for the next reader), and on disk."""
+        with self._batch_lock:
+            lines, values = _drain(self._lines), _drain(self._values)
+            events: list[tuple[float, str]] = []
+            # Values of one metric within one second become one record: the console and the alarm
+            # simulator count per minute, so nothing they read changes; the files get ~100x fewer lines.
+            grouped: dict[tuple[str, str, Dimensions, int], list[float]] = {}  # -> [first t, values...]
+            for now, line, stream in lines:
+                text = line.decode("utf-8", "replace") if isinstance(line, bytes) else line
+                text = text.rstrip("\n")
+                if not text:
+                    continue
+                try:
+                    event, document = event_line(text, stream, int(now * 1000))
+                except Exception:  # whatever a line holds, it is recorded and the batch goes on
+                    event = json.dumps({"@timestamp": int(now * 1000), "@logStream": stream, "@message": text})
+                    document = None
+                events.append((now, event))
+                if document and "_aws" in document:  # EMF: the service's metrics, from the access line itself
+                    for datum in extract(document):
+                        t = datum.timestamp_ms / 1000
+                        key = (datum.namespace, datum.name, datum.dimensions, int(t))
+                        entry = grouped.get(key)
+                        if entry is None:
+                            entry = grouped[key] = [t]
+                        entry += datum.values
+            for t, namespace, name, dimensions, vals in values:
+                dims = dimensions if isinstance(dimensions, tuple) else self._sorted(dimensions)
+                key = (namespace, name, dims, int(t))
+                entry = grouped.get(key)
+                if entry is None:
+                    entry = grouped[key] = [t]
+                if isinstance(vals, int | float):
+                    entry.append(float(vals))
+                else:
+                    entry += [float(v) for v in vals]
+            with self._lock:
+                for (namespace, name, dims, _), entry in grouped.items():
+                    self._store((namespace, name, dims), entry[0], entry[1:])
+            records = [
+                (entry[0], json.dumps({"t": round(entry[0], 3), "ns": ns, "n": n, "d": dict(dims), "v": entry[1:]}))
+                for (ns, n, dims, _), entry in grouped.items()
+            ]
+            records.sort(key=lambda r: r[0])
+            self.logs.write(events)
+            self.metric_files.write(records)
+
+    def _sorted(self, dimensions: Mapping[str, str]) -> Dimensions:
+        items = tuple(dimensions.items())
+        found = self._dims.get(items)
+        if found is None:
+            if len(self._dims) > 4096:  # bounded, whatever dimension values arrive
+                self._dims.clear()
+            found = self._dims[items] = tuple(sorted((k, str(v)) for k, v in items))
+        return found
 
     def _store(self, key: MetricId, t: float, vals: list[float]) -> None:
         minutes = self._metrics.setdefault(key, {})
         minutes.setdefault(int(t // 60), array("d")).extend(vals)
 
+    # ---- readers ---------------------------------------------------------------------------------
+
     def snapshot(self) -> dict[MetricId, dict[int, tuple[float, ...]]]:
-        """Every metric: epoch minute -> the values published in it (a copy)."""
+        """Every metric: epoch minute -> the values published in it (a copy), up to this call."""
+        self._process()
         with self._lock:
             return {k: {m: tuple(v) for m, v in minutes.items()} for k, minutes in self._metrics.items()}
 
     def first_minute(self) -> int | None:
+        self._process()
         with self._lock:
             found = [min(m) for m in self._metrics.values() if m]
         return min(found) if found else None
@@ -235,16 +349,13 @@ class Recorder:
             self.flush()
 
     def flush(self) -> None:
-        """Write what arrived to the hour files; forget minutes older than the retention."""
+        """Record what arrived (memory and files); forget minutes older than the retention."""
+        self._process()
         with self._lock:
-            logs, self._pending_logs = self._pending_logs, []
-            metrics, self._pending_metrics = self._pending_metrics, []
             cutoff = int((self.clock() - self.retention_s) // 60)
             for minutes in self._metrics.values():
                 for m in [m for m in minutes if m < cutoff]:
                     del minutes[m]
-        self.logs.write(logs)
-        self.metric_files.write(metrics)
 
     def close(self) -> None:
         self._stop.set()
@@ -265,6 +376,11 @@ class Recorder:
                         continue  # a line cut short when the server was killed
                     if r["t"] >= cutoff:
                         self._store((r["ns"], r["n"], tuple(sorted(r["d"].items()))), r["t"], r["v"])
+
+
+def _drain(queue: deque[Any]) -> list[Any]:
+    """What a queue holds now, in order (appends may go on meanwhile)."""
+    return [queue.popleft() for _ in range(len(queue))]
 
 
 def log_files(directory: Path = DEFAULT_DIR) -> list[Path]:

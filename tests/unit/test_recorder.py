@@ -1,0 +1,144 @@
+"""The local recording (local/telemetry.py Recorder) off the request path: lines and values are handed
+over as they come and recorded in batches, with the time they arrived; readers get exact counts."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from local.load import Phase, check_recording
+from local.telemetry import Recorder, event_line, log_event, platform_lines
+from observability.aws_published import PlatformMetrics
+from tests.unit.test_console_document import T0, Clock, access_line
+
+STREAM = "2026/12/07/[$LATEST]0123456789abcdef"
+START, END, REPORT = platform_lines("req-1", 3.21, 512, 58, 1081.93)
+
+LINES = [
+    access_line("GET /health", 200, 3.5, T0),
+    START,
+    END,
+    REPORT,
+    platform_lines("req-2", 0.5, 512, 60, None)[2],
+    '  {"level": "INFO", "message": "ünïcode \\u00e9 \\"quoted\\"", "n": [1, 2.5, null], "o": {"a": true}}  ',
+    '{"@timestamp": 1, "message": "a member Logs Insights would not discover"}',
+    "{}",
+    "[1, 2, 3]",
+    "{not json",
+    'plain text with "quotes", a\ttab and a backslash \\',
+    "REPORT RequestId: r\tDuration: a function printed this ms\tBilled Duration: 3 ms\t",
+]
+
+
+@pytest.mark.parametrize("line", LINES)
+def test_an_event_is_serialized_as_log_event_makes_it(line: str) -> None:
+    text, document = event_line(line, STREAM, 1_780_002_000_123)
+    assert json.loads(text) == log_event(line, STREAM, 1_780_002_000_123)
+    try:
+        parsed = json.loads(line)
+    except ValueError:
+        parsed = None
+    assert document == (parsed if isinstance(parsed, dict) else None)
+
+
+def test_lines_keep_the_time_they_arrived_and_readers_see_them_at_once(tmp_path: Path) -> None:
+    clock = Clock()
+    recorder = Recorder(tmp_path, clock=clock)
+    recorder.function_line(access_line("GET /health", 200, 3.5, T0).encode() + b"\n", STREAM)
+    recorder.function_line(START, STREAM)
+    clock.now = T0 + 150  # the batch runs minutes later: the event and its metrics keep their own time
+    assert not list(tmp_path.glob("logs/*.jsonl"))  # nothing on disk before a batch
+    (requests,) = [m for (ns, name, dims), m in recorder.snapshot().items() if name == "Requests" and len(dims) == 2]
+    assert requests == {int(T0 // 60): (1.0,)}  # a reader's snapshot includes what was handed over
+    recorder.flush()
+    events = [json.loads(line) for line in (tmp_path / "logs").glob("*.jsonl").__next__().read_text().splitlines()]
+    assert [(e["@timestamp"], e.get("@type"), e.get("route")) for e in events] == [
+        (int(T0 * 1000), None, "GET /health"),
+        (int(T0 * 1000), "START", None),
+    ]
+
+
+def test_a_malformed_emf_block_is_recorded_as_a_line_and_publishes_only_valid_data(tmp_path: Path) -> None:
+    """CloudWatch skips what is not of the specified shape; the recording never stops over it."""
+    clock = Clock()
+    recorder = Recorder(tmp_path, clock=clock)
+    good = {"Namespace": "T", "Dimensions": [["svc"]], "Metrics": [{"Name": "Ok"}]}
+    blocks = [
+        {"Timestamp": int(T0 * 1000), "CloudWatchMetrics": "not a list"},
+        {"Timestamp": int(T0 * 1000), "CloudWatchMetrics": ["a string", {"Namespace": 1}, good]},
+        {
+            "Timestamp": int(T0 * 1000),
+            "CloudWatchMetrics": [{**good, "Metrics": [{"Name": ["Ok"]}, "x", {"Name": "Ok"}]}],
+        },
+        {"Timestamp": int(T0 * 1000), "CloudWatchMetrics": [{**good, "Dimensions": [[1], "svc", ["nope"], ["svc"]]}]},
+        {"Timestamp": True, "CloudWatchMetrics": [good]},
+    ]
+    for block in blocks:
+        recorder.function_line(json.dumps({"svc": "a", "Ok": 2, "_aws": block}), STREAM)
+    recorder.flush()
+    assert recorder.snapshot() == {("T", "Ok", (("svc", "a"),)): {int(T0 // 60): (2.0, 2.0, 2.0)}}
+    assert len((tmp_path / "logs").glob("*.jsonl").__next__().read_text().splitlines()) == len(blocks)
+
+
+def test_values_of_one_second_are_one_record_read_back_equal(tmp_path: Path) -> None:
+    clock = Clock()
+    recorder = Recorder(tmp_path, clock=clock)
+    metrics = PlatformMetrics(recorder, "fn")
+    for i in range(300):  # 100 per second over 3 seconds; the last second is the next minute's first
+        clock.now = T0 + 57 + i / 100
+        metrics.url_answered(200 if i % 3 else 404, 4.0)
+    recorder.close()
+    records = [json.loads(line) for line in (tmp_path / "metrics").glob("*.jsonl").__next__().read_text().splitlines()]
+    assert len(records) == 9  # three metrics, three seconds: one record each
+    url = {int(r["t"]): len(r["v"]) for r in records if r["n"] == "UrlRequestCount"}
+    assert url == {int(T0) + 57: 100, int(T0) + 58: 100, int(T0) + 59: 100}
+    assert sum(len(r["v"]) for r in records if r["n"] == "Url4xxCount") == 100
+    again = Recorder(tmp_path, clock=clock)
+    assert again.snapshot() == recorder.snapshot()
+    count = again.snapshot()[("AWS/Lambda", "UrlRequestCount", (("FunctionName", "fn"),))]
+    assert {m: len(v) for m, v in count.items()} == {int(T0 // 60): 300}
+
+
+def test_lines_from_many_threads_while_batches_run_are_all_recorded_once(tmp_path: Path) -> None:
+    recorder = Recorder(tmp_path, load=False).start()
+    metrics = PlatformMetrics(recorder, "fn")
+
+    def relay(n: int) -> None:
+        for i in range(n):
+            recorder.function_line(f"START RequestId: t{threading.get_ident()}-{i} Version: $LATEST\n".encode())
+            metrics.url_answered(200, 1.0)
+
+    threads = [threading.Thread(target=relay, args=(2000,)) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    recorder.close()
+    lines = [line for path in (tmp_path / "logs").glob("*.jsonl") for line in path.read_text().splitlines()]
+    assert len(lines) == len({json.loads(line)["@requestId"] for line in lines}) == 16_000
+    url = recorder.snapshot()[("AWS/Lambda", "UrlRequestCount", (("FunctionName", "fn"),))]
+    assert sum(len(v) for v in url.values()) == 16_000
+
+
+def test_make_load_checks_the_recording_against_what_was_served(tmp_path: Path) -> None:
+    recorder = Recorder(tmp_path, load=False)
+    metrics = PlatformMetrics(recorder, "fn")
+    stdout = [json.dumps(json.loads(access_line("GET /health", 200, 2.0, time.time())), separators=(",", ":"))] * 5
+    for line in stdout:
+        recorder.function_line(line, STREAM)
+        metrics.url_answered(200, 2.0)
+    recorder.close()
+    phase = Phase("health", 1, 1, 5)
+    phase.statuses[200] = 5
+    assert check_recording(tmp_path, stdout, [phase]) == []
+    phase.statuses[200] = 6
+    assert check_recording(tmp_path, [*stdout, stdout[0]], [phase]) == [
+        "recorded access events (5) != access lines (6)",
+        "recorded query requests (5) != access lines (6)",
+        "recorded console requests (5) != access lines (6)",
+        "recorded UrlRequestCount (5) != responses (6)",
+    ]
