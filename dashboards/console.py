@@ -233,6 +233,7 @@ def _alarm(a: AnyAlarm, plan: Plan, states: Mapping[str, Mapping[str, Any]]) -> 
         "condition": a.condition,
         "region": a.region,
         "notify": a.notify,
+        "severity": a.severity if a.notify else None,
         # CloudFront and WAF alarms read us-east-1 metrics, which only AWS has.
         "local": found is not None,
         **state,

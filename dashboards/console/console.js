@@ -99,7 +99,8 @@ function alarmChip(a) {
   const state = a.local ? (a.state || "INSUFFICIENT_DATA") : "NONE";
   const label = a.local ? state.replace("INSUFFICIENT_DATA", "NO DATA") : "AWS only";
   return el("div", { class: "alarm", "data-alarm": a.key, "data-state": state, title: a.condition || "" },
-    el("span", { class: `chip ${state}` }, label), el("span", { class: "key" }, a.key),
+    el("span", { class: `chip ${state}` }, label),
+    el("span", { class: "key" }, a.severity ? el("span", { class: `severity ${a.severity}` }, a.severity) : "", a.key),
     el("span", { class: "since" }, a.local && a.since ? `since ${hhmm(a.since)}` : ""));
 }
 
@@ -237,9 +238,13 @@ function render(doc) {
     el("span", {}, el("span", { class: "chip ALARM" }, `${count("ALARM")} ALARM`)),
     el("span", {}, el("span", { class: "chip OK" }, `${count("OK")} OK`)),
     el("span", {}, el("span", { class: "chip INSUFFICIENT_DATA" }, `${missing} no data`)));
-  // The alarms that notify (a composite, not the windows it combines): what paged, by name.
-  const firing = local.filter((a) => a.state === "ALARM" && a.notify).map((a) => a.key);
-  document.getElementById("firing").textContent = firing.length ? `notifying: ${firing.join(", ")}` : "";
+  // The alarms that notify (a composite, not the windows it combines): what paged and what ticketed, by name.
+  const firing = (sev) => local.filter((a) => a.state === "ALARM" && a.severity === sev).map((a) => a.key);
+  const [pages, tickets] = [firing("page"), firing("ticket")];
+  document.getElementById("firing").textContent = [
+    pages.length ? `paging: ${pages.join(", ")}` : "",
+    tickets.length ? `ticketing: ${tickets.join(", ")}` : "",
+  ].filter(Boolean).join(" · ");
   const totals = document.getElementById("totals");
   totals.replaceChildren(el("tr", {}, el("th", {}, "route (since recording)"), el("th", { class: "num" }, "requests"),
     el("th", { class: "num" }, "5xx"), el("th", { class: "num" }, "4xx")));

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from observability import sections
+from observability import causes, sections
 from observability.model import RED, Alarm, Expression, Graph, Metric, Playbook, Ref
 from observability.unit import Panel, Scope, UnitAlarms
 from service.dal.tables import DYNAMODB_OPERATIONS
@@ -103,6 +103,8 @@ def alarms(scope: Scope) -> DynamoDBAlarms:
             missing_data="ignore",
             missing_data_why=_QUIET_WHY,
             condition="Sum(ReadThrottleEvents) + Sum(WriteThrottleEvents) > 0 in a 5-min period",
+            severity="ticket",
+            severity_why=causes.CAUSE_DDB_THROTTLES,
         ),
         system_errors=Alarm(
             key="dynamodb-system-errors",
@@ -117,6 +119,8 @@ def alarms(scope: Scope) -> DynamoDBAlarms:
             missing_data="ignore",
             missing_data_why=_QUIET_WHY,
             condition=f"Sum(SystemErrors) over {', '.join(DYNAMODB_OPERATIONS)} > 0 in 2 of 3 5-min periods",
+            severity="ticket",
+            severity_why=causes.CAUSE_DDB_ERRORS,
         ),
     )
 

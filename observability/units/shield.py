@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from observability import sections
+from observability import causes, sections
 from observability.model import Alarm, Metric, Playbook, Ref
 from observability.unit import Panel, Scope, UnitAlarms
 
@@ -54,6 +54,8 @@ def alarms(scope: Scope) -> ShieldAlarms:
             missing_data="notBreaching",
             missing_data_why="DDoSDetected is published while Shield watches the resource; no data = no event",
             condition="Maximum(DDoSDetected) >= 1 in a minute",
+            severity="ticket",
+            severity_why=causes.CAUSE_DDOS,
         )
     )
 

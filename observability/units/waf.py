@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from observability import sections
+from observability import causes, sections
 from observability.model import Alarm, AlarmLine, Expression, Graph, Metric, Playbook, Ref
 from observability.unit import Panel, Scope, UnitAlarms
 
@@ -55,6 +55,8 @@ def alarms(scope: Scope) -> WafAlarms:
             missing_data="notBreaching",
             missing_data_why="WAF publishes BlockedRequests only when it blocks something: no data means none",
             condition=f"Sum(BlockedRequests) > {cfg.waf_blocked_per_5min} in a 5-min period",
+            severity="ticket",
+            severity_why=causes.CAUSE_WAF,
             context={"threshold": str(cfg.waf_blocked_per_5min)},
         )
     )

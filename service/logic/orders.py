@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from service import idempotency
+from service.contract import SYNTHETIC_CUSTOMER
 from service.dal.orders_table import PARTITION_KEY, OrdersTable, plain
 from service.models import ORDER_ID_PATTERN, CreateOrder, CurrencyTotal, Order, OrderPage, OrdersSummary
 
@@ -52,11 +53,14 @@ def list_orders(table: OrdersTable, limit: int, cursor: str | None) -> OrderPage
 
 
 def summarize_orders(table: OrdersTable) -> OrdersSummary:
+    """The business summary of real orders: the canary's synthetic customer is never counted."""
     totals: dict[str, list[int]] = {}
     customers: Counter[str] = Counter()
     order_count = item_count = 0
     for raw in table.scan_all():
         order = Order.model_validate(plain(raw))
+        if order.customer_id == SYNTHETIC_CUSTOMER:
+            continue
         order_count += 1
         item_count += sum(i.quantity for i in order.items)
         count_total = totals.setdefault(order.currency, [0, 0])

@@ -20,13 +20,13 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from dashboards.layout import layout
-from observability.model import EDGE_REGION
+from observability.model import EDGE_REGION, Severity
 from observability.plan import Plan
 from service.catalogue import RouteSpec
 from stacks.canary import ApiCanary
 from stacks.monitoring.cloudwatch_dashboard import dashboard
 from stacks.monitoring.render import create_alarms, saved_queries
-from stacks.monitoring.topic import alarm_topic
+from stacks.monitoring.topic import severity_topics
 
 
 def route_bucket(route: RouteSpec, buckets: int) -> int:
@@ -46,7 +46,7 @@ class RouteAlarmsStack(NestedStack):
         *,
         plan: Plan,
         routes: list[RouteSpec],
-        topic: sns.ITopic,
+        topics: Mapping[Severity, sns.ITopic],
         log_group_name: str,
     ) -> None:
         super().__init__(
@@ -55,7 +55,7 @@ class RouteAlarmsStack(NestedStack):
         self.alarms: dict[str, cw.AlarmBase] = {}
         for route in routes:
             alarms = plan.route_alarms[route.name]
-            self.alarms |= create_alarms(self, alarms, cfg=plan.cfg, refs={}, topic=topic)
+            self.alarms |= create_alarms(self, alarms, cfg=plan.cfg, refs={}, topics=topics)
             saved_queries(self, plan.route_queries[route.name], cfg=plan.cfg, log_group_name=log_group_name)
 
 
@@ -76,15 +76,17 @@ class MonitoringStack(Stack):
         web_acl_metric_name: str,
         cloudfront_access_log_group_name: str,
         alarm_email: str | None,
+        ticket_email: str | None = None,
         **kwargs: Any,
     ) -> None:
-        """``cloudfront_access_log_group_name``: CloudFront's access log group in us-east-1 (a fixed name, no token:
+        """``alarm_email`` / ``ticket_email``: subscribed to the page / ticket topic.
+        ``cloudfront_access_log_group_name``: CloudFront's access log group in us-east-1 (a fixed name, no token:
         the dashboard's edge log widget queries it there)."""
         super().__init__(scope, construct_id, **kwargs)
         cfg = plan.cfg
         # The construct path (and so every logical id) keeps the "Monitoring" level.
         scope = Construct(self, "Monitoring")
-        topic = alarm_topic(scope, "AlarmTopic", topic_name=cfg.topic_name("home"), email=alarm_email)
+        topics = severity_topics(scope, cfg, "home", alarm_email, ticket_email)
         refs: Mapping[str, str] = {
             "function_name": function.function_name,
             "table_name": table.table_name,
@@ -96,7 +98,7 @@ class MonitoringStack(Stack):
             # AWS/Lambda's Resource dimension of an alias: "<function>:<alias>" (used only with one).
             "function_resource": f"{function.function_name}:{cfg.function_alias}",
         }
-        alarms = create_alarms(scope, plan.home_alarms, cfg=cfg, refs=refs, topic=topic)
+        alarms = create_alarms(scope, plan.home_alarms, cfg=cfg, refs=refs, topics=topics)
         buckets: dict[int, list[RouteSpec]] = {}
         for r in plan.routes:
             buckets.setdefault(route_bucket(r, cfg.route_stack_buckets), []).append(r)
@@ -106,7 +108,7 @@ class MonitoringStack(Stack):
                 f"Routes{b}",
                 plan=plan,
                 routes=buckets[b],
-                topic=topic,
+                topics=topics,
                 log_group_name=log_group.log_group_name,
             )
             alarms |= nested.alarms
@@ -131,6 +133,7 @@ class EdgeMonitoringStack(Stack):
         alarm_email: str | None,
         api_url: str,
         api_keys: bool,
+        ticket_email: str | None = None,
         **kwargs: Any,
     ) -> None:
         """``api_url``: the API's public URL (custom domain, else the distribution's), called by the canary;
@@ -140,7 +143,7 @@ class EdgeMonitoringStack(Stack):
             raise ValueError(f"EdgeMonitoringStack must be deployed to {EDGE_REGION}, not {self.region}")
         cfg = plan.cfg
         scope = Construct(self, "EdgeMonitoring")
-        topic = alarm_topic(scope, "AlarmTopic", topic_name=cfg.topic_name("edge"), email=alarm_email)
+        topics = severity_topics(scope, cfg, "edge", alarm_email, ticket_email)
         self.canary = (
             ApiCanary(scope, "Canary", name=cfg.canary_name, api_url=api_url, routes=plan.routes, api_keys=api_keys)
             if cfg.canary
@@ -153,7 +156,7 @@ class EdgeMonitoringStack(Stack):
                 service="cloudfront", region="", resource="distribution", resource_name=distribution_id
             ),
         }
-        create_alarms(scope, plan.edge_alarms, cfg=cfg, refs=refs, topic=topic)
+        create_alarms(scope, plan.edge_alarms, cfg=cfg, refs=refs, topics=topics)
         saved_queries(scope, plan.waf_queries, cfg=cfg, log_group_name=waf_log_group.log_group_name)
         saved_queries(
             scope, plan.cloudfront_log_queries, cfg=cfg, log_group_name=cloudfront_access_log_group.log_group_name
