@@ -35,7 +35,7 @@ CDK_ENV := JSII_NODE=$(CURDIR)/node_modules/node/bin/node
 CDK_CONTEXT := $(if $(HOME_REGION),-c home_region=$(HOME_REGION)) $(if $(ACCOUNT),-c account=$(ACCOUNT)) $(CDK_ARGS)
 SYNTH_REGIONS ?= us-east-1 eu-west-1
 
-.PHONY: help venv run load query screenshot test test-fast lint format openapi docs bench clean
+.PHONY: help venv run load query screenshot test test-fast lint format openapi docs bench clean backtest
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -76,9 +76,17 @@ screenshot: $(STAMP) $(CONSOLE_STAMP) ## docs/console.png: the console after 2.5
 load: $(RUN_DEPS) ## Load-test the local API: own server, or URL=http://127.0.0.1:8000 (LOAD_ARGS=--duration=20)
 	$(PY) -m local.load $(if $(URL),--url $(URL)) $(LOAD_ARGS)
 
-lint: $(STAMP) ## ruff check + format check
+# The alarms of this working tree (CDK_ARGS=, HOME_REGION=) replayed over a history (backtest/): the local
+# recording by default; SOURCE=account [DAYS=14] reads CloudWatch (read-only credentials, docs/operations.md);
+# FROM=file replays a saved history, SAVE=file keeps this one; AGAINST=deployed compares with what is deployed.
+backtest: $(RUN_DEPS) ## Replay the working tree's alarms over recorded traffic (SOURCE=local|account, DAYS=, FROM=, SAVE=, AGAINST=deployed)
+	$(PY) -m backtest $(if $(FROM),--from $(FROM),--source $(or $(SOURCE),local)) $(if $(SAVE),--save $(SAVE)) \
+	  $(if $(DAYS),--days $(DAYS)) $(if $(AGAINST),--against $(AGAINST)) $(CDK_CONTEXT)
+
+lint: $(STAMP) ## ruff check + format check + mypy over product code (pyproject.toml [tool.mypy])
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(PY) -m mypy
 
 format: $(STAMP) ## Apply ruff fixes and formatting
 	$(VENV)/bin/ruff check --fix .
@@ -110,7 +118,7 @@ bench: $(STAMP) ## Side-by-side benchmark: cold init, warm overhead, log bytes (
 	$(PY) -m bench $(BENCH_ARGS)
 
 clean: ## Remove generated files (keeps .venv)
-	rm -rf cdk.out .pytest_cache .ruff_cache
+	rm -rf cdk.out .pytest_cache .ruff_cache .mypy_cache
 
 # ---- Infrastructure (CDK) ---------------------------------------------------------------------------
 # The CDK CLI is pinned in package.json (npm's `latest`, 3.x, cannot read aws-cdk-lib 2.275's assembly),

@@ -244,7 +244,7 @@ def main() -> None:
             for mode, env in TRACING_MODES.items():
                 first[mode].append(child("first", "service.handler", order_id, env=ddb_env | env))
     finally:
-        server.stop()  # type: ignore[attr-defined]
+        server.stop()  # type: ignore[attr-defined]  # server is the local server when this branch runs
 
     def med(name: str, key: str) -> float:
         return statistics.median(r[key] for r in first[name])

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from string import Template
 from typing import Any
 
+from observability.conditions import condition
 from observability.model import (
     AlarmStatus,
     AnyAlarm,
@@ -230,7 +231,7 @@ def _alarm(a: AnyAlarm, plan: Plan, states: Mapping[str, Mapping[str, Any]]) -> 
         "key": a.key,
         "name": plan.cfg.alarm_name(a.key),
         "title": a.runbook.title,
-        "condition": a.condition,
+        "condition": condition(a),
         "region": a.region,
         "notify": a.notify,
         "severity": a.severity if a.notify else None,

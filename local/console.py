@@ -70,7 +70,8 @@ class Console:
         self.server = ThreadingHTTPServer((host, port), Handler)
         self.server.daemon_threads = True
         bound_host, bound_port = self.server.server_address[:2]
-        self.url = f"http://{bound_host}:{bound_port}"
+        host = bound_host if isinstance(bound_host, str) else bytes(bound_host).decode()
+        self.url = f"http://{host}:{bound_port}"
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def start(self) -> Console:

@@ -123,7 +123,7 @@ def error_response(kind: str) -> tuple[int, list[tuple[str, str]], bytes]:
     return status, headers, body
 
 
-# Told of every call: (table, operation, outcome, latency ms); local.telemetry.PlatformMetrics.dynamodb_call.
+# Told of every call: (table, operation, outcome, latency ms); see aws_published.PlatformMetrics.dynamodb_call.
 CallObserver = Callable[[str | None, str | None, str, float], None]
 _OUTCOMES = {"throttle": "throttled", "throttling": "throttled", "error": "system_error", "unavailable": "system_error"}
 

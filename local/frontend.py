@@ -41,7 +41,7 @@ AccessLog = Callable[..., None]
 
 
 class Observer(Protocol):
-    """What the Function URL's metrics are made of (local.telemetry.PlatformMetrics)."""
+    """What the Function URL's metrics are made of (observability.aws_published.PlatformMetrics)."""
 
     def url_answered(self, status: int, latency_ms: float) -> None: ...
 

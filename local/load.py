@@ -175,7 +175,8 @@ class OwnServer:
             self.process.kill()
             raise SystemExit(f"the server did not start: {first!r}")
         self.banner = first.strip()
-        self.process.stdout.readline()  # the console's URL line
+        if self.process.stdout:
+            self.process.stdout.readline()  # the console's URL line
         self.url = first.split("listening on ")[1].split()[0]
         self.lines: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)

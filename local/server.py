@@ -29,8 +29,9 @@ from local.fault_proxy import FaultProxy, FaultSpec
 from local.frontend import FrontEnd
 from local.output import LineWriter, log_event
 from local.proc import server_memory
-from local.telemetry import DEFAULT_DIR, RETENTION_S, PlatformMetrics, Recorder
+from local.telemetry import DEFAULT_DIR, RETENTION_S, Recorder
 from local.workers import Worker, WorkerError, WorkerPool
+from observability.aws_published import PlatformMetrics
 from service.environment import ENV_CORS_ALLOWED_ORIGINS
 from stacks.config import cors_origins
 

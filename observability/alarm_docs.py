@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from observability import failure_modes
 from observability.assumptions import ASSUMPTIONS, Assumption
+from observability.conditions import MISSING_DATA_TEXT, condition
 from observability.failure_modes import MODES, ROUTE, ROUTE_SCOPES, FailureMode, Minutes, conditions, spelled
 from observability.model import EDGE_REGION, Alarm, AnyAlarm, Composite
 from observability.monitoring_config import MonitoringConfig
@@ -19,13 +20,6 @@ from service.catalogue import ROUTES, RouteSpec
 
 # CloudWatch's hard limit on AlarmDescription.
 MAX_DESCRIPTION = 1024
-
-MISSING_DATA_TEXT = {
-    "notBreaching": "treated as OK",
-    "breaching": "treated as breaching",
-    "ignore": "ignored (state kept)",
-    "missing": "INSUFFICIENT_DATA",
-}
 
 
 def description(alarm: AnyAlarm, cfg: MonitoringConfig) -> str:
@@ -269,7 +263,7 @@ def _table(group: list[AnyAlarm], cfg: MonitoringConfig) -> list[str]:
             notifies += f"; no data at all: {a.silence}"
         if a.notify and a.severity_why:
             why_severity[f"{a.severity}, not a page: {a.severity_why}"] = None
-        cond = a.condition.replace("|", "\\|")
+        cond = condition(a).replace("|", "\\|")
         rows.append(f"| `{cfg.alarm_name(a.key)}` | {cond} | {missing} | {notifies} |")
     if whys:
         rows += ["", "Missing data: " + "; ".join(whys) + "."]

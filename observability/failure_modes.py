@@ -443,6 +443,17 @@ OUTSIDE_IN = "api-unreachable"
 CANARY_ON = "canary on"
 CANARY_PAGES: Mapping[str, Minutes] = {row: (8, 11) for row in ("a", "d", "e3", "f", "g", "h", "i1", "m")}
 
+# Notifying alarms that no row makes fire, each with what covers it instead (a quiet scenario of
+# tests/scenarios, a stated survivor of tests/scenarios/survivors.py) or why nothing can. The unit guard
+# (tests/unit/test_unit_guard.py) fails on a notifying alarm that is in no row and not here.
+NOT_IN_A_ROW: Mapping[str, str] = {
+    "shield-ddos-detected": (
+        "exists only with Shield Advanced (config `shield_advanced`), which no scenario configuration enables: "
+        "Shield publishes DDoSDetected as 0 or 1 per minute and the alarm pages on the first 1 (its shape is "
+        "held by tests/unit/test_edge_observability.py); no scenario pins it"
+    ),
+}
+
 
 def pages(mode: FailureMode) -> dict[str, Minutes | None]:
     """Every alarm a row reaches ALARM with: its own ``alarms`` and the canary's, where it meets them."""

@@ -125,7 +125,10 @@ class Alarm:
     datapoints_to_alarm: int
     missing_data: MissingData
     missing_data_why: str  # why this treatment: documented in RUNBOOK.md
-    condition: str  # human-readable condition, e.g. "fault burn rate over 1 h >= 14.4"
+    # What is compared, in words, when the metric cannot say it (an expression), e.g. "burn rate (Average(Fault) /
+    # 0.001)"; "" for a plain metric. The rest (threshold, period, M of N, floors) is generated from the fields
+    # (observability/conditions.py): never restate it here.
+    condition: str
     notify: bool = True  # False for building blocks of a composite (the composite notifies)
     context: Mapping[str, str] = field(default_factory=dict)  # playbook placeholders
     severity: Severity = "page"
@@ -154,7 +157,7 @@ class Composite:
     playbook: Playbook
     region: Region
     children: tuple[Alarm, ...]
-    condition: str
+    condition: str  # what the pair means, in words; the rule is generated from the children
     context: Mapping[str, str] = field(default_factory=dict)
     notify: bool = True
     severity: Severity = "page"
@@ -251,6 +254,15 @@ class AlarmStatus:
     width: int
     height: int
 
+
+# The log groups a saved query can read, each with its region and the deploy-time value (Ref name) that
+# holds its name: the function's (home region), the WAF's and CloudFront's access logs (EDGE_REGION).
+LogGroup = Literal["function", "waf", "cloudfront_access_logs"]
+LOG_GROUPS: Mapping[LogGroup, tuple[Region, str]] = {
+    "function": ("home", "log_group_name"),
+    "waf": ("edge", "waf_log_group_name"),
+    "cloudfront_access_logs": ("edge", "cloudfront_access_log_group_name"),
+}
 
 # The log groups a dashboard log widget can read: the function's (home region) or CloudFront's access
 # logs (standard logging v2, EDGE_REGION). Each names the saved-query folder under queries/ it runs.

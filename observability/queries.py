@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 
-from observability.model import LogSource
+from observability.model import LOG_GROUPS, LogGroup, LogSource, Region
 from service.catalogue import RouteSpec
 
 QUERIES_DIR = Path(__file__).resolve().parents[1] / "queries"
@@ -30,6 +30,12 @@ class SavedQuery:
     key: str  # e.g. "errors-by-route", "route-get_order-errors"
     title: str  # from the first comment line
     text: str
+    log_group: LogGroup = "function"  # the log group it reads (and so its region)
+    group: str | None = None  # deployed in this group's nested stack (a route's), None: its region's stack
+
+    @property
+    def region(self) -> Region:
+        return LOG_GROUPS[self.log_group][0]
 
     def name(self, folder: str) -> str:
         """The saved-query name; the ``folder/`` prefix groups them in the console."""
@@ -45,28 +51,29 @@ def _title(text: str) -> str:
 # The files are read once per process: a plan asks for the same folders and templates many times
 # (per log widget, per route, per key check), and the files do not change while it is built.
 @functools.cache
-def _load(directory: str) -> tuple[SavedQuery, ...]:
+def load(directory: str, log_group: LogGroup) -> tuple[SavedQuery, ...]:
+    """The queries of one folder under queries/, sorted by key, each reading ``log_group``."""
     out = []
     for path in sorted((QUERIES_DIR / directory).glob("*.query")):
         text = path.read_text(encoding="utf-8").strip() + "\n"
-        out.append(SavedQuery(key=path.stem.replace("_", "-"), title=_title(text), text=text))
+        out.append(SavedQuery(key=path.stem.replace("_", "-"), title=_title(text), text=text, log_group=log_group))
     return tuple(out)
 
 
 def service_queries() -> tuple[SavedQuery, ...]:
     """The hand-written queries over the function's log group (queries/service/), sorted by key."""
-    return _load("service")
+    return load("service", "function")
 
 
 def waf_queries() -> tuple[SavedQuery, ...]:
     """Queries over the WAF log group (queries/waf/, deployed in us-east-1)."""
-    return _load("waf")
+    return load("waf", "waf")
 
 
 def cloudfront_log_queries() -> tuple[SavedQuery, ...]:
     """Queries over CloudFront's access log group (queries/cloudfront/, deployed in us-east-1); they
     read only the fields observability.cloudfront_logs delivers (a test holds them to it)."""
-    return _load("cloudfront")
+    return load("cloudfront", "cloudfront_access_logs")
 
 
 @functools.cache
@@ -86,7 +93,7 @@ def _route_template(kind: str) -> Template:
 
 
 def route_queries(route: RouteSpec) -> tuple[SavedQuery, ...]:
-    """The route's queries, rendered from queries/route/*.query.tmpl."""
+    """The route's queries, rendered from queries/route/*.query.tmpl (deployed with its alarms)."""
     out = []
     for kind in route_query_kinds():
         text = _route_template(kind).substitute(
@@ -96,7 +103,7 @@ def route_queries(route: RouteSpec) -> tuple[SavedQuery, ...]:
             latency_ms=route.slo.latency_ms,
         )
         text = text.strip() + "\n"
-        out.append(SavedQuery(key=route_query_key(route, kind), title=_title(text), text=text))
+        out.append(SavedQuery(key=route_query_key(route, kind), title=_title(text), text=text, group=route.name))
     return tuple(out)
 
 

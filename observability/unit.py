@@ -1,15 +1,20 @@
 """The one shape of a monitored unit (``observability/units/``), in the spirit of
 cdk-monitoring-constructs (a metric factory plus a monitoring class that owns its alarms and widgets).
 
-A unit is a module with two functions:
+A unit is a module with three functions; together they are everything it deploys:
 
 - ``alarms(scope) -> <its UnitAlarms>``: its alarms, one typed field each (plain data: RUNBOOK.md and
-  the cost table read them without any dashboard);
+  the cost table read them without any dashboard). Each alarm names its region; a field that maps a
+  group name to alarms (the route unit's ``by_route``) deploys each group in a nested stack;
+- ``saved_queries(scope) -> tuple[SavedQuery, ...]``: its Logs Insights saved queries, each tagged with the log
+  group it reads (which decides its region) and, optionally, the nested-stack group it deploys with;
 - ``panels(scope, alarms) -> tuple[Panel, ...]``: its part of the dashboard, given the very alarm
   objects ``alarms`` returned (threshold lines and alarm states come from them, never from a key).
 
-``observability.plan.UNITS`` lists the units in order; ``dashboards.layout`` places their panels.
-Adding a unit: one module here, one line in that list.
+``observability.plan.UNITS`` lists the units in order; ``observability.plan`` places their alarms and
+queries (by region and stack), ``dashboards.layout`` their panels, and ``stacks/monitoring`` renders what is
+placed without knowing any unit. Adding a unit: one module here, one line in that list, then
+``make test-fast``: ``tests/unit/test_unit_guard.py`` names any other file the unit needs edited.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from typing import Any, Protocol
 
 from observability.model import AnyAlarm, Row
 from observability.monitoring_config import MonitoringConfig
+from observability.queries import SavedQuery
 from service.catalogue import RouteSpec
 
 
@@ -39,12 +45,20 @@ class UnitAlarms:
     created and documented in."""
 
     def all(self) -> tuple[AnyAlarm, ...]:
-        out: list[AnyAlarm] = []
+        return tuple(a for _, a in self.grouped())
+
+    def grouped(self) -> tuple[tuple[str | None, AnyAlarm], ...]:
+        """(group, alarm) in field order. A Mapping field's keys are groups (each deployed in a nested
+        stack with its group's queries); every other alarm has none (its region's own stack)."""
+        out: list[tuple[str | None, AnyAlarm]] = []
         for f in fields(self):
             value = getattr(self, f.name)
             if isinstance(value, Mapping):
-                value = [a for group in value.values() for a in group]
-            out += value if isinstance(value, Sequence) else [] if value is None else [value]
+                out += [(group, a) for group, alarms in value.items() for a in alarms]
+            elif isinstance(value, Sequence):
+                out += [(None, a) for a in value]
+            elif value is not None:
+                out.append((None, value))
         return tuple(out)
 
 
@@ -55,8 +69,8 @@ class NoAlarms(UnitAlarms):
 
 @dataclass(frozen=True)
 class RouteAlarms(UnitAlarms):
-    """Per-route alarms (route name -> its alarms, children before their composite): deployed in
-    per-route nested stacks, apart from the service-wide ones."""
+    """Per-route alarms (route name -> its alarms, children before their composite): each route is a
+    group, deployed in a nested stack with its saved queries, apart from the service-wide alarms."""
 
     by_route: Mapping[str, list[AnyAlarm]]
 
@@ -75,5 +89,7 @@ class MonitoredUnit(Protocol):
     """A unit module (see the module docstring). ``alarms`` is what this unit's ``alarms`` returned."""
 
     def alarms(self, scope: Scope) -> UnitAlarms: ...
+
+    def saved_queries(self, scope: Scope) -> tuple[SavedQuery, ...]: ...
 
     def panels(self, scope: Scope, alarms: Any) -> tuple[Panel, ...]: ...

@@ -111,7 +111,7 @@ class KeyEntry:
 
 def format_listing(entries: Iterable[KeyEntry]) -> str:
     """A table of key ids, clients, status and dates; it has no column a key could leak through."""
-    rows = [("KEY_ID", "CLIENT", "STATUS", "CREATED", "REVOKED")]
+    rows: list[tuple[str, ...]] = [("KEY_ID", "CLIENT", "STATUS", "CREATED", "REVOKED")]
     for item in sorted(entries, key=lambda e: (str(e.entry.get("client", "")), e.key_id)):
         e = item.entry
         rows.append((item.key_id, *(str(e.get(f, "-")) for f in ("client", "status", "created", "revoked"))))

@@ -22,8 +22,9 @@ from pathlib import Path
 
 from dashboards.layout import layout, log_tables
 from observability.alarm_docs import every_alarm
+from observability.conditions import condition as condition_of
 from observability.cost import render_markdown
-from observability.model import EDGE_REGION, AnyAlarm
+from observability.model import EDGE_REGION, LOG_GROUPS, AnyAlarm, LogGroup
 from observability.monitoring_config import MonitoringConfig
 from observability.plan import plan
 from service.catalogue import ROUTES
@@ -31,11 +32,11 @@ from service.catalogue import ROUTES
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = ROOT / "queries"
 
-# Log group each queries/<folder>/ is deployed on; a folder missing here fails `make docs`.
-QUERY_LOG_GROUPS = {
-    "service": "function",
+# How the queries table names each log group a saved query can read (observability.model.LOG_GROUPS).
+LOG_GROUP_TEXT: dict[LogGroup, str] = {
+    "function": "function",
     "waf": "WAF (us-east-1)",
-    "cloudfront": "CloudFront access logs (us-east-1)",
+    "cloudfront_access_logs": "CloudFront access logs (us-east-1)",
 }
 
 
@@ -90,7 +91,7 @@ def alarms_table() -> str:
         if not a.notify:
             windows += a.key.startswith(route_prefix)
             continue
-        name, condition = cfg.alarm_name(a.key), a.condition
+        name, condition = cfg.alarm_name(a.key), condition_of(a, missing=True)
         if a.key.startswith(route_prefix):
             name = cfg.alarm_name("route-<name>-" + a.key.removeprefix(route_prefix))
             condition = f"per route, e.g. `{first[0].name}`: {condition}"
@@ -125,15 +126,15 @@ def _what(path: Path) -> str:
 
 
 def queries_table() -> str:
+    """Every saved query the units deploy (each on the log group it is tagged with), then the per-route ones
+    once, as templates."""
     rows = ["| Query | Log group | What it shows | File |", "| --- | --- | --- | --- |"]
-    folders = sorted(p.name for p in QUERIES.iterdir() if p.is_dir())
-    unknown = set(folders) - set(QUERY_LOG_GROUPS) - {"route"}
-    if unknown:
-        raise SystemExit(f"queries/{sorted(unknown)}: add the log group to QUERY_LOG_GROUPS in scripts/readme.py")
-    for folder, group in QUERY_LOG_GROUPS.items():
-        for path in sorted((QUERIES / folder).glob("*.query")):
-            key = path.stem.replace("_", "-")
-            rows.append(f"| `{key}` | {group} | {_what(path)} | [`{folder}/{path.name}`]({folder}/{path.name}) |")
+    files = {p.stem.replace("_", "-"): p for p in QUERIES.glob("*/*.query")}
+    shared = [q for q in plan(MonitoringConfig(), ROUTES).queries if q.group is None]
+    for q in sorted(shared, key=lambda q: list(LOG_GROUPS).index(q.log_group)):
+        path = files[q.key]
+        rel = path.relative_to(QUERIES).as_posix()
+        rows.append(f"| `{q.key}` | {LOG_GROUP_TEXT[q.log_group]} | {_what(path)} | [`{rel}`]({rel}) |")
     for path in sorted((QUERIES / "route").glob("*.query.tmpl")):
         key = f"route-<name>-{path.name.removesuffix('.query.tmpl')}"
         rows.append(f"| `{key}` | function, per route | {_what(path)} | [`route/{path.name}`](route/{path.name}) |")
@@ -162,7 +163,7 @@ def render(doc: str, text: str) -> str:
         if not pattern.search(text):
             raise SystemExit(f"{doc} has no {begin} ... {end} block")
         block = f"{begin}\n{content()}\n{end}"
-        text = pattern.sub(lambda _, block=block: block, text)
+        text = pattern.sub(lambda _, block=block: block, text)  # type: ignore[misc]  # mypy cannot infer a lambda whose default binds a loop variable (ruff B023)
     return text
 
 

@@ -202,7 +202,7 @@ def dashboard_dimensions(body: Mapping[str, Any]) -> Iterator[tuple[str, list[tu
 
 def _queries(snap: Snapshot, names: Names, out: Mapping[str, Mapping[str, str]]) -> list[str]:
     home_group = out.get("Service", {}).get("LogGroupName")
-    edge_groups = {out.get("Edge", {}).get(k) for k in ("WafLogGroup", "EdgeAccessLogGroup")} - {None}
+    edge_groups: set[str] = {g for k in ("WafLogGroup", "EdgeAccessLogGroup") if (g := out.get("Edge", {}).get(k))}
     problems = []
     for q in snap.query_definitions:
         region = q["Region"]

@@ -101,14 +101,14 @@ class XRayTracer(DisabledTracer):
         from aws_lambda_powertools.tracing.tracer import Tracer
 
         self.tracer = Tracer(service=service, patch_modules=("botocore",))
-        self.capture_lambda_handler = self.tracer.capture_lambda_handler  # type: ignore[method-assign]
-        self.capture_method = self.tracer.capture_method  # type: ignore[method-assign]
-        self.put_annotation = self.tracer.put_annotation  # type: ignore[method-assign]
+        self.capture_lambda_handler = self.tracer.capture_lambda_handler  # type: ignore[method-assign]  # the tracer's decorators replace this stub's at runtime
+        self.capture_method = self.tracer.capture_method  # type: ignore[method-assign]  # the tracer's decorators replace this stub's at runtime
+        self.put_annotation = self.tracer.put_annotation  # type: ignore[method-assign,assignment]  # Powertools types the value as numbers.Number, which mypy cannot match
 
     def record_request(self, *, route: str, method: str, status: int, error_kind: str | None) -> None:
         self.tracer.put_annotation(key="route", value=route)
         self.tracer.put_annotation(key="method", value=method)
-        self.tracer.put_annotation(key="status", value=status)
+        self.tracer.put_annotation(key="status", value=status)  # type: ignore[arg-type]  # an int is a Number
 
 
 class OtelTracer(DisabledTracer):

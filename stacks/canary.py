@@ -103,7 +103,7 @@ def _api_key_secret(scope: Construct) -> secretsmanager.Secret:
 def _acknowledge(canary: synthetics.Canary) -> None:
     """cdk-nag findings on what the Synthetics L2 creates, with why each is as Synthetics needs it."""
     stack = cdk.Stack.of(canary)
-    bucket = stack.resolve(stack.get_logical_id(canary.artifacts_bucket.node.default_child))  # type: ignore[arg-type]
+    bucket = stack.resolve(stack.get_logical_id(canary.artifacts_bucket.node.default_child))  # type: ignore[arg-type]  # default_child of the L2 bucket is its CfnBucket
     run_logs = f"arn:{stack.partition}:logs:{stack.region}:{stack.account}:log-group:/aws/lambda/cwsyn-*"
     Validations.of(canary).acknowledge(
         Acknowledgment(

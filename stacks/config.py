@@ -287,7 +287,7 @@ def load_config(context: Mapping[str, Any], environ: Mapping[str, str] | None = 
     if (domain is None) != (cert is None):
         raise ConfigError("context 'domain_name' and 'certificate_arn' must be set together (or both null)")
     if cert is not None:
-        cert_region = _ACM_ARN_RE.match(cert).group("region")  # type: ignore[union-attr]
+        cert_region = _ACM_ARN_RE.match(cert).group("region")  # type: ignore[union-attr]  # cert matched _ACM_ARN_RE in _match above
         if cert_region != EDGE_REGION:
             raise ConfigError(
                 f"context 'certificate_arn' must be an ACM certificate in {EDGE_REGION}, got {cert_region}"

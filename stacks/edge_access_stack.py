@@ -34,7 +34,7 @@ class EdgeAccessStack(cdk.Stack):
         ``function_arn`` is what the Function URL invokes: the function's ARN, or with SnapStart the
         alias's qualified ARN (``...:function:<name>:live``). A URL on an alias is authorised by the
         alias's policy, so both grants must name the qualified ARN."""
-        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
+        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]  # kwargs are Stack's keywords, passed through
         self.config = config
         # Distributions are global: the ARN has no region, and the account is this deployment's.
         self.distribution_arn = f"arn:{cdk.Aws.PARTITION}:cloudfront::{self.account}:distribution/{distribution_id}"

@@ -137,7 +137,7 @@ class ServiceStack(cdk.Stack):
     """Table + function + Function URL. Exposes the handles the monitoring stacks need."""
 
     def __init__(self, scope: Construct, construct_id: str, *, config: InfraConfig, **kwargs: object) -> None:
-        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
+        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]  # kwargs are Stack's keywords, passed through
         self.config = config
 
         self.table = dynamodb.Table(

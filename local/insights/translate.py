@@ -334,12 +334,12 @@ def to_sql(text: str, source: str) -> tuple[str, list[str]]:
                 groups = p.named_list()
             if not aggs or p.aggregates == 0:
                 raise Unsupported("stats without an aggregate function")
-            cols = [*groups, *aggs]
-            select = ", ".join(f"{v.sql} AS {_quote(k)}" for k, v in cols)
+            stat_columns = [*groups, *aggs]
+            select = ", ".join(f"{v.sql} AS {_quote(k)}" for k, v in stat_columns)
             group_by = f" GROUP BY {', '.join(str(i + 1) for i in range(len(groups)))}" if groups else ""
             wrap(select, group_by)
-            stage = _Stage({k: Value(_quote(k), v.kind) for k, v in cols}, grouped=True)
-            display = [k for k, _ in cols]
+            stage = _Stage({k: Value(_quote(k), v.kind) for k, v in stat_columns}, grouped=True)
+            display = [k for k, _ in stat_columns]
             order = [(Value(_quote(k), v.kind), "ASC") for k, v in groups]
         elif name == "sort":
             order = []

@@ -155,7 +155,7 @@ class MetricAlarm:
             return stats[self.result], True
         queries: dict[str, Callable[[], metric_math.Value]] = {}
         for qid in self.stats:
-            queries[qid] = lambda qid=qid: stats[qid]
+            queries[qid] = lambda qid=qid: stats[qid]  # type: ignore[misc]  # mypy cannot infer a lambda with a default
         ctx = metric_math.Context(
             grid=list(grid),
             queries=queries,
@@ -417,7 +417,7 @@ class AlarmSet:
     def evaluate(self, scenario: Scenario, **options: object) -> dict[str, Timeline]:
         """Every alarm over the scenario; composites read their children's states at the same minute."""
         out: dict[str, Timeline] = {
-            k: a.evaluate(scenario, **options)  # type: ignore[arg-type]
+            k: a.evaluate(scenario, **options)  # type: ignore[arg-type]  # options are MetricAlarm.evaluate's keywords, passed through
             for k, a in self.metric_alarms().items()
         }
         pending = {k: a for k, a in self.alarms.items() if isinstance(a, CompositeAlarm)}

@@ -14,7 +14,10 @@ import operator
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Union
+from typing import TYPE_CHECKING, Union
+
+if TYPE_CHECKING:  # typing.TypeIs is 3.13+; the machines' default python3 is 3.11
+    from typing import TypeIs
 
 TS = dict[int, float]
 Value = Union[float, TS, list[TS]]  # noqa: UP007 (recursive alias readability)
@@ -175,7 +178,7 @@ class Context:
     pointwise: bool = True
 
 
-def _is_ts(v: Value) -> bool:
+def _is_ts(v: Value) -> TypeIs[TS]:
     return isinstance(v, dict)
 
 
@@ -185,13 +188,13 @@ def _binop(op: str, a: Value, b: Value, ctx: Context) -> Value:
         left = a if isinstance(a, list) else None
         right = b if isinstance(b, list) else None
         n = len(left if left is not None else right or [])
-        return [_binop(op, left[i] if left else a, right[i] if right else b, ctx) for i in range(n)]  # type: ignore[misc]
+        return [_binop(op, left[i] if left else a, right[i] if right else b, ctx) for i in range(n)]  # type: ignore[misc]  # each side is a list (array) or a scalar, zipped
     if not _is_ts(a) and not _is_ts(b):
-        r = fn(a, b)  # type: ignore[arg-type]
+        r = fn(a, b)
         return math.nan if r is None else r
     out: TS = {}
     if _is_ts(a) and _is_ts(b):
-        ta, tb = a, b  # type: ignore[assignment]
+        ta, tb = a, b
         # [math] arithmetic: "Missing values in a time series are treated as 0"; comparisons: "only one of the
         # time series has a value ... treats the missing value in the other time series as 0".
         strict = ctx.strict_arithmetic and op in _ARITHMETIC
@@ -202,8 +205,8 @@ def _binop(op: str, a: Value, b: Value, ctx: Context) -> Value:
                 out[t] = r
         return out
     series, scalar = (a, b) if _is_ts(a) else (b, a)
-    for t, v in series.items():  # type: ignore[union-attr]
-        r = fn(v, scalar) if _is_ts(a) else fn(scalar, v)  # type: ignore[arg-type]
+    for t, v in series.items():  # type: ignore[union-attr]  # series is the time series of the pair (_is_ts(a) above)
+        r = fn(v, scalar) if _is_ts(a) else fn(scalar, v)  # type: ignore[arg-type]  # scalar is the pair's other, non-series side
         if r is not None:
             out[t] = r
     return out
@@ -230,7 +233,13 @@ def _reduce_single(name: str, ts: TS) -> float:
     vals = list(ts.values())
     if not vals:
         return math.nan
-    return {"SUM": sum, "MAX": max, "MIN": min, "AVG": lambda v: sum(v) / len(v)}[name](vals)
+    reducers: dict[str, Callable[[list[float]], float]] = {
+        "SUM": sum,
+        "MAX": max,
+        "MIN": min,
+        "AVG": lambda v: sum(v) / len(v),
+    }
+    return reducers[name](vals)
 
 
 def _if(cond: Value, yes: Value, no: Value | None) -> Value:
@@ -242,24 +251,24 @@ def _if(cond: Value, yes: Value, no: Value | None) -> Value:
             raise NotImplementedError("IF on an array")
         return yes if cond else (no if no is not None else {})
     out: TS = {}
-    for t, cv in cond.items():  # type: ignore[union-attr]
+    for t, cv in cond.items():
         if cv != 0:
             # TRUE: the true value; "0, if ... TRUE and the corresponding data point does not exist in metric2"
-            out[t] = yes.get(t, 0.0) if _is_ts(yes) else yes  # type: ignore[union-attr,assignment]
+            out[t] = yes.get(t, 0.0) if _is_ts(yes) else yes  # type: ignore[assignment]  # yes is a scalar or a series here, never an array
         elif no is None:
             continue  # FALSE without a falseValue: dropped
         elif _is_ts(no):
-            if t in no:  # type: ignore[operator]
-                out[t] = no[t]  # type: ignore[index]
+            if t in no:
+                out[t] = no[t]
         else:
-            out[t] = no  # type: ignore[assignment]
+            out[t] = no  # type: ignore[assignment]  # no is a scalar here, never an array
     return out
 
 
 def evaluate(node: Node, ctx: Context) -> Value:
     k = node.kind
     if k == "num":
-        return node.value  # type: ignore[return-value]
+        return node.value  # type: ignore[return-value]  # a num node's value is a float
     if k == "id":
         name = str(node.value)
         if name not in ctx.queries:
@@ -273,7 +282,7 @@ def evaluate(node: Node, ctx: Context) -> Value:
         items: list[TS] = []
         for a in node.args:
             v = evaluate(a, ctx)
-            items.extend(v if isinstance(v, list) else [v])  # type: ignore[list-item]
+            items.extend(v if isinstance(v, list) else [v])  # type: ignore[list-item]  # an array's items are time series
         return items
     if k == "call":
         return _call(str(node.value), node.args, ctx)
@@ -283,7 +292,7 @@ def evaluate(node: Node, ctx: Context) -> Value:
 def _call(name: str, args: tuple[Node, ...], ctx: Context) -> Value:
     if name == "METRICS":  # [math] METRICS(): all metrics in the request (optionally whose Id contains a string)
         sub = str(args[0].value) if args else ""
-        return [ctx.queries[i]() for i in ctx.metric_ids if sub in i]  # type: ignore[misc]
+        return [ctx.queries[i]() for i in ctx.metric_ids if sub in i]  # type: ignore[misc]  # METRICS() yields each query's series
     if name == "PERIOD":
         return float(ctx.periods[str(args[0].value)])
     vals = [evaluate(a, ctx) for a in args]
@@ -294,21 +303,22 @@ def _call(name: str, args: tuple[Node, ...], ctx: Context) -> Value:
             return [_fill(t, filler, ctx) for t in target]
         if not _is_ts(target):
             raise TypeError("FILL needs a time series")
-        return _fill(target, filler, ctx)  # type: ignore[arg-type]
+        return _fill(target, filler, ctx)
     if name in ("SUM", "AVG", "MAX", "MIN"):
         (v,) = vals
         if isinstance(v, list):
             return _reduce_array(name, v)
         ctx.pointwise = False
-        return _reduce_single(name, v)  # type: ignore[arg-type]
+        return _reduce_single(name, v)  # type: ignore[arg-type]  # a single series (arrays returned above)
     if name == "IF":
         return _if(vals[0], vals[1], vals[2] if len(vals) > 2 else None)
     if name in ("ABS", "CEIL", "FLOOR"):
-        fn = {"ABS": abs, "CEIL": math.ceil, "FLOOR": math.floor}[name]
+        fns: dict[str, Callable[[float], float]] = {"ABS": abs, "CEIL": math.ceil, "FLOOR": math.floor}
+        fn = fns[name]
         (v,) = vals
         if isinstance(v, list):
             return [{t: float(fn(x)) for t, x in s.items()} for s in v]
-        return {t: float(fn(x)) for t, x in v.items()} if _is_ts(v) else float(fn(v))  # type: ignore[union-attr,arg-type]
+        return {t: float(fn(x)) for t, x in v.items()} if _is_ts(v) else float(fn(v))
     raise NotImplementedError(f"metric math function {name} is not modelled")
 
 
@@ -320,8 +330,8 @@ def _fill(target: TS, filler: Value, ctx: Context) -> TS:
         if t in target:
             out[t] = target[t]
         elif _is_ts(filler):
-            if t in filler:  # type: ignore[operator]
-                out[t] = filler[t]  # type: ignore[index]
+            if t in filler:
+                out[t] = filler[t]
         else:
-            out[t] = float(filler)  # type: ignore[arg-type]
+            out[t] = float(filler)
     return out

@@ -17,21 +17,34 @@ from dataclasses import dataclass, field, replace
 
 WILDCARD = "*"  # a scenario dimension value that matches any value in the alarm
 
-# Where a metric comes from decides how late it lands (Scenario.lags). "emf": the service's own metrics,
-# extracted from its logs (any namespace not listed below).
-SOURCES = ("emf", "lambda", "dynamodb", "cloudfront", "waf", "synthetics")
+# Where a metric comes from decides how late it lands (Scenario.lags). Every namespace a unit reads is
+# listed here with its source; one that is not has none (source_of raises, and the unit guard,
+# tests/unit/test_unit_guard.py, names this file): a new AWS namespace is never silently taken for EMF.
+# The service's EMF namespace (service/contract.py METRICS_NAMESPACE: the simulator imports nothing of the
+# project, so tests/unit/test_unit_guard.py holds the two equal).
+EMF_NAMESPACE = "OrdersApi"
+SOURCES = ("emf", "lambda", "dynamodb", "cloudfront", "waf", "synthetics", "shield", "acm")
 _SOURCE_OF_NAMESPACE = {
+    EMF_NAMESPACE: "emf",  # the service's own metrics, extracted from its logs
     "AWS/Lambda": "lambda",
     "AWS/DynamoDB": "dynamodb",
     "AWS/CloudFront": "cloudfront",
     "AWS/WAFV2": "waf",
     "CloudWatchSynthetics": "synthetics",
+    "AWS/DDoSProtection": "shield",  # Shield Advanced (config shield_advanced)
+    "AWS/CertificateManager": "acm",  # the custom domain's certificate (config certificate_arn)
 }
 
 
 def source_of(namespace: str) -> str:
-    """The ingestion source of a namespace (one of SOURCES)."""
-    return _SOURCE_OF_NAMESPACE.get(namespace, "emf")
+    """The ingestion source of a namespace (one of SOURCES); ValueError for a namespace without one."""
+    try:
+        return _SOURCE_OF_NAMESPACE[namespace]
+    except KeyError:
+        raise ValueError(
+            f"no ingestion source for namespace {namespace!r}: add it to "
+            "observability/simulator/series.py _SOURCE_OF_NAMESPACE (a new source also needs SOURCES)"
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -118,7 +131,7 @@ class Series:
         if key not in self._aggregates or len(self.samples) != self._indexed_size:
             self._indexed()  # drops the datapoints of a series that has grown since
             self._aggregates[key] = self._aggregate(start, end, statistic)
-        return self._aggregates[key]  # type: ignore[return-value]
+        return self._aggregates[key]  # type: ignore[return-value]  # the cache holds floats or None under an (start, end, stat) key
 
     def _aggregate(self, start: int, end: int, statistic: str) -> float | None:
         index = self._indexed()  # prefix sums: a long period (1 h, 6 h, 3 days) costs no more than a short one
@@ -293,7 +306,8 @@ class Scenario:
         return replace(self, lags={**self.lags, **lags})
 
     def lag_of(self, key: MetricKey) -> int:
-        return int(self.lags.get(source_of(key.namespace), 0))
+        # On time (no lags): every metric lands at once, whatever its source.
+        return int(self.lags.get(source_of(key.namespace), 0)) if self.lags else 0
 
     def add(self, namespace: str, name: str, dimensions: Mapping[str, str] | None, series: Series) -> Scenario:
         self.metrics[MetricKey.of(namespace, name, dimensions)] = series

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from observability import sections
+from observability import queries, sections
 from observability.model import ORANGE, RED, Alarm, AlarmLine, Expression, Graph, Metric, Playbook, Ref
 from observability.monitoring_config import MonitoringConfig
+from observability.queries import SavedQuery
 from observability.unit import Panel, Scope, UnitAlarms
 
 NS = "AWS/CloudFront"
@@ -109,11 +110,14 @@ def _rate_alarm(cfg: MonitoringConfig, status: str, pct: float, playbook: Playbo
         datapoints_to_alarm=2,
         missing_data="notBreaching",
         missing_data_why=_QUIET_WHY.format(floor=floor),
-        condition=(
-            f"Average({status}ErrorRate) >= {pct:g} % in 2 of 3 5-min periods (each with at least {floor} requests)"
-        ),
+        condition=f"Average({status}ErrorRate) in %",
         context={"threshold": f"{pct:g}"},
     )
+
+
+def saved_queries(scope: Scope) -> tuple[SavedQuery, ...]:
+    """Over CloudFront's access logs (queries/cloudfront/, us-east-1)."""
+    return queries.cloudfront_log_queries()
 
 
 def panels(scope: Scope, alarms: CloudFrontAlarms) -> tuple[Panel, ...]:
@@ -124,8 +128,8 @@ def panels(scope: Scope, alarms: CloudFrontAlarms) -> tuple[Panel, ...]:
         Graph(
             "CloudFront 4xx / 5xx rate, % (5 min, request floor)",
             left=(
-                replace(rate_5xx.metric, label="5xx %", color=RED),  # type: ignore[type-var]
-                replace(rate_4xx.metric, label="4xx % (WAF blocks, refusals, throttles)", color=ORANGE),  # type: ignore[type-var]
+                replace(rate_5xx.metric, label="5xx %", color=RED),
+                replace(rate_4xx.metric, label="4xx % (WAF blocks, refusals, throttles)", color=ORANGE),
             ),
             lines=(
                 AlarmLine(rate_5xx, "5xx alarm {threshold:g} %"),

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from observability import causes, sections
 from observability.model import RED, Alarm, Expression, Graph, Metric, Playbook, Ref
+from observability.queries import SavedQuery
 from observability.unit import Panel, Scope, UnitAlarms
 from service.dal.tables import DYNAMODB_OPERATIONS
 
@@ -102,7 +103,7 @@ def alarms(scope: Scope) -> DynamoDBAlarms:
             datapoints_to_alarm=1,
             missing_data="ignore",
             missing_data_why=_QUIET_WHY,
-            condition="Sum(ReadThrottleEvents) + Sum(WriteThrottleEvents) > 0 in a 5-min period",
+            condition="Sum(ReadThrottleEvents) + Sum(WriteThrottleEvents)",
             severity="ticket",
             severity_why=causes.CAUSE_DDB_THROTTLES,
         ),
@@ -118,11 +119,15 @@ def alarms(scope: Scope) -> DynamoDBAlarms:
             datapoints_to_alarm=2,
             missing_data="ignore",
             missing_data_why=_QUIET_WHY,
-            condition=f"Sum(SystemErrors) over {', '.join(DYNAMODB_OPERATIONS)} > 0 in 2 of 3 5-min periods",
+            condition=f"Sum(SystemErrors) over {', '.join(DYNAMODB_OPERATIONS)}",
             severity="ticket",
             severity_why=causes.CAUSE_DDB_ERRORS,
         ),
     )
+
+
+def saved_queries(scope: Scope) -> tuple[SavedQuery, ...]:
+    return ()
 
 
 def panels(scope: Scope, alarms: DynamoDBAlarms) -> tuple[Panel, ...]:

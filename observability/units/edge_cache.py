@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from observability import sections
 from observability.emf import route_metric
 from observability.model import Graph, LogTable
+from observability.queries import SavedQuery
 from observability.unit import NoAlarms, Panel, Scope
 from observability.units import cloudfront
 from service.catalogue import RouteSpec
@@ -36,6 +37,10 @@ def cached(routes: Sequence[RouteSpec]) -> tuple[RouteSpec, ...]:
 
 def alarms(scope: Scope) -> NoAlarms:
     return NoAlarms()
+
+
+def saved_queries(scope: Scope) -> tuple[SavedQuery, ...]:
+    return ()
 
 
 def panels(scope: Scope, alarms: NoAlarms) -> tuple[Panel, ...]:

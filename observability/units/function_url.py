@@ -28,6 +28,7 @@ from observability import causes, sections
 from observability.emf import service_metric
 from observability.model import ORANGE, RED, Alarm, AlarmLine, Expression, Graph, Metric, Playbook
 from observability.monitoring_config import MonitoringConfig
+from observability.queries import SavedQuery
 from observability.unit import Panel, Scope, UnitAlarms
 from observability.units import lambda_function
 from service.contract import METRIC_CLIENT_ERROR, METRIC_FAULT, METRIC_REQUESTS
@@ -115,10 +116,7 @@ def _share_alarm(
         datapoints_to_alarm=2,
         missing_data="notBreaching",
         missing_data_why=_BELOW_FLOOR_WHY.format(floor=floor),
-        condition=(
-            f"100 x (Url{status}Count - Sum({emf_metric})) / UrlRequestCount >= {threshold:g} % in 2 consecutive "
-            f"5-min periods (each with at least {floor} URL requests)"
-        ),
+        condition=f"% of URL requests (100 x (Url{status}Count - Sum({emf_metric})) / UrlRequestCount)",
         context={"threshold": f"{threshold:g}"},
     )
 
@@ -167,7 +165,7 @@ def heartbeat_alarm(cfg: MonitoringConfig) -> Alarm:
         datapoints_to_alarm=2,
         missing_data="notBreaching",
         missing_data_why="no URL requests, no heartbeat expected",
-        condition=(f"UrlRequestCount >= {floor} and Sum(Requests) of the service = 0, in 2 consecutive 15-min periods"),
+        condition="URL requests without any EMF Requests (1 when so)",
         severity="ticket",
         severity_why=causes.HEARTBEAT,
         context={"floor": str(floor)},
@@ -192,6 +190,10 @@ def alarms(scope: Scope) -> FunctionUrlAlarms:
     )
 
 
+def saved_queries(scope: Scope) -> tuple[SavedQuery, ...]:
+    return ()
+
+
 def panels(scope: Scope, alarms: FunctionUrlAlarms) -> tuple[Panel, ...]:
     """Home-region graphs in the Edge section, below CloudFront's: the URL's requests against the
     service's (requests that never reach the function), and the two alarm shares."""
@@ -208,8 +210,8 @@ def panels(scope: Scope, alarms: FunctionUrlAlarms) -> tuple[Panel, ...]:
         Graph(
             "Answered by the URL without the function, % of URL requests",
             left=(
-                replace(refused.metric, label="refused 4xx %", color=ORANGE),  # type: ignore[type-var]
-                replace(unanswered.metric, label="unanswered 5xx %", color=RED),  # type: ignore[type-var]
+                replace(refused.metric, label="refused 4xx %", color=ORANGE),
+                replace(unanswered.metric, label="unanswered 5xx %", color=RED),
             ),
             lines=(
                 AlarmLine(refused, "refused alarm {threshold:g} %", color=ORANGE),

@@ -23,6 +23,7 @@ from observability.model import (
     duration,
 )
 from observability.monitoring_config import MonitoringConfig
+from observability.queries import SavedQuery
 from observability.unit import Panel, Scope, UnitAlarms
 from service.contract import METRIC_COLD_START, METRIC_INIT_DURATION, METRIC_REQUESTS
 
@@ -140,7 +141,7 @@ def utilisation_alarm(cfg: MonitoringConfig, reserved: int) -> Alarm:
         datapoints_to_alarm=2,
         missing_data="notBreaching",
         missing_data_why="ConcurrentExecutions is published only while the function runs; " + _IDLE_WHY,
-        condition=(f"100 x Maximum(ConcurrentExecutions) / reserved concurrency >= {pct:g} % in 2 of 3 1-min periods"),
+        condition="% of reserved concurrency in use (100 x Maximum(ConcurrentExecutions) / reserved concurrency)",
         severity="ticket",
         severity_why=causes.CAUSE_NEAR_LIMIT,
         context={"threshold": f"{pct:g}"},
@@ -167,7 +168,7 @@ def account_concurrency_alarm(cfg: MonitoringConfig) -> Alarm:
         datapoints_to_alarm=2,
         missing_data="notBreaching",
         missing_data_why="ClaimedAccountConcurrency is published while functions of the region run; " + _IDLE_WHY,
-        condition=f"100 x Maximum(ClaimedAccountConcurrency) / {limit} >= {pct:g} % in 2 of 3 1-min periods",
+        condition=f"% of the account's concurrency claimed (100 x Maximum(ClaimedAccountConcurrency) / {limit})",
         severity="ticket",
         severity_why=causes.CAUSE_NEAR_LIMIT,
         context={"threshold": f"{pct:g}", "limit": str(limit)},
@@ -230,10 +231,7 @@ def init_alarm(cfg: MonitoringConfig) -> Alarm:
         datapoints_to_alarm=1,
         missing_data="notBreaching",
         missing_data_why="no cold start, no init to judge",
-        condition=(
-            f"cold starts with InitDuration > {budget} ms (100 - PR(:{budget}), times SampleCount) >= {min_slow} "
-            f"over {duration(period)}"
-        ),
+        condition=f"cold starts with InitDuration over {budget} ms ((100 - PR(:{budget})) x SampleCount / 100)",
         severity="ticket",
         severity_why=causes.INIT_SLOW,
         context={"budget_ms": str(budget), "min_slow": str(min_slow), "window": duration(period)},
@@ -259,7 +257,7 @@ def alarms(scope: Scope) -> LambdaAlarms:
             datapoints_to_alarm=1,
             missing_data="notBreaching",
             missing_data_why=_IDLE_WHY,
-            condition="Sum(Throttles) > 0 in a 5-min period",
+            condition="",
             severity="ticket",
             severity_why=causes.CAUSE_THROTTLES,
         ),
@@ -274,12 +272,16 @@ def alarms(scope: Scope) -> LambdaAlarms:
             datapoints_to_alarm=1,
             missing_data="notBreaching",
             missing_data_why=_IDLE_WHY,
-            condition=f"Sum(Errors) >= {cfg.lambda_errors_threshold} in a 5-min period",
+            condition="",
             severity="ticket",
             severity_why=causes.CAUSE_ERRORS,
         ),
         init=init_alarm(cfg),
     )
+
+
+def saved_queries(scope: Scope) -> tuple[SavedQuery, ...]:
+    return ()
 
 
 def panels(scope: Scope, alarms: LambdaAlarms) -> tuple[Panel, ...]:
@@ -374,9 +376,9 @@ def concurrency_panel(reserved: int | None, utilisation: Alarm | None, account: 
             "reservation) against the account limit; throttled requests get 429 from the Function URL."
         )
         if account:
-            claimed = account.metric.using["claimed"]  # type: ignore[union-attr]
+            claimed = account.metric.using["claimed"]  # type: ignore[union-attr]  # the account alarm's metric is an Expression
             limit = int(account.context["limit"])
-            left = (*left, replace(claimed, label="claimed in the account", color=RED))  # type: ignore[type-var]
+            left = (*left, replace(claimed, label="claimed in the account", color=RED))
             lines = (
                 Line(limit, f"account limit {limit}"),
                 AlarmLine(account, "alarm {threshold:g} % = {value:g}", times=limit, per=100, color=ORANGE),

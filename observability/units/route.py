@@ -30,6 +30,7 @@ from observability.model import (
     duration,
 )
 from observability.monitoring_config import BurnWindow, MonitoringConfig
+from observability.queries import SavedQuery
 from observability.unit import Panel, RouteAlarms, Scope
 from service.catalogue import RouteSpec
 from service.contract import METRIC_CLIENT_ERROR, METRIC_FAULT, METRIC_LATENCY, METRIC_REQUESTS
@@ -208,11 +209,7 @@ def latency_burn_alarm(cfg: MonitoringConfig, route: RouteSpec, window: BurnWind
             datapoints_to_alarm=1,
             missing_data="missing",
             missing_data_why=SILENT_WHY,
-            condition=(
-                f"slow share (100 - {fast_share(route)} of Latency) / {budget:g} % >= {factor:g} "
-                f"over {duration(seconds)} (with at least {floors[seconds]} requests and {min_slow} slower than "
-                f"{route.slo.latency_ms} ms in it)"
-            ),
+            condition=f"slow share (100 - {fast_share(route)} of Latency) / {budget:g} %",
             notify=False,
             context=context | {"window": duration(seconds)},
             severity="ticket",
@@ -224,10 +221,7 @@ def latency_burn_alarm(cfg: MonitoringConfig, route: RouteSpec, window: BurnWind
         playbook=LATENCY,
         region="home",
         children=children,
-        condition=(
-            f"share slower than {route.slo.latency_ms} ms >= {factor * budget:g} % ({factor:g}x the "
-            f"{budget:g} % latency budget) over {duration(window.long_s)} AND over {duration(window.short_s)}"
-        ),
+        condition=f"share slower than {route.slo.latency_ms} ms burning its {budget:g} % budget, both windows",
         context=context,
         severity="ticket",
         severity_why=causes.ROUTE_LATENCY,
@@ -271,10 +265,7 @@ def burn_alarm(cfg: MonitoringConfig, route: RouteSpec, window: BurnWindow) -> C
             datapoints_to_alarm=1,
             missing_data="missing",
             missing_data_why=SILENT_WHY,
-            condition=(
-                f"Average(Fault) / {budget:g} >= {window.factor:g} over {duration(seconds)}"
-                f" (with at least {floor} requests and {min_faults} faults in it)"
-            ),
+            condition=f"burn rate (Average(Fault) / {budget:g})",
             notify=False,
             context=context | {"window": duration(seconds)},
             severity="ticket",
@@ -286,9 +277,7 @@ def burn_alarm(cfg: MonitoringConfig, route: RouteSpec, window: BurnWindow) -> C
         playbook=BURN,
         region="home",
         children=children,
-        condition=(
-            f"burn rate >= {window.factor:g}x over {duration(window.long_s)} AND over {duration(window.short_s)}"
-        ),
+        condition=f"fault rate burning its {budget * 100:g} % budget, both windows",
         context=context,
         severity="ticket",
         severity_why=causes.ROUTE_BURN,
@@ -307,6 +296,11 @@ def route_alarms(cfg: MonitoringConfig, route: RouteSpec) -> list[AnyAlarm]:
             composite = build(cfg, route, window)
             out += [*composite.children, composite]
     return out
+
+
+def saved_queries(scope: Scope) -> tuple[SavedQuery, ...]:
+    """Each route's ``route-<name>-<kind>`` queries, deployed with its alarms."""
+    return tuple(q for r in scope.routes for q in queries.route_queries(r))
 
 
 def panels(scope: Scope, alarms: RouteAlarms) -> tuple[Panel, ...]:

@@ -23,10 +23,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from observability import sections
+from observability import queries, sections
 from observability.emf import PERCENTILES, rates, route_metric, service_metric
 from observability.model import Alarm, AlarmLine, Composite, Expression, Graph, Playbook, Severity, duration
 from observability.monitoring_config import BurnWindow, MonitoringConfig
+from observability.queries import SavedQuery
 from observability.unit import Panel, Scope, UnitAlarms
 from observability.units import function_url
 from service.catalogue import NOT_FOUND, RouteSpec
@@ -140,11 +141,7 @@ def burn_alarm(
             datapoints_to_alarm=1,
             missing_data="notBreaching",
             missing_data_why=NO_TRAFFIC_WHY,
-            condition=(
-                f"(Url5xxCount + Throttles) / UrlRequestCount / {budget_pct:g} % >= {window.factor:g} over "
-                f"{duration(seconds)} (with at least {cfg.service_burn_min_requests} requests and "
-                f"{floors[seconds]} failure{'s' if floors[seconds] > 1 else ''} in it)"
-            ),
+            condition=f"burn rate ((Url5xxCount + Throttles) / UrlRequestCount / {budget_pct:g} %)",
             notify=False,
             context=context | {"window": duration(seconds)},
             severity=severity,
@@ -156,9 +153,7 @@ def burn_alarm(
         playbook=LEAK if severity == "ticket" else BURN,
         region="home",
         children=children,
-        condition=(
-            f"burn rate >= {window.factor:g}x over {duration(window.long_s)} AND over {duration(window.short_s)}"
-        ),
+        condition=f"5xx and 429 of every route burning the {budget_pct:g} % budget, both windows",
         context=context,
         severity=severity,
     )
@@ -176,6 +171,11 @@ def alarms(scope: Scope) -> ServiceAlarms:
         composite = burn_alarm(cfg, scope.routes, window, severity)  # type: ignore[arg-type]
         out += [*composite.children, composite]
     return ServiceAlarms(tuple(out))
+
+
+def saved_queries(scope: Scope) -> tuple[SavedQuery, ...]:
+    """The hand-written queries over the function's log group (queries/service/)."""
+    return queries.service_queries()
 
 
 def panels(scope: Scope, alarms: ServiceAlarms) -> tuple[Panel, ...]:

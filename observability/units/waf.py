@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from observability import causes, sections
+from observability import causes, queries, sections
 from observability.model import Alarm, AlarmLine, Expression, Graph, Metric, Playbook, Ref
+from observability.queries import SavedQuery
 from observability.unit import Panel, Scope, UnitAlarms
 
 NS = "AWS/WAFV2"
@@ -54,12 +55,17 @@ def alarms(scope: Scope) -> WafAlarms:
             datapoints_to_alarm=1,
             missing_data="notBreaching",
             missing_data_why="WAF publishes BlockedRequests only when it blocks something: no data means none",
-            condition=f"Sum(BlockedRequests) > {cfg.waf_blocked_per_5min} in a 5-min period",
+            condition="",
             severity="ticket",
             severity_why=causes.CAUSE_WAF,
             context={"threshold": str(cfg.waf_blocked_per_5min)},
         )
     )
+
+
+def saved_queries(scope: Scope) -> tuple[SavedQuery, ...]:
+    """Over the WAF log group (queries/waf/, us-east-1)."""
+    return queries.waf_queries()
 
 
 def panels(scope: Scope, alarms: WafAlarms) -> tuple[Panel, ...]:
@@ -70,7 +76,7 @@ def panels(scope: Scope, alarms: WafAlarms) -> tuple[Panel, ...]:
             "WAF allowed / blocked / 5 min",
             left=(
                 metric("AllowedRequests", label="allowed"),
-                replace(blocked_spike.metric, label="blocked"),  # type: ignore[type-var]
+                replace(blocked_spike.metric, label="blocked"),
             ),
             lines=(AlarmLine(blocked_spike, "blocked alarm {threshold:g}"),),
             edge=True,

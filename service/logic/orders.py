@@ -16,7 +16,7 @@ from typing import Any
 from service import idempotency
 from service.contract import SYNTHETIC_CUSTOMER
 from service.dal.orders_table import PARTITION_KEY, OrdersTable, plain
-from service.models import ORDER_ID_PATTERN, CreateOrder, CurrencyTotal, Order, OrderPage, OrdersSummary
+from service.models import ORDER_ID_PATTERN, CreateOrder, Currency, CurrencyTotal, Order, OrderPage, OrdersSummary
 
 
 class InvalidCursorError(ValueError):
@@ -54,7 +54,7 @@ def list_orders(table: OrdersTable, limit: int, cursor: str | None) -> OrderPage
 
 def summarize_orders(table: OrdersTable) -> OrdersSummary:
     """The business summary of real orders: the canary's synthetic customer is never counted."""
-    totals: dict[str, list[int]] = {}
+    totals: dict[Currency, list[int]] = {}
     customers: Counter[str] = Counter()
     order_count = item_count = 0
     for raw in table.scan_all():

@@ -69,7 +69,7 @@ class Distribution:
             http_version=cloudfront.HttpVersion.HTTP2_AND_3,
             price_class=cloudfront.PriceClass[PRICE_CLASSES[cfg.price_class]],
             web_acl_id=web_acl_arn,
-            **custom_domain,  # type: ignore[arg-type]
+            **custom_domain,  # type: ignore[arg-type]  # the custom domain's keywords (domain_names, certificate) or none
         )
 
         suppressions = [

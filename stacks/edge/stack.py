@@ -42,7 +42,7 @@ class EdgeStack(cdk.Stack):
         **kwargs: object,
     ) -> None:
         """``function_url_domain`` is a token for the URL's host name read from the home stack's outputs."""
-        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
+        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]  # kwargs are Stack's keywords, passed through
         self.config = config
         self.cloudfront_access_log_group_name = cloudfront_access_logs.log_group_name(config)
 

@@ -184,7 +184,7 @@ class WebAcl:
             ),
             default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
             # Evaluated in list order: priorities are the positions.
-            rules=[wafv2.CfnWebACL.RuleProperty(priority=i, **rule) for i, rule in enumerate(rules)],  # type: ignore[arg-type]
+            rules=[wafv2.CfnWebACL.RuleProperty(priority=i, **rule) for i, rule in enumerate(rules)],  # type: ignore[arg-type]  # each rule is a dict of RuleProperty's keywords
             custom_response_bodies=bodies,
             visibility_config=wafv2.CfnWebACL.VisibilityConfigProperty(
                 cloud_watch_metrics_enabled=True,

@@ -9,7 +9,7 @@ from aws_cdk import aws_cloudwatch as cw
 from constructs import Construct
 
 from observability import queries
-from observability.model import EDGE_REGION, AlarmStatus, Annotation, Graph, LogTable, Section, Text, Widget
+from observability.model import EDGE_REGION, LOG_GROUPS, AlarmStatus, Annotation, Graph, LogTable, Section, Text, Widget
 from observability.monitoring_config import MonitoringConfig
 from stacks.monitoring.render import Refs, fill, metric
 
@@ -51,21 +51,16 @@ def widget(w: Widget, refs: Refs, alarms: Mapping[str, cw.IAlarm]) -> cw.IWidget
     return log_widget(w, refs)
 
 
-# The log group each LogTable source reads, by Ref name (filled in by the monitoring stack).
-_LOG_GROUPS = {"function": "log_group_name", "cloudfront_access_logs": "cloudfront_access_log_group_name"}
-
-
 def log_widget(w: LogTable, refs: Refs) -> cw.LogQueryWidget:
     # A log widget queries its log group's region: the edge access logs exist only in us-east-1.
-    optional = {"region": EDGE_REGION} if w.edge else {}
     return cw.LogQueryWidget(
         title=w.title,
-        log_group_names=[refs[_LOG_GROUPS[w.source]]],
+        log_group_names=[refs[LOG_GROUPS[w.source][1]]],
         query_string=widget_query(queries.get(w.query, w.source).text),
         view=_VIEWS[w.view],
         width=w.width,
         height=w.height,
-        **optional,
+        region=EDGE_REGION if w.edge else None,
     )
 
 
@@ -88,7 +83,7 @@ def graph(g: Graph, refs: Refs) -> cw.GraphWidget:
         left_y_axis=cw.YAxisProps(min=0, max=g.left_max, show_units=False),
         width=g.width,
         height=g.height,
-        **optional,  # type: ignore[arg-type]
+        **optional,  # type: ignore[arg-type]  # optional GraphWidget keywords (right axis, stacked)
     )
 
 

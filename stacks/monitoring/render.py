@@ -14,7 +14,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from observability.alarm_docs import description
-from observability.model import Alarm, AnyAlarm, AnyMetric, Composite, Metric, Ref, Severity
+from observability.model import LOG_GROUPS, Alarm, AnyAlarm, AnyMetric, Composite, Metric, Ref, Severity
 from observability.monitoring_config import MonitoringConfig
 from observability.queries import SavedQuery
 
@@ -113,12 +113,13 @@ def create_alarms(
     return created
 
 
-def saved_queries(scope: Construct, found: Iterable[SavedQuery], *, cfg: MonitoringConfig, log_group_name: str) -> None:
+def saved_queries(scope: Construct, found: Iterable[SavedQuery], *, cfg: MonitoringConfig, refs: Refs) -> None:
+    """Each query on the log group it is tagged with (its name is a deploy-time value)."""
     for q in found:
         logs.CfnQueryDefinition(
             scope,
             f"Query-{q.key}",
             name=q.name(cfg.query_folder),
             query_string=q.text,
-            log_group_names=[log_group_name],
+            log_group_names=[refs[LOG_GROUPS[q.log_group][1]]],
         )

@@ -1,8 +1,10 @@
 """The two monitoring stacks: ``MonitoringStack`` (home region) and ``EdgeMonitoringStack``
 (us-east-1, where CloudFront and WAF metrics live: an alarm must be in its metric's region).
 
-Both render one ``observability.plan.Plan`` (the home one also its dashboard, ``dashboards.layout``);
-nothing here decides what is monitored.
+Both render one ``observability.plan.Plan``: each deploys what the plan placed in its region (its own
+alarms and saved queries, then each group's in nested stacks; the home one also the dashboard,
+``dashboards.layout``), with the deploy-time values stacks/monitoring/refs.py declares. Nothing here
+decides what is monitored, or knows one unit from another.
 """
 
 from __future__ import annotations
@@ -20,24 +22,40 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from dashboards.layout import layout
-from observability.model import EDGE_REGION, Severity
+from observability.model import EDGE_REGION, Region, Severity
 from observability.plan import Plan
-from service.catalogue import RouteSpec
 from stacks.canary import ApiCanary
 from stacks.monitoring.cloudwatch_dashboard import dashboard
-from stacks.monitoring.render import create_alarms, saved_queries
+from stacks.monitoring.refs import supplied
+from stacks.monitoring.render import Refs, create_alarms, saved_queries
 from stacks.monitoring.topic import severity_topics
 
 
-def route_bucket(route: RouteSpec, buckets: int) -> int:
-    """A route's nested stack. A stable hash (not the catalogue position) so adding or removing a
-    route never moves another route's explicitly named alarms to a different stack, which would
-    make CloudFormation create the new alarm, then delete the old one of the same name."""
-    return zlib.crc32(route.name.encode()) % buckets
+def group_bucket(group: str, buckets: int) -> int:
+    """A group's nested stack (a route's, by its name). A stable hash (not the catalogue position) so
+    adding or removing a route never moves another route's explicitly named alarms to a different stack,
+    which would make CloudFormation create the new alarm, then delete the old one of the same name."""
+    return zlib.crc32(group.encode()) % buckets
 
 
-class RouteAlarmsStack(NestedStack):
-    """Alarms and saved queries of a bucket of routes: keeps the parent template small at any scale."""
+def deploy(
+    scope: Construct,
+    plan: Plan,
+    region: Region,
+    group: str | None,
+    *,
+    refs: Refs,
+    topics: Mapping[Severity, sns.ITopic],
+) -> dict[str, cw.AlarmBase]:
+    """One stack's share of the plan: its alarms (each wired to its severity's topic), then its saved
+    queries, each on the log group it reads. Returns key -> alarm."""
+    alarms = create_alarms(scope, plan.alarms_at(region, group), cfg=plan.cfg, refs=refs, topics=topics)
+    saved_queries(scope, plan.queries_at(region, group), cfg=plan.cfg, refs=refs)
+    return alarms
+
+
+class GroupsStack(NestedStack):
+    """Alarms and saved queries of a bucket of groups (routes): keeps the parent template small at any scale."""
 
     def __init__(
         self,
@@ -45,18 +63,31 @@ class RouteAlarmsStack(NestedStack):
         construct_id: str,
         *,
         plan: Plan,
-        routes: list[RouteSpec],
+        region: Region,
+        groups: list[str],
         topics: Mapping[Severity, sns.ITopic],
-        log_group_name: str,
+        refs: Refs,
     ) -> None:
         super().__init__(
             scope, construct_id, description=f"{plan.cfg.service_name}: per-route alarms and saved queries"
         )
         self.alarms: dict[str, cw.AlarmBase] = {}
-        for route in routes:
-            alarms = plan.route_alarms[route.name]
-            self.alarms |= create_alarms(self, alarms, cfg=plan.cfg, refs={}, topics=topics)
-            saved_queries(self, plan.route_queries[route.name], cfg=plan.cfg, log_group_name=log_group_name)
+        for group in groups:
+            self.alarms |= deploy(self, plan, region, group, refs=refs, topics=topics)
+
+
+def deploy_groups(
+    scope: Construct, plan: Plan, region: Region, *, refs: Refs, topics: Mapping[Severity, sns.ITopic]
+) -> dict[str, cw.AlarmBase]:
+    """The region's groups in ``route_stack_buckets`` nested stacks ("Routes<bucket>"). Returns key -> alarm."""
+    buckets: dict[int, list[str]] = {}
+    for g in plan.groups(region):
+        buckets.setdefault(group_bucket(g, plan.cfg.route_stack_buckets), []).append(g)
+    alarms: dict[str, cw.AlarmBase] = {}
+    for b in sorted(buckets):
+        nested = GroupsStack(scope, f"Routes{b}", plan=plan, region=region, groups=buckets[b], topics=topics, refs=refs)
+        alarms |= nested.alarms
+    return alarms
 
 
 class MonitoringStack(Stack):
@@ -87,32 +118,21 @@ class MonitoringStack(Stack):
         # The construct path (and so every logical id) keeps the "Monitoring" level.
         scope = Construct(self, "Monitoring")
         topics = severity_topics(scope, cfg, "home", alarm_email, ticket_email)
-        refs: Mapping[str, str] = {
-            "function_name": function.function_name,
-            "table_name": table.table_name,
-            "log_group_name": log_group.log_group_name,
-            "cloudfront_access_log_group_name": cloudfront_access_log_group_name,
-            "distribution_id": distribution_id,
-            "web_acl_metric_name": web_acl_metric_name,
-            "home_region": self.region,
+        refs = supplied(
+            "home",
+            function_name=function.function_name,
+            table_name=table.table_name,
+            log_group_name=log_group.log_group_name,
+            cloudfront_access_log_group_name=cloudfront_access_log_group_name,
+            distribution_id=distribution_id,
+            web_acl_metric_name=web_acl_metric_name,
+            home_region=self.region,
             # AWS/Lambda's Resource dimension of an alias: "<function>:<alias>" (used only with one).
-            "function_resource": f"{function.function_name}:{cfg.function_alias}",
-        }
-        alarms = create_alarms(scope, plan.home_alarms, cfg=cfg, refs=refs, topics=topics)
-        buckets: dict[int, list[RouteSpec]] = {}
-        for r in plan.routes:
-            buckets.setdefault(route_bucket(r, cfg.route_stack_buckets), []).append(r)
-        for b in sorted(buckets):
-            nested = RouteAlarmsStack(
-                scope,
-                f"Routes{b}",
-                plan=plan,
-                routes=buckets[b],
-                topics=topics,
-                log_group_name=log_group.log_group_name,
-            )
-            alarms |= nested.alarms
-        saved_queries(scope, plan.home_queries, cfg=cfg, log_group_name=log_group.log_group_name)
+            function_resource=f"{function.function_name}:{cfg.function_alias}",
+        )
+        alarms = create_alarms(scope, plan.alarms_at("home"), cfg=cfg, refs=refs, topics=topics)
+        alarms |= deploy_groups(scope, plan, "home", refs=refs, topics=topics)
+        saved_queries(scope, plan.queries_at("home"), cfg=cfg, refs=refs)
         dashboard(scope, "Dashboard", layout(plan), cfg=cfg, refs=refs, alarms=alarms)
 
 
@@ -149,15 +169,15 @@ class EdgeMonitoringStack(Stack):
             if cfg.canary
             else None
         )
-        refs = {
-            "distribution_id": distribution_id,
-            "web_acl_metric_name": web_acl_metric_name,
-            "distribution_arn": self.format_arn(
+        refs = supplied(
+            "edge",
+            distribution_id=distribution_id,
+            web_acl_metric_name=web_acl_metric_name,
+            distribution_arn=self.format_arn(
                 service="cloudfront", region="", resource="distribution", resource_name=distribution_id
             ),
-        }
-        create_alarms(scope, plan.edge_alarms, cfg=cfg, refs=refs, topics=topics)
-        saved_queries(scope, plan.waf_queries, cfg=cfg, log_group_name=waf_log_group.log_group_name)
-        saved_queries(
-            scope, plan.cloudfront_log_queries, cfg=cfg, log_group_name=cloudfront_access_log_group.log_group_name
+            waf_log_group_name=waf_log_group.log_group_name,
+            cloudfront_access_log_group_name=cloudfront_access_log_group.log_group_name,
         )
+        deploy(scope, plan, "edge", None, refs=refs, topics=topics)
+        deploy_groups(scope, plan, "edge", refs=refs, topics=topics)

@@ -10,7 +10,7 @@ import uuid
 import boto3
 import pytest
 
-from service import idempotency
+from service import idempotency, request_state
 from service.dal import idempotency_store, tables
 from tests.support.handler import invoke, new_order
 
@@ -97,12 +97,23 @@ def test_without_the_header_every_post_creates_an_order(empty_table: None) -> No
     assert order_count() == 2
 
 
-def test_keys_are_scoped_to_the_api_client(empty_table: None) -> None:
-    k = key()
-    a = invoke("POST", "/orders", body=new_order(), headers={"idempotency-key": k, "x-client-id": "aaaaaaaaaaaa"})
-    b = invoke("POST", "/orders", body=new_order(), headers={"idempotency-key": k, "x-client-id": "bbbbbbbbbbbb"})
+def test_keys_are_scoped_to_the_api_client(empty_table: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(request_state, "TRUST_CLIENT_ID", True)  # the edge checks keys and sets the id
+    k, body = key(), new_order()
+    a = invoke("POST", "/orders", body=body, headers={"idempotency-key": k, "x-client-id": "aaaaaaaaaaaa"})
+    b = invoke("POST", "/orders", body=body, headers={"idempotency-key": k, "x-client-id": "bbbbbbbbbbbb"})
     assert a.status == b.status == 201
     assert a.json["order_id"] != b.json["order_id"]
+
+
+def test_without_keys_a_viewer_sent_client_id_picks_no_scope(empty_table: None) -> None:
+    # Keys off: the header is the viewer's own, so it cannot split (or dodge) one key's stored response.
+    k, body = key(), new_order()
+    a = invoke("POST", "/orders", body=body, headers={"idempotency-key": k, "x-client-id": "aaaaaaaaaaaa"})
+    b = invoke("POST", "/orders", body=body, headers={"idempotency-key": k, "x-client-id": "bbbbbbbbbbbb"})
+    assert (a.status, b.status) == (201, 201)
+    assert a.json["order_id"] == b.json["order_id"]
+    assert b.headers.get("idempotent-replayed") == "true"
 
 
 @pytest.mark.parametrize(

@@ -29,6 +29,7 @@ from observability.simulator.loader import (
     templates_from_assembly,
 )
 from observability.simulator.series import SOURCES, MetricKey, Sample, Scenario, Series, aggregate, source_of
+from service.contract import METRICS_NAMESPACE
 
 KEY = MetricKey.of("Test", "Errors", {"Fn": "f"})
 RETAIN = "retain"
@@ -552,8 +553,11 @@ def test_every_namespace_has_a_source() -> None:
     assert source_of("AWS/CloudFront") == "cloudfront"
     assert source_of("AWS/WAFV2") == "waf"
     assert source_of("CloudWatchSynthetics") == "synthetics"
-    assert source_of("my-service") == "emf"  # the service's own namespace, from its logs
-    assert set(SOURCES) == {"emf", "lambda", "dynamodb", "cloudfront", "waf", "synthetics"}
+    assert source_of(METRICS_NAMESPACE) == "emf"  # the service's own namespace, from its logs
+    with pytest.raises(ValueError, match="no ingestion source for namespace 'AWS/NoSuchService'"):
+        source_of("AWS/NoSuchService")  # never silently EMF
+    assert source_of("AWS/DDoSProtection") == "shield"
+    assert len(set(SOURCES)) == len(SOURCES)
     with pytest.raises(ValueError, match="unknown sources"):
         Scenario(end=1).lagged({"logs": 1})
 
@@ -567,7 +571,7 @@ def _two_clocks(datapoints_to_alarm: int) -> MetricAlarm:
         name="unanswered",
         stats={
             "url5xx": MetricStat(MetricKey.of("AWS/Lambda", "Url5xxCount"), "Sum", 60),
-            "faults": MetricStat(MetricKey.of("svc", "Fault"), "Sum", 60),
+            "faults": MetricStat(MetricKey.of(METRICS_NAMESPACE, "Fault"), "Sum", 60),
         },
         expressions={"unanswered": "FILL(url5xx, 0) - FILL(faults, 0)"},
         result="unanswered",
@@ -582,7 +586,7 @@ def _answered_500s() -> Scenario:
     return (
         Scenario(end=30)
         .add("AWS/Lambda", "Url5xxCount", None, Series.counter(per_minute))
-        .add("svc", "Fault", None, Series.counter(per_minute))
+        .add(METRICS_NAMESPACE, "Fault", None, Series.counter(per_minute))
     )
 
 
@@ -602,8 +606,8 @@ def test_two_clocks_a_late_source_reads_as_zero_in_the_newest_minute_then_correc
 
 
 def test_a_late_minute_is_missing_first_and_data_later() -> None:
-    alarm = _alarm("missing", n=1, m=1)  # Test/Errors: an "emf" source
-    scn = Scenario(end=10).add("Test", "Errors", {"Fn": "f"}, Series.counter({4: 9})).lagged({"emf": 2})
+    alarm = _alarm("missing", n=1, m=1, namespace=METRICS_NAMESPACE)  # an "emf" source
+    scn = Scenario(end=10).add(METRICS_NAMESPACE, "Errors", {"Fn": "f"}, Series.counter({4: 9})).lagged({"emf": 2})
     assert 5 not in alarm.range_at(scn, 5)
     assert 5 not in alarm.range_at(scn, 6)
     assert alarm.range_at(scn, 7)[5] == 9  # minute 4 landed at 4 + 2 < 7

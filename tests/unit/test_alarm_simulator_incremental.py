@@ -20,8 +20,8 @@ from observability.simulator.evaluator import (
 )
 from observability.simulator.series import MetricKey, Sample, Scenario, Series, aggregate
 
-EMF = MetricKey.of("Orders", "Latency", {"route": "r"})
-FAULT = MetricKey.of("Orders", "Fault", {"route": "r"})
+EMF = MetricKey.of("OrdersApi", "Latency", {"route": "r"})
+FAULT = MetricKey.of("OrdersApi", "Fault", {"route": "r"})
 URL = MetricKey.of("AWS/Lambda", "UrlRequestCount", {"FunctionName": "f"})
 THROTTLES = MetricKey.of("AWS/DynamoDB", "ReadThrottleEvents", {"TableName": "t"})
 MINUTES = 480

@@ -9,7 +9,8 @@ from typing import Any
 
 from dashboards.console import document, totals
 from dashboards.layout import layout
-from local.telemetry import PlatformMetrics, Recorder
+from local.telemetry import Recorder
+from observability.aws_published import PlatformMetrics
 from observability.failure_modes import MODES, span
 from observability.model import Graph
 from observability.plan import plan

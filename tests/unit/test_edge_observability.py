@@ -76,7 +76,9 @@ def test_a_log_widget_over_the_wrong_log_group_fails_the_layout(monkeypatch: pyt
 
 def test_ddos_alarm_only_with_shield_advanced() -> None:
     assert not [a for a in plan().alarms if a.key == "shield-ddos-detected"]
-    (alarm,) = [a for a in plan(MonitoringConfig(shield_advanced=True)).edge_alarms if a.key == "shield-ddos-detected"]
+    (alarm,) = [
+        a for a in plan(MonitoringConfig(shield_advanced=True)).alarms_at("edge") if a.key == "shield-ddos-detected"
+    ]
     assert alarm.region == "edge"
     assert isinstance(alarm.metric, Metric)
     assert (alarm.metric.namespace, alarm.metric.name) == ("AWS/DDoSProtection", "DDoSDetected")

@@ -43,9 +43,13 @@ def test_runbook_follows_the_configured_service_name() -> None:
 def test_every_alarm_is_in_the_runbook_and_its_description_links_an_existing_anchor() -> None:
     text = render_markdown()
     anchors = set(re.findall(r'<a id="([^"]+)"></a>', text))
-    # Service-wide burns (3 composites of 2 windows), Lambda (with the init ticket), DynamoDB, URL (with the
-    # heartbeat), routes (latency and availability: 4 windows and 2 composites each), CloudFront + WAF, the canary
-    assert len(plan().alarms) == 9 + 4 + 2 + 3 + 12 * len(ROUTES) + 3 + 1
+    # Every alarm a unit declares is planned once (no count to edit for a new unit), and every route has the
+    # same set: per SLO (latency, availability) and window pair, two windows and their composite.
+    p = plan()
+    assert sorted(a.key for a in p.alarms) == sorted(a.key for u in p.units for a in u.alarms.all())
+    shapes = {tuple(a.key.removeprefix(f"route-{r.name}-") for a in p.alarms_at("home", r.name)) for r in ROUTES}
+    (shape,) = shapes
+    assert len(shape) == 2 * len(CFG.burn_windows) * 3
     alarms = every_alarm(CFG)  # both concurrency configurations: the account alarm is documented too
     assert {"lambda-concurrency-utilisation", "lambda-account-concurrency"} <= {a.key for a in alarms}
     for a in alarms:
@@ -127,7 +131,7 @@ def test_route_rows_draw_their_slo() -> None:
         assert slo_line.slo is r.slo
         assert r.slo.percentile_stat in {m.label for m in latency.left}
         # what the latency alarms judge is drawn: the slow share (100 - PR(:target)) against its budget
-        (alarm,) = [a for a in p.route_alarms[r.name] if a.key == f"route-{r.name}-slow-share-5min"]
+        (alarm,) = [a for a in p.alarms_at("home", r.name) if a.key == f"route-{r.name}-slow-share-5min"]
         assert isinstance(alarm, Alarm)
         (shares,) = [g for g in graphs(p) if g.title == f"{r.label} · fault, 4xx and slow share, % (5 min)"]
         drawn = [m for m in shares.left if isinstance(m, Expression) and m.expression == "100 - fast"]
@@ -169,7 +173,7 @@ def _window(floor_requests: int, faults: int) -> float:
     computed by the evaluator's metric math from the alarm's own expression text."""
     from observability.simulator import metric_math
 
-    (child, *_) = [a for a in plan().route_alarms["get_order"] if a.key == "route-get_order-fault-rate-5min"]
+    (child, *_) = [a for a in plan().alarms_at("home", "get_order") if a.key == "route-get_order-fault-rate-5min"]
     ctx = metric_math.Context(
         grid=[0],
         queries={"fault": lambda: {0: faults / floor_requests}, "requests": lambda: {0: float(floor_requests)}},
@@ -221,6 +225,6 @@ def test_every_latency_window_can_be_reached_by_a_fully_slow_route() -> None:
     # 14.4x. The factor is capped so a regression always pages (observability/units/route.py).
     for r in (*ROUTES, *many_routes(3)):
         budget = 100 - r.slo.latency_percentile
-        for a in plan(CFG, (r,), None).route_alarms[r.name]:
+        for a in plan(CFG, (r,), None).alarms_at("home", r.name):
             if isinstance(a, Alarm) and "-slow-share-" in a.key:
                 assert a.threshold <= 0.5 * 100 / budget + 1e-9, (a.key, a.threshold)

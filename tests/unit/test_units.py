@@ -1,8 +1,8 @@
 """One shape per monitored unit: adding one is a module plus one line in ``observability.plan.UNITS``.
 
 This test module is itself a throwaway unit (a canary): registered with one line, its alarm reaches
-the plan, RUNBOOK.md and the alarm-status widget, and its section reaches the dashboard drawn from
-that very alarm object. No other edit, no key string."""
+the plan, RUNBOOK.md and the alarm-status widget, its saved query is placed on its log group's stack,
+and its section reaches the dashboard drawn from that very alarm object. No other edit, no key string."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from observability import plan as plan_module
 from observability import sections
 from observability.alarm_docs import description, render_markdown
 from observability.model import Alarm, AlarmLine, AlarmStatus, Graph, Metric, Playbook, Text
-from observability.plan import UNITS, plan
+from observability.plan import UNITS, Placed, plan
+from observability.queries import SavedQuery
 from observability.unit import Panel, Scope, UnitAlarms
 
 # --- the throwaway unit: what a new module under observability/units/ would hold ---------------------
@@ -28,7 +29,13 @@ FAILED = Playbook(
     meaning="The synthetic canary failed {threshold} or more runs in 5 minutes.",
     first_checks=("Canary section: which step fails?",),
     dashboard_section=SECTION,
-    saved_queries=("recent-errors",),
+    saved_queries=("canary-requests-by-step",),
+)
+QUERY = SavedQuery(
+    key="canary-requests-by-step",
+    title="Canary requests by step",
+    text="# Canary requests by step\nfields step | stats count(*) by step\n",
+    log_group="function",
 )
 
 
@@ -50,10 +57,14 @@ def alarms(scope: Scope) -> CanaryAlarms:
             datapoints_to_alarm=1,
             missing_data="notBreaching",
             missing_data_why="the canary publishes on every run: no data means it is stopped",
-            condition="Sum(Failed) >= 2 in a 5-min period",
+            condition="",
             context={"threshold": "2"},
         )
     )
+
+
+def saved_queries(scope: Scope) -> tuple[SavedQuery, ...]:
+    return (QUERY,)
 
 
 def panels(scope: Scope, alarms: CanaryAlarms) -> tuple[Panel, ...]:
@@ -79,6 +90,8 @@ def test_a_new_unit_reaches_the_plan_the_runbook_and_the_dashboard(with_canary: 
     p = plan()
     (alarm,) = [a for a in p.alarms if a.key == "canary-failed"]
     assert alarm in p.home_alarms
+    assert Placed("home", None, QUERY) in p.placed
+    assert QUERY in p.queries_at("home")
     assert f"Dashboard {p.cfg.dashboard_name} > {SECTION}" in description(alarm, p.cfg)
     assert '<a id="canary-failed"></a>' in render_markdown()
 
@@ -100,6 +113,7 @@ def test_a_new_unit_reaches_the_plan_the_runbook_and_the_dashboard(with_canary: 
 def test_without_the_line_there_is_no_trace_of_it() -> None:
     p = plan()
     assert not [a for a in p.alarms if a.key == "canary-failed"]
+    assert QUERY not in p.queries
     assert SECTION not in [s.title for s in layout(p)]
 
 
