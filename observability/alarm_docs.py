@@ -258,7 +258,7 @@ def _table(group: list[AnyAlarm], cfg: MonitoringConfig) -> list[str]:
             whys[f"{missing}: {a.missing_data_why}"] = None
         elif isinstance(a, Composite):
             missing = "n/a (composite)"
-        notifies = a.severity if a.notify else "no (feeds a composite)"
+        notifies: str = a.severity if a.notify else "no (feeds a composite)"
         if isinstance(a, Alarm) and a.silence is not None:
             notifies += f"; no data at all: {a.silence}"
         if a.notify and a.severity_why:

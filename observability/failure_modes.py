@@ -109,8 +109,17 @@ def service(
     """The service-wide burn composites (fast and slow page, leak tickets) and their six windows. The rows
     hold an hour of history: the leak's 3-day window then holds little more than the failure, so it
     tickets within minutes of any failure of a few percent (with 3 days of clean history it needs longer)."""
-    keys = ("fast-burn", "slow-burn", "leak-burn", "fast-1h", "fast-5min", "slow-6h", "slow-30min", "leak-72h")
-    keys += ("leak-6h",)
+    keys = (
+        "fast-burn",
+        "slow-burn",
+        "leak-burn",
+        "fast-1h",
+        "fast-5min",
+        "slow-6h",
+        "slow-30min",
+        "leak-72h",
+        "leak-6h",
+    )
     return dict(zip((f"service-{k}" for k in keys), (fast, slow, leak, w1h, w5m, w6h, w30m, w3d, leak6h), strict=True))
 
 

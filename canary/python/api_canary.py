@@ -101,13 +101,14 @@ def handler(event: object, context: object) -> str:
     body = os.environ.get("CANARY_BODY", "").encode() or None
     key = api_key(secret_id) if secret_id else None
     started = datetime.now(UTC)
-    results, known = [], {}
+    results: list[str] = []
+    known: dict[str, str] = {}
     for route, method, template in targets(os.environ["CANARY_ROUTES"]):
         names = _PARAMETER.findall(template)
         if any(n not in known for n in names):
             print(f"{route}: skipped, no answer gave {names}")
             continue
-        path = _PARAMETER.sub(lambda m, known=known: known[m.group(1)], template)
+        path = _PARAMETER.sub(lambda m: known[m.group(1)], template)  # noqa: B023 - used at once, in this loop
         cid = correlation_id(started, route)
         payload = body if method in ("POST", "PUT", "PATCH") else None
         try:
