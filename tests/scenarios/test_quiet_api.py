@@ -98,3 +98,25 @@ def test_a_stopped_canary_tickets_and_pages_nothing(loaded_default: Loaded) -> N
     assert silent - world.START <= 20
     assert not tl.ever(ALARM)
     print(f"\ncanary stopped: api-unreachable INSUFFICIENT_DATA (ticket) after {silent - world.START} min, never ALARM")
+
+
+LEAK_DAYS = 3
+
+
+def test_a_slow_leak_tickets_over_three_days_and_never_pages(loaded_default: Loaded) -> None:
+    # Three days and six hours of a quiet API (2 requests a minute per route) whose routes fail 0.2 % of their
+    # requests (one 500 every 40 minutes or so, spread over the routes): 2x the service's 0.1 % budget, far
+    # below both page pairs' factors. The leak window is judged at its real length (3 days of history).
+    minutes = LEAK_DAYS * 1440 + 360
+    every = 40  # minutes between two failed requests
+    routes = [r.name for r in loaded_default.routes]
+
+    def minute(m: int) -> world.Minute:
+        faults = {routes[(m // every) % len(routes)]: 1} if m % every == 0 else {}
+        return world.Minute(per_route=2, not_found=0, client_errors=0, unsigned=0, faults=faults)
+
+    scn = loaded_default.world(minute, minutes, judged_from=LEAK_DAYS * 1440)
+    got = alarmed(evaluate(loaded_default, scn, NO_LAG), loaded_default, scn.start, notify_only=True)
+    assert "service-leak-burn" in got, got
+    assert not {k for k in got if loaded_default.pages(k)}, got
+    print(f"\na 2x budget leak over {LEAK_DAYS} days: tickets {sorted(got)}, pages nothing")
