@@ -66,9 +66,8 @@ run: $(RUN_DEPS) $(CONSOLE_STAMP) ## Serve the API on :8000 and its console on :
 	$(PY) -m service.local --host $${HOST:-127.0.0.1} --port $${PORT:-8000} --console-port $${CONSOLE_PORT:-8001} \
 	  $(if $(CONCURRENCY),--concurrency $(CONCURRENCY)) $(if $(DYNAMODB_FAULTS),--dynamodb-faults '$(DYNAMODB_FAULTS)')
 
-query: $(RUN_DEPS) ## Run a saved Logs Insights query over the local logs: make query Q=errors-by-route [FORMAT=json]
-	@test -n "$(Q)" || { echo "usage: make query Q=<saved-query key> [FORMAT=json]  (keys: ls queries/service)"; exit 2; }
-	$(PY) -m local.query $(Q) $(if $(FORMAT),--format $(FORMAT))
+query: $(RUN_DEPS) ## Run a saved Logs Insights query over the local logs: make query Q=errors-by-route [ID=] [MINUTES=] [FORMAT=json]; no Q= lists them
+	@$(PY) -m local.query $(Q) $(if $(ID),--id '$(ID)') $(if $(MINUTES),--minutes '$(MINUTES)') $(if $(FORMAT),--format $(FORMAT))
 
 screenshot: $(STAMP) $(CONSOLE_STAMP) ## docs/console.png: the console after 2.5-6 min of load with DynamoDB throttles and a burst (chromium)
 	$(PY) -m local.screenshot docs/console.png
@@ -112,7 +111,7 @@ openapi: $(STAMP) ## Regenerate openapi.json from the resolver
 
 docs: openapi ## Regenerate openapi.json, RUNBOOK.md (for the configured app: CDK_ARGS=), the tables in docs/ and queries/
 	$(PY) -m scripts.runbook $(CDK_CONTEXT) > RUNBOOK.md
-	$(PY) -m scripts.readme
+	$(PY) -m scripts.doc_tables
 
 bench: $(STAMP) ## Side-by-side benchmark: cold init, warm overhead, log bytes (BENCH_ARGS=--rounds=15)
 	$(PY) -m bench $(BENCH_ARGS)

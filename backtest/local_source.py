@@ -1,6 +1,6 @@
 """The local server's recording (``.local/`` of `make run`) as a history: the metrics the console draws
 and judges, read through the recorder's own reader (``local.telemetry.Recorder(...).snapshot()``, what
-``local/console.py`` serves), so the console and the backtest judge one history."""
+``local/console_server.py`` serves), so the console and the backtest judge one history."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 ``-c key=value`` overrides of ``CDK_ARGS=`` (``scripts.runbook.context``), validated by
 ``stacks.config.load_config`` and planned by ``observability.plan.plan`` exactly as ``stacks/build.py`` does;
 then turned into the offline evaluator's alarms by the same function the local console uses
-(``dashboards.console.alarm_set``), so the console and the backtest judge one definition.
+(``dashboards.console_document.alarm_set``), so the console and the backtest judge one definition.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from dashboards.console import alarm_set
+from dashboards.console_document import alarm_set
 from observability.model import AnyAlarm
 from observability.plan import Plan, plan
 from observability.simulator.evaluator import AlarmSet, MetricAlarm

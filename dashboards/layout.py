@@ -1,7 +1,8 @@
-"""The operations dashboard's layout: the header, the units' panels (in ``observability.plan.UNITS``
-order, each drawn from its own alarms), the service-wide alarm states and the recent-errors table.
+"""The operations dashboard's layout: the incident view first (dashboards.incident), the header, the units'
+panels (in ``observability.plan.UNITS`` order, each drawn from its own alarms), the service-wide alarm states
+and the recent-errors table.
 
-Order: header, service totals, one row per route, Lambda health, concurrency, DynamoDB, edge
+Order: what notifies now, header, service totals, one row per route, Lambda health, concurrency, DynamoDB, edge
 (CloudFront + WAF, drawn from us-east-1), edge cache, alarm status, recent errors (a paid query).
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from dashboards import incident
 from dashboards.notes import SECTION_NOTES, header
 from observability import queries, sections
 from observability.model import AlarmStatus, LogTable, Row, Section
@@ -21,7 +23,7 @@ GRID_WIDTH = 24  # CloudWatch dashboards are 24 columns wide
 def layout(plan: Plan) -> tuple[Section, ...]:
     """The dashboard of a plan; raises when a log widget names a query its log group lacks."""
     panels = [panel for p in plan.units for panel in p.unit.panels(plan.scope, p.alarms)]
-    board = (header(plan.cfg), *join(panels), alarm_status(plan), recent_errors())
+    board = (incident.section(plan), header(plan.cfg), *join(panels), alarm_status(plan), recent_errors())
     _check(board, plan)
     return board
 

@@ -29,11 +29,12 @@ def header(cfg: MonitoringConfig) -> Section:
     service_queries = ", ".join(f"`{q.key}`" for q in queries.service_queries())
     per_route = " / ".join(f"`{queries.route_query_key('<name>', k)}`" for k in queries.route_query_kinds())
     md = f"""# {cfg.service_name}: operations
-**How to read it.** Top: the whole service (every request, true percentiles over all routes). Then **one row per
-route** from the catalogue: requests, fault (5xx) and 4xx rates with the error budget as a red line, latency
-p50/p90/p99 with the route's SLO as a red line, and its alarms. Below: Lambda, concurrency against the reserved
-value, DynamoDB, the edge (CloudFront + WAF, us-east-1), the edge cache when a route is cached, and the recent-errors
-log table (it, the init-duration chart and the edge-cache table run a paid Logs Insights query on every refresh).
+**How to read it.** Above: what notifies now, by severity, and what to do about it. Then the whole service
+(every request, true percentiles over all routes). Then **one row per route** from the catalogue: requests, fault
+(5xx) and 4xx rates with the error budget as a red line, latency p50/p90/p99 with the route's SLO as a red line,
+and its alarms. Below: Lambda, concurrency against the reserved value, DynamoDB, the edge (CloudFront + WAF,
+us-east-1), the edge cache when a route is cached, and the recent-errors log table (it, the init-duration chart
+and the edge-cache table run a paid Logs Insights query on every refresh).
 Rates are `Average` of 0/1 metrics: 1 % = 1 request in 100.
 
 **When an alarm fires**, its description is a short runbook; the full one is [RUNBOOK.md]({cfg.runbook_url}).

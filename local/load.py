@@ -8,7 +8,8 @@ Without --url it starts its own server (`python -m local --port 0`, the same as 
 captures its stdout and samples its memory from /proc, per process: the server, each worker, the emulator.
 
 Phases: `health` (GET /health only: the issue's >= 200 requests/s target with 4 clients) and
-`mix` (health, create, get, list, summary, delete and 404s, as a client population would).
+`mix` (health, create, get, list, summary, delete and 404s, as a client population would); then `cleanup`
+deletes the orders the run created and did not delete, so a table outlives many runs unchanged.
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ import random
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+import urllib.request
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -137,7 +140,8 @@ class Client:
         self.conn.close()
 
 
-def run_phase(phase: Phase, url: str, actions: list[str]) -> None:
+def run_phase(phase: Phase, url: str, actions: list[str]) -> list[str]:
+    """Run one phase; the ids of the orders it created and did not delete."""
     split = urlsplit(url)
     known: list[str] = []
     lock = threading.Lock()
@@ -149,6 +153,33 @@ def run_phase(phase: Phase, url: str, actions: list[str]) -> None:
     for t in threads:
         t.join()
     phase.elapsed_s = time.perf_counter() - phase.started
+    return known
+
+
+def cleanup(url: str, order_ids: list[str], budget_s: float = 60.0) -> Phase:
+    """Delete the orders a run created and did not delete, one after another (bounded in time): repeated runs
+    against one `make run` leave its table as they found it, so the summary route's full scan does not grow
+    run after run until it outlasts its SLO."""
+    split = urlsplit(url)
+    phase = Phase("cleanup", 1, budget_s, len(order_ids))
+    conn = http.client.HTTPConnection(split.hostname or "127.0.0.1", split.port or 80, timeout=30)
+    phase.started = time.perf_counter()
+    for order_id in order_ids:
+        if not phase.take():
+            break
+        started = time.perf_counter()
+        try:
+            conn.request("DELETE", f"/orders/{order_id}")
+            response = conn.getresponse()
+            response.read()
+        except (OSError, http.client.HTTPException) as exc:
+            phase.record(None, 0, type(exc).__name__)
+            conn.close()
+            continue
+        phase.record(response.status, (time.perf_counter() - started) * 1000)
+    conn.close()
+    phase.elapsed_s = time.perf_counter() - phase.started
+    return phase
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -163,8 +194,11 @@ class OwnServer:
 
     def __init__(self, extra_args: list[str]) -> None:
         env = {k: v for k, v in os.environ.items() if k not in ("DYNAMODB_ENDPOINT_URL",)}
+        # Its own recording, not .local/ (a running `make run`'s): one recording per server.
+        self.telemetry = tempfile.TemporaryDirectory(prefix="make-load-")
+        telemetry = ["--telemetry-dir", self.telemetry.name]
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-m", "local", "--port", "0", "--console-port", "0", *extra_args],
+            [sys.executable, "-m", "local", "--port", "0", "--console-port", "0", *telemetry, *extra_args],
             cwd=ROOT,
             env=env,
             stdout=subprocess.PIPE,
@@ -175,8 +209,8 @@ class OwnServer:
             self.process.kill()
             raise SystemExit(f"the server did not start: {first!r}")
         self.banner = first.strip()
-        if self.process.stdout:
-            self.process.stdout.readline()  # the console's URL line
+        second = self.process.stdout.readline() if self.process.stdout else ""  # "console on <url> (...)"
+        self.console = second.split()[2] if second.startswith("console on ") else None
         self.url = first.split("listening on ")[1].split()[0]
         self.lines: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -204,6 +238,7 @@ class OwnServer:
         self.process.send_signal(signal.SIGINT)
         code = self.process.wait(timeout=30)
         self._reader.join(timeout=10)
+        self.telemetry.cleanup()
         return code
 
 
@@ -255,6 +290,24 @@ def check_output(lines: list[str], phases: list[Phase]) -> list[str]:
     return problems
 
 
+def check_alarms(console: str) -> list[str]:
+    """A healthy load pages nothing: once the run's last minute is complete (the console judges complete
+    minutes only), no notifying alarm may be in ALARM on the server's console."""
+    wait = 61.5 - time.time() % 60
+    print(f"  alarms: waiting {wait:.0f} s for the run's last minute to complete, then reading {console}")
+    time.sleep(wait)
+    with urllib.request.urlopen(console + "/dashboard.json", timeout=120) as response:  # noqa: S310 - loopback
+        view = json.load(response)["incident"]
+    counts = view["counts"]
+    at = time.strftime("%H:%M", time.gmtime(view["evaluated_at"]))
+    print(
+        f"  alarms judged through {at} UTC: {counts['ALARM']} notifying in ALARM, {counts['OK']} OK, "
+        f"{counts['INSUFFICIENT_DATA']} without data"
+    )
+    firing = [f"{a['key']} ({g['severity']}: {a['why']})" for g in view["groups"] for a in g["alarms"]]
+    return [f"a healthy load left a notifying alarm in ALARM: {f}" for f in firing]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m local.load", description=__doc__.splitlines()[0])
     parser.add_argument("--url", default=os.environ.get("URL") or None, help="target (loopback); default: own server")
@@ -276,18 +329,29 @@ def main(argv: list[str] | None = None) -> int:
         server.sample_now()
 
     phases: list[Phase] = []
+    created: list[str] = []  # orders the run created and still exist: deleted at the end
     all_actions = [name for weight, name in MIX for _ in range(weight)]
     for name in filter(None, (p.strip() for p in args.phases.split(","))):
         if name not in ("health", "mix"):
             parser.error(f"unknown phase {name!r}")
         phase = Phase(name, args.clients, args.duration, args.max_requests)
-        run_phase(phase, url, ["health"] if name == "health" else all_actions)
+        created += run_phase(phase, url, ["health"] if name == "health" else all_actions)
         phases.append(phase)
         report_phase(phase)
+    if created:
+        phases.append(cleanup(url, created))
+        report_phase(phases[-1])
 
     problems = [
         f"{p.name}: {sum(p.connection_errors.values())} connection errors" for p in phases if p.connection_errors
     ]
+    healthy = (
+        server is not None
+        and "--dynamodb-faults" not in args.server_args
+        and not any(p.statuses.get(429) for p in phases)
+    )
+    if server and server.console and healthy:
+        problems += check_alarms(server.console)
     if server:
         server.sample_now()
         code = server.stop()
@@ -298,7 +362,23 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {line}")
     for problem in problems:
         print(f"  CHECK FAILED: {problem}")
-    print("  checks: " + ("passed" if not problems else f"{len(problems)} failed"))
+    checked = ["no connection errors"]
+    if server:
+        checked += ["server exit status 0", "stdout all JSON", "access + throttle lines = responses", "route labels"]
+        checked.append(
+            "no notifying alarm in ALARM on its console"
+            if healthy
+            else "(faults or throttles were part of the run: alarms not judged)"
+        )
+    else:
+        checked.append("(external server: its output is not checked)")
+    print(f"  checks {'passed' if not problems else f'{len(problems)} FAILED'}: " + "; ".join(checked))
+    # Not a failure (a burst may be meant to throttle), but never a silent one: say what the run measured.
+    answered = sum(p.responses for p in phases)
+    refused = {s: sum(p.statuses.get(s, 0) for p in phases) for s in (429, 500, 502, 503, 504)}
+    for status, n in refused.items():
+        if answered and n / answered >= 0.01:
+            print(f"  NOTE: {n} of {answered} responses ({100 * n / answered:.0f} %) were {status}")
     return 1 if problems else 0
 
 

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from local.console import Console
+from local.console_server import Console
 from local.emulator import DUMMY_CREDENTIALS, EmulatorProcess, ensure_table, is_local_endpoint, use_dummy_credentials
 from local.events import FUNCTION_NAME, REGION, TIMEOUT_MS
 from local.fault_proxy import FaultProxy, FaultSpec

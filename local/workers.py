@@ -146,9 +146,10 @@ class WorkerPool:
         self._log = log
 
     def busy(self) -> int:
-        """Environments running an invocation now (what ConcurrentExecutions counts)."""
+        """Environments serving an invocation now, those still starting for one included: what
+        ConcurrentExecutions counts (Lambda counts an environment from its init on), and what throttles."""
         with self._lock:
-            return len(self._all) - len(self._idle)
+            return self._count - len(self._idle)
 
     def acquire(self) -> Worker | None:
         with self._lock:

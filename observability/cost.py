@@ -1,6 +1,6 @@
 """Monthly fixed cost of the observability, computed from the catalogue and the units' alarms.
 
-``make docs`` embeds :func:`render_markdown` in docs/cost.md (scripts/readme.py; a test keeps it current).
+``make docs`` embeds :func:`render_markdown` in docs/cost.md (scripts/doc_tables.py; a test keeps it current).
 Fixed cost only: Logs ingestion/storage and Logs Insights scans depend on traffic and are noted,
 not computed.
 """

@@ -253,6 +253,8 @@ class AlarmStatus:
     alarms: tuple[AnyAlarm, ...]
     width: int
     height: int
+    states: tuple[Literal["ALARM", "OK", "INSUFFICIENT_DATA"], ...] = ()  # show only these (empty: all)
+    sort_by: Literal["default", "state_updated"] = "default"  # state_updated: latest change first
 
 
 # The log groups a saved query can read, each with its region and the deploy-time value (Ref name) that

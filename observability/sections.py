@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+INCIDENT = "Incident: what notifies now"
 SERVICE = "Service"
 ROUTES = "Routes"
 LAMBDA = "Lambda health"

@@ -120,6 +120,10 @@ class RouteSpec:
         """Whether a raw request path fits this route's template (whatever the method)."""
         return self._matcher.match(path) is not None
 
+    def filled(self, value: str) -> str:
+        """The path with every parameter replaced by ``value``: ``*`` gives CloudFront's path pattern."""
+        return "".join(p if i % 2 == 0 else value for i, p in enumerate(self._parts))
+
 
 ROUTES: tuple[RouteSpec, ...] = (
     RouteSpec(

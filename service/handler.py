@@ -75,9 +75,9 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     # A body is checked before the resolver runs: its request validation would parse it first (service/request_body.py).
     spec = route_for(str(http.get("method", "")), str(event.get("rawPath", "")))
     try:
-        request_body.check(spec, event, oversized=state.oversized)
+        request_body.check_and_normalize(spec, event, oversized=state.oversized)
     except ProblemError as refused:
-        state.route = spec.label if spec else None  # check() refuses only a catalogue route's body
+        state.route = spec.label if spec else None  # check_and_normalize() refuses only a catalogue route's body
         response = problem_result(refused.status, refused.detail, correlation_id=state.correlation_id)
     else:
         response = _resolve(event, context, state)

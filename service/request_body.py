@@ -40,7 +40,7 @@ def is_json_media_type(content_type: str) -> bool:
     return True
 
 
-def check(spec: RouteSpec | None, event: dict[str, Any], *, oversized: bool) -> None:
+def check_and_normalize(spec: RouteSpec | None, event: dict[str, Any], *, oversized: bool) -> None:
     """Raise ProblemError (413, 415, 400) unless the request's body is one the resolver may parse.
 
     On success the event's Content-Type is rewritten to plain ``application/json`` (the media type

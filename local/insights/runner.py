@@ -60,7 +60,8 @@ def _columns(text: str) -> tuple[list[str]]:
     return ([d.split("\t")[0] for d in described],)
 
 
-_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+# A JSON number as text: JSON writes no leading zeros, so "000123" was a string (an id) and stays text.
+_NUMBER = re.compile(r"-?(0|[1-9]\d*)(\.\d+)?")
 
 
 def _present(value: Any, kind: str) -> Any:

@@ -25,11 +25,12 @@ from dataclasses import dataclass
 
 from observability import queries, sections
 from observability.emf import PERCENTILES, rates, route_metric, service_metric
-from observability.model import Alarm, AlarmLine, Composite, Expression, Graph, Playbook, Severity, duration
+from observability.model import RED, Alarm, AlarmLine, Composite, Expression, Graph, Playbook, Severity, duration
 from observability.monitoring_config import BurnWindow, MonitoringConfig
 from observability.queries import SavedQuery
 from observability.unit import Panel, Scope, UnitAlarms
 from observability.units import function_url
+from observability.units.lambda_function import metric as lambda_metric
 from service.catalogue import NOT_FOUND, RouteSpec
 from service.contract import METRIC_CLIENT_ERROR, METRIC_FAULT, METRIC_LATENCY
 from service.contract import METRIC_REQUESTS as REQUESTS
@@ -187,8 +188,13 @@ def panels(scope: Scope, alarms: ServiceAlarms) -> tuple[Panel, ...]:
             (
                 (
                     Graph(
-                        "Requests / min (all routes)",
-                        left=(service_metric(cfg, REQUESTS, "Sum", label="requests"),),
+                        "Requests / min (all routes) and throttled",
+                        # Throttled requests never reach the function (no access line, no EMF): beside the
+                        # requests it answered, a burst of 429s is seen where the traffic is read.
+                        left=(
+                            service_metric(cfg, REQUESTS, "Sum", label="requests"),
+                            lambda_metric("Throttles", "Sum", label="throttled (429, never ran)", color=RED),
+                        ),
                         width=6,
                     ),
                     Graph(

@@ -22,6 +22,8 @@ from service.dal.tables import TABLE_PARTITION_KEY as PARTITION_KEY
 
 # DynamoDB's number range and precision; the same context boto3's TypeSerializer uses, so a number
 # the table cannot store exactly raises here instead of being rounded.
+# Items per Scan call of a full-table read (scan_all).
+SCAN_PAGE_ITEMS = 100
 _NUMBER_CONTEXT = Context(Emin=-128, Emax=126, prec=38, traps=[Clamped, Overflow, Inexact, Rounded, Underflow])
 
 
@@ -76,10 +78,13 @@ class OrdersTable:
         return items, deserialize_item(last_key) if last_key else None
 
     def scan_all(self) -> Iterator[dict[str, Any]]:
-        """Every item, page by page: deliberately heavy (it is what the summary route measures)."""
+        """Every item, page by page: deliberately heavy (it is what the summary route measures). Pages of
+        SCAN_PAGE_ITEMS keep each call far inside its read timeout (service/time_budget.py), also on the
+        local emulator, which spends ~1-2 ms per returned item: its 500-item pages neared the 1.5 s
+        timeout under `make load` and the summary answered 503."""
         start_key: dict[str, Any] | None = None
         while True:
-            items, start_key = self.page(limit=500, start_key=start_key)
+            items, start_key = self.page(limit=SCAN_PAGE_ITEMS, start_key=start_key)
             yield from items
             if not start_key:
                 return

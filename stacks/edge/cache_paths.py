@@ -18,8 +18,6 @@ from functools import cache
 
 from service.catalogue import CacheRule, RouteSpec
 
-_PARAMETER = re.compile(r"\{\w+\}")
-
 
 @dataclass(frozen=True)
 class CacheBehaviour:
@@ -34,7 +32,7 @@ class CacheBehaviour:
 
 def path_pattern(route: RouteSpec) -> str:
     """The CloudFront path pattern for a route's template: each parameter segment becomes ``*``."""
-    return _PARAMETER.sub("*", route.path)
+    return route.filled("*")
 
 
 @cache
@@ -49,7 +47,7 @@ def cloudfront_matches(pattern: str, path: str) -> bool:
 
 def example_path(route: RouteSpec) -> str:
     """A concrete request path for the route (each parameter filled with a plain value)."""
-    return _PARAMETER.sub("p1", route.path)
+    return route.filled("p1")
 
 
 def served_by(behaviours: Sequence[CacheBehaviour], path: str) -> CacheBehaviour | None:

@@ -45,8 +45,17 @@ def widget(w: Widget, refs: Refs, alarms: Mapping[str, cw.IAlarm]) -> cw.IWidget
         background = {"background": cw.TextWidgetBackground.TRANSPARENT} if w.transparent else {}
         return cw.TextWidget(markdown=fill(w.markdown, refs), width=w.width, height=w.height, **background)
     if isinstance(w, AlarmStatus):
+        optional: dict[str, object] = {}
+        if w.states:
+            optional["states"] = [cw.AlarmState[s] for s in w.states]
+        if w.sort_by == "state_updated":
+            optional["sort_by"] = cw.AlarmStatusWidgetSortBy.STATE_UPDATED_TIMESTAMP
         return cw.AlarmStatusWidget(
-            title=w.title, alarms=[alarms[a.key] for a in w.alarms], width=w.width, height=w.height
+            title=w.title,
+            alarms=[alarms[a.key] for a in w.alarms],
+            width=w.width,
+            height=w.height,
+            **optional,  # type: ignore[arg-type]
         )
     return log_widget(w, refs)
 

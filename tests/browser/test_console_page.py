@@ -5,7 +5,9 @@ graphs draw what they say (series as lines, threshold lines across the plot), re
 from __future__ import annotations
 
 import json
+import re
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -126,9 +128,11 @@ def test_graphs_draw_lines_and_threshold_lines(loaded: tuple[Served, list[Any]])
     served, _ = loaded
     pw, browser, page = open_console(served.console)
     try:
-        service = page.locator('section[data-section="Service"] [data-title="Requests / min (all routes)"]')
+        service = page.locator(
+            'section[data-section="Service"] [data-title="Requests / min (all routes) and throttled"]'
+        )
         drawn = service.evaluate(PIXELS)
-        (requests,) = drawn["columns"]
+        requests, _throttled = drawn["columns"]
         # Two datapoints a minute apart on an axis of at least 10 minutes: a segment of ~1/10 of the width.
         assert longest_run(requests) > 20 * drawn["dpr"], requests
         route = ROUTES[0]
@@ -146,3 +150,80 @@ def test_graphs_draw_lines_and_threshold_lines(loaded: tuple[Served, list[Any]])
     finally:
         browser.close()
         pw.stop()
+
+
+def test_the_first_screen_names_the_cause_its_severity_since_and_runbook(loaded: tuple[Served, list[Any]]) -> None:
+    """On-call's first ten seconds, at 1440x900 and no scrolling: what notifies (DynamoDB throttling, from the
+    fault run), how urgent, since when (UTC), and a runbook link that lands on its entry."""
+    served, _ = loaded
+    expected = next(a for a in dashboard(served)["alarms"] if a["key"] == "dynamodb-throttles")
+    pw, browser, page = open_console(served.console, (1440, 900))
+    try:
+        cause = page.locator('#incident .cause[data-kind="dynamodb-throttles"]')
+        box = cause.bounding_box()
+        assert box is not None
+        assert box["y"] + 120 <= 900  # its head, first alarm and first check are on the first screen
+        head = cause.locator(".cause-head").inner_text()
+        assert "DynamoDB throttling" in head
+        assert expected["severity"].upper() in head
+        since = cause.locator(".since-utc").inner_text()
+        assert re.fullmatch(r"since \d\d:\d\d UTC \(.+\)", since), since
+        assert since[6:11] == time.strftime("%H:%M", time.gmtime(expected["since"]))
+        assert "still red:" in cause.locator(".why").first.inner_text()
+        link = cause.locator("a.runbook")
+        assert link.get_attribute("href") == "/RUNBOOK.md#dynamodb-throttles"
+        assert (
+            page.locator("#alarm-counts")
+            .inner_text()
+            .startswith(
+                f"{sum(1 for a in dashboard(served)['alarms'] if a['notify'] and a['state'] == 'ALARM')} notifying"
+            )
+        )
+        page.goto(served.console + "/RUNBOOK.md#dynamodb-throttles")
+        page.wait_for_selector("body[data-rendered]", timeout=30_000)
+        entry = page.locator("#dynamodb-throttles + h3")
+        assert entry.inner_text() == "DynamoDB throttling"
+        assert entry.bounding_box()["y"] < 100  # scrolled to it  # type: ignore[index]
+    finally:
+        browser.close()
+        pw.stop()
+
+
+def test_at_800_px_nothing_overflows_and_a_refresh_redraws_in_place(loaded: tuple[Served, list[Any]]) -> None:
+    served, _ = loaded
+    pw, browser, page = open_console(served.console, (800, 900))
+    try:
+        overflow = page.evaluate(
+            """() => ({ page: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+                       wide: [...document.querySelectorAll('.w, .cause, header')]
+                         .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+                         .map((e) => e.dataset.title || e.className) })"""
+        )
+        assert overflow == {"page": 0, "wide": []}
+        # A refresh keeps the page's elements (and so a selection, an opened list, the scroll position).
+        page.evaluate("document.querySelector('[data-section=Service] .graph').dataset.mark = 'kept'")
+        rendered = page.get_attribute("body", "data-rendered")
+        page.wait_for_function(f"document.body.dataset.rendered !== '{rendered}'", timeout=30_000)
+        assert page.locator("[data-section=Service] .graph[data-mark=kept]").count() == 1
+        # The server unreachable: a banner says so instead of the page going on as if all were well.
+        page.route("**/dashboard.json", lambda route: route.abort())
+        page.wait_for_selector("#stale:not([hidden])", timeout=30_000)
+        assert "unreachable" in page.locator("#stale").inner_text()
+    finally:
+        browser.close()
+        pw.stop()
+
+
+def test_console_server_answers_errors_as_the_api_does(loaded: tuple[Served, list[Any]]) -> None:
+    served, _ = loaded
+    cases = [("POST", "/dashboard.json", 405), ("GET", "/nope", 404), ("GET", "/query?key=no-such-query", 404)]
+    for method, path, status in cases:
+        request = urllib.request.Request(served.console + path, method=method, data=b"" if method == "POST" else None)
+        with pytest.raises(urllib.error.HTTPError) as raised:
+            urllib.request.urlopen(request, timeout=30)
+        error = raised.value
+        assert error.code == status, (method, path)
+        assert error.headers["Content-Type"] == "application/problem+json"
+        assert json.load(error)["status"] == status
+    with urllib.request.urlopen(served.console + "/query?format=text&key=errors-by-route", timeout=60) as response:
+        assert response.read().decode().startswith("# saved query errors-by-route")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scripts.readme import BLOCKS, ROOT, render
+from scripts.doc_tables import BLOCKS, ROOT, render
 
 MAX_README_LINES = 250
 SCREEN = 50  # lines a reader sees before scrolling

@@ -350,3 +350,25 @@ def test_failure_mode_alarms_read_the_function_url_and_the_account(default_synth
     (stat,) = [m["MetricStat"] for m in account["Properties"]["Metrics"] if "MetricStat" in m]
     assert (stat["Metric"]["MetricName"], stat["Stat"]) == ("ClaimedAccountConcurrency", "Maximum")
     assert "Dimensions" not in stat["Metric"] or stat["Metric"]["Dimensions"] == []
+
+
+def test_the_dashboard_opens_with_what_notifies_now(default_synth: Synth) -> None:
+    """First: the incident section, alarm-status widgets of every home-region alarm that notifies (those with
+    alarm actions), showing only those in ALARM, latest change first; window alarms are not among them."""
+    first, *rest = the_dashboard(default_synth)["widgets"]
+    assert first["type"] == "text"
+    assert sections.INCIDENT in first["properties"]["markdown"]
+    status = [w for w in rest[:3] if w["type"] == "alarm"]
+    assert status
+    for w in status:
+        assert w["properties"]["states"] == ["ALARM"]
+        assert w["properties"]["sortBy"] == "stateUpdatedTimestamp"
+    shown = [arn for w in status for arn in w["properties"]["alarms"]]
+    notifying = [
+        res
+        for t in home_templates(default_synth)
+        for type_ in ("AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm")
+        for res in t.resources(type_).values()
+        if res["Properties"].get("AlarmActions")
+    ]
+    assert len(shown) == len(notifying) > 0

@@ -1,4 +1,4 @@
-"""The console's /dashboard.json (dashboards/console.py) from recorded telemetry (local/telemetry.py):
+"""The console's /dashboard.json (dashboards/console_document.py) from recorded telemetry (local/telemetry.py):
 the deployed layout widget for widget, counts equal to the access lines, alarm states from the simulator."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from dashboards.console import document, totals
+from dashboards.console_document import document, totals
 from dashboards.layout import layout
 from local.telemetry import Recorder
 from observability.aws_published import PlatformMetrics

@@ -2,7 +2,7 @@
 deploys) as one JSON document, drawn from locally recorded metrics, with every alarm's state computed by
 the offline CloudWatch simulator (``observability.simulator``) from the same alarm model the stacks create.
 
-Plain data in, plain data out: no CDK, no I/O. The local console (``local/console.py``) feeds it the
+Plain data in, plain data out: no CDK, no I/O. The local console (``local/console_server.py``) feeds it the
 recorded metrics and runs log widgets' saved queries; its page (``dashboards/console/``) draws the
 document it serves at ``/dashboard.json``.
 
@@ -18,8 +18,11 @@ from dataclasses import dataclass
 from string import Template
 from typing import Any
 
+from dashboards import incident
+from observability import sections
 from observability.conditions import condition
 from observability.model import (
+    Alarm,
     AlarmStatus,
     AnyAlarm,
     AnyMetric,
@@ -31,6 +34,7 @@ from observability.model import (
     Section,
     Text,
     Widget,
+    duration,
 )
 from observability.plan import Plan
 from observability.simulator.evaluator import AlarmSet, CompositeAlarm, MetricAlarm, MetricStat, Timeline
@@ -48,6 +52,9 @@ _COMPARISON = {
     "<": "LessThanThreshold",
     "<=": "LessThanOrEqualToThreshold",
 }
+# The console server's paths (local/console_server.py) the incident view links to.
+RUNBOOK_HREF = "/RUNBOOK.md"
+QUERY_HREF = "/query?format=text&key="
 NO_LOCAL_SOURCE = "No local source: {what} exist only in AWS ({where})."
 WINDOW_MINUTES = 180  # what the graphs can show: the last 3 hours, as the deployed dashboard's default
 FIT_MIN_MINUTES = 10  # the fitted time axis spans at least this: a short session is not squeezed to a line
@@ -56,15 +63,23 @@ FIT_LEAD_MINUTES = 1  # and starts a little before the first recorded minute
 
 @dataclass(frozen=True)
 class Window:
-    """Epoch minutes: data from ``first`` on, evaluated and drawn up to ``now`` (the minute in progress)."""
+    """Epoch minutes: data from ``first`` on, drawn up to ``now`` (the minute in progress, marked partial on
+    the page) and evaluated up to ``now - 1``, the last complete minute."""
 
     first: int
     now: int
 
     @property
     def end(self) -> int:
-        """Scenario end (exclusive): the minute in progress counts, as the local clock has it."""
+        """Scenario end (exclusive) for graphs: the minute in progress is drawn, as the local clock has it."""
         return self.now - self.first + 1
+
+    @property
+    def evaluated_end(self) -> int:
+        """The last alarm evaluation (relative minute): at the start of the minute in progress, over complete
+        minutes only. An evaluation that read the minute in progress would be redone, with more data, on
+        every refresh: states and their "since" would move after the fact."""
+        return self.now - self.first
 
 
 def simulated(m: AnyMetric, refs: Mapping[str, str]) -> tuple[dict[str, MetricStat], dict[str, str], str] | None:
@@ -112,9 +127,10 @@ def alarm_set(alarms: Sequence[AnyAlarm], refs: Mapping[str, str]) -> AlarmSet:
     return out
 
 
-def scenario(data: MetricData, window: Window) -> Scenario:
-    """Recorded minutes as the simulator's scenario (minute 0 = ``window.first``)."""
-    out = Scenario(end=window.end)
+def scenario(data: MetricData, window: Window, end: int | None = None) -> Scenario:
+    """Recorded minutes as the simulator's scenario (minute 0 = ``window.first``), evaluated up to ``end``
+    (relative; default ``window.end``)."""
+    out = Scenario(end=window.end if end is None else end)
     for (namespace, name, dims), minutes in data.items():
         series = Series(
             {m - window.first: Sample.of(v) for m, v in minutes.items() if v and window.first <= m <= window.now}
@@ -126,10 +142,61 @@ def scenario(data: MetricData, window: Window) -> Scenario:
 def alarm_states(
     alarms: Sequence[AnyAlarm], data: MetricData, window: Window, refs: Mapping[str, str]
 ) -> dict[str, dict[str, Any]]:
-    """key -> {state, since (epoch s of the evaluation that set it), values}: the simulator's reading of the
-    recorded minutes. An alarm starts in INSUFFICIENT_DATA, as a new CloudWatch alarm does."""
-    timelines = alarm_set(alarms, refs).evaluate(scenario(data, window))
-    return {key: _state(t, window) for key, t in timelines.items()}
+    """key -> {state, since (epoch s of the evaluation that set it), history, why}: the simulator's reading
+    of the recorded complete minutes. An alarm starts in INSUFFICIENT_DATA, as a new CloudWatch alarm does.
+    ``why`` (for an alarm in ALARM) says what keeps it there at the last evaluation."""
+    aset = alarm_set(alarms, refs)
+    scn = scenario(data, window, end=window.evaluated_end)
+    timelines = aset.evaluate(scn)
+    out = {key: _state(t, window) for key, t in timelines.items()}
+    by_key = {a.key: a for a in alarms}
+    for key, st in out.items():
+        if st["state"] == "ALARM":
+            st["why"] = why(by_key[key], aset, scn, out)
+    return out
+
+
+def why(a: AnyAlarm, aset: AlarmSet, scn: Scenario, states: Mapping[str, Mapping[str, Any]]) -> str:
+    """What holds an alarm in ALARM at the last evaluation, in a line: its newest datapoints against the
+    threshold, or the missing data it keeps its state on; for a composite, each child's."""
+    if isinstance(a, Composite):
+        return "; ".join(f"{c.context.get('window', c.key)}: {_why_metric(c, aset, scn)}" for c in a.children)
+    return _why_metric(a, aset, scn)
+
+
+def _why_metric(a: Alarm, aset: AlarmSet, scn: Scenario) -> str:
+    sim = aset.alarms[a.key]
+    assert isinstance(sim, MetricAlarm)  # noqa: S101 - a model Alarm is simulated as a metric alarm
+    p = sim.period_s // 60
+    seen = sim.range_at(scn, scn.end)
+    window = [scn.end - j * p for j in reversed(range(a.evaluation_periods))]
+    values = [seen.get(t) for t in window]
+    test = f"{a.comparison} {a.threshold:g}"
+    if all(v is None for v in values):
+        span = duration(a.evaluation_periods * sim.period_s)
+        return f"no datapoint in the last {span}: state kept (missing data: {a.missing_data})"
+    if a.evaluation_periods == 1:
+        return f"{_num(values[0])} {test} (last {duration(sim.period_s)} period)"
+    breaching = sum(1 for v in values if v is not None and _COMPARE_FN[a.comparison](v, a.threshold))
+    shown = ", ".join("-" if v is None else _num(v) for v in values)
+    return (
+        f"{breaching} of the last {a.evaluation_periods} {duration(sim.period_s)} periods {test} "
+        f"({a.datapoints_to_alarm} alarm): {shown}, oldest first"
+    )
+
+
+def _num(v: float | None) -> str:
+    """1,980 / 14.4 / 0.123: readable at a glance (no exponents)."""
+    assert v is not None  # noqa: S101 - callers pass datapoints that exist
+    return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}"
+
+
+_COMPARE_FN = {
+    ">": lambda v, t: v > t,
+    ">=": lambda v, t: v >= t,
+    "<": lambda v, t: v < t,
+    "<=": lambda v, t: v <= t,
+}
 
 
 def _state(t: Timeline, window: Window) -> dict[str, Any]:
@@ -142,7 +209,7 @@ def _state(t: Timeline, window: Window) -> dict[str, Any]:
 
 
 def _epoch(window: Window, minute: int) -> int:
-    # Evaluation T reads minutes before T; the one at T = end reads the minute in progress: now.
+    # Evaluation T reads the minutes before T and happens at T's start (at most the minute in progress's).
     return min(window.first + minute, window.now) * 60
 
 
@@ -205,6 +272,14 @@ def document(
     return {
         "service": plan.cfg.service_name,
         "now": int(now_s),
+        "incident": {
+            "title": sections.INCIDENT,
+            "recorded": bool(data),
+            # The last evaluation: at the start of the minute in progress, over complete minutes.
+            "evaluated_at": window.now * 60,
+            "counts": incident.counts(plan.alarms, alarms),
+            "groups": incident.groups(plan.alarms, alarms, runbook_href=RUNBOOK_HREF, query_href=QUERY_HREF),
+        },
         "window": fit(window, data),
         "sections": [{"title": s.title, "rows": [[widget(w) for w in row] for row in s.rows]} for s in board],
         "alarms": list(alarms.values()),
@@ -234,7 +309,7 @@ def _alarm(a: AnyAlarm, plan: Plan, states: Mapping[str, Mapping[str, Any]]) -> 
         "condition": condition(a),
         "region": a.region,
         "notify": a.notify,
-        "severity": a.severity if a.notify else None,
+        "severity": a.severity,
         # CloudFront and WAF alarms read us-east-1 metrics, which only AWS has.
         "local": found is not None,
         **state,
@@ -286,9 +361,14 @@ def _log(w: LogTable, run_query: QueryRunner) -> dict[str, Any]:
     return out
 
 
-def totals(data: MetricData, namespace: str, service: str) -> dict[str, dict[str, float]]:
-    """Per route label: requests, faults (5xx) and client errors (4xx) over every recorded minute, from
-    the service's EMF metrics (what ``make load``'s counts are compared with)."""
+def current(data: MetricData, namespace: str, service: str, minute: int) -> dict[str, dict[str, float]]:
+    """``totals`` of one minute (epoch minute): the per-route rates of the last complete minute."""
+    return totals(data, namespace, service, only=minute)
+
+
+def totals(data: MetricData, namespace: str, service: str, only: int | None = None) -> dict[str, dict[str, float]]:
+    """Per route label: requests, faults (5xx) and client errors (4xx) over every recorded minute (or the
+    epoch minute ``only``), from the service's EMF metrics (what ``make load``'s counts are compared with)."""
     out: dict[str, dict[str, float]] = {}
     names = {METRIC_REQUESTS: "requests", METRIC_FAULT: "faults", METRIC_CLIENT_ERROR: "client_errors"}
     for (ns, name, dims), minutes in data.items():
@@ -296,5 +376,5 @@ def totals(data: MetricData, namespace: str, service: str) -> dict[str, dict[str
         if ns != namespace or name not in names or d.get(DIM_SERVICE) != service or DIM_ROUTE not in d:
             continue
         row = out.setdefault(d[DIM_ROUTE], {"requests": 0, "faults": 0, "client_errors": 0})
-        row[names[name]] += sum(sum(v) for v in minutes.values())
+        row[names[name]] += sum(sum(v) for m, v in minutes.items() if only is None or m == only)
     return dict(sorted(out.items()))

@@ -1,4 +1,4 @@
-"""Regenerate the generated blocks of the documents: `python -m scripts.readme` (part of `make docs`).
+"""Regenerate the generated blocks of the documents: `python -m scripts.doc_tables` (part of `make docs`).
 
 Each table lives in the document about its subject, between `<!-- BEGIN <block> (generated: make docs) -->`
 and `<!-- END <block> -->`:
