@@ -58,16 +58,19 @@ def width(row: Row) -> int:
 
 
 def alarm_status(plan: Plan) -> Section:
+    """The service-wide alarms' states, pages and tickets apart (route tickets are on each route's row)."""
+    notifying = [a for a in plan.home_alarms if a.notify]
     return Section(
         sections.ALARMS,
         (
-            (
+            tuple(
                 AlarmStatus(
-                    "Service-wide alarms (route alarms are on each route's row; edge alarms in us-east-1)",
-                    tuple(a for a in plan.home_alarms if a.notify),
-                    width=24,
+                    f"{title} (route tickets are on each route's row; edge alarms in us-east-1)",
+                    tuple(a for a in notifying if a.severity == severity),
+                    width=12,
                     height=3,
-                ),
+                )
+                for severity, title in (("page", "Pages: users failing now"), ("ticket", "Tickets: working hours"))
             ),
         ),
     )

@@ -31,7 +31,7 @@ def description(alarm: AnyAlarm, cfg: MonitoringConfig) -> str:
     rb = alarm.runbook
     checks = " ".join(f"({i}) {_sentence(c)}" for i, c in enumerate(rb.first_checks, 1))
     queries = ", ".join(f"{cfg.query_folder}/{q}" for q in rb.saved_queries)
-    head = f"{rb.title}. {rb.meaning}"
+    head = f"{alarm.severity.upper()}. {rb.title}. {rb.meaning}"
     first = f" First checks: {checks}"
     where = f" Dashboard {cfg.dashboard_name} > {rb.dashboard_section}. Saved queries: {queries}."
     link = f" Runbook: {cfg.runbook_url}#{rb.kind}"
@@ -73,18 +73,20 @@ def failure_matrix(
     routes = tuple(routes)
     by_key = {a.key: a for a in every_alarm(cfg, routes)}
     lines = [
-        "| Row | Failure (example) | The viewer sees | Metrics that move | Pages (minutes after it starts) | Runbook |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| Row | Failure (example) | The viewer sees | Metrics that move | Severity (proven down to) "
+        "| Pages and tickets (minutes after it starts) | Runbook |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     notes = []
     for mode in MODES:
-        pages, kinds = [], {}
+        pages, kinds, severities = [], {}, set()
         for key, minutes in failure_modes.pages(mode).items():
             alarm = by_key[key.replace(ROUTE, routes[0].name) if ROUTE in key else key]
             if not alarm.notify or minutes is None or (ROUTE not in key and key.startswith("route-")):
                 continue
             kinds[alarm.playbook.kind] = alarm.playbook.title
-            pages.append(_page(cfg, mode, key, minutes))
+            severities.add(alarm.severity)
+            pages.append(_page(cfg, mode, key, minutes, alarm.severity))
         pages += _route_exceptions(cfg, mode, by_key)
         pages += [
             f"{_name(cfg, key)}: {spelled(minutes)} on a low-traffic day only"
@@ -98,9 +100,11 @@ def failure_matrix(
         ]
         runbook = ", ".join(f"[{title}]({runbook_file}#{kind})" for kind, title in kinds.items()) or "-"
         cell = "<br>".join(pages) or "nothing"
+        severity = "page" if "page" in severities else "ticket" if severities else "-"
+        floor = f"**{severity}** ({mode.proven_down_to})" if severities else "-"
         lines.append(
             f"| {mode.row} | **{mode.title}** ({mode.example}) | {mode.viewer_sees} | {mode.metrics_move} "
-            f"| {cell} | {runbook} |"
+            f"| {floor} | {cell} | {runbook} |"
         )
         if mode.note:
             notes.append(f"- ({mode.row}) {mode.note}")
@@ -138,10 +142,10 @@ def _name(cfg: MonitoringConfig, key: str) -> str:
     return f"`{cfg.alarm_name(key.replace(ROUTE, '<name>'))}`"
 
 
-def _page(cfg: MonitoringConfig, mode: FailureMode, key: str, minutes: Minutes) -> str:
+def _page(cfg: MonitoringConfig, mode: FailureMode, key: str, minutes: Minutes, severity: str) -> str:
     scope = f" ({ROUTE_SCOPES[mode.routes]})" if ROUTE in key else ""
     only = f" ({conditions(mode)[key]})" if key in conditions(mode) else ""
-    return f"{_name(cfg, key)}{scope}{only}: {spelled(minutes)}"
+    return f"**{severity}** {_name(cfg, key)}{scope}{only}: {spelled(minutes)}"
 
 
 def _route_exceptions(cfg: MonitoringConfig, mode: FailureMode, by_key: dict[str, AnyAlarm]) -> list[str]:
@@ -171,27 +175,33 @@ def render_markdown(cfg: MonitoringConfig | None = None, routes: Iterable[RouteS
         "     catalogue. Do not edit by hand: a test fails when this file is stale. -->",
         "",
         *([how, ""] if how else []),
-        f"Every alarm below notifies the SNS topic `{cfg.topic_name('home')}` (home region) or, for the",
-        f"CloudFront, WAF and canary alarms that live in us-east-1 next to their metrics, `{cfg.topic_name('edge')}`.",
-        "Each alarm description carries a short version of its section: what it means, first checks,",
-        "the dashboard section and saved queries.",
+        "Every notifying alarm has a severity. A **page** means users are failing now: someone acts at any hour.",
+        "A **ticket** is for working hours: a cause, a budget leak or one route's trouble that the pages would",
+        "catch if users felt it (each ticket says why it is no page). Pages go to the SNS topic",
+        f"`{cfg.topic_name('home', 'page')}` (home region) or, for the CloudFront, WAF and canary alarms that live in",
+        f"us-east-1 next to their metrics, `{cfg.topic_name('edge', 'page')}` (config `alarm_email`); tickets to",
+        f"`{cfg.topic_name('home', 'ticket')}` and `{cfg.topic_name('edge', 'ticket')}` (config `ticket_email`).",
+        "Each alarm description starts with its severity and carries a short version of its section: what it",
+        "means, first checks, the dashboard section and saved queries.",
         "",
         f"- Dashboard: **{cfg.dashboard_name}** (CloudWatch > Dashboards, home region).",
         f"- Saved queries: Logs Insights > Saved queries > folder **{cfg.query_folder}**.",
         "- Follow one request end to end: query `correlation-id` with the `x-correlation-id` response",
         "  header, then open its `xray_trace_id` in X-Ray.",
         "",
-        "| Alarm kind | Alarms | Region |",
-        "| --- | --- | --- |",
+        "| Alarm kind | Alarms | Severity | Region |",
+        "| --- | --- | --- | --- |",
     ]
     for kind, group in kinds.items():
         region = EDGE_REGION if group[0].region == "edge" else "home"
-        lines.append(f"| [{group[0].playbook.title}](#{kind}) | {len(group)} | {region} |")
+        severities = sorted({a.severity for a in group if a.notify})
+        severity = ", ".join(severities) or "- (building block)"
+        lines.append(f"| [{group[0].playbook.title}](#{kind}) | {len(group)} | {severity} | {region} |")
     lines += [
         "",
         "## Failure-mode matrix",
         "",
-        "What each way of breaking looks like and what pages. The minutes are proven, not estimated: "
+        "What each way of breaking looks like, what pages and what tickets. The minutes are proven, not estimated: "
         "`tests/scenarios` synthesizes the app, feeds each row's per-minute metrics to an offline "
         "CloudWatch evaluator and fails unless exactly these alarms (and the burn-rate windows under "
         "them) reach ALARM within these minutes. Each row runs on normal traffic and on a low-traffic day "
@@ -199,9 +209,14 @@ def render_markdown(cfg: MonitoringConfig | None = None, routes: Iterable[RouteS
         "0-3 minutes late, alone and all together) and evaluation range (N to N+3 periods): a range "
         "covers every minute seen and both its ends are seen. Minutes count from the first failing "
         'minute to ALARM as CloudWatch sees it, lag included; each row is judged for 45 minutes ("does not page": '
-        "not within them). Nothing pages on a quiet night (a few "
-        "requests an hour), a low-traffic day, a bursty batch (idle, then 400 requests in two minutes) "
-        "or a busy day, under any of those lags. Each alarm's threshold, metrics, missing-data treatment, "
+        "not within them). *Severity (proven down to)* is the row's first notification and the lowest traffic "
+        "at which it is proven. Nothing pages on a quiet night (a few requests an hour), a low-traffic day, a "
+        "bursty batch (idle, then 400 requests in two minutes), a busy day, a quiet API (1-2 requests a minute "
+        "per route) whose client retries one bad request 3 or 4 times, or an office day at 1-3 requests a minute "
+        "with morning cold starts, a deploy and fan-out reads, under any of those lags. Any one route totally "
+        "down pages within 15 minutes at 1 request per 5 or 10 minutes, at random arrivals of 0.2 a minute and "
+        "with no real traffic at all: the canary calls every route every 5 minutes "
+        "(tests/scenarios/test_quiet_api.py). Each alarm's threshold, metrics, missing-data treatment, "
         "periods, evaluation periods, datapoints to alarm and the floors inside its expression are pinned "
         "by these scenarios: mutated, every alarm breaks at least one of them, or "
         "tests/scenarios/test_mutations.py says why the mutation cannot matter.",
@@ -235,6 +250,7 @@ def _sentence(text: str) -> str:
 
 def _table(group: list[AnyAlarm], cfg: MonitoringConfig) -> list[str]:
     rows = ["| Alarm | Condition | Missing data | Notifies |", "| --- | --- | --- | --- |"]
+    why_severity: dict[str, None] = {}
     whys: dict[str, None] = {}
     for a in group:
         if isinstance(a, Alarm):
@@ -242,9 +258,15 @@ def _table(group: list[AnyAlarm], cfg: MonitoringConfig) -> list[str]:
             whys[f"{missing}: {a.missing_data_why}"] = None
         elif isinstance(a, Composite):
             missing = "n/a (composite)"
-        notifies = "yes" if a.notify else "no (feeds a composite)"
+        notifies: str = a.severity if a.notify else "no (feeds a composite)"
+        if isinstance(a, Alarm) and a.silence is not None:
+            notifies += f"; no data at all: {a.silence}"
+        if a.notify and a.severity_why:
+            why_severity[f"{a.severity}, not a page: {a.severity_why}"] = None
         cond = condition(a).replace("|", "\\|")
         rows.append(f"| `{cfg.alarm_name(a.key)}` | {cond} | {missing} | {notifies} |")
     if whys:
         rows += ["", "Missing data: " + "; ".join(whys) + "."]
+    if why_severity:
+        rows += ["", "Why a " + "; ".join(why_severity) + "."]
     return rows

@@ -109,6 +109,24 @@ _PERCENTILE_RANK = Assumption(
     PERCENTILES,
 )
 
+# The service-wide burn (observability/units/service_wide.py) reads the URL's 5xx counter and Lambda's Throttles.
+_URL_5XX_FROM_FUNCTION = Assumption(
+    "A 5xx the function answers itself (a 500 from the resolver) is counted in Url5xxCount, like the URL's own "
+    "502s ('Url5xxCount: the number of requests that returned a 5XX status code')",
+    LAMBDA_URL_METRICS,
+)
+_INIT_IN_EMF = Assumption(
+    "The service measures its own init (its imports) and publishes it as EMF InitDuration on the first request "
+    "of an execution environment; a longer init shows there and in that request's Latency",
+    confirm=(
+        "After a deploy, call the API once and compare Lambda's REPORT Init Duration (saved query "
+        "init-durations) with the service's own: `aws logs start-query --log-group-name /aws/lambda/<function> "
+        "--start-time <5 min ago> --end-time <now> --query-string 'filter ispresent(InitDuration) | fields "
+        "InitDuration, latency_ms'` (then `aws logs get-query-results --query-id <id>`): the service's part is a "
+        "little less than Lambda's, which includes the runtime's own start"
+    ),
+)
+
 ASSUMPTIONS: dict[str, tuple[Assumption, ...]] = {
     "a": (_URL_REFUSALS_COUNTED, _CLOUDFRONT_RATES),
     "b1": (
@@ -174,6 +192,8 @@ ASSUMPTIONS: dict[str, tuple[Assumption, ...]] = {
         Assumption("The service's EMF Fault values (0/1 per request) are extracted from its access lines", EMF),
         _CLOUDFRONT_RATES,
     ),
+    "m": (_URL_5XX_FROM_FUNCTION,),
+    "n": (_INIT_IN_EMF,),
     "k1": (_PERCENTILE_RANK,),
     "k2": (_PERCENTILE_RANK,),
     "l": (

@@ -65,6 +65,9 @@ PUBLISHED: tuple[Published, ...] = (
     Published("CloudWatchSynthetics", "SuccessPercent", (CANARY,), "once per canary run"),
     Published("CloudWatchSynthetics", "Duration", (CANARY,), "once per canary run"),
     Published("AWS/DDoSProtection", "DDoSDetected", (("ResourceArn",),), "per minute, 0 or 1, with Shield Advanced"),
+    Published(
+        "AWS/CertificateManager", "DaysToExpiry", (("CertificateArn",),), "once a day while the certificate exists"
+    ),
 )
 _BY_KEY = {(p.namespace, p.name, dims): p for p in PUBLISHED for dims in p.dimensions}
 

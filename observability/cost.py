@@ -68,7 +68,7 @@ def cost_lines(routes: Sequence[RouteSpec] = ROUTES) -> list[CostLine]:
     composites = sum(1 for a in alarms if isinstance(a, Composite))
     return [
         CostLine(
-            "Custom metrics (EMF): 5 x (service + routes + NOT_FOUND)",
+            f"Custom metrics (EMF): {len(METRICS)} x (service + routes + NOT_FOUND)",
             custom_metric_count(len(routes)),
             PRICE_CUSTOM_METRIC,
         ),
@@ -123,7 +123,7 @@ def render_markdown(log_widgets: Sequence[LogTable], routes: Sequence[RouteSpec]
     step = per_route_increment()
     lines += [
         "",
-        f"Each additional route adds **USD {step:.2f} / month** (5 custom metrics, eight burn-rate "
+        f"Each additional route adds **USD {step:.2f} / month** ({len(METRICS)} custom metrics, eight burn-rate "
         "window alarms (four on latency, four on availability) and four composites). For example:",
         "",
         "| Routes | USD / month |",
@@ -144,7 +144,9 @@ def render_markdown(log_widgets: Sequence[LogTable], routes: Sequence[RouteSpec]
         "Not included (usage-based): log ingestion and storage, Logs Insights scans "
         f"(USD {PRICE_LOGS_INSIGHTS_GB} / GB scanned: the dashboard's {len(log_widgets)} log widgets scan on every "
         f"refresh{edge_note}), X-Ray traces, SNS beyond the free tier, the canary's Lambda time and run artifacts "
-        "(a few KB per run, kept 31 days) and, with `api_keys`, its key's Secrets Manager secret (USD 0.40 / month). "
+        "(a few KB per run, kept 31 days), the canary's own requests (one per route per run: "
+        f"{len(routes) * canary_runs_per_month():,} a month through CloudFront, WAF, Lambda and DynamoDB, cents "
+        "at their request prices) and, with `api_keys`, its key's Secrets Manager secret (USD 0.40 / month). "
         "Metrics are billed per hour they "
         "receive data, so NOT_FOUND and ColdStart series on a quiet service cost less "
         "than listed; the dashboard is free if the account has no more than 3.",

@@ -30,6 +30,10 @@ def spelled(minutes: Minutes) -> str:
     return f"{lo} min" if lo == hi else f"{lo}-{hi} min"
 
 
+LOW_TRAFFIC_DAY = "2-10 requests a minute per route (the low-traffic day)"
+NO_TRAFFIC = "no real traffic: the canary's calls alone (tests/scenarios/test_quiet_api.py)"
+
+
 @dataclass(frozen=True)
 class FailureMode:
     row: str  # "a", "b1", ... (issue 8's rows (a)-(i), split where one cause has two shapes; then j, k)
@@ -52,6 +56,8 @@ class FailureMode:
     # says why in ``not_at_low_traffic``; the matrix shows both.
     low_traffic: Mapping[str, Minutes | None] = field(default_factory=dict)
     not_at_low_traffic: Mapping[str, str] = field(default_factory=dict)
+    # The detection floor: the lowest traffic at which the row's first page (or ticket) is proven.
+    proven_down_to: str = LOW_TRAFFIC_DAY
 
 
 def _composites_and_windows(
@@ -89,6 +95,34 @@ def latency_burn(
     return _composites_and_windows("latency-", "slow-share", route, (fast, slow, w1h, w5m, w6h, w30m))
 
 
+def service(
+    fast: Minutes | None,
+    slow: Minutes | None,
+    leak: Minutes | None,
+    w1h: Minutes | None,
+    w5m: Minutes | None,
+    w6h: Minutes | None,
+    w30m: Minutes | None,
+    w3d: Minutes | None,
+    leak6h: Minutes | None,
+) -> dict[str, Minutes | None]:
+    """The service-wide burn composites (fast and slow page, leak tickets) and their six windows. The rows
+    hold an hour of history: the leak's 3-day window then holds little more than the failure, so it
+    tickets within minutes of any failure of a few percent (with 3 days of clean history it needs longer)."""
+    keys = (
+        "fast-burn",
+        "slow-burn",
+        "leak-burn",
+        "fast-1h",
+        "fast-5min",
+        "slow-6h",
+        "slow-30min",
+        "leak-72h",
+        "leak-6h",
+    )
+    return dict(zip((f"service-{k}" for k in keys), (fast, slow, leak, w1h, w5m, w6h, w30m, w3d, leak6h), strict=True))
+
+
 # orders_summary's SLO is 99 % (budget 1 %): the same fault rate burns its budget 10x slower than on a
 # 99.9 % route, so its burn-rate alarms page later or not at all (14.4x of 1 % is a 14.4 % fault rate).
 SUMMARY = "orders_summary"
@@ -99,6 +133,7 @@ ROUTE_SCOPES = {
     "dynamodb-reads": "every GET route that reads DynamoDB",
     "dynamodb-writes": "every route that writes DynamoDB",
     "regressed": "the regressed route",
+    "down": "the route that is down",
 }
 RESERVED = "concurrency reserved"
 NOT_RESERVED = "concurrency not reserved"
@@ -111,7 +146,7 @@ MODES: tuple[FailureMode, ...] = (
         example="the EdgeAccess permissions name an old function or distribution; a wrong SourceArn",
         viewer_sees="403 from the Function URL, passed on by CloudFront as a 4xx; the function never runs",
         metrics_move="CloudFront 4xxErrorRate to 100 %; Url4xxCount = UrlRequestCount; no EMF, no Invocations",
-        alarms={"function-url-refused": (6, 7), "cloudfront-4xx-rate": 8},
+        alarms={"function-url-refused": (6, 7), "cloudfront-4xx-rate": 8, "telemetry-heartbeat": 30},
     ),
     FailureMode(
         row="b1",
@@ -123,6 +158,7 @@ MODES: tuple[FailureMode, ...] = (
             "account limit when not reserved); Url4xxCount up without EMF ClientError"
         ),
         alarms={
+            **service((2, 5), (1, 4), (1, 4), (2, 3), 1, 1, 1, 1, 1),
             "lambda-throttles": (1, 4),
             "lambda-concurrency-utilisation": (2, 5),
             "lambda-account-concurrency": (2, 5),
@@ -141,8 +177,10 @@ MODES: tuple[FailureMode, ...] = (
         example="a burst of parallel requests at the reserved limit",
         viewer_sees="429 from the Function URL for a few requests (a 4xx at CloudFront)",
         metrics_move="Throttles > 0 for one minute; Url4xxCount up without EMF ClientError",
-        alarms={"lambda-throttles": (1, 4)},
+        alarms={**service(None, None, (1, 4), None, 1, None, None, 1, 1), "lambda-throttles": (1, 4)},
         only_when=_CONFIG_ALARMS,
+        low_traffic={"service-leak-72h": None, "service-leak-burn": None},
+        not_at_low_traffic={"service-leak-burn": "a one-minute burst on a quiet day is fewer than its 5 failures"},
     ),
     FailureMode(
         row="c",
@@ -150,8 +188,14 @@ MODES: tuple[FailureMode, ...] = (
         example="the orders_summary scan outgrows the Lambda timeout for a fifth of its calls",
         viewer_sees="502 from the Function URL for those requests (CloudFront passes it on); the rest fine",
         metrics_move="Lambda Errors, Duration at the timeout; Url5xxCount without EMF Fault; no access line",
-        alarms={"lambda-errors": (1, 4)},
-        note="3 % of all requests: below the 5xx-share alarms' thresholds; lambda-errors pages on the first one.",
+        alarms={
+            **service((24, 28), (14, 17), (3, 7), (24, 27), 3, 14, (5, 6), (3, 4), (2, 3)),
+            "lambda-errors": (1, 4),
+        },
+        note=(
+            "3 % of all requests: below the URL's unanswered-5xx share; lambda-errors tickets on the first one, "
+            "and the service burn (Url5xxCount counts timeouts) pages once they add up."
+        ),
     ),
     FailureMode(
         row="d",
@@ -159,7 +203,13 @@ MODES: tuple[FailureMode, ...] = (
         example="an import error after a deploy: every invocation fails during init",
         viewer_sees="502 from the Function URL on every request (through CloudFront)",
         metrics_move="Lambda Errors = Invocations; Url5xxCount = UrlRequestCount; no EMF at all",
-        alarms={"lambda-errors": (1, 4), "function-url-5xx-unanswered": 6, "cloudfront-5xx-rate": 6},
+        alarms={
+            **service((1, 4), (1, 4), (1, 4), 1, 1, 1, 1, 1, 1),
+            "lambda-errors": (1, 4),
+            "function-url-5xx-unanswered": 6,
+            "cloudfront-5xx-rate": 6,
+            "telemetry-heartbeat": 30,
+        },
     ),
     FailureMode(
         row="e1",
@@ -171,15 +221,17 @@ MODES: tuple[FailureMode, ...] = (
         ),
         metrics_move="ReadThrottleEvents; EMF Fault and Latency on the reading routes; Url5xxCount = EMF Fault",
         alarms={
+            **service((16, 20), (9, 12), (2, 6), (16, 18), 2, 9, (3, 4), (2, 3), 2),
             "dynamodb-throttles": (1, 4),
-            **burn((9, 15), (3, 7), (9, 12), (2, 3), (3, 4), (2, 3)),
-            **burn(None, (38, 41), None, None, 38, (12, 15), route=SUMMARY),
+            **burn((9, 15), (3, 7), (9, 11), (2, 3), (3, 4), (2, 3)),
+            **burn(None, (38, 41), None, None, 38, (12, 14), route=SUMMARY),
             **latency_burn((8, 14), (3, 7), (8, 9), 1, (3, 4), (1, 2)),
             **latency_burn((27, 30), None, (27, 28), 3, None, 14, route=SUMMARY),
         },
         routes="dynamodb-reads",
         low_traffic={
-            "cloudfront-5xx-rate": 15,
+            f"route-{SUMMARY}-fault-rate-5min": 10,
+            "cloudfront-5xx-rate": (15, 17),
             f"route-{SUMMARY}-slow-burn": None,
             f"route-{SUMMARY}-fault-rate-6h": None,
         },
@@ -198,7 +250,11 @@ MODES: tuple[FailureMode, ...] = (
             "503 with Retry-After from the function (dependency_throttled) on 10 % of the writing routes' requests"
         ),
         metrics_move="WriteThrottleEvents; EMF Fault on the writing routes; Url5xxCount = EMF Fault",
-        alarms={"dynamodb-throttles": (1, 4), **burn((8, 12), (4, 8), (8, 9), (2, 4), (4, 5), (2, 4))},
+        alarms={
+            **service((26, 31), (11, 17), (3, 7), (26, 29), 3, (11, 14), (5, 6), (3, 4), (2, 3)),
+            "dynamodb-throttles": (1, 4),
+            **burn((8, 12), (4, 8), (8, 9), (2, 4), (4, 5), (2, 4)),
+        },
         routes="dynamodb-writes",
     ),
     FailureMode(
@@ -210,6 +266,7 @@ MODES: tuple[FailureMode, ...] = (
         ),
         metrics_move="DynamoDB SystemErrors; EMF Fault on the DynamoDB routes; Url5xxCount = EMF Fault",
         alarms={
+            **service((2, 5), (1, 4), (1, 4), 2, 1, 1, 1, 1, 1),
             "dynamodb-system-errors": 6,
             "cloudfront-5xx-rate": 6,
             **burn((1, 6), (1, 4), (1, 2), 1, 1, 1),
@@ -286,12 +343,17 @@ MODES: tuple[FailureMode, ...] = (
         viewer_sees="500 from the function (problem+json) on 10 % of every route's requests",
         metrics_move="EMF Fault on every route; Url5xxCount = EMF Fault; no Lambda Errors",
         alarms={
+            **service((8, 12), (4, 7), (1, 5), (8, 9), 1, 4, 2, (1, 2), 1),
             "cloudfront-5xx-rate": 8,
-            **burn((8, 15), (3, 8), (8, 12), (2, 4), (3, 5), (2, 4)),
-            **burn(None, (38, 41), None, None, 38, (12, 15), route=SUMMARY),
+            **burn((8, 15), (3, 8), (8, 11), (2, 4), (3, 5), (2, 4)),
+            **burn(None, (38, 41), None, None, 38, (12, 14), route=SUMMARY),
         },
         routes="all",
-        low_traffic={f"route-{SUMMARY}-slow-burn": None, f"route-{SUMMARY}-fault-rate-6h": None},
+        low_traffic={
+            f"route-{SUMMARY}-slow-burn": None,
+            f"route-{SUMMARY}-fault-rate-6h": None,
+            f"route-{SUMMARY}-fault-rate-5min": 10,
+        },
         not_at_low_traffic={
             f"route-{SUMMARY}-slow-burn": (
                 "10 % of orders_summary's few cache misses is fewer faults than on a normal day: its 6-h window "
@@ -307,7 +369,7 @@ MODES: tuple[FailureMode, ...] = (
         metrics_move="EMF Latency above each route's target: PR(:target) to 0 %",
         alarms={
             **latency_burn((7, 14), (3, 7), (7, 9), (1, 2), (3, 4), (1, 2)),
-            **latency_burn((29, 32), None, (29, 30), 3, None, 15, route=SUMMARY),
+            **latency_burn((29, 33), None, (29, 30), 3, None, 15, route=SUMMARY),
         },
         routes="all",
     ),
@@ -321,8 +383,9 @@ MODES: tuple[FailureMode, ...] = (
         routes="regressed",
         note=(
             "Latency is judged as a share of slow requests against the percentile's budget (p99: 1 %), burned "
-            "like availability, so it is honest at a few requests a minute: cold starts on a low-traffic day "
-            "stay far below the burn factors (and a window needs 2 slow requests), a real regression pages. "
+            "like availability: cold starts on a low-traffic day stay below the burn factors (and a window "
+            "needs 2 slow requests), a real regression tickets. Slow answers are answers: latency tickets, it "
+            "never wakes anyone (a route slower than the canary's timeout pages through api-unreachable). "
             "It clears when the route is fast again (the short windows empty within 5 and 30 minutes)."
         ),
     ),
@@ -344,6 +407,40 @@ MODES: tuple[FailureMode, ...] = (
             "pages on its second failed run: 5 to 10 minutes after the failure starts, depending on where the "
             "failure falls in the canary's 5-minute cycle (the matrix's minutes: 3 minutes before a run)."
         ),
+        proven_down_to="any traffic: nothing reaches the API",
+    ),
+    FailureMode(
+        row="m",
+        title="One route answers 5xx to every request",
+        example="a deploy breaks GET /orders/{order_id} only (a renamed attribute, a bad query)",
+        viewer_sees="500 from the function (problem+json) on every request of that route; the others are fine",
+        metrics_move="EMF Fault = 1 on that route; Url5xxCount up by its requests (and the canary's one per run)",
+        alarms={
+            **service((5, 8), (2, 6), (1, 4), (5, 6), 1, (2, 3), (1, 2), 1, 1),
+            "cloudfront-5xx-rate": (6, 7),
+            **burn((1, 4), (1, 4), 1, 1, 1, 1),
+        },
+        routes="down",
+        note=(
+            "At any real traffic, none included: the canary calls every route every 5 minutes, so its second "
+            "failed run pages (tests/scenarios/test_quiet_api.py: every route, 1 request "
+            "per 5 or 10 minutes, Poisson 0.2/min and no real traffic, every lag). With enough traffic the "
+            "service burn pages too; the route's own burn alarms ticket it."
+        ),
+        proven_down_to=NO_TRAFFIC,
+    ),
+    FailureMode(
+        row="n",
+        title="A deploy makes the init 1 s slower",
+        example="a heavy dependency imported at module level, or less memory (and so less CPU) for init",
+        viewer_sees="correct answers; the first request of every new execution environment waits 1 s longer",
+        metrics_move="EMF InitDuration +1 s on every cold start, and the cold starts' Latency with it",
+        alarms={"lambda-init-slow": (1, 4)},
+        note=(
+            "The deploy's wave of cold starts (one per route) crosses the init budget at once. Slower cold "
+            "starts are no failures: it tickets. Between deploys it tickets on the third slow cold start in an "
+            "hour, whatever the traffic."
+        ),
     ),
 )
 
@@ -353,7 +450,7 @@ MODES: tuple[FailureMode, ...] = (
 # `canary` on (tests/scenarios/world.py decides from each row's shares whether a run fails).
 OUTSIDE_IN = "api-unreachable"
 CANARY_ON = "canary on"
-CANARY_PAGES: Mapping[str, Minutes] = {row: (8, 11) for row in ("a", "d", "e3", "f", "g", "h", "i1")}
+CANARY_PAGES: Mapping[str, Minutes] = {row: (8, 11) for row in ("a", "d", "e3", "f", "g", "h", "i1", "m")}
 
 # Notifying alarms that no row makes fire, each with what covers it instead (a quiet scenario of
 # tests/scenarios, a stated survivor of tests/scenarios/survivors.py) or why nothing can. The unit guard

@@ -132,6 +132,9 @@ class Alarm:
     notify: bool = True  # False for building blocks of a composite (the composite notifies)
     context: Mapping[str, str] = field(default_factory=dict)  # playbook placeholders
     severity: Severity = "page"
+    severity_why: str = ""  # why this severity (RUNBOOK.md): every ticket says why it is no page
+    # Who hears when the alarm has no data at all (INSUFFICIENT_DATA, `missing` treatment): None, nobody.
+    silence: Severity | None = None
 
     def __post_init__(self) -> None:
         if not 1 <= self.datapoints_to_alarm <= self.evaluation_periods:
@@ -158,6 +161,7 @@ class Composite:
     context: Mapping[str, str] = field(default_factory=dict)
     notify: bool = True
     severity: Severity = "page"
+    severity_why: str = ""
 
     @property
     def runbook(self) -> Playbook:

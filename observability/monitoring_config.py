@@ -5,7 +5,7 @@ from __future__ import annotations
 import zlib
 from dataclasses import dataclass
 
-from observability.model import Region
+from observability.model import Region, Severity
 from service.contract import SERVICE_NAME
 
 # The longest runbook_url accepted (stacks/config.py checks it). CloudWatch caps AlarmDescription at
@@ -33,6 +33,10 @@ BURN_WINDOWS: tuple[BurnWindow, ...] = (
     BurnWindow("fast", 14.4, 3600, 300, "2 % of the 30-day error budget in 1 h"),
     BurnWindow("slow", 6.0, 6 * 3600, 1800, "5 % of the 30-day error budget in 6 h"),
 )
+
+# SRE workbook, same table: 1x over 3 days (short window 6 h) spends 10 % of the budget in 3 days: a leak
+# nobody need be woken for, a ticket (observability/units/service_wide.py).
+TICKET_WINDOW = BurnWindow("leak", 1.0, 3 * 86400, 6 * 3600, "10 % of the 30-day error budget in 3 days")
 
 
 # Canary names are account+region unique; kept to Synthetics' historical 21 characters (its Lambda
@@ -71,6 +75,25 @@ class MonitoringConfig:
     # are affected.
     burn_min_requests: int = 10
     burn_min_faults: int = 2
+    # Service-wide availability (observability/units/service_wide.py): what pages for users failing. Every
+    # request the Function URL received counts (5xx answered by the function, crashes, timeouts, init
+    # failures and 429 throttles are the failures), so all routes' traffic is judged together and a quiet
+    # route adds its requests to the busy ones instead of being judged alone. The SLO is the strictest
+    # availability of the catalogue unless set. A window needs `service_burn_min_faults` failures: one bad
+    # request retried by its client (2-4 answers of 500) is a ticket for the route, never a page.
+    service_availability: float | None = None
+    service_burn_min_requests: int = 10
+    service_burn_min_faults: int = 5
+    # The budget-leak ticket (10 % of the budget in 3 days, SRE workbook).
+    ticket_window: BurnWindow = TICKET_WINDOW
+    # Cold starts (observability/units/lambda_function.py): the service's init (InitDuration, its imports) is
+    # measured by the function and counted in the first request's latency. `init_min_slow` cold starts over
+    # `init_budget_ms` within `init_window_s` ticket (one slow cold start is no regression). The world's
+    # healthy init is 600 ms (tests/scenarios/world.py INIT_MS): +1 s crosses the budget. Set it to your
+    # measured init plus a margin (saved query init-durations).
+    init_budget_ms: int = 1200
+    init_min_slow: int = 3
+    init_window_s: int = 3600
     # Function URL (home region): the share of URL requests the URL answered without the function
     # (refused 4xx: IAM/OAC 403, throttling 429, unsigned body 403) or failed without a function answer
     # (5xx: crash, timeout, init failure), over 5 minutes with at least `url_min_requests` requests.
@@ -105,6 +128,8 @@ class MonitoringConfig:
     function_alias: str | None = None
     # The outside-in canary (observability/units/canary.py) and its api-unreachable alarm exist.
     canary: bool = True
+    # The custom domain's ACM certificate (us-east-1), when there is one: its expiry tickets.
+    certificate_arn: str | None = None
 
     def __post_init__(self) -> None:
         if not 0 < self.concurrency_utilisation_pct <= 100:
@@ -113,6 +138,8 @@ class MonitoringConfig:
             raise ValueError("account_concurrency_pct must be in (0, 100]")
         if self.route_stack_buckets < 1:
             raise ValueError("route_stack_buckets must be >= 1")
+        if self.service_availability is not None and not 0.9 <= self.service_availability < 1:
+            raise ValueError("service_availability must be in [0.9, 1)")
         if self.account_concurrency_limit < 1:
             raise ValueError("account_concurrency_limit must be >= 1")
 
@@ -135,5 +162,7 @@ class MonitoringConfig:
             return self.service_name
         return f"{self.service_name[:12].rstrip('-')}-{zlib.crc32(self.service_name.encode()):08x}"
 
-    def topic_name(self, region: Region) -> str:
-        return f"{self.service_name}-alarms" if region == "home" else f"{self.service_name}-edge-alarms"
+    def topic_name(self, region: Region, severity: Severity = "page") -> str:
+        """One topic per severity per region. The page topics keep the names they always had."""
+        kind = "alarms" if severity == "page" else "tickets"
+        return f"{self.service_name}-{kind}" if region == "home" else f"{self.service_name}-edge-{kind}"

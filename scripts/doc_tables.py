@@ -53,12 +53,21 @@ def routes_table() -> str:
     return "\n".join(rows)
 
 
+# The configuration that adds an alarm RUNBOOK.md (rendered for cdk.json) does not document.
+_ADDS = {
+    "shield-ddos-detected": "shield_advanced=true",
+    "certificate-expiry": "domain_name=api.example.com -c certificate_arn=<its ACM ARN in us-east-1>",
+}
+
+
 def alarms_table() -> str:
     """Every alarm that notifies, in RUNBOOK.md order, for the defaults. Alarms that exist only in one
     configuration say which; route alarms appear once, with the first route's condition."""
     cfg = MonitoringConfig(service_name="<service>")
     first = ROUTES[:1]
-    shield = dataclasses.replace(cfg, shield_advanced=True)
+    # Shield Advanced and a custom domain's certificate add one alarm each: listed with their condition.
+    example_cert = "arn:aws:acm:us-east-1:111122223333:certificate/00000000-0000-0000-0000-000000000000"
+    shield = dataclasses.replace(cfg, shield_advanced=True, certificate_arn=example_cert)
     reserved = {a.key for a in plan(cfg, first, reserved_concurrency=1).alarms}
     shared = {a.key for a in plan(cfg, first, reserved_concurrency=None).alarms}
     default = reserved & shared
@@ -70,11 +79,13 @@ def alarms_table() -> str:
             return " (only when concurrency is reserved)"
         if alarm.key in shared - reserved:
             return " (only when `reserved_concurrency` is 0: the function shares the account pool)"
+        if alarm.key == "certificate-expiry":
+            return " (only with a custom domain: `certificate_arn`)"
         return " (only with `shield_advanced: true`)"
 
     in_runbook = {a.playbook.kind for a in every_alarm(cfg, first)}  # RUNBOOK.md is rendered without Shield
     route_prefix = f"route-{first[0].name}-"
-    rows = ["| Alarm | Region | Fires when | Runbook |", "| --- | --- | --- | --- |"]
+    rows = ["| Alarm | Severity | Region | Fires when | Runbook |", "| --- | --- | --- | --- | --- |"]
     windows = 0
     for a in every_alarm(shield, first):
         if not a.notify:
@@ -89,14 +100,15 @@ def alarms_table() -> str:
         runbook = (
             f"[{a.playbook.title}](../RUNBOOK.md#{a.playbook.kind})"
             if a.playbook.kind in in_runbook
-            else f"{a.playbook.title}: `make docs CDK_ARGS='-c shield_advanced=true'` adds it to RUNBOOK.md"
+            else f"{a.playbook.title}: `make docs CDK_ARGS='-c {_ADDS[a.key]}'` adds it to RUNBOOK.md"
         )
-        rows.append(f"| `{name}` | {region} | {cell} | {runbook} |")
+        rows.append(f"| `{name}` | {a.severity} | {region} | {cell} | {runbook} |")
     if windows:
         rows += [
             "",
-            f"Each route also has {windows} fault-rate window alarms that do not notify: they feed the burn-rate "
-            "composites ([RUNBOOK.md](../RUNBOOK.md#route-fault-rate-window)).",
+            f"Each route also has {windows} window alarms that do not notify: they feed the burn-rate "
+            "composites ([RUNBOOK.md](../RUNBOOK.md#route-fault-rate-window)); the service-wide burns have "
+            "six more ([RUNBOOK.md](../RUNBOOK.md#service-failure-share-window)).",
         ]
     return "\n".join(rows)
 

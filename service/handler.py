@@ -8,6 +8,7 @@ from typing import Any
 
 from service import startup
 
+_INIT_STARTED = time.perf_counter()
 # Everything init builds is imported with the garbage collector paused, then frozen (service/startup.py).
 with startup.frozen_init():
     from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -19,6 +20,11 @@ with startup.frozen_init():
     from service.resolver import app
     from service.routes import orders as order_routes
     from service.telemetry import logger, tracer
+
+# The init the first request of this environment waits for: it counts in that request's latency (what the
+# user waited) and is published as InitDuration, so an init regression shows where latency is judged.
+# (The runtime's own start before this module is not in it: REPORT's Init Duration has the whole.)
+INIT_MS: float | None = round((time.perf_counter() - _INIT_STARTED) * 1000, 2)
 
 
 def refresh_after_restore() -> None:
@@ -32,8 +38,10 @@ def refresh_after_restore() -> None:
       set and a restored environment's first access line says cold_start true (it waited for a
       restore; REPORT's Restore Duration says how long).
     """
+    global INIT_MS
     random.seed()
     order_routes.table.reconnect()
+    INIT_MS = None  # a restored environment's first request waited for a restore, not for this init
 
 
 startup.register_after_restore(refresh_after_restore)
@@ -79,6 +87,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     headers = response.setdefault("headers", {})
     headers[header_names.CORRELATION_HEADER] = state.correlation_id
     edge_headers.finish(response, state.route, event.get("headers") or {})
+    cold = bool(logger.get_current_keys().get("cold_start", False))
+    init_ms = INIT_MS if cold else None
     telemetry.emit_access_line(
         route=state.route,
         correlation_id=state.correlation_id,
@@ -86,9 +96,10 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         path=str(event.get("rawPath", "")),
         status=status,
         error_kind=state.error_kind if status >= 500 else None,
-        latency_ms=round((time.perf_counter() - started) * 1000, 2),
+        latency_ms=round((time.perf_counter() - started) * 1000 + (init_ms or 0), 2),
         request_id=request_id,
         client_id=state.client_id,
         edge_request_id=state.edge_request_id,
+        init_ms=init_ms,
     )
     return response

@@ -98,6 +98,7 @@ def _emf_directives_json(route: str, cold_start: bool) -> str:
     metrics.add_metric(name=contract.METRIC_CLIENT_ERROR, unit=MetricUnit.Count, value=0)
     if cold_start:
         metrics.add_metric(name=contract.METRIC_COLD_START, unit=MetricUnit.Count, value=1)
+        metrics.add_metric(name=contract.METRIC_INIT_DURATION, unit=MetricUnit.Milliseconds, value=0)
     try:
         return _ENCODER.encode(metrics.serialize_metric_set()["_aws"]["CloudWatchMetrics"])
     finally:
@@ -116,6 +117,7 @@ def emit_access_line(
     client_id: str | None = None,
     error_kind: str | None = None,
     edge_request_id: str | None = None,
+    init_ms: float | None = None,
 ) -> None:
     """Write the request's single access line (with its EMF block) and annotate the trace.
 
@@ -146,6 +148,8 @@ def emit_access_line(
     if route == NOT_FOUND or "{" in route:  # a static route's path is its label: don't repeat it
         line["path"] = path[:_MAX_LOGGED_PATH]
     line |= {"status": status, "latency_ms": latency_ms, "request_id": request_id}
+    if correlation_id.startswith(contract.SYNTHETIC_CORRELATION_PREFIX):  # the outside-in canary's request
+        line[contract.SYNTHETIC_FIELD] = True
     if client_id:  # the API key id (not secret), only when the edge checks keys
         line[contract.CLIENT_ID_FIELD] = client_id
     if error_kind is not None:  # 5xx only: its cause, from the closed set contract.ERROR_KINDS
@@ -159,6 +163,8 @@ def emit_access_line(
         line[contract.METRIC_CLIENT_ERROR] = client_error
         if cold_start:  # only on cold starts: Sum = cold starts, and warm lines stay short
             line[contract.METRIC_COLD_START] = 1
+            if init_ms is not None:  # the init this request waited for (none after a SnapStart restore)
+                line[contract.METRIC_INIT_DURATION] = init_ms
     trace_id = tracer.trace_id()  # X-Ray form in every tracing mode: the console and saved queries take it
     if trace_id:
         line["xray_trace_id"] = trace_id

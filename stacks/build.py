@@ -93,6 +93,7 @@ def build_app(
         web_acl_metric_name=edge.web_acl_metric_name,
         cloudfront_access_log_group_name=edge.cloudfront_access_log_group_name,
         alarm_email=config.alarm_email,
+        ticket_email=config.ticket_email,
         env=home,
         description=f"{config.service_name}: dashboard, saved queries and alarms",
     )
@@ -105,6 +106,7 @@ def build_app(
         waf_log_group=edge.waf_log_group,
         cloudfront_access_log_group=edge.cloudfront_access_log_group,
         alarm_email=config.alarm_email,
+        ticket_email=config.ticket_email,
         api_url=f"https://{config.domain_name or edge.distribution.domain_name}",
         api_keys=config.api_keys,
         env=edge_env,

@@ -20,7 +20,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_synthetics as synthetics
 from constructs import Construct
 
-from observability.units.canary import RATE_MINUTES, targets
+from observability.units.canary import RATE_MINUTES, body, targets
 from service.catalogue import RouteSpec
 
 CANARY_CODE = Path(__file__).resolve().parents[1] / "canary"  # python/api_canary.py, as Synthetics wants it
@@ -56,7 +56,11 @@ class ApiCanary(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         called = targets(routes)
-        env = {"API_URL": api_url, "CANARY_PATHS": ",".join(f"{r.name}={r.path}" for r in called)}
+        env = {
+            "API_URL": api_url,
+            "CANARY_ROUTES": ",".join(f"{r.name}={r.label}" for r in called),
+            "CANARY_BODY": body(),
+        }
         self.secret: secretsmanager.Secret | None = None
         if api_keys:
             self.secret = _api_key_secret(self)
@@ -68,7 +72,7 @@ class ApiCanary(Construct):
             runtime=RUNTIME,
             test=synthetics.Test.custom(code=synthetics.Code.from_asset(str(CANARY_CODE)), handler=HANDLER),
             schedule=synthetics.Schedule.rate(Duration.minutes(RATE_MINUTES)),
-            # Two requests of at most 10 s each, plus the key read: a run never overlaps the next.
+            # Six requests of at most 5 s each, plus the key read: a run never overlaps the next.
             timeout=Duration.seconds(60),
             environment_variables=env,
             success_retention_period=Duration.days(ARTIFACT_DAYS),

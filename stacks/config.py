@@ -98,6 +98,7 @@ class InfraConfig:
     geo_deny: tuple[str, ...] = ()  # every country but these
     api_keys: bool = False  # x-api-key checked by a CloudFront Function against a KeyValueStore
     api_key_rate_limit: int = 1000  # requests per API key per 5 minutes (WAF), with api_keys
+    ticket_email: str | None = None  # subscribed to the ticket topics (alarm_email: the page topics)
     shield_advanced: bool = False  # Shield Advanced protection + DDoSDetected alarm (subscription needed)
     # With shield_advanced: the anti-DDoS rule group is always added; Shield's older automatic
     # application-layer response only on request (new customers need AWS Support to enable it).
@@ -140,6 +141,7 @@ class InfraConfig:
             function_alias=self.function_alias,
             account_concurrency_limit=self.account_concurrency_limit,
             canary=self.canary,
+            certificate_arn=self.certificate_arn,
         )
 
 
@@ -283,6 +285,8 @@ def load_config(context: Mapping[str, Any], environ: Mapping[str, str] | None = 
 
     raw_email = get("alarm_email")
     alarm_email = None if _absent(raw_email) else _match("alarm_email", raw_email, _EMAIL_RE, "an e-mail address")
+    raw_ticket = context.get("ticket_email")
+    ticket_email = None if _absent(raw_ticket) else _match("ticket_email", raw_ticket, _EMAIL_RE, "an e-mail address")
 
     raw_domain, raw_cert = get("domain_name"), get("certificate_arn")
     domain = None if _absent(raw_domain) else _match("domain_name", str(raw_domain).lower(), _DOMAIN_RE, "a DNS name")
@@ -355,6 +359,7 @@ def load_config(context: Mapping[str, Any], environ: Mapping[str, str] | None = 
         waf_rate_limit=_int("waf_rate_limit", get("waf_rate_limit"), 10, 2_000_000_000),
         price_class=price_class,
         alarm_email=alarm_email,
+        ticket_email=ticket_email,
         domain_name=domain,
         certificate_arn=cert,
         retain_table=_bool("retain_table", get("retain_table")),
@@ -392,6 +397,7 @@ CONTEXT_KEYS: tuple[str, ...] = (
     "waf_rate_limit",
     "price_class",
     "alarm_email",
+    "ticket_email",
     "domain_name",
     "certificate_arn",
     "retain_table",
@@ -427,6 +433,7 @@ _NULLABLE: frozenset[str] = frozenset(
         "account",
         "reserved_concurrency",
         "alarm_email",
+        "ticket_email",
         "domain_name",
         "certificate_arn",
         "runbook_url",

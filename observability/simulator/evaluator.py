@@ -309,7 +309,7 @@ class MetricAlarm:
     def _seen_at(self, scenario: Scenario, T: int, window: Sequence[int], strict_arithmetic: bool) -> dict[int, float]:
         """The range's datapoints as the evaluation at ``T`` computes them from what had landed by then."""
         stats = {qid: self._stat_values(scenario, qid, window, seen_at=T) for qid in self.stats}
-        return self._combine(stats, window, strict_arithmetic)[0]
+        return dict(self._combine(stats, window, strict_arithmetic)[0])
 
 
 _RULE_TOKEN = re.compile(r"\s*(ALARM|OK|INSUFFICIENT_DATA|AND|OR|NOT|TRUE|FALSE|\(|\)|\"[^\"]*\"|[^\s()\"]+)")

@@ -23,7 +23,7 @@ WILDCARD = "*"  # a scenario dimension value that matches any value in the alarm
 # The service's EMF namespace (service/contract.py METRICS_NAMESPACE: the simulator imports nothing of the
 # project, so tests/unit/test_unit_guard.py holds the two equal).
 EMF_NAMESPACE = "OrdersApi"
-SOURCES = ("emf", "lambda", "dynamodb", "cloudfront", "waf", "synthetics", "shield")
+SOURCES = ("emf", "lambda", "dynamodb", "cloudfront", "waf", "synthetics", "shield", "acm")
 _SOURCE_OF_NAMESPACE = {
     EMF_NAMESPACE: "emf",  # the service's own metrics, extracted from its logs
     "AWS/Lambda": "lambda",
@@ -32,6 +32,7 @@ _SOURCE_OF_NAMESPACE = {
     "AWS/WAFV2": "waf",
     "CloudWatchSynthetics": "synthetics",
     "AWS/DDoSProtection": "shield",  # Shield Advanced (config shield_advanced)
+    "AWS/CertificateManager": "acm",  # the custom domain's certificate (config certificate_arn)
 }
 
 

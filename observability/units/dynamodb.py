@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from observability import sections
+from observability import causes, sections
 from observability.model import RED, Alarm, Expression, Graph, Metric, Playbook, Ref
 from observability.queries import SavedQuery
 from observability.unit import Panel, Scope, UnitAlarms
@@ -104,6 +104,8 @@ def alarms(scope: Scope) -> DynamoDBAlarms:
             missing_data="ignore",
             missing_data_why=_QUIET_WHY,
             condition="Sum(ReadThrottleEvents) + Sum(WriteThrottleEvents)",
+            severity="ticket",
+            severity_why=causes.CAUSE_DDB_THROTTLES,
         ),
         system_errors=Alarm(
             key="dynamodb-system-errors",
@@ -118,6 +120,8 @@ def alarms(scope: Scope) -> DynamoDBAlarms:
             missing_data="ignore",
             missing_data_why=_QUIET_WHY,
             condition=f"Sum(SystemErrors) over {', '.join(DYNAMODB_OPERATIONS)}",
+            severity="ticket",
+            severity_why=causes.CAUSE_DDB_ERRORS,
         ),
     )
 

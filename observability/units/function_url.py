@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from observability import sections
+from observability import causes, sections
 from observability.emf import service_metric
 from observability.model import ORANGE, RED, Alarm, AlarmLine, Expression, Graph, Metric, Playbook
 from observability.monitoring_config import MonitoringConfig
@@ -121,10 +121,62 @@ def _share_alarm(
     )
 
 
+HEARTBEAT = Playbook(
+    kind="telemetry-heartbeat",
+    title="Telemetry stopped while requests flow (ticket)",
+    meaning=(
+        "The Function URL received {floor} or more requests in each of two 15-minute periods and the "
+        "service published no EMF Requests in either: the alarms and dashboard rows that read the service's "
+        "own metrics are blind (a silent route reads the same as an idle one). Causes: the access line no "
+        "longer reaches the log (a log level or log format change, a broken EMF block, metrics disabled), "
+        "or every request fails before it (then the URL's 5xx and refused shares page)."
+    ),
+    first_checks=(
+        "Function URL section: requests without 'answered by the service'? The URL's refused or 5xx share up?",
+        "Log group: do access lines still arrive, and do they carry an `_aws` block?",
+        "Recent config change: POWERTOOLS_METRICS_DISABLED, POWERTOOLS_DEV, a log level or LogFormat?",
+    ),
+    dashboard_section=sections.EDGE,
+    saved_queries=("requests-by-route-and-status",),
+)
+HEARTBEAT_PERIOD_S = 900
+
+
+def heartbeat_alarm(cfg: MonitoringConfig) -> Alarm:
+    """URL requests flowing and no EMF Requests, in 2 of 2 fifteen-minute periods. The older period ended
+    15 minutes before the evaluation, by when EMF has landed whatever its lag: a skew never breaches it."""
+    floor = cfg.url_min_requests
+    return Alarm(
+        key="telemetry-heartbeat",
+        playbook=HEARTBEAT,
+        region="home",
+        metric=Expression(
+            f"IF(requests >= {floor} AND FILL(answered, 0) == 0, 1, 0)",
+            {
+                "requests": metric("UrlRequestCount", HEARTBEAT_PERIOD_S),
+                "answered": service_metric(cfg, METRIC_REQUESTS, "Sum", period_s=HEARTBEAT_PERIOD_S),
+            },
+            period_s=HEARTBEAT_PERIOD_S,
+            label="URL requests without telemetry",
+        ),
+        threshold=1,
+        comparison=">=",
+        evaluation_periods=2,
+        datapoints_to_alarm=2,
+        missing_data="notBreaching",
+        missing_data_why="no URL requests, no heartbeat expected",
+        condition="URL requests without any EMF Requests (1 when so)",
+        severity="ticket",
+        severity_why=causes.HEARTBEAT,
+        context={"floor": str(floor)},
+    )
+
+
 @dataclass(frozen=True)
 class FunctionUrlAlarms(UnitAlarms):
     refused: Alarm
     unanswered: Alarm
+    heartbeat: Alarm
 
 
 def alarms(scope: Scope) -> FunctionUrlAlarms:
@@ -134,6 +186,7 @@ def alarms(scope: Scope) -> FunctionUrlAlarms:
         unanswered=_share_alarm(
             cfg, UNANSWERED, "5xx", METRIC_FAULT, "% 5xx without a function answer", cfg.url_unanswered_5xx_pct
         ),
+        heartbeat=heartbeat_alarm(cfg),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from observability import queries, sections
+from observability import causes, queries, sections
 from observability.emf import service_metric
 from observability.model import (
     ORANGE,
@@ -20,11 +20,12 @@ from observability.model import (
     Playbook,
     Ref,
     Text,
+    duration,
 )
 from observability.monitoring_config import MonitoringConfig
 from observability.queries import SavedQuery
 from observability.unit import Panel, Scope, UnitAlarms
-from service.contract import METRIC_COLD_START, METRIC_REQUESTS
+from service.contract import METRIC_COLD_START, METRIC_INIT_DURATION, METRIC_REQUESTS
 
 NS = "AWS/Lambda"
 FUNCTION = (("FunctionName", Ref("function_name")),)
@@ -141,6 +142,8 @@ def utilisation_alarm(cfg: MonitoringConfig, reserved: int) -> Alarm:
         missing_data="notBreaching",
         missing_data_why="ConcurrentExecutions is published only while the function runs; " + _IDLE_WHY,
         condition="% of reserved concurrency in use (100 x Maximum(ConcurrentExecutions) / reserved concurrency)",
+        severity="ticket",
+        severity_why=causes.CAUSE_NEAR_LIMIT,
         context={"threshold": f"{pct:g}"},
     )
 
@@ -166,6 +169,8 @@ def account_concurrency_alarm(cfg: MonitoringConfig) -> Alarm:
         missing_data="notBreaching",
         missing_data_why="ClaimedAccountConcurrency is published while functions of the region run; " + _IDLE_WHY,
         condition=f"% of the account's concurrency claimed (100 x Maximum(ClaimedAccountConcurrency) / {limit})",
+        severity="ticket",
+        severity_why=causes.CAUSE_NEAR_LIMIT,
         context={"threshold": f"{pct:g}", "limit": str(limit)},
     )
 
@@ -178,6 +183,59 @@ class LambdaAlarms(UnitAlarms):
     account: Alarm | None
     throttles: Alarm
     errors: Alarm
+    init: Alarm
+
+
+INIT = Playbook(
+    kind="lambda-init-slow",
+    title="Cold starts slower than the init budget (ticket)",
+    meaning=(
+        "At least {min_slow} cold starts in {window} spent more than {budget_ms} ms in the service's init "
+        "(its imports: InitDuration, which each cold start's Latency includes too). Each first request of a "
+        "new execution environment waits that long: a heavier dependency, a new import at module level, less "
+        "memory (and so less CPU), or a layer change."
+    ),
+    first_checks=(
+        "Saved query init-durations: when did Init Duration step up? Compare with the last deploy",
+        "Recent deploy or dependency bump? Profile the import (python -X importtime) and move heavy imports "
+        "to first use",
+        "Memory lowered? Init runs on CPU proportional to memory",
+    ),
+    dashboard_section=sections.LAMBDA,
+    saved_queries=("init-durations", "cold-starts"),
+)
+
+
+def init_alarm(cfg: MonitoringConfig) -> Alarm:
+    """Cold starts over the init budget: the share of InitDuration values above it (PR, like route latency),
+    counted, so that one slow cold start (a noisy neighbour) never tickets and a regression does on its
+    ``init_min_slow``-th cold start."""
+    budget, min_slow, period = cfg.init_budget_ms, cfg.init_min_slow, cfg.init_window_s
+    return Alarm(
+        key="lambda-init-slow",
+        playbook=INIT,
+        region="home",
+        metric=Expression(
+            f"IF(starts >= {min_slow}, (100 - fast) * starts / 100, 0)",
+            {
+                "fast": service_metric(cfg, METRIC_INIT_DURATION, f"PR(:{budget})", period_s=period),
+                "starts": service_metric(cfg, METRIC_INIT_DURATION, "SampleCount", period_s=period),
+            },
+            period_s=period,
+            label=f"cold starts with init > {budget} ms ({duration(period)})",
+        ),
+        # Whole counts from a percentage: >= n - 0.5 means at least n.
+        threshold=min_slow - 0.5,
+        comparison=">=",
+        evaluation_periods=1,
+        datapoints_to_alarm=1,
+        missing_data="notBreaching",
+        missing_data_why="no cold start, no init to judge",
+        condition=f"cold starts with InitDuration over {budget} ms ((100 - PR(:{budget})) x SampleCount / 100)",
+        severity="ticket",
+        severity_why=causes.INIT_SLOW,
+        context={"budget_ms": str(budget), "min_slow": str(min_slow), "window": duration(period)},
+    )
 
 
 def alarms(scope: Scope) -> LambdaAlarms:
@@ -200,6 +258,8 @@ def alarms(scope: Scope) -> LambdaAlarms:
             missing_data="notBreaching",
             missing_data_why=_IDLE_WHY,
             condition="",
+            severity="ticket",
+            severity_why=causes.CAUSE_THROTTLES,
         ),
         errors=Alarm(
             key="lambda-errors",
@@ -213,7 +273,10 @@ def alarms(scope: Scope) -> LambdaAlarms:
             missing_data="notBreaching",
             missing_data_why=_IDLE_WHY,
             condition="",
+            severity="ticket",
+            severity_why=causes.CAUSE_ERRORS,
         ),
+        init=init_alarm(cfg),
     )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-from observability import queries, sections
+from observability import causes, queries, sections
 from observability.emf import PERCENTILES, rates, route_metric
 from observability.model import (
     ORANGE,
@@ -101,6 +101,14 @@ BURN_WINDOW = Playbook(
 PERIOD_S = 300
 ROW_HEIGHT = 5
 NO_TRAFFIC_WHY = "a route without requests publishes nothing: no requests, no slow or failed ones"
+# Silence made visible: a window with no request at all has no datapoint, and the alarm reads
+# INSUFFICIENT_DATA instead of OK, so a route whose metrics stopped does not look healthy (the route row
+# shows its 1-h windows). It notifies nobody (a quiet route is no incident; the telemetry heartbeat tickets
+# when requests flow and metrics do not), and a composite over it is not in ALARM: paging is unchanged.
+SILENT_WHY = (
+    NO_TRAFFIC_WHY + ": a window without any request reads INSUFFICIENT_DATA (silent, not healthy), which "
+    "notifies nobody and never makes its composite ALARM; below the floors it reads 0, no budget spent"
+)
 # A latency window can burn at most 100 % / budget (every request slow): 10x for a p90 SLO, less than
 # the fast pair's 14.4x. A window's factor is capped at this share of that maximum, so it pages once
 # this share of the window's requests is slow (p90: 50 %), never demanding the impossible.
@@ -199,11 +207,12 @@ def latency_burn_alarm(cfg: MonitoringConfig, route: RouteSpec, window: BurnWind
             comparison=">=",
             evaluation_periods=1,
             datapoints_to_alarm=1,
-            missing_data="notBreaching",
-            missing_data_why=NO_TRAFFIC_WHY + ", so no budget is spent",
+            missing_data="missing",
+            missing_data_why=SILENT_WHY,
             condition=f"slow share (100 - {fast_share(route)} of Latency) / {budget:g} %",
             notify=False,
             context=context | {"window": duration(seconds)},
+            severity="ticket",
         )
         for seconds in (window.long_s, window.short_s)
     )
@@ -214,6 +223,8 @@ def latency_burn_alarm(cfg: MonitoringConfig, route: RouteSpec, window: BurnWind
         children=children,
         condition=f"share slower than {route.slo.latency_ms} ms burning its {budget:g} % budget, both windows",
         context=context,
+        severity="ticket",
+        severity_why=causes.ROUTE_LATENCY,
     )
 
 
@@ -252,11 +263,12 @@ def burn_alarm(cfg: MonitoringConfig, route: RouteSpec, window: BurnWindow) -> C
             # sliding 1-h window.
             evaluation_periods=1,
             datapoints_to_alarm=1,
-            missing_data="notBreaching",
-            missing_data_why=NO_TRAFFIC_WHY + ", so no budget is spent",
+            missing_data="missing",
+            missing_data_why=SILENT_WHY,
             condition=f"burn rate (Average(Fault) / {budget:g})",
             notify=False,
             context=context | {"window": duration(seconds)},
+            severity="ticket",
         )
         for seconds in (window.long_s, window.short_s)
     )
@@ -267,6 +279,8 @@ def burn_alarm(cfg: MonitoringConfig, route: RouteSpec, window: BurnWindow) -> C
         children=children,
         condition=f"fault rate burning its {budget * 100:g} % budget, both windows",
         context=context,
+        severity="ticket",
+        severity_why=causes.ROUTE_BURN,
     )
 
 
@@ -340,7 +354,12 @@ def row(cfg: MonitoringConfig, route: RouteSpec, route_alarms: list[AnyAlarm]) -
             width=8,
             height=ROW_HEIGHT,
         ),
-        AlarmStatus(f"{route.label} · alarms", tuple(a for a in route_alarms if a.notify), width=4, height=ROW_HEIGHT),
+        AlarmStatus(
+            f"{route.label} · tickets; 1-h windows (grey: no request in the hour)",
+            tuple(a for a in route_alarms if a.notify or a.key.endswith("-1h")),
+            width=4,
+            height=ROW_HEIGHT,
+        ),
     )
     return (title,), graphs
 

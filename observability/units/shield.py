@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from observability import sections
+from observability import causes, sections
 from observability.model import Alarm, Metric, Playbook, Ref
 from observability.queries import SavedQuery
 from observability.unit import Panel, Scope, UnitAlarms
@@ -55,6 +55,8 @@ def alarms(scope: Scope) -> ShieldAlarms:
             missing_data="notBreaching",
             missing_data_why="DDoSDetected is published while Shield watches the resource; no data = no event",
             condition="",
+            severity="ticket",
+            severity_why=causes.CAUSE_DDOS,
         )
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from observability import queries, sections
+from observability import causes, queries, sections
 from observability.model import Alarm, AlarmLine, Expression, Graph, Metric, Playbook, Ref
 from observability.queries import SavedQuery
 from observability.unit import Panel, Scope, UnitAlarms
@@ -56,6 +56,8 @@ def alarms(scope: Scope) -> WafAlarms:
             missing_data="notBreaching",
             missing_data_why="WAF publishes BlockedRequests only when it blocks something: no data means none",
             condition="",
+            severity="ticket",
+            severity_why=causes.CAUSE_WAF,
             context={"threshold": str(cfg.waf_blocked_per_5min)},
         )
     )

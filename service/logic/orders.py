@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from service import idempotency
+from service.contract import SYNTHETIC_CUSTOMER
 from service.dal.orders_table import PARTITION_KEY, OrdersTable, plain
 from service.models import ORDER_ID_PATTERN, CreateOrder, Currency, CurrencyTotal, Order, OrderPage, OrdersSummary
 
@@ -52,12 +53,15 @@ def list_orders(table: OrdersTable, limit: int, cursor: str | None) -> OrderPage
 
 
 def summarize_orders(table: OrdersTable) -> OrdersSummary:
-    """Totals per currency and the top customers over every order: a full scan. Orders were validated
-    when written (create_order), so they are summed as stored, not rebuilt as models one by one."""
+    """Totals per currency and the top customers over every real order: a full scan. Orders were validated
+    when written (create_order), so they are summed as stored, not rebuilt as models one by one. The
+    canary's synthetic customer is never counted."""
     totals: dict[Currency, list[int]] = {}
     customers: Counter[str] = Counter()
     order_count = item_count = 0
     for raw in table.scan_all():
+        if raw["customer_id"] == SYNTHETIC_CUSTOMER:
+            continue
         order_count += 1
         item_count += sum(int(i["quantity"]) for i in raw["items"])
         count_total = totals.setdefault(raw["currency"], [0, 0])

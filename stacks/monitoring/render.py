@@ -14,7 +14,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from observability.alarm_docs import description
-from observability.model import LOG_GROUPS, Alarm, AnyAlarm, AnyMetric, Composite, Metric, Ref
+from observability.model import LOG_GROUPS, Alarm, AnyAlarm, AnyMetric, Composite, Metric, Ref, Severity
 from observability.monitoring_config import MonitoringConfig
 from observability.queries import SavedQuery
 
@@ -66,11 +66,17 @@ def metric(decl: AnyMetric, refs: Refs, *, region: str | None = None) -> cw.IMet
 
 
 def create_alarms(
-    scope: Construct, alarms: Iterable[AnyAlarm], *, cfg: MonitoringConfig, refs: Refs, topic: sns.ITopic
+    scope: Construct,
+    alarms: Iterable[AnyAlarm],
+    *,
+    cfg: MonitoringConfig,
+    refs: Refs,
+    topics: Mapping[Severity, sns.ITopic],
 ) -> dict[str, cw.AlarmBase]:
-    """Create the alarms in ``scope``, composites after their children. Returns key -> alarm."""
+    """Create the alarms in ``scope``, composites after their children, each notifying its severity's
+    topic. Returns key -> alarm."""
     created: dict[str, cw.AlarmBase] = {}
-    action = cw_actions.SnsAction(topic)
+    actions = {severity: cw_actions.SnsAction(topic) for severity, topic in topics.items()}
     for a in sorted(alarms, key=lambda a: isinstance(a, Composite)):
         alarm: cw.AlarmBase
         if isinstance(a, Alarm):
@@ -98,8 +104,11 @@ def create_alarms(
             )
         if a.notify:
             # OK too, so on-call sees when it recovers without opening the console.
-            alarm.add_alarm_action(action)
-            alarm.add_ok_action(action)
+            alarm.add_alarm_action(actions[a.severity])
+            alarm.add_ok_action(actions[a.severity])
+        if isinstance(a, Alarm) and a.silence is not None:
+            # Silence made visible: no data at all (INSUFFICIENT_DATA) notifies this severity's topic.
+            alarm.add_insufficient_data_action(actions[a.silence])
         created[a.key] = alarm
     return created
 

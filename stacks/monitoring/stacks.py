@@ -10,6 +10,7 @@ decides what is monitored, or knows one unit from another.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Mapping
 from typing import Any
 
 from aws_cdk import NestedStack, Stack, Token
@@ -21,13 +22,13 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from dashboards.layout import layout
-from observability.model import EDGE_REGION, Region
+from observability.model import EDGE_REGION, Region, Severity
 from observability.plan import Plan
 from stacks.canary import ApiCanary
 from stacks.monitoring.cloudwatch_dashboard import dashboard
 from stacks.monitoring.refs import supplied
 from stacks.monitoring.render import Refs, create_alarms, saved_queries
-from stacks.monitoring.topic import alarm_topic
+from stacks.monitoring.topic import severity_topics
 
 
 def group_bucket(group: str, buckets: int) -> int:
@@ -38,11 +39,17 @@ def group_bucket(group: str, buckets: int) -> int:
 
 
 def deploy(
-    scope: Construct, plan: Plan, region: Region, group: str | None, *, refs: Refs, topic: sns.ITopic
+    scope: Construct,
+    plan: Plan,
+    region: Region,
+    group: str | None,
+    *,
+    refs: Refs,
+    topics: Mapping[Severity, sns.ITopic],
 ) -> dict[str, cw.AlarmBase]:
-    """One stack's share of the plan: its alarms (wired to ``topic``), then its saved queries, each on the
-    log group it reads. Returns key -> alarm."""
-    alarms = create_alarms(scope, plan.alarms_at(region, group), cfg=plan.cfg, refs=refs, topic=topic)
+    """One stack's share of the plan: its alarms (each wired to its severity's topic), then its saved
+    queries, each on the log group it reads. Returns key -> alarm."""
+    alarms = create_alarms(scope, plan.alarms_at(region, group), cfg=plan.cfg, refs=refs, topics=topics)
     saved_queries(scope, plan.queries_at(region, group), cfg=plan.cfg, refs=refs)
     return alarms
 
@@ -58,7 +65,7 @@ class GroupsStack(NestedStack):
         plan: Plan,
         region: Region,
         groups: list[str],
-        topic: sns.ITopic,
+        topics: Mapping[Severity, sns.ITopic],
         refs: Refs,
     ) -> None:
         super().__init__(
@@ -66,11 +73,11 @@ class GroupsStack(NestedStack):
         )
         self.alarms: dict[str, cw.AlarmBase] = {}
         for group in groups:
-            self.alarms |= deploy(self, plan, region, group, refs=refs, topic=topic)
+            self.alarms |= deploy(self, plan, region, group, refs=refs, topics=topics)
 
 
 def deploy_groups(
-    scope: Construct, plan: Plan, region: Region, *, refs: Refs, topic: sns.ITopic
+    scope: Construct, plan: Plan, region: Region, *, refs: Refs, topics: Mapping[Severity, sns.ITopic]
 ) -> dict[str, cw.AlarmBase]:
     """The region's groups in ``route_stack_buckets`` nested stacks ("Routes<bucket>"). Returns key -> alarm."""
     buckets: dict[int, list[str]] = {}
@@ -78,7 +85,7 @@ def deploy_groups(
         buckets.setdefault(group_bucket(g, plan.cfg.route_stack_buckets), []).append(g)
     alarms: dict[str, cw.AlarmBase] = {}
     for b in sorted(buckets):
-        nested = GroupsStack(scope, f"Routes{b}", plan=plan, region=region, groups=buckets[b], topic=topic, refs=refs)
+        nested = GroupsStack(scope, f"Routes{b}", plan=plan, region=region, groups=buckets[b], topics=topics, refs=refs)
         alarms |= nested.alarms
     return alarms
 
@@ -100,15 +107,17 @@ class MonitoringStack(Stack):
         web_acl_metric_name: str,
         cloudfront_access_log_group_name: str,
         alarm_email: str | None,
+        ticket_email: str | None = None,
         **kwargs: Any,
     ) -> None:
-        """``cloudfront_access_log_group_name``: CloudFront's access log group in us-east-1 (a fixed name, no token:
+        """``alarm_email`` / ``ticket_email``: subscribed to the page / ticket topic.
+        ``cloudfront_access_log_group_name``: CloudFront's access log group in us-east-1 (a fixed name, no token:
         the dashboard's edge log widget queries it there)."""
         super().__init__(scope, construct_id, **kwargs)
         cfg = plan.cfg
         # The construct path (and so every logical id) keeps the "Monitoring" level.
         scope = Construct(self, "Monitoring")
-        topic = alarm_topic(scope, "AlarmTopic", topic_name=cfg.topic_name("home"), email=alarm_email)
+        topics = severity_topics(scope, cfg, "home", alarm_email, ticket_email)
         refs = supplied(
             "home",
             function_name=function.function_name,
@@ -121,8 +130,8 @@ class MonitoringStack(Stack):
             # AWS/Lambda's Resource dimension of an alias: "<function>:<alias>" (used only with one).
             function_resource=f"{function.function_name}:{cfg.function_alias}",
         )
-        alarms = create_alarms(scope, plan.alarms_at("home"), cfg=cfg, refs=refs, topic=topic)
-        alarms |= deploy_groups(scope, plan, "home", refs=refs, topic=topic)
+        alarms = create_alarms(scope, plan.alarms_at("home"), cfg=cfg, refs=refs, topics=topics)
+        alarms |= deploy_groups(scope, plan, "home", refs=refs, topics=topics)
         saved_queries(scope, plan.queries_at("home"), cfg=cfg, refs=refs)
         dashboard(scope, "Dashboard", layout(plan), cfg=cfg, refs=refs, alarms=alarms)
 
@@ -144,6 +153,7 @@ class EdgeMonitoringStack(Stack):
         alarm_email: str | None,
         api_url: str,
         api_keys: bool,
+        ticket_email: str | None = None,
         **kwargs: Any,
     ) -> None:
         """``api_url``: the API's public URL (custom domain, else the distribution's), called by the canary;
@@ -153,7 +163,7 @@ class EdgeMonitoringStack(Stack):
             raise ValueError(f"EdgeMonitoringStack must be deployed to {EDGE_REGION}, not {self.region}")
         cfg = plan.cfg
         scope = Construct(self, "EdgeMonitoring")
-        topic = alarm_topic(scope, "AlarmTopic", topic_name=cfg.topic_name("edge"), email=alarm_email)
+        topics = severity_topics(scope, cfg, "edge", alarm_email, ticket_email)
         self.canary = (
             ApiCanary(scope, "Canary", name=cfg.canary_name, api_url=api_url, routes=plan.routes, api_keys=api_keys)
             if cfg.canary
@@ -169,5 +179,5 @@ class EdgeMonitoringStack(Stack):
             waf_log_group_name=waf_log_group.log_group_name,
             cloudfront_access_log_group_name=cloudfront_access_log_group.log_group_name,
         )
-        deploy(scope, plan, "edge", None, refs=refs, topic=topic)
-        deploy_groups(scope, plan, "edge", refs=refs, topic=topic)
+        deploy(scope, plan, "edge", None, refs=refs, topics=topics)
+        deploy_groups(scope, plan, "edge", refs=refs, topics=topics)

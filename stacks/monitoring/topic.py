@@ -1,4 +1,4 @@
-"""The alarm topic of one region, with an optional e-mail subscription."""
+"""The alarm topics of one region, one per severity (page, ticket), each with its optional e-mail subscription."""
 
 from __future__ import annotations
 
@@ -7,6 +7,24 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subs
 from constructs import Construct
+
+from observability.model import Region, Severity
+from observability.monitoring_config import MonitoringConfig
+
+# Construct ids: the page topic keeps the id (and name) the single alarm topic had, so no update replaces it.
+TOPIC_IDS: dict[Severity, str] = {"page": "AlarmTopic", "ticket": "TicketTopic"}
+
+
+def severity_topics(
+    scope: Construct, cfg: MonitoringConfig, region: Region, page_email: str | None, ticket_email: str | None
+) -> dict[Severity, sns.Topic]:
+    """The page topic (``alarm_email``: on-call, any hour) and the ticket topic (``ticket_email``: the
+    team's queue, working hours) of one region."""
+    emails: dict[Severity, str | None] = {"page": page_email, "ticket": ticket_email}
+    return {
+        severity: alarm_topic(scope, TOPIC_IDS[severity], topic_name=cfg.topic_name(region, severity), email=email)
+        for severity, email in emails.items()
+    }
 
 
 def alarm_topic(

@@ -15,7 +15,17 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from observability.failure_modes import MODES, ROUTE, FailureMode, Minutes, conditions, pages, span
+from observability.failure_modes import (
+    CANARY_PAGES,
+    MODES,
+    OUTSIDE_IN,
+    ROUTE,
+    FailureMode,
+    Minutes,
+    conditions,
+    pages,
+    span,
+)
 from observability.plan import plan
 from observability.simulator.evaluator import ALARM, OK, AlarmSet, CompositeAlarm, MetricAlarm, Timeline
 from observability.simulator.loader import default_resolve, load_templates
@@ -32,6 +42,7 @@ class Loaded:
     aset: AlarmSet
     key_of: dict[str, str]  # evaluator key ("<stack>/<logical id>") -> model alarm key
     notify: frozenset[str]  # model keys of the alarms that notify (composites, not their windows)
+    severity: Mapping[str, str]  # model key -> "page" or "ticket" (notifying alarms)
     routes: tuple[RouteSpec, ...]
     service: str
     reserved: int | None
@@ -47,6 +58,9 @@ class Loaded:
 
     def notifies(self, key: str) -> bool:
         return key in self.notify
+
+    def pages(self, key: str) -> bool:
+        return self.severity.get(key) == "page"
 
     def world(self, timeline: Callable[[int], world.Minute], minutes: int, *, judged_from: int = 0) -> Scenario:
         scn = world.World(
@@ -86,6 +100,7 @@ def load(s: Synth) -> Loaded:
         aset=aset,
         key_of=key_of,
         notify=frozenset(a.key for a in model.alarms if a.notify),
+        severity={a.key: a.severity for a in model.alarms if a.notify},
         routes=s.routes,
         service=cfg.service_name,
         reserved=s.config.reserved_concurrency,
@@ -247,6 +262,13 @@ QUIET_NIGHT_MINUTES = 240
 BUSY_DAY_WINDOWS: dict[str, Minutes] = {
     **{f"route-{r}-fault-rate-5min": 103 for r in ("create_order", "list_orders", "get_order")},
     **{f"route-{r}-fault-rate-30min": 104 for r in ("create_order", "list_orders", "get_order")},
+    # The background 5xx spend about 4x the service's budget from the second hour: a leak, which tickets
+    # (the scenario's 3 hours are all the 3-day window holds); the hiccup breaches two short windows only.
+    "service-leak-burn": (68, 71),
+    "service-leak-72h": 68,
+    "service-leak-6h": 68,
+    "service-fast-5min": 105,
+    "service-slow-30min": 105,
 }
 # The bursty batch's first minute: 3 cold starts among list_orders' 20 requests breach its 30-min latency
 # window (the 5-min one holds the canary's fast calls too); the 1-h partner needs 200 requests
@@ -433,3 +455,52 @@ def observed_of(loaded: Loaded) -> dict[str, dict[str, Observed]]:
         base = base_of(loaded)
         _OBSERVED[loaded.name] = {n: observations(c, loaded, base[n]) for n, c in cases_of(loaded).items()}
     return _OBSERVED[loaded.name]
+
+
+# --- issue 23: one route totally down at sparse traffic, and the quiet API's day ----------------------------
+
+SPARSE_BACKGROUNDS = ("1 request per 5 min", "1 request per 10 min", "no real traffic", "Poisson 0.2/min")
+OUTAGE_PAGES_WITHIN = 15  # minutes: a total outage of any one route pages within this, at any real traffic
+
+
+def outage_cases(loaded: Loaded) -> list[Case]:
+    """Every route of the catalogue totally down (500 to every request) on each sparse background; ``want``
+    holds the canary's page (the other alarms are judged by the test: pages within OUTAGE_PAGES_WITHIN)."""
+    out = []
+    for name, bg in zip(SPARSE_BACKGROUNDS, _sparse_backgrounds(loaded), strict=True):
+        for r in loaded.routes:
+            scn = loaded.world(world.route_down(r.name, bg), world.SPARSE_MINUTES, judged_from=JUDGED_FROM)
+            want = {OUTSIDE_IN: CANARY_PAGES["m"]} if loaded.canary else {}
+            out.append(Case(f"{r.name} down, {name}", f"route down, {name}", scn, want, since=world.START))
+    return out
+
+
+def _sparse_backgrounds(loaded: Loaded) -> list[Callable[[int], world.Minute]]:
+    return [
+        world.sparse(loaded.routes, 5),
+        world.sparse(loaded.routes, 10),
+        world.sparse(loaded.routes, None),
+        world.poisson(loaded.routes, 0.2, world.SPARSE_MINUTES + 10, seed="poisson 0.2"),
+    ]
+
+
+QUIET_API_FROM = 7 * 60  # evaluations from 07:00: the 6-h windows hold the night before
+QUIET_API_UNTIL = 15 * 60
+# A quiet API (1-2 requests a minute per route): one bad request answered 500 and retried by its client,
+# at 08:20 after an empty night (3 answers of 500) and at 13:00 (4 answers of 500).
+RETRIED = {8 * 60 + 20: ("get_order", 3), 13 * 60: ("delete_order", 4)}
+
+
+def quiet_api_cases(loaded: Loaded) -> dict[str, Scenario]:
+    """The quiet API's days that must page nothing (tickets are allowed and listed by the test)."""
+    out = {
+        "quiet API, a bad request retried": loaded.world(
+            world.office_day(loaded.routes, low=1, high=2, seed="retried", retried=RETRIED, minutes=QUIET_API_UNTIL),
+            QUIET_API_UNTIL,
+            judged_from=QUIET_API_FROM,
+        ),
+        "office day, morning cold starts, a deploy and fan-out reads": loaded.world(
+            world.office_day(loaded.routes), world.OFFICE_DAY_MINUTES, judged_from=QUIET_API_FROM
+        ),
+    }
+    return out

@@ -10,6 +10,28 @@ import re
 # "Not pinned": it would matter for a traffic shape no scenario models (the gap is named).
 REASONS: tuple[tuple[str, str], ...] = (
     (
+        r"(service-(fast|slow|leak)-\w+|telemetry-heartbeat): missing data notBreaching -> breaching",
+        "not pinned: the canary's calls put URL requests into every service window of every scenario; a window "
+        "goes missing only when nothing reaches the function for its whole length (row l, judged for 45 min, "
+        "shorter than the 1-h window); the canary pages there first",
+    ),
+    (
+        r"service-(fast-1h|slow-6h): IF floor 5 -> 0.5|service-(fast-5min|slow-30min|leak-6h): IF floor 1 -> 0.1",
+        "not pinned by these cases: the 5-failure floor is for one bad request retried by its client on a quiet "
+        "API, which tests/scenarios/test_quiet_api.py proves pages nothing; the mutation harness does not run "
+        "those cases yet (issue 23: left open)",
+    ),
+    (
+        r"lambda-init-slow: (IF floor|threshold|period)",
+        "not pinned: row n's deploy wave makes every route's cold start 1 s slower at once, which crosses the "
+        "budget however the count, floor or window is set; a scenario with sparse slow inits would pin them",
+    ),
+    (
+        r"service-leak-72h: period",
+        "not pinned: the rows hold 105 minutes of data, so 36-h, 72-h and 144-h windows hold the same requests; "
+        "the 3-day leak (tests/scenarios/test_quiet_api.py) is not in the mutation harness",
+    ),
+    (
         r"api-unreachable: threshold 100 -> 10",
         "cannot matter: a canary run's SuccessPercent is 0 or 100 (one script, passed or failed), so < 100 "
         "and < 10 select the same runs",
@@ -25,7 +47,7 @@ REASONS: tuple[tuple[str, str], ...] = (
         "longer after a recovery, which the matrix does not time",
     ),
     (
-        r"(cloudfront-4xx-rate|dynamodb-system-errors): EvaluationPeriods 3 -> 2",
+        r"(cloudfront-4xx-rate|cloudfront-5xx-rate|dynamodb-system-errors): EvaluationPeriods 3 -> 2",
         "not pinned: 2 of 2 alarms in the same minute as 2 of 3 while a failure persists; they differ for an "
         "intermittent breach (a bad 5-min period between good ones), which no scenario models",
     ),
@@ -76,6 +98,7 @@ SURVIVORS: tuple[str, ...] = (
     "cloudfront-4xx-rate: EvaluationPeriods 3 -> 2",
     "cloudfront-4xx-rate: EvaluationPeriods 3 -> 4",
     "cloudfront-4xx-rate: IF floor 20 -> 2",
+    "cloudfront-5xx-rate: EvaluationPeriods 3 -> 2",
     "cloudfront-5xx-rate: EvaluationPeriods 3 -> 4",
     "cloudfront-5xx-rate: IF floor 20 -> 2",
     "dynamodb-system-errors: EvaluationPeriods 3 -> 2",
@@ -90,6 +113,11 @@ SURVIVORS: tuple[str, ...] = (
     "lambda-concurrency-utilisation: period 60 s -> 120 s",
     "lambda-errors: EvaluationPeriods 1 -> 2",
     "lambda-errors: period 300 s -> 600 s",
+    "lambda-init-slow: EvaluationPeriods 1 -> 2",
+    "lambda-init-slow: IF floor 3 -> 0.3",
+    "lambda-init-slow: period 3600 s -> 1800 s",
+    "lambda-init-slow: period 3600 s -> 7200 s",
+    "lambda-init-slow: threshold 2.5 -> 0.25",
     "lambda-throttles: EvaluationPeriods 1 -> 2",
     "lambda-throttles: period 300 s -> 600 s",
     "route-get_order-fault-rate-1h: EvaluationPeriods 1 -> 2",
@@ -124,7 +152,6 @@ SURVIVORS: tuple[str, ...] = (
     "route-get_order-slow-share-6h: EvaluationPeriods 1 -> 2",
     "route-get_order-slow-share-6h: IF floor 1.5 -> 0.15",
     "route-get_order-slow-share-6h: IF floor 1.5 -> 15",
-    "route-get_order-slow-share-6h: IF floor 200 -> 20",
     "route-get_order-slow-share-6h: period 21600 s -> 10800 s",
     "route-get_order-slow-share-6h: period 21600 s -> 43200 s",
     "route-orders_summary-fault-rate-1h: EvaluationPeriods 1 -> 2",
@@ -162,12 +189,51 @@ SURVIVORS: tuple[str, ...] = (
     "route-orders_summary-slow-share-6h: EvaluationPeriods 1 -> 2",
     "route-orders_summary-slow-share-6h: IF floor 1.5 -> 0.15",
     "route-orders_summary-slow-share-6h: IF floor 1.5 -> 15",
+    "route-orders_summary-slow-share-6h: IF floor 20 -> 2",
     "route-orders_summary-slow-share-6h: IF floor 20 -> 200",
     "route-orders_summary-slow-share-6h: metric PR(:2000)(Latency) -> LatencyElsewhere",
     "route-orders_summary-slow-share-6h: metric SampleCount(Latency) -> LatencyElsewhere",
     "route-orders_summary-slow-share-6h: period 21600 s -> 10800 s",
     "route-orders_summary-slow-share-6h: period 21600 s -> 43200 s",
     "route-orders_summary-slow-share-6h: threshold 5 -> 50",
+    "service-fast-1h: EvaluationPeriods 1 -> 2",
+    "service-fast-1h: IF floor 10 -> 1",
+    "service-fast-1h: IF floor 10 -> 100",
+    "service-fast-1h: IF floor 5 -> 0.5",
+    "service-fast-1h: missing data notBreaching -> breaching",
+    "service-fast-5min: EvaluationPeriods 1 -> 2",
+    "service-fast-5min: IF floor 1 -> 0.1",
+    "service-fast-5min: IF floor 10 -> 1",
+    "service-fast-5min: missing data notBreaching -> breaching",
+    "service-leak-6h: EvaluationPeriods 1 -> 2",
+    "service-leak-6h: IF floor 1 -> 0.1",
+    "service-leak-6h: IF floor 10 -> 1",
+    "service-leak-6h: IF floor 10 -> 100",
+    "service-leak-6h: missing data notBreaching -> breaching",
+    "service-leak-6h: period 21600 s -> 10800 s",
+    "service-leak-6h: period 21600 s -> 43200 s",
+    "service-leak-72h: EvaluationPeriods 1 -> 2",
+    "service-leak-72h: IF floor 10 -> 1",
+    "service-leak-72h: IF floor 10 -> 100",
+    "service-leak-72h: missing data notBreaching -> breaching",
+    "service-leak-72h: period 259200 s -> 129600 s",
+    "service-leak-72h: period 259200 s -> 518400 s",
+    "service-slow-30min: EvaluationPeriods 1 -> 2",
+    "service-slow-30min: IF floor 1 -> 0.1",
+    "service-slow-30min: IF floor 10 -> 1",
+    "service-slow-30min: IF floor 10 -> 100",
+    "service-slow-30min: missing data notBreaching -> breaching",
+    "service-slow-6h: EvaluationPeriods 1 -> 2",
+    "service-slow-6h: IF floor 10 -> 1",
+    "service-slow-6h: IF floor 10 -> 100",
+    "service-slow-6h: IF floor 5 -> 0.5",
+    "service-slow-6h: missing data notBreaching -> breaching",
+    "service-slow-6h: period 21600 s -> 10800 s",
+    "service-slow-6h: period 21600 s -> 43200 s",
+    "telemetry-heartbeat: EvaluationPeriods 2 -> 3",
+    "telemetry-heartbeat: IF floor 10 -> 1",
+    "telemetry-heartbeat: IF floor 10 -> 100",
+    "telemetry-heartbeat: missing data notBreaching -> breaching",
     "waf-blocked-spike: EvaluationPeriods 1 -> 2",
     "waf-blocked-spike: period 300 s -> 600 s",
 )

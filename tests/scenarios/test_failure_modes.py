@@ -43,8 +43,9 @@ def test_quiet_scenario(
 ) -> None:
     case = cases[name.removesuffix(" pages nothing")]
     assert _judge(loaded, [case], observed, complete=loaded.name == FULLY_PROVEN) == ""
-    notifying = {s: {k: m for k, m in o.minutes.items() if k in loaded.notify} for s, o in observed[case.name].items()}
-    assert all(not pages for pages in notifying.values()), notifying
+    # Pages nothing; a ticket it may raise is listed in the case (the busy day's budget leak) and judged above.
+    paging = {s: {k: m for k, m in o.minutes.items() if loaded.pages(k)} for s, o in observed[case.name].items()}
+    assert all(not pages for pages in paging.values()), paging
 
 
 def test_3x_latency_regression_on_a_quiet_route_pages_and_clears(
@@ -55,7 +56,7 @@ def test_3x_latency_regression_on_a_quiet_route_pages_and_clears(
     # after 30 minutes, every alarm is OK again 35 minutes later.
     row = cases["row k2 on a low-traffic day"]
     pages = {s: {k: m for k, m in o.minutes.items() if k in loaded.notify} for s, o in observed[row.name].items()}
-    route = world.REGRESSED_ROUTE
+    route = world.REGRESSED_ROUTE  # its latency tickets (slow answers are no failures)
     assert all(
         set(p) == {f"route-{route}-latency-fast-burn", f"route-{route}-latency-slow-burn"} for p in pages.values()
     )
@@ -65,10 +66,14 @@ def test_3x_latency_regression_on_a_quiet_route_pages_and_clears(
 
 
 def test_below_the_floor_the_refused_share_has_no_datapoint(loaded_default: Loaded) -> None:
-    # The quiet night's one unsigned POST is 100 % of the URL's requests that minute, but no evidence.
+    # The quiet night's one unsigned POST (minute 95) is 100 % of the URL's requests that minute, but no
+    # evidence: with the canary's few calls the window stays below the floor and has no datapoint. (Its
+    # datapoints are the minutes where the night's requests and a canary run reach the floor: all 0.)
     scn = loaded_default.world(world.quiet_night, 240)
     timelines = evaluate(loaded_default, scn, NO_LAG)
-    assert not timelines[loaded_default.by_model_key["function-url-refused"]].values
+    values = timelines[loaded_default.by_model_key["function-url-refused"]].values
+    assert not any(95 < t <= 100 for t in values), values
+    assert not any(values.values()), values
 
 
 def test_every_row_holds_under_the_strict_metric_math_reading(

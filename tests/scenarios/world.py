@@ -63,6 +63,9 @@ class Minute:
     latency_ms: Mapping[str, float] = field(default_factory=dict)  # route name -> latency; default SLO/4
     slow_requests: int = 0  # requests per route at 3x the SLO (a cold start, a big page)
     slow: Mapping[str, int] = field(default_factory=dict)  # route name -> slow requests (else slow_requests)
+    # The slow requests are the cold starts: each publishes InitDuration (the service's init, which its
+    # latency includes), this many ms.
+    init_ms: float = 600.0
     read_throttles: int = 0  # DynamoDB ReadThrottleEvents
     write_throttles: int = 0  # DynamoDB WriteThrottleEvents
     system_errors: int = 0  # DynamoDB SystemErrors per operation
@@ -175,6 +178,7 @@ class World:
         cf4 = cf5 = url = url4 = url5 = invocations = errors = throttles = timeouts = 0
         blocked_total = 0
         emf: dict[str, list[tuple[float, int, int]]] = defaultdict(list)  # route -> (latency, fault, client)
+        cold: dict[str, int] = defaultdict(int)  # route -> cold starts (its slow requests)
         for route, n in counts.items():
             blocked = _take(n, x.waf_blocked)
             refused_edge = _take(n - blocked, x.edge_refused)
@@ -206,6 +210,7 @@ class World:
             faults = min(answered, faults + x.faults.get(route, 0))
             clients = answered if route == NOT_FOUND else min(answered - faults, x.client_errors)
             slow = min(x.slow.get(route, x.slow_requests), answered - faults - clients)
+            cold[route] += slow
             for i in range(answered):
                 fault, client = int(i < faults), int(faults <= i < faults + clients)
                 lat = slo * 3 if faults + clients <= i < faults + clients + slow else latency
@@ -251,6 +256,7 @@ class World:
                 self.put("OrdersApi", "Latency", dims, m, *(lat for lat, _, _ in rows))
                 self.put("OrdersApi", "Fault", dims, m, *(f for _, f, _ in rows))
                 self.put("OrdersApi", "ClientError", dims, m, *(c for _, _, c in rows))
+                self.put("OrdersApi", "InitDuration", dims, m, *(x.init_ms for _ in range(cold[route])))
         # DynamoDB: counters only when they happen.
         table = {"TableName": TABLE}
         self.count("AWS/DynamoDB", "ReadThrottleEvents", table, m, x.read_throttles)
@@ -303,7 +309,10 @@ ROUTE_SCOPES: dict[str, Callable[[RouteSpec], bool]] = {
     "dynamodb-reads": lambda r: r.name != "health" and r.method == "GET",
     "dynamodb-writes": lambda r: r.method in ("POST", "DELETE"),
     "regressed": lambda r: r.name == REGRESSED_ROUTE,
+    "down": lambda r: r.name == DOWN_ROUTE,
 }
+# The route of row m (one route totally down): GET /orders/{order_id}, which only the canary's write path reaches.
+DOWN_ROUTE = "get_order"
 # The route of row k2 (a quiet route's regression): any route is quiet on the low-traffic day; a write one.
 REGRESSED_ROUTE = "delete_order"
 
@@ -345,10 +354,30 @@ def failure_timelines(
         "k1": change(latency_ms=slower),
         "k2": change(latency_ms=regressed),
         "l": change(reachable=False),
+        "m": change(fault_share=1.0, fault_routes=frozenset({DOWN_ROUTE})),
     }
     out = {row: failing(c, background) for row, c in rows.items()}
+    out["n"] = init_regression(routes, background)
     out["b2"] = failing(burst, background, minutes=range(START, START + 1))
     return out
+
+
+INIT_REGRESSION_MS = 1000
+
+
+def init_regression(routes: tuple[RouteSpec, ...], background: Timeline) -> Timeline:
+    """Row n: a deploy at START whose init is 1 s slower. Every route's next request is a cold start (the
+    deploy wave), and so is every later cold start of the background (none on normal traffic)."""
+    every = {r.name: 1 for r in routes}
+
+    def minute(m: int) -> Minute:
+        x = background(m)
+        if m < START:
+            return x
+        x = replace(x, init_ms=x.init_ms + INIT_REGRESSION_MS)
+        return replace(x, slow=every) if m == START else x
+
+    return minute
 
 
 CANARY_STOPPED = failing(change(canary_runs=False))  # the API is fine; its outside-in check is not
@@ -438,3 +467,98 @@ def bursty_batch(m: int) -> Minute:
         return QUIET
     cold = {r: 3 for r in BATCH} if m == 60 else {}
     return replace(QUIET, route_requests=BATCH, slow=cold, client_errors=2)
+
+
+# --- the quiet cases of issue 23: sparse traffic, retried bad requests, an office day ---------------------
+
+SPARSE_MINUTES = START + 45  # an hour of history, then 45 judged minutes
+
+
+def sparse(routes: tuple[RouteSpec, ...], every: int | None, *, seed: str = "sparse") -> Timeline:
+    """Each route gets one request every ``every`` minutes (at its own phase), None: no real traffic at all;
+    nothing else (no 404s, no unsigned POSTs). The canary's runs come on top, as always."""
+    rng = random.Random(seed)
+    phase = {r.name: rng.randrange(every) if every else 0 for r in routes}
+    plan = [
+        replace(QUIET, route_requests={r.name: int(bool(every) and m % every == phase[r.name]) for r in routes})  # type: ignore[operator]
+        for m in range(SPARSE_MINUTES + 10)
+    ]
+    return lambda m: plan[m]
+
+
+def poisson(routes: tuple[RouteSpec, ...], per_minute: float, minutes: int, *, seed: str) -> Timeline:
+    """Random arrivals at ``per_minute`` per route (Poisson), nothing else."""
+    rng = random.Random(seed)
+
+    def draw() -> int:
+        n, t = 0, rng.expovariate(per_minute)
+        while t < 1:
+            n, t = n + 1, t + rng.expovariate(per_minute)
+        return n
+
+    plan = [replace(QUIET, route_requests={r.name: draw() for r in routes}) for _ in range(minutes)]
+    return lambda m: plan[m]
+
+
+def route_down(route: str, background: Timeline, start: int = START) -> Timeline:
+    """``route`` answers 500 to every request from ``start`` on (a total outage of one route)."""
+    return failing(change(fault_share=1.0, fault_routes=frozenset({route})), background, minutes=range(start, 10**6))
+
+
+QUIET_API_MINUTES = 8 * 60  # 00:00-08:00, then the office hours of the quiet API's day are judged
+OFFICE_DAY_MINUTES = 18 * 60  # 00:00 to 18:00
+OFFICE_OPENS = 8 * 60
+DEPLOY_AT = 10 * 60
+FAN_OUT_EVERY = 15  # a dashboard that reads 12 orders in parallel every 15 minutes
+FAN_OUT = 12
+
+
+def office_day(
+    routes: tuple[RouteSpec, ...],
+    *,
+    low: int = 1,
+    high: int = 3,
+    seed: str = "office day",
+    retried: Mapping[int, tuple[str, int]] | None = None,
+    minutes: int = OFFICE_DAY_MINUTES,
+) -> Timeline:
+    """A quiet internal API's day: nothing at night, from 08:00 each route gets ``low``-``high`` requests a
+    minute; the first request of the morning on every route is a cold start (3x its SLO), and so is one
+    request per route at the deploy at 10:00 (every environment is new) and in the minute after it; a
+    dashboard fans out 12 parallel reads of GET /orders/{order_id} every 15 minutes, 3 of them cold (new
+    environments for the burst); a client error on every route about every 20 minutes; a cold start on some
+    route every 5-15 minutes all day (recycled environments). ``retried``: minute -> (route, 500s): one bad
+    request that the service answers 500 and its client retries (2-4 answers of 500 in that minute)."""
+    rng = random.Random(seed)
+    names = [r.name for r in routes]
+    plan = []
+    recycled = set()
+    at = OFFICE_OPENS + rng.randint(5, 15)
+    while at < minutes:
+        recycled.add((at, rng.choice(names)))
+        at += rng.randint(5, 15)
+    for m in range(minutes):
+        if m < OFFICE_OPENS:
+            plan.append(QUIET)
+            continue
+        requests = {n: rng.randint(low, high) for n in names}
+        slow = {n: int(m == OFFICE_OPENS or m in (DEPLOY_AT, DEPLOY_AT + 1) or (m, n) in recycled) for n in names}
+        if m % FAN_OUT_EVERY == 0 and "get_order" in requests:
+            requests["get_order"] += FAN_OUT
+            slow["get_order"] += 3
+        faults = {}
+        if retried and m in retried:
+            route, n = retried[m]
+            faults[route] = n
+            requests[route] += n
+        plan.append(
+            Minute(
+                route_requests=requests,
+                not_found=int(rng.random() < 0.1),
+                client_errors=int(rng.random() < 0.05),
+                unsigned=0,
+                slow=slow,
+                faults=faults,
+            )
+        )
+    return lambda m: plan[m]

@@ -129,6 +129,15 @@ def test_the_first_request_of_a_fresh_process_is_a_cold_start() -> None:
     assert first["cold_start"] is True
     assert first[contract.METRIC_COLD_START] == 1
     assert second["cold_start"] is False
+    # The cold start's latency is what its user waited: the init (the service's imports) plus the request.
+    init_ms = first[contract.METRIC_INIT_DURATION]
+    assert init_ms > 50  # importing Powertools, pydantic, boto3 and the service takes far longer than this
+    assert first["latency_ms"] > init_ms
+    assert second["latency_ms"] < init_ms
+    names = [m["Name"] for m in emf_directive(first)["Metrics"]]
+    assert contract.METRIC_INIT_DURATION in names
+    assert contract.METRIC_INIT_DURATION not in second
+    assert contract.METRIC_INIT_DURATION not in [m["Name"] for m in emf_directive(second)["Metrics"]]
 
 
 def test_random_paths_produce_a_single_not_found_label() -> None:
@@ -204,6 +213,15 @@ def test_correlation_id_is_taken_only_when_well_formed(sent: str, kept: bool) ->
     assert all(line["correlation_id"] == expected for line in call.lines)
     if not kept:
         assert sent not in call.output or sent == ""
+
+
+def test_the_canarys_requests_are_marked_synthetic_and_still_counted() -> None:
+    canary = invoke("GET", "/health", headers={"x-correlation-id": "canary-20261207T050000Z-health"})
+    real = invoke("GET", "/health", headers={"x-correlation-id": "order-flow-42"})
+    assert canary.access[contract.SYNTHETIC_FIELD] is True
+    assert contract.SYNTHETIC_FIELD not in real.access
+    # Counted like any request: on a quiet route the canary's requests are what the alarms judge.
+    assert canary.access[contract.METRIC_REQUESTS] == real.access[contract.METRIC_REQUESTS] == 1
 
 
 CF_ID = "vT3m2X9wQ6yFzK0bR1cN4dE7gH8jL5pS_aU2iO3eY6tW9qZ1xC0v-A=="

@@ -64,12 +64,12 @@ def main() -> int:
 
     created: list[str] = []
 
-    def call(method: str, target: str, body: Any = None) -> dict[str, Any]:
+    def call(method: str, target: str, body: Any = None, correlation_id: str = "ct-1") -> dict[str, Any]:
         payload = json.dumps(body).encode() if body is not None else None
         headers = {
             "content-type": "application/json",
             "user-agent": "contract-test",
-            "x-correlation-id": "ct-1",
+            "x-correlation-id": correlation_id,
             "x-client-id": "0123456789ab",
             # As CloudFront sends it to the origin: the access line logs it as edge_request_id.
             "x-amz-cf-id": "vT3m2X9wQ6yFzK0bR1cN4dE7gH8jL5pS_aU2iO3eY6tW9qZ1xC0v-A==",
@@ -90,6 +90,7 @@ def main() -> int:
         for make in table.get(route.name, [lambda generic=generic: generic]):
             call(*make())
     call("GET", "/no/such/path")  # NOT_FOUND
+    call("GET", "/health", correlation_id="canary-20261207T050000Z-health")  # the canary's: synthetic
     import boto3
 
     boto3.client("dynamodb", endpoint_url=endpoint).delete_table(TableName=TABLE)

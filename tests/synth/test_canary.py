@@ -11,6 +11,7 @@ from typing import Any
 from aws_cdk import aws_synthetics as synthetics
 
 from observability.units.canary import NS
+from service.contract import SYNTHETIC_CUSTOMER
 from stacks.canary import OUTPUT_ARTIFACTS_BUCKET, OUTPUT_SECRET, RUNTIME_NAME
 from tests.synth.conftest import Synth
 
@@ -60,9 +61,10 @@ def test_the_default_app_has_one_canary_in_us_east_1_every_5_minutes_on_the_newe
     assert canary["Name"] == default_synth.config.monitoring.canary_name
 
 
-def test_it_calls_health_and_an_uncached_read_through_the_distributions_domain(default_synth: Synth) -> None:
+def test_it_calls_every_route_with_a_synthetic_order_through_the_distributions_domain(default_synth: Synth) -> None:
     env = _canary(default_synth)["RunConfig"]["EnvironmentVariables"]
-    assert env["CANARY_PATHS"] == "health=/health,list_orders=/orders"
+    assert env["CANARY_ROUTES"] == ",".join(f"{r.name}={r.label}" for r in default_synth.routes)
+    assert json.loads(env["CANARY_BODY"])["customer_id"] == SYNTHETIC_CUSTOMER
     # https:// + the distribution's DomainName, read from the Edge stack's outputs (no Function URL).
     (scheme, domain) = env["API_URL"]["Fn::Join"][1]
     assert scheme == "https://"
@@ -89,7 +91,7 @@ def test_with_api_keys_it_reads_a_key_of_its_own_from_a_secret(edge_all_synth: S
     assert edge_all_synth.template(stack)["Outputs"][OUTPUT_SECRET]["Value"] == {"Ref": secret_id}
 
 
-def test_api_unreachable_pages_on_two_failed_runs_to_the_edge_topic(default_synth: Synth) -> None:
+def test_api_unreachable_pages_on_two_failed_runs_and_tickets_when_no_run_happens(default_synth: Synth) -> None:
     alarm = _alarm(default_synth)
     assert (alarm["Namespace"], alarm["MetricName"], alarm["Statistic"]) == (NS, "SuccessPercent", "Minimum")
     assert alarm["Dimensions"] == [{"Name": "CanaryName", "Value": _canary(default_synth)["Name"]}]
@@ -97,7 +99,23 @@ def test_api_unreachable_pages_on_two_failed_runs_to_the_edge_topic(default_synt
     assert (alarm["EvaluationPeriods"], alarm["DatapointsToAlarm"], alarm["Period"]) == (2, 2, 300)
     assert alarm["TreatMissingData"] == "missing"  # a run that did not happen is no failed run
     topics = default_synth.resources(default_synth.stacks.edge_monitoring, "AWS::SNS::Topic")
-    assert alarm["AlarmActions"] == alarm["OKActions"] == [{"Ref": t} for t in topics]
+    (page,) = [t for t in topics if "AlarmTopic" in t]
+    (ticket,) = [t for t in topics if "TicketTopic" in t]
+    assert alarm["AlarmActions"] == alarm["OKActions"] == [{"Ref": page}]
+    assert alarm["InsufficientDataActions"] == [{"Ref": ticket}]  # a stopped canary is a ticket
+
+
+def test_with_a_custom_domain_its_certificate_expiry_tickets(synth_us: Synth) -> None:
+    stack = synth_us.stacks.edge_monitoring
+    (alarm,) = [
+        r["Properties"]
+        for r in synth_us.template(stack)["Resources"].values()
+        if r["Type"] == "AWS::CloudWatch::Alarm" and r["Properties"].get("MetricName") == "DaysToExpiry"
+    ]
+    assert alarm["Namespace"] == "AWS/CertificateManager"
+    assert alarm["Dimensions"] == [{"Name": "CertificateArn", "Value": synth_us.config.certificate_arn}]
+    assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("LessThanThreshold", 30)
+    assert alarm["AlarmDescription"].startswith("TICKET.")
 
 
 def test_turned_off_there_is_no_canary_no_alarm_and_no_dashboard_graph(scale_synth: Synth) -> None:

@@ -76,8 +76,10 @@ def test_every_route_has_its_dashboard_row(any_synth: Synth) -> None:
         )
         stats = {row[-1].get("stat") for row in latency["metrics"]}
         assert {"p50", "p90", "p99", r.slo.percentile_stat} <= stats
-        # 2 latency + 2 availability burn composites
-        assert len(widgets[f"{r.label} · alarms"]["properties"]["alarms"]) == 4
+        # 2 latency + 2 availability burn composites (tickets), and the 1-h windows that read
+        # INSUFFICIENT_DATA when the route is silent
+        title = f"{r.label} · tickets; 1-h windows (grey: no request in the hour)"
+        assert len(widgets[title]["properties"]["alarms"]) == 6
 
 
 def test_every_route_has_its_alarms(any_synth: Synth) -> None:
@@ -302,12 +304,14 @@ def test_routes_keep_their_nested_stack_when_the_catalogue_grows(default_synth: 
 @pytest.mark.parametrize("key", ["home", "edge"])
 def test_alarm_topics_enforce_tls(default_synth: Synth, key: str) -> None:
     t = default_synth.templates[key]
-    (topic,) = t.resources("AWS::SNS::Topic").values()
-    (sub,) = t.resources("AWS::SNS::Subscription").values()
+    names = sorted(topic["Properties"]["TopicName"] for topic in t.resources("AWS::SNS::Topic").values())
+    region = "" if key == "home" else "edge-"
+    assert names == [f"{CFG.service_name}-{region}alarms", f"{CFG.service_name}-{region}tickets"]
+    (sub,) = t.resources("AWS::SNS::Subscription").values()  # alarm_email only: on-call's page topic
     assert sub["Properties"]["Protocol"] == "email"
-    assert topic["Properties"]["TopicName"] == f"{CFG.service_name}-{'alarms' if key == 'home' else 'edge-alarms'}"
-    policy = json.dumps(next(iter(t.resources("AWS::SNS::TopicPolicy").values())))
-    assert "aws:SecureTransport" in policy
+    policies = t.resources("AWS::SNS::TopicPolicy").values()
+    assert len(policies) == 2
+    assert all("aws:SecureTransport" in json.dumps(p) for p in policies)
 
 
 def test_cfn_lint_finds_no_errors(any_synth: Synth) -> None:

@@ -61,9 +61,9 @@ def test_alarm_dimensions_follow_the_setting(synth: Synth) -> None:
         if m.namespace == "AWS/Lambda":
             by_name.setdefault(m.name, []).append(m)
     (errors,) = by_name["Errors"]
-    (throttles,) = by_name["Throttles"]
-    # Throttles and concurrency: function-wide, the reserved-concurrency limit is the function's.
-    assert throttles.dim_names == {"FunctionName"}
+    # Throttles (lambda-throttles and the service burn's) and concurrency: function-wide, the
+    # reserved-concurrency limit is the function's.
+    assert all(m.dim_names == {"FunctionName"} for m in by_name["Throttles"])
     assert all(m.dim_names == {"FunctionName"} for m in by_name.get("ConcurrentExecutions", []))
     if synth.config.snap_start:
         # The code serving the URL: FunctionName + Resource "<function>:live".

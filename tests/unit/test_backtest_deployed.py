@@ -138,7 +138,7 @@ def test_the_working_tree_is_compared_alarm_by_alarm_with_what_is_deployed() -> 
     mine = judged(setup.plan, h.refs)
     lines = deployed.compare_lines(setup, dep, h, mine, run(mine.evaluator, h))
     text = "\n".join(lines)
-    assert "  lambda-throttles (page): deployed 3, working tree 2 notification(s)" in lines
+    assert "  lambda-throttles (ticket): deployed 3, working tree 2 notification(s)" in lines
     assert "incidents in their real history (DescribeAlarmHistory): 2; the working tree catches 2 of them" in text
     assert "this change would have notified 1 time(s) fewer (3 -> 2), and still caught the 2 incident(s)" in text
     assert (
@@ -218,7 +218,7 @@ def test_against_deployed_reads_alarms_and_history_through_the_api(
     assert cli.main(["--from", str(saved), "--against", "deployed"], session=session, out=out.append) == 0
     session.done()
     text = "\n".join(out)
-    assert "lambda-throttles (page): deployed 3, working tree 2 notification(s)" in text
+    assert "lambda-throttles (ticket): deployed 3, working tree 2 notification(s)" in text
     assert "6 of 6 real transitions reproduced" in text
 
 

@@ -39,15 +39,15 @@ def test_notifications_are_counted_by_severity() -> None:
     h = throttled((Stretch(T0, T0 + 120, 60),), {T0 + 30: 4.0})
     r = run(alarms.evaluator, h)
     lines, summary = render(alarms.model, r, title="t")
-    assert "  PAGE   lambda-throttles: 1 notification(s), 15 min in ALARM, incident 1" in lines
-    assert f"         at {at(T0 + 31)} (15 min)" in lines
-    assert " 1 page(s) and 0 ticket(s) from 1 alarm(s) in 1 incident(s)" in summary
-    as_ticket = dict(alarms.model) | {
-        "lambda-throttles": dataclasses.replace(alarms.model["lambda-throttles"], severity="ticket")
-    }
-    lines, summary = render(as_ticket, r, title="t")
     assert "  TICKET lambda-throttles: 1 notification(s), 15 min in ALARM, incident 1" in lines
+    assert f"         at {at(T0 + 31)} (15 min)" in lines
     assert " 0 page(s) and 1 ticket(s) from 1 alarm(s) in 1 incident(s)" in summary
+    as_page = dict(alarms.model) | {
+        "lambda-throttles": dataclasses.replace(alarms.model["lambda-throttles"], severity="page")
+    }
+    lines, summary = render(as_page, r, title="t")
+    assert "  PAGE   lambda-throttles: 1 notification(s), 15 min in ALARM, incident 1" in lines
+    assert " 1 page(s) and 0 ticket(s) from 1 alarm(s) in 1 incident(s)" in summary
 
 
 def test_each_stretch_says_its_resolution_and_shorter_periods_are_not_judged_there() -> None:
@@ -76,4 +76,4 @@ def test_an_alarm_in_a_coarser_stretch_does_not_notify_there() -> None:
     assert [e.start for e in throttles.episodes] == [T0 + 301]
     lines, summary = render(alarms.model, r, title="t")
     assert any("coarser than their period" in line and "lambda-throttles" in line for line in lines)
-    assert " 1 page(s) and 0 ticket(s)" in summary
+    assert " 0 page(s) and 1 ticket(s)" in summary  # lambda-throttles tickets (a cause)

@@ -4,7 +4,9 @@ any status outside 2xx fails the run."""
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
+import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -13,7 +15,8 @@ from types import ModuleType
 
 import pytest
 
-from observability.units.canary import CORRELATION_PREFIX
+from observability.units.canary import CORRELATION_PREFIX, body
+from service.contract import SYNTHETIC_CORRELATION_PREFIX, SYNTHETIC_CUSTOMER
 from service.request_state import correlation_id_for
 
 SCRIPT = Path(__file__).resolve().parents[2] / "canary" / "python" / "api_canary.py"
@@ -28,18 +31,44 @@ def _script() -> ModuleType:
     return module
 
 
+ROUTES = (
+    "health=GET /health,create_order=POST /orders,list_orders=GET /orders,get_order=GET /orders/{order_id},"
+    "delete_order=DELETE /orders/{order_id},orders_summary=GET /orders/summary"
+)
+ORDER_ID = "0123456789abcdef0123456789abcdef"
+
+
 @pytest.fixture
 def server() -> Iterator[tuple[str, list[dict[str, str]], dict[str, int]]]:
     seen: list[dict[str, str]] = []
-    status = {"/health": 200, "/orders": 200}
+    status = {"/health": 200, "/orders": 200, "/orders/summary": 200, f"/orders/{ORDER_ID}": 200}
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            seen.append({"path": self.path, **{k.lower(): v for k, v in self.headers.items()}})
-            self.send_response(status.get(self.path, 404))
-            self.send_header("content-length", "2")
+        def _answer(self, body: bytes = b"{}") -> None:
+            length = int(self.headers.get("content-length") or 0)
+            sent = self.rfile.read(length) if length else b""
+            seen.append(
+                {
+                    "method": self.command,
+                    "path": self.path,
+                    "body": sent.decode(),
+                    **{k.lower(): v for k, v in self.headers.items()},
+                }
+            )
+            code = 201 if self.command == "POST" and status.get(self.path, 404) == 200 else status.get(self.path, 404)
+            self.send_response(code)
+            self.send_header("content-length", str(len(body)))
             self.end_headers()
-            self.wfile.write(b"{}")
+            self.wfile.write(body)
+
+        def do_GET(self) -> None:
+            self._answer()
+
+        def do_POST(self) -> None:
+            self._answer(json.dumps({"order_id": ORDER_ID, "customer_id": "x"}).encode())
+
+        def do_DELETE(self) -> None:
+            self._answer()
 
         def log_message(self, *args: object) -> None:
             pass
@@ -54,18 +83,33 @@ def server() -> Iterator[tuple[str, list[dict[str, str]], dict[str, int]]]:
         httpd.server_close()
 
 
-def test_a_run_calls_each_path_with_a_correlation_id_the_service_keeps(
+def test_a_run_calls_every_route_writes_reads_and_deletes_its_own_order(
     server: tuple[str, list[dict[str, str]], dict[str, int]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     url, seen, _ = server
     monkeypatch.setenv("API_URL", url)
-    monkeypatch.setenv("CANARY_PATHS", "health=/health,list_orders=/orders")
+    monkeypatch.setenv("CANARY_ROUTES", ROUTES)
+    monkeypatch.setenv("CANARY_BODY", body())
     monkeypatch.delenv("API_KEY_SECRET_ARN", raising=False)
-    assert _script().handler({}, None) == "GET /health 200; GET /orders 200"
-    assert [s["path"] for s in seen] == ["/health", "/orders"]
-    for request, route in zip(seen, ("health", "list_orders"), strict=True):
+    _script().handler({}, None)
+    order = f"/orders/{ORDER_ID}"
+    assert [(s["method"], s["path"]) for s in seen] == [
+        ("GET", "/health"),
+        ("GET", "/orders"),
+        ("GET", "/orders/summary"),
+        ("POST", "/orders"),
+        ("GET", order),
+        ("DELETE", order),
+    ]
+    post = seen[3]
+    assert json.loads(post["body"])["customer_id"] == SYNTHETIC_CUSTOMER
+    assert post["content-type"] == "application/json"
+    assert post["x-amz-content-sha256"] == hashlib.sha256(post["body"].encode()).hexdigest()  # OAC needs it
+    routes = ("health", "list_orders", "orders_summary", "create_order", "get_order", "delete_order")
+    for request, route in zip(seen, routes, strict=True):
         cid = request["x-correlation-id"]
         assert cid.startswith(CORRELATION_PREFIX)
+        assert cid.startswith(SYNTHETIC_CORRELATION_PREFIX)  # the service marks it synthetic
         assert cid.endswith(f"-{route}")
         assert correlation_id_for({"x-correlation-id": cid}, "request-id") == cid  # kept, not replaced
         assert "x-api-key" not in request
@@ -85,13 +129,13 @@ def test_a_status_outside_2xx_fails_the_run(
     url, _, status = server
     status["/orders"] = 503
     monkeypatch.setenv("API_URL", url)
-    monkeypatch.setenv("CANARY_PATHS", "health=/health,list_orders=/orders")
+    monkeypatch.setenv("CANARY_ROUTES", "health=GET /health,list_orders=GET /orders")
     with pytest.raises(RuntimeError, match=r"GET /orders .*HTTP 503"):
         _script().handler({}, None)
 
 
 def test_an_unreachable_api_fails_the_run(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("API_URL", "http://127.0.0.1:9")  # discard port: nothing listens
-    monkeypatch.setenv("CANARY_PATHS", "health=/health")
+    monkeypatch.setenv("CANARY_ROUTES", "health=GET /health")
     with pytest.raises(RuntimeError, match="GET /health"):
         _script().handler({}, None)

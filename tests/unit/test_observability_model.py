@@ -112,6 +112,7 @@ def test_threshold_lines_are_the_alarms_thresholds() -> None:
         "function-url-refused",
         "function-url-5xx-unanswered",
         "api-unreachable",
+        "service-fast-5min",
     }
     assert all(line.alarm in p.alarms for line in alarm_lines)
     # Not reserved: the account alarm's line, in executions, on the concurrency graph.
@@ -160,11 +161,11 @@ def test_playbook_placeholders_stay_visible_when_unknown() -> None:
 
 def test_cost_grows_linearly_per_route() -> None:
     step = cost.per_route_increment()
-    # 5 custom metrics x 0.30 + alarm metrics (4 latency windows x percentile rank and sample count; 4
+    # 6 custom metrics x 0.30 + alarm metrics (4 latency windows x percentile rank and sample count; 4
     # availability windows x fault and requests) x 0.10 + 4 composites x 0.50
-    assert step == pytest.approx(5 * 0.30 + (4 * 2 + 4 * 2) * 0.10 + 4 * 0.50)
+    assert step == pytest.approx(6 * 0.30 + (4 * 2 + 4 * 2) * 0.10 + 4 * 0.50)
     assert cost.monthly_total(many_routes(30)) == pytest.approx(cost.monthly_total(ROUTES) + step * (30 - len(ROUTES)))
-    assert cost.custom_metric_count(len(ROUTES)) == 5 * (1 + len(ROUTES) + 1)
+    assert cost.custom_metric_count(len(ROUTES)) == 6 * (1 + len(ROUTES) + 1)
 
 
 def _window(floor_requests: int, faults: int) -> float:
@@ -204,7 +205,7 @@ def test_canary_names_fit_synthetics_and_keep_stages_apart() -> None:
 def test_only_the_url_shares_mix_sources_and_they_judge_only_landed_periods() -> None:
     # Sources land minutes apart (EMF from logs, AWS/Lambda, ...): an expression over two of them is skewed in
     # its newest period. Such an alarm needs 2 of 2 periods of at least 5 minutes, so the older one, landed
-    # on both clocks, must breach too (observability/units/function_url.py).
+    # on both clocks, must breach too (observability/units/function_url.py; the heartbeat's are 15 minutes).
     mixing = {}
     for a in every_alarm(CFG):
         if isinstance(a, Alarm):
@@ -212,7 +213,11 @@ def test_only_the_url_shares_mix_sources_and_they_judge_only_landed_periods() ->
             sources = {source_of(m.namespace) for m in metrics}
             if len(sources) > 1:
                 mixing[a.key] = (a.metric.period_s, a.evaluation_periods, a.datapoints_to_alarm)
-    assert mixing == {"function-url-refused": (300, 2, 2), "function-url-5xx-unanswered": (300, 2, 2)}
+    assert mixing == {
+        "function-url-refused": (300, 2, 2),
+        "function-url-5xx-unanswered": (300, 2, 2),
+        "telemetry-heartbeat": (900, 2, 2),
+    }
 
 
 def test_every_latency_window_can_be_reached_by_a_fully_slow_route() -> None:

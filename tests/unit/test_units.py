@@ -104,9 +104,10 @@ def test_a_new_unit_reaches_the_plan_the_runbook_and_the_dashboard(with_canary: 
     (line,) = graph.lines
     assert isinstance(line, AlarmLine)
     assert line.alarm is alarm  # the plan's object, not a look-up
-    (status,) = board[-2].rows[0]
-    assert isinstance(status, AlarmStatus)
-    assert alarm in status.alarms
+    pages, tickets = board[-2].rows[0]  # the service-wide alarm states: pages and tickets apart
+    assert isinstance(pages, AlarmStatus)
+    assert isinstance(tickets, AlarmStatus)
+    assert alarm in (pages.alarms if alarm.severity == "page" else tickets.alarms)
 
 
 def test_without_the_line_there_is_no_trace_of_it() -> None:
