@@ -119,6 +119,10 @@ NOT_DRILLED: Mapping[str, str] = {
     "k1": _OUTSIDE + "never sees the delay an add-delay action adds before the handler starts",
     "k2": _OUTSIDE + "never sees the delay an add-delay action adds before the handler starts",
     "l": "needs DNS or the distribution disabled (a deploy); the canary's alarm is the only witness",
+    "m": "FIS Lambda actions hit a share of all invocations, not one route; rehearse a route's outage with a "
+    "deploy that breaks it in a staging stage",
+    "n": "the init time is measured by the service's own import (InitDuration); an add-delay action before "
+    "the handler is not in it",
 }
 
 
