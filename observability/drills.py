@@ -82,6 +82,9 @@ class Drill:
     row: str
     fault: LambdaFault
     how: str  # how the fault reproduces the row
+    # The alarm the fault's share is sized on: the one closest to the fault (the row's own metric alarm), not
+    # a service-wide composite the matrix may list first.
+    sized_on: str = "lambda-errors"
 
 
 DRILLS: tuple[Drill, ...] = (
@@ -214,8 +217,8 @@ def plan_drill(
     )
     if not expected:
         raise ValueError(f"row {row!r}: none of its alarms exists in this configuration")
-    # Sized on the first alarm the row names: the one closest to the fault (the matrix lists it first).
-    _, _, threshold, period = alarms[expected[0].key]
+    # Sized on the drill's own alarm where deployed, else on the first alarm the row names.
+    _, _, threshold, period = alarms[drill.sized_on if drill.sized_on in alarms else expected[0].key]
     pct = percentage(drill.fault, threshold, period, traffic_per_minute)
     duration = max(e.deadline_min for e in expected) + MARGIN_MIN
     return DrillPlan(drill, mode, pct, duration, expected, timeout_s)
