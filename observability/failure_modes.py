@@ -207,7 +207,7 @@ MODES: tuple[FailureMode, ...] = (
             **service((1, 4), (1, 4), (1, 4), 1, 1, 1, 1, 1, 1),
             "lambda-errors": (1, 4),
             "function-url-5xx-unanswered": 6,
-            "cloudfront-5xx-rate": 6,
+            "cloudfront-5xx-rate": 8,
             "telemetry-heartbeat": 30,
         },
     ),
@@ -268,7 +268,7 @@ MODES: tuple[FailureMode, ...] = (
         alarms={
             **service((2, 5), (1, 4), (1, 4), 2, 1, 1, 1, 1, 1),
             "dynamodb-system-errors": 6,
-            "cloudfront-5xx-rate": 6,
+            "cloudfront-5xx-rate": 8,
             **burn((1, 6), (1, 4), (1, 2), 1, 1, 1),
             **burn((6, 10), (3, 6), (6, 7), 1, 3, 2, route=SUMMARY),
         },
@@ -308,7 +308,7 @@ MODES: tuple[FailureMode, ...] = (
         example="the distribution's origin is a Function URL domain that no longer exists: a DNS failure",
         viewer_sees="502 from CloudFront; the Function URL receives nothing",
         metrics_move="CloudFront 5xxErrorRate to 100 %; home region: no URL requests, no EMF",
-        alarms={"cloudfront-5xx-rate": 6},
+        alarms={"cloudfront-5xx-rate": 8},
     ),
     FailureMode(
         row="i1",
@@ -417,7 +417,7 @@ MODES: tuple[FailureMode, ...] = (
         metrics_move="EMF Fault = 1 on that route; Url5xxCount up by its requests (and the canary's one per run)",
         alarms={
             **service((5, 8), (2, 6), (1, 4), (5, 6), 1, (2, 3), (1, 2), 1, 1),
-            "cloudfront-5xx-rate": (6, 7),
+            "cloudfront-5xx-rate": 8,
             **burn((1, 4), (1, 4), 1, 1, 1, 1),
         },
         routes="down",

@@ -71,6 +71,14 @@ _QUIET_WHY = (
 )
 
 
+# The 5xx alarm's gate: the share of the window's minutes (CloudFront publishes one 5xxErrorRate datapoint per
+# minute with requests) that saw any 5xx. Average(5xxErrorRate) averages per-minute percentages, so on a quiet
+# API one 502 in a 3-request minute reads 33 % and lifts the 5-minute average over the threshold; a window's
+# exact 5xx share (rate x requests summed per minute) cannot be written in one alarm, whose metrics share its
+# period. Failures users feel fail most minutes; isolated 5xx touch one or two.
+MOST_MINUTES_PCT = 50
+
+
 def rate(cfg: MonitoringConfig, status: str, label: str) -> Expression:
     """An error-rate metric with the request floor: no datapoint below ``cloudfront_min_requests``."""
     floor = cfg.cloudfront_min_requests
@@ -81,6 +89,11 @@ def rate(cfg: MonitoringConfig, status: str, label: str) -> Expression:
         period_s=300,
         label=label,
     )
+
+
+_ISOLATED_WHY = (
+    ", nor in a window where at most half the minutes saw a 5xx (isolated 5xx: a retry's worth, nobody's outage)"
+)
 
 
 @dataclass(frozen=True)
@@ -96,21 +109,34 @@ def alarms(scope: Scope) -> CloudFrontAlarms:
     )
 
 
+def persistent_5xx_rate(cfg: MonitoringConfig, label: str) -> Expression:
+    """The 5xx rate with the request floor, only in windows where more than half the minutes saw a 5xx."""
+    plain = rate(cfg, "5xx", label)
+    return Expression(
+        f"IF(requests >= {cfg.cloudfront_min_requests} && minutes5xx > {MOST_MINUTES_PCT}, rate5xx)",
+        {**plain.using, "minutes5xx": metric("5xxErrorRate", "PR(0:)")},
+        period_s=300,
+        label=label,
+    )
+
+
 def _rate_alarm(cfg: MonitoringConfig, status: str, pct: float, playbook: Playbook) -> Alarm:
     floor = cfg.cloudfront_min_requests
+    persistent = status == "5xx"
     return Alarm(
         key=f"cloudfront-{status}-rate",
         playbook=playbook,
         region="edge",
-        metric=rate(cfg, status, f"{status} %"),
+        metric=persistent_5xx_rate(cfg, f"{status} %") if persistent else rate(cfg, status, f"{status} %"),
         threshold=pct,
         comparison=">=",
         # 2 of 3: one bad 5-minute period can be a burst of a few clients.
         evaluation_periods=3,
         datapoints_to_alarm=2,
         missing_data="notBreaching",
-        missing_data_why=_QUIET_WHY.format(floor=floor),
-        condition=f"Average({status}ErrorRate) in %",
+        missing_data_why=_QUIET_WHY.format(floor=floor) + (_ISOLATED_WHY if persistent else ""),
+        condition=f"Average({status}ErrorRate) in %"
+        + (" (minutes5xx: PR(0:) of 5xxErrorRate, the % of the window's minutes with a 5xx)" if persistent else ""),
         context={"threshold": f"{pct:g}"},
     )
 

@@ -491,6 +491,25 @@ QUIET_API_UNTIL = 15 * 60
 RETRIED = {8 * 60 + 20: ("get_order", 3), 13 * 60: ("delete_order", 4)}
 
 
+# Lone 5xx at the edge: a quiet API whose two used routes see 3 requests a minute (with the canary, just over
+# the edge's request floor) and 3 isolated 502s from CloudFront itself (a reset origin connection), 5-7 minutes
+# apart: 3 in about 70 requests.
+LONE_EDGE_5XX = (9 * 60 + 14, 9 * 60 + 19, 9 * 60 + 26)
+
+
+def lone_edge_5xx(routes: tuple[RouteSpec, ...]) -> Callable[[int], world.Minute]:
+    quiet = {r.name: 0 for r in routes} | {"list_orders": 2, "get_order": 1}
+
+    def minute(m: int) -> world.Minute:
+        if m < world.OFFICE_OPENS:
+            return world.QUIET
+        return world.Minute(
+            route_requests=quiet, not_found=0, client_errors=0, unsigned=0, edge_5xx=int(m in LONE_EDGE_5XX)
+        )
+
+    return minute
+
+
 def quiet_api_cases(loaded: Loaded) -> dict[str, Scenario]:
     """The quiet API's days that must page nothing (tickets are allowed and listed by the test)."""
     out = {
@@ -502,5 +521,6 @@ def quiet_api_cases(loaded: Loaded) -> dict[str, Scenario]:
         "office day, morning cold starts, a deploy and fan-out reads": loaded.world(
             world.office_day(loaded.routes), world.OFFICE_DAY_MINUTES, judged_from=QUIET_API_FROM
         ),
+        "lone 5xx at the edge": loaded.world(lone_edge_5xx(loaded.routes), 10 * 60, judged_from=QUIET_API_FROM),
     }
     return out

@@ -52,6 +52,8 @@ class Minute:
     waf_blocked: float = 0.0  # share blocked by WAF (403 from CloudFront)
     edge_refused: float = 0.0  # share refused by the viewer-request function (401/403 from CloudFront)
     origin_unreachable: float = 0.0  # share CloudFront cannot deliver (502 from CloudFront)
+    edge_5xx: int = 0  # of `lone_5xx_route`'s requests: 502s from CloudFront itself (a reset origin connection)
+    lone_5xx_route: str = "list_orders"
     url_refused: float = 0.0  # share the URL refuses (403: permission/OAC)
     throttled: float = 0.0  # share throttled (429 from the URL)
     crashed: float = 0.0  # share whose invocation fails (crash, init error): 502 from the URL
@@ -187,6 +189,8 @@ class World:
                 passed = n - blocked - refused_edge
                 n -= passed - origin_requests(passed, spec.cache.ttl_s, _failing_share(x, route))
             unreachable = _take(n - blocked - refused_edge, x.origin_unreachable)
+            if route == x.lone_5xx_route:
+                unreachable = min(n - blocked - refused_edge, unreachable + x.edge_5xx)
             blocked_total += blocked
             cf4 += blocked + refused_edge
             cf5 += unreachable
