@@ -102,50 +102,56 @@ def from_describe(
     return out
 
 
-def describe(
-    setup: Configured, names: Names, session: Any, *, progress: Progress
+def _paged(
+    names: Names, session: Any, operation: str, label: str, key: str, progress: Progress, **params: Any
 ) -> list[tuple[str, Mapping[str, Any]]]:
-    """DescribeAlarms (metric and composite) named ``<service>-*`` in both regions, paged."""
+    """Every ``key`` item of a paginated CloudWatch ``operation`` in both regions, with its region."""
     out: list[tuple[str, Mapping[str, Any]]] = []
     for region in sorted({names.home_region, names.edge_region}):
         cw = session.client("cloudwatch", region_name=region)
         pages = call(
-            lambda cw=cw: list(  # type: ignore[misc]  # mypy cannot infer a lambda whose default binds a loop variable (ruff B023)
-                cw.get_paginator("describe_alarms").paginate(
-                    AlarmNamePrefix=f"{setup.service_name}-", AlarmTypes=["MetricAlarm", "CompositeAlarm"]
-                )
-            ),
-            f"DescribeAlarms ({region})",
+            lambda cw=cw: list(cw.get_paginator(operation).paginate(**params)),  # type: ignore[misc]  # mypy cannot infer a lambda whose default binds a loop variable (ruff B023)
+            f"{label} ({region})",
             progress=progress,
         )
         for page in pages:
-            out += [(region, a) for a in page.get("MetricAlarms", []) + page.get("CompositeAlarms", [])]
+            out += [(region, item) for k in key.split("+") for item in page.get(k, [])]
     return out
+
+
+def describe(
+    setup: Configured, names: Names, session: Any, *, progress: Progress
+) -> list[tuple[str, Mapping[str, Any]]]:
+    """DescribeAlarms (metric and composite) named ``<service>-*`` in both regions, paged."""
+    return _paged(
+        names,
+        session,
+        "describe_alarms",
+        "DescribeAlarms",
+        "MetricAlarms+CompositeAlarms",
+        progress,
+        AlarmNamePrefix=f"{setup.service_name}-",
+        AlarmTypes=["MetricAlarm", "CompositeAlarm"],
+    )
 
 
 def state_history(
     names: Names, session: Any, *, start: int, end: int, progress: Progress
 ) -> list[tuple[str, Mapping[str, Any]]]:
     """DescribeAlarmHistory (StateUpdate items) of every alarm in both regions for [start, end), paged."""
-    out: list[tuple[str, Mapping[str, Any]]] = []
-    for region in sorted({names.home_region, names.edge_region}):
-        cw = session.client("cloudwatch", region_name=region)
-        pages = call(
-            lambda cw=cw: list(  # type: ignore[misc]  # mypy cannot infer a lambda whose default binds a loop variable (ruff B023)
-                cw.get_paginator("describe_alarm_history").paginate(
-                    AlarmTypes=["MetricAlarm", "CompositeAlarm"],
-                    HistoryItemType="StateUpdate",
-                    StartDate=datetime.fromtimestamp(start * 60, UTC),
-                    EndDate=datetime.fromtimestamp(end * 60, UTC),
-                    ScanBy="TimestampAscending",
-                )
-            ),
-            f"DescribeAlarmHistory ({region})",
-            progress=progress,
-        )
-        for page in pages:
-            out += [(region, i) for i in page.get("AlarmHistoryItems", [])]
-    return out
+    return _paged(
+        names,
+        session,
+        "describe_alarm_history",
+        "DescribeAlarmHistory",
+        "AlarmHistoryItems",
+        progress,
+        AlarmTypes=["MetricAlarm", "CompositeAlarm"],
+        HistoryItemType="StateUpdate",
+        StartDate=datetime.fromtimestamp(start * 60, UTC),
+        EndDate=datetime.fromtimestamp(end * 60, UTC),
+        ScanBy="TimestampAscending",
+    )
 
 
 # --- the comparison ------------------------------------------------------------------------------------
