@@ -87,13 +87,13 @@ def run(alarms: AlarmSet, history: History, *, initial: Mapping[str, str] | None
         timelines = {}
         for k, a in alarms.metric_alarms().items():
             timelines[k] = a.evaluate(scenario, initial=initial.get(k, "INSUFFICIENT_DATA"))  # type: ignore[arg-type]  # initial holds CloudWatch state names
-        timelines = _with_composites(alarms, scenario.start, scenario.end, timelines)
+        timelines = alarms.with_composites(timelines, range(scenario.start + 1, scenario.end + 1))
     else:
         timelines = alarms.evaluate(scenario)
     outcomes = {k: _outcome(k, a, timelines[k], history) for k, a in alarms.alarms.items()}
     for k, alarm in alarms.alarms.items():  # a composite is judged when any child is
         if isinstance(alarm, CompositeAlarm):
-            kids = [outcomes[alarms._child_key(k, c)] for c in alarm.children()]
+            kids = [outcomes[alarms.child_key(k, c)] for c in alarm.children()]
             outcomes[k].judged = any(c.judged for c in kids)
             outcomes[k].why = "; ".join(sorted({c.why for c in kids if c.why}))
             outcomes[k].missing_metrics = sorted({m for c in kids for m in c.missing_metrics}, key=str)
@@ -101,25 +101,6 @@ def run(alarms: AlarmSet, history: History, *, initial: Mapping[str, str] | None
             warm = [c.warmup_until for c in kids if c.warmup_until is not None]
             outcomes[k].warmup_until = max(warm) if warm else None
     return Replay(history, timelines, outcomes)
-
-
-def _with_composites(alarms: AlarmSet, start: int, end: int, metric: dict[str, Timeline]) -> dict[str, Timeline]:
-    """Composites over given metric-alarm timelines, as ``AlarmSet.evaluate`` computes them."""
-    out = dict(metric)
-    pending = {k: a for k, a in alarms.alarms.items() if isinstance(a, CompositeAlarm)}
-    while pending:
-        ready = {k: a for k, a in pending.items() if all(alarms._child_key(k, c) in out for c in a.children())}
-        if not ready:
-            raise ValueError(f"composite alarms with unknown or cyclic children: {sorted(pending)}")
-        for k, a in ready.items():
-            names = {c: alarms._child_key(k, c) for c in a.children()}
-            states = {
-                T: (ALARM if a.holds({c: out[key].states[T] for c, key in names.items()}) else "OK")
-                for T in range(start + 1, end + 1)
-            }
-            out[k] = Timeline(a.name, states)
-            del pending[k]
-    return out
 
 
 def _outcome(key: str, alarm: object, timeline: Timeline, history: History) -> Outcome:

@@ -453,14 +453,19 @@ class AlarmSet:
             k: a.evaluate(scenario, **options)  # type: ignore[arg-type]  # options are MetricAlarm.evaluate's keywords, passed through
             for k, a in self.metric_alarms().items()
         }
+        return self.with_composites(out, range(scenario.start + 1, scenario.end + 1))
+
+    def with_composites(self, metric: Mapping[str, Timeline], minutes: range) -> dict[str, Timeline]:
+        """The metric alarms' timelines plus every composite's over ``minutes``, read from its children's
+        states at the same minute (also what the backtest uses over timelines it evaluated itself)."""
+        out = dict(metric)
         pending = {k: a for k, a in self.alarms.items() if isinstance(a, CompositeAlarm)}
-        minutes = range(scenario.start + 1, scenario.end + 1)
         while pending:
-            ready = {k: a for k, a in pending.items() if all(self._child_key(k, c) in out for c in a.children())}
+            ready = {k: a for k, a in pending.items() if all(self.child_key(k, c) in out for c in a.children())}
             if not ready:
                 raise ValueError(f"composite alarms with unknown or cyclic children: {sorted(pending)}")
             for k, a in ready.items():
-                names = {c: self._child_key(k, c) for c in a.children()}
+                names = {c: self.child_key(k, c) for c in a.children()}
                 # [composite] the rule is re-evaluated when a child changes state: at every minute here.
                 states = {
                     T: (ALARM if a.holds({c: out[key].states[T] for c, key in names.items()}) else OK) for T in minutes
@@ -469,7 +474,7 @@ class AlarmSet:
                 del pending[k]
         return out
 
-    def _child_key(self, composite_key: str, child: str) -> str:
+    def child_key(self, composite_key: str, child: str) -> str:
         prefix = composite_key.rsplit("/", 1)[0] + "/" if "/" in composite_key else ""
         if prefix + child in self.alarms:  # same stack first
             return prefix + child

@@ -230,7 +230,7 @@ def _composites(aset: AlarmSet, tls: dict[str, Timeline], changed: set[str] | No
     """(Re)compute the composites over ``changed`` children (all when None), children first. A rule is
     judged once per combination of its children's states (they change a few times per scenario)."""
     pending = {k: a for k, a in aset.alarms.items() if isinstance(a, CompositeAlarm)}
-    kids = {k: {n: aset._child_key(k, n) for n in a.children()} for k, a in pending.items()}
+    kids = {k: {n: aset.child_key(k, n) for n in a.children()} for k, a in pending.items()}
     dirty = set(changed) if changed is not None else None
     while pending:
         ready = [k for k in pending if all(c in tls and c not in pending for c in kids[k].values())]

@@ -123,7 +123,7 @@ class Harness:
         again = {key}
         if setting.lags:  # the composites over it judge it with its sibling windows under the same lag
             for ck, comp in aset.alarms.items():
-                kids = [aset._child_key(ck, n) for n in getattr(comp, "children", lambda: [])()]
+                kids = [aset.child_key(ck, n) for n in getattr(comp, "children", lambda: [])()]
                 if key in kids:
                     again |= set(kids)
         metric = aset.metric_alarms()
