@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from local.proc import memory_report, server_memory
+from local.proc import memory_report, server_cpu, server_memory
 
 ROOT = Path(__file__).resolve().parents[1]
 # (weight, name): the mix phase's route shares.
@@ -74,6 +74,7 @@ class Phase:
     connection_errors: Counter[str] = field(default_factory=Counter)
     started: float = 0.0
     elapsed_s: float = 0.0
+    cpu_s: dict[str, float] = field(default_factory=dict)  # the server's processes' CPU during the phase, by kind
     _issued: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -202,6 +203,8 @@ def combined(name: str, slices: list[Phase]) -> Phase:
         total.statuses.update(s.statuses)
         total.connection_errors.update(s.connection_errors)
         total.elapsed_s += s.elapsed_s
+        for kind, seconds in s.cpu_s.items():
+            total.cpu_s[kind] = total.cpu_s.get(kind, 0.0) + seconds
     return total
 
 
@@ -324,6 +327,12 @@ def recording_report(rows: list[tuple[str, Phase]]) -> None:
         )
     if rates.get("off"):
         print(f"    on / off   {100 * rates['on'] / rates['off']:>25.0f} %")
+    # CPU per request by process: what the recording costs in CPU, less at the mercy of the machine's load.
+    kinds = [k for k in ("server", "workers", "recording") if any(p.cpu_s.get(k) for _, p in rows)]
+    print(f"    CPU µs per request: {'':<3}" + " ".join(f"{k:>9}" for k in [*kinds, "total"]))
+    for label, phase in rows:
+        per = [1e6 * phase.cpu_s.get(k, 0.0) / max(phase.responses, 1) for k in kinds]
+        print(f"    {label:<22}" + " ".join(f"{v:>9.0f}" for v in [*per, sum(per)]))
 
 
 def _message(line: str) -> object:
@@ -455,7 +464,10 @@ def main(argv: list[str] | None = None) -> int:
         for i in range(args.slices):
             for label, url in here if i % 2 == 0 else here[::-1]:
                 phase = Phase(name, args.clients, args.duration / args.slices, args.max_requests // args.slices)
+                pid = next(s.process.pid for s in servers if s.label == label)
+                before = server_cpu(pid)
                 run_phase(phase, url, actions)
+                phase.cpu_s = {k: v - before.get(k, 0.0) for k, v in server_cpu(pid).items()}
                 slices[label].append(phase)
         rows = [(label, combined(name, got)) for label, got in slices.items()]
         for label, phase in rows:

@@ -22,7 +22,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from local.console_server import Console
 from local.emulator import DUMMY_CREDENTIALS, EmulatorProcess, ensure_table, is_local_endpoint, use_dummy_credentials
 from local.events import FUNCTION_NAME, REGION, TIMEOUT_MS
 from local.fault_proxy import FaultProxy, FaultSpec
@@ -30,7 +29,8 @@ from local.frontend import FrontEnd
 from local.lambda_faults import FaultFolder, invoke_with_faults
 from local.output import LineWriter, log_event
 from local.proc import server_memory
-from local.telemetry import DEFAULT_DIR, RETENTION_S, Recorder
+from local.recording import RecordingError, RecordingProcess
+from local.telemetry import DEFAULT_DIR, RETENTION_S
 from local.workers import Worker, WorkerError, WorkerPool
 from observability.aws_published import PlatformMetrics
 from service.environment import ENV_CORS_ALLOWED_ORIGINS
@@ -133,12 +133,6 @@ def main(argv: list[str] | None = None) -> int:
     else:
         concurrency, reason = configured_concurrency()
 
-    recorder = Recorder(args.telemetry_dir, retention_s=args.telemetry_hours * 3600).start() if args.recording else None
-    platform = PlatformMetrics(recorder, FUNCTION_NAME) if recorder else None
-    out = LineWriter(sys.stdout.fileno(), tap=recorder.server_line if recorder else None)
-    sys.stdout.flush()
-    sys.stdout = out  # every line of this process is whole too (print, telemetry)
-
     os.environ.setdefault("AWS_DEFAULT_REGION", REGION)
     os.environ.setdefault("TABLE_NAME", DEFAULT_TABLE)
     os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "orders-api")
@@ -148,25 +142,26 @@ def main(argv: list[str] | None = None) -> int:
         listener = socket.create_server((args.host, args.port), backlog=128)
     except OSError as exc:
         print(f"cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
-        _close(None, recorder)
         return 2
-    console: Console | None = None
-    try:
-        # Reserved (as cdk.json or --concurrency) or the account pool: the utilisation alarm exists only then.
-        reserved = concurrency if reason.startswith("Reserved") else None
-        if recorder:
-            console = Console(
-                recorder,
-                args.host,
-                args.console_port,
-                table_name=os.environ["TABLE_NAME"],
-                reserved_concurrency=reserved,
-            )
-    except OSError as exc:
-        print(f"cannot listen on {args.host}:{args.console_port} (console): {exc.strerror}", file=sys.stderr)
-        listener.close()
-        _close(None, recorder)
-        return 2
+    # The recording and its console run in a process of their own (local/recording.py), started now so
+    # that it comes up while the emulator and the first worker do.
+    recorder = (
+        RecordingProcess(
+            args.telemetry_dir,
+            retention_s=args.telemetry_hours * 3600,
+            host=args.host,
+            console_port=args.console_port,
+            table_name=os.environ["TABLE_NAME"],
+            # Reserved (as cdk.json or --concurrency) or the account pool: the utilisation alarm exists only then.
+            reserved_concurrency=concurrency if reason.startswith("Reserved") else None,
+        )
+        if args.recording
+        else None
+    )
+    platform = PlatformMetrics(recorder, FUNCTION_NAME) if recorder else None
+    out = LineWriter(sys.stdout.fileno(), tap=recorder.server_line if recorder else None)
+    sys.stdout.flush()
+    sys.stdout = out  # every line of this process is whole too (print, telemetry)
 
     emulator: EmulatorProcess | None = None
     proxy: FaultProxy | None = None
@@ -196,10 +191,15 @@ def main(argv: list[str] | None = None) -> int:
         first = pool.acquire()  # one environment up front: init errors show now, not on the first request
         if first:
             pool.release(first)
+        console_url = recorder.ready() if recorder else None
+    except RecordingError as exc:
+        print(exc, file=sys.stderr)
+        _shutdown(listener, None, pool, proxy, emulator)
+        return 2
     except (WorkerError, RuntimeError, OSError) as exc:
         print(f"cannot start: {exc}", file=sys.stderr)
         _shutdown(listener, None, pool, proxy, emulator)
-        _close(console, recorder)
+        _close(recorder)
         return 2
 
     from service.telemetry import emit_access_line  # the function's own access line, for refusals
@@ -225,10 +225,9 @@ def main(argv: list[str] | None = None) -> int:
         f"orders-api listening on http://{host}:{port} (DynamoDB: {upstream}{faults}; concurrency {concurrency})",
         flush=True,
     )
-    if console:
-        console.start()
+    if console_url:
         print(
-            f"console on {console.url} (dashboard, alarms, saved queries; telemetry in {args.telemetry_dir})",
+            f"console on {console_url} (dashboard, alarms, saved queries; telemetry in {args.telemetry_dir})",
             flush=True,
         )
     else:
@@ -237,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
         pass
     memory = server_memory(os.getpid())
     _shutdown(listener, frontend, pool, proxy, emulator)
-    _close(console, recorder)
+    _close(recorder)
     log_event("INFO", "local server memory at exit", **memory)
     print("orders-api stopped", flush=True)
     return 0
@@ -267,11 +266,9 @@ def _invoke(
             platform.invoked((time.perf_counter() - started) * 1000, error=error, concurrent=concurrent)
 
 
-def _close(console: Console | None, recorder: Recorder | None) -> None:
-    if console:
-        console.stop()
+def _close(recorder: RecordingProcess | None) -> None:
     if recorder:
-        recorder.close()
+        recorder.close()  # what was handed over is recorded before the recording process ends
 
 
 def _shutdown(

@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import re
 import threading
 import time
 from array import array
@@ -103,6 +104,11 @@ _quoted = json.encoder.encode_basestring_ascii  # C: a str as a JSON string, quo
 
 
 _START_END = (("START", "START RequestId: "), ("END", "END RequestId: "))
+# A REPORT line exactly as platform_lines writes it: its fields without splitting it up in Python.
+_REPORT_LINE = re.compile(
+    r"REPORT RequestId: ([^\s]+)\tDuration: ([0-9.]+) ms\tBilled Duration: ([0-9]+) ms\tMemory Size: ([0-9]+) MB"
+    r"\tMax Memory Used: ([0-9]+) MB\t(?:Init Duration: ([0-9.]+) ms\t)?"
+)
 
 
 def event_line(text: str, stream: str, timestamp_ms: int) -> tuple[str, dict[str, Any] | None]:
@@ -117,6 +123,14 @@ def event_line(text: str, stream: str, timestamp_ms: int) -> tuple[str, dict[str
             if text.startswith(prefix) and "\t" not in text:
                 request_id = _quoted(text[len(prefix) :].rstrip("\n").split(" ", 1)[0])
                 return f'{head},"@type":"{kind}","@requestId":{request_id}}}', None
+        report = _REPORT_LINE.fullmatch(text)
+        if report:  # the third: its numbers as matched (each a float, as platform_fields makes them)
+            request_id, duration, billed, size, used, init = report.groups()
+            report_event = (
+                f'{head},"@type":"REPORT","@requestId":{_quoted(request_id)},"@duration":{float(duration)!r},'
+                f'"@billedDuration":{float(billed)!r},"@memorySize":{float(size)!r},"@maxMemoryUsed":{float(used)!r}'
+            )
+            return (report_event + f',"@initDuration":{float(init)!r}}}' if init else report_event + "}"), None
         fields = platform_fields(text)
         if not fields:
             return head + "}", None
@@ -259,6 +273,12 @@ class Recorder:
         reads ``dimensions`` later, in its batch: pass a mapping nobody changes afterwards."""
         self._values.append((self.clock() if t is None else t, namespace, name, dimensions, values))
 
+    def take(self, lines: Iterable[tuple[float, bytes | str, str]], values: Iterable[_Value]) -> None:
+        """What another process handed over, in order: (time, line, stream) as ``function_line`` queues
+        them, and (time, namespace, name, dimensions, values) as ``add`` does (local.recording)."""
+        self._lines.extend(lines)
+        self._values.extend(values)
+
     # ---- batches: parse, extract, store, write ---------------------------------------------------
 
     def _process(self) -> None:
@@ -289,8 +309,13 @@ class Recorder:
                         if entry is None:
                             entry = grouped[key] = [t]
                         entry += datum.values
+            seen: dict[int, Dimensions] = {}  # id of a dimension mapping of this batch -> its sorted tuple
             for t, namespace, name, dimensions, vals in values:
-                dims = dimensions if isinstance(dimensions, tuple) else self._sorted(dimensions)
+                dims = seen.get(id(dimensions))  # most values share a few mappings (alive in `values` meanwhile)
+                if dims is None:
+                    dims = seen[id(dimensions)] = (
+                        dimensions if isinstance(dimensions, tuple) else self._sorted(dimensions)
+                    )
                 key = (namespace, name, dims, int(t))
                 entry = grouped.get(key)
                 if entry is None:

@@ -1,10 +1,12 @@
-"""One Lambda-like execution environment: `python -m local.worker <fd>` (started by local.workers).
+"""One Lambda-like execution environment: `python -m local.worker <fd> [--report]` (started by local.workers).
 
 Init imports the handler once; then each frame on the channel is one invocation, handled alone.
-The handler's logs and EMF go to this process's stdout, which the supervisor relays line by line,
-between the START and END / REPORT lines Lambda writes for each invocation (REPORT carries the Init
-Duration on the environment's first one). The supervisor records those in the local log group only:
-stdout stays the function's JSON lines.
+The handler's logs and EMF go to this process's stdout, which the supervisor relays line by line.
+With --report (the server records), each invocation's output is followed by the END and REPORT lines
+Lambda writes (REPORT carries the Init Duration on the environment's first one), in one write; the
+supervisor records them (and the START line it hands over itself before the invocation) in the local
+log group only: stdout stays the function's JSON lines. Without a recording nobody reads them, so
+they are not written.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ def main(argv: list[str]) -> int:
     # the channel), so no KeyboardInterrupt traceback from here.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     channel = socket.socket(fileno=int(argv[1]))
+    report = "--report" in argv[2:]
     init_started = time.perf_counter()
 
     from local.events import LocalLambdaContext
@@ -51,7 +54,6 @@ def main(argv: list[str]) -> int:
         if message is None:
             return 0
         request_id = message["request_id"]
-        _write(platform_lines(request_id, 0, 0, 0, None)[0])
         started = time.perf_counter()
         try:
             result = handler(message["event"], LocalLambdaContext(aws_request_id=request_id))
@@ -67,10 +69,11 @@ def main(argv: list[str]) -> int:
             sys.stdout.write(json.dumps(error, default=str) + "\n")
             sys.stdout.flush()
             reply = {"error": f"{type(exc).__name__}: {exc}"}
-        duration_ms = (time.perf_counter() - started) * 1000
-        _, end, report = platform_lines(request_id, duration_ms, memory_mb, max_memory_mb(), init_ms)
+        if report:
+            duration_ms = (time.perf_counter() - started) * 1000
+            _, end, lines = platform_lines(request_id, duration_ms, memory_mb, max_memory_mb(), init_ms)
+            _write(end + "\n" + lines)  # one write: the supervisor's relay wakes once for both
         init_ms = None  # only the environment's first invocation reports its init
-        _write(end + "\n" + report)  # one write: the supervisor's relay wakes once for both
         send_frame(channel, reply)
 
 

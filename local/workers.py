@@ -58,7 +58,7 @@ def _recv_exact(sock: socket.socket, size: int) -> bytes | None:
 
 
 # Where an environment's lines also go (the local log group): (line, log stream name).
-LogSink = Callable[[bytes, str], None]
+LogSink = Callable[[bytes | str, str], None]
 
 
 def log_stream_name() -> str:
@@ -71,13 +71,15 @@ class Worker:
         parent, child = socket.socketpair()
         self._sock = parent
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-m", "local.worker", str(child.fileno())],
+            # --report: END and REPORT lines for the log group, only when there is one
+            [sys.executable, "-m", "local.worker", str(child.fileno()), *(["--report"] if log else [])],
             env=env,
             stdout=subprocess.PIPE,
             pass_fds=(child.fileno(),),
         )
         child.close()
-        stream = log_stream_name()
+        stream = self.stream = log_stream_name()
+        self._log = log
         tap = (lambda line: log(line, stream)) if log else None
         self._relay = threading.Thread(target=relay_lines, args=(self.process.stdout, out, tap), daemon=True)
         self._relay.start()
@@ -94,6 +96,8 @@ class Worker:
     def invoke(self, event: dict[str, Any], request_id: str, timeout_s: float) -> dict[str, Any]:
         """Run one invocation; the worker holds no other request meanwhile."""
         self._sock.settimeout(timeout_s)
+        if self._log:  # Lambda's START line, before anything the invocation writes (handed over, not written)
+            self._log(f"START RequestId: {request_id} Version: $LATEST", self.stream)
         try:
             send_frame(self._sock, {"event": event, "request_id": request_id})
             reply = recv_frame(self._sock)

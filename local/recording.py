@@ -1,0 +1,195 @@
+"""The recording in a process of its own: the server hands lines and values over, a child records them.
+
+The server (``local.server``) answers HTTP and relays its workers' output on many threads under one GIL;
+turning lines into log events and metrics is CPU work that would share that GIL with them. So the server
+keeps only a :class:`RecordingProcess`: ``function_line``, ``server_line`` and ``add`` append to a queue
+(no lock, no parsing), and a shipper thread sends what arrived every ``SHIP_S`` to the child, one pickled
+frame down a pipe. The child (``python -m local.recording``) holds the :class:`~local.telemetry.Recorder`
+(parsing, EMF extraction, files) and serves the console from it, so the console's documents are built off
+the server's GIL too. What the console and ``make query`` read is therefore at most ``SHIP_S`` plus one
+batch old; when the server stops, everything handed over is shipped and recorded before it exits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import pickle
+import signal
+import struct
+import subprocess
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import IO, Any
+
+SHIP_S = 0.25
+_HEADER = struct.Struct("!I")
+
+
+class RecordingError(Exception):
+    """The recording process could not start (its console's port is in use, ...)."""
+
+
+class RecordingProcess:
+    """The server's side of the recording: the hand-over calls of :class:`~local.telemetry.Recorder`
+    (``function_line``, ``server_line``, ``add``), shipped to the recording process in frames."""
+
+    def __init__(
+        self,
+        directory: Path,
+        *,
+        retention_s: float,
+        host: str,
+        console_port: int,
+        table_name: str,
+        reserved_concurrency: int | None,
+    ) -> None:
+        self.directory = directory
+        self.clock = time.time
+        # deque.append is atomic: the request path takes no lock.
+        self._lines: deque[tuple[float, bytes | str, str]] = deque()
+        self._values: deque[tuple[float, str, str, Mapping[str, str], float | Iterable[float]]] = deque()
+        config = {
+            "directory": str(directory),
+            "retention_s": retention_s,
+            "host": host,
+            "console_port": console_port,
+            "table_name": table_name,
+            "reserved_concurrency": reserved_concurrency,
+        }
+        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            [sys.executable, "-m", "local.recording", json.dumps(config)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
+        self.console_url = ""
+        self._stop = threading.Event()
+        self._shipper: threading.Thread | None = None
+        self._ship_lock = threading.Lock()  # frames in order, one at a time
+
+    def ready(self) -> str:
+        """Wait for the recording process to serve its console; its URL. RecordingError when it cannot."""
+        assert self.process.stdout is not None  # noqa: S101 - set by Popen(stdout=PIPE)
+        first = self.process.stdout.readline()
+        try:
+            answer = json.loads(first)
+        except ValueError:
+            answer = {"error": "the recording process exited during start-up (see stderr)"}
+        if "console" not in answer:
+            self.close()
+            raise RecordingError(str(answer.get("error")))
+        self.console_url = str(answer["console"])
+        self._shipper = threading.Thread(target=self._ship_loop, daemon=True)
+        self._shipper.start()
+        return self.console_url
+
+    # ---- the request path: hand over, nothing more (as Recorder's) ----------------------------------
+
+    def function_line(self, line: bytes | str, stream: str = "local") -> None:
+        self._lines.append((self.clock(), line, stream))
+
+    def server_line(self, line: bytes) -> None:
+        if b'"message":"access"' in line:  # the server's own access lines (refusals) only, as Recorder's
+            self.function_line(line, "local-front-end")
+
+    def add(
+        self,
+        namespace: str,
+        name: str,
+        dimensions: Mapping[str, str],
+        values: float | Iterable[float],
+        t: float | None = None,
+    ) -> None:
+        self._values.append((self.clock() if t is None else t, namespace, name, dimensions, values))
+
+    # ---- shipping ---------------------------------------------------------------------------------
+
+    def _ship_loop(self) -> None:
+        while not self._stop.wait(SHIP_S):
+            self.ship()
+
+    def ship(self) -> None:
+        """Send what arrived since the last frame (one pickle, one pipe write)."""
+        with self._ship_lock:
+            lines, values = _drain(self._lines), _drain(self._values)
+            if not (lines or values) or self.process.stdin is None:
+                return
+            data = pickle.dumps((lines, values), protocol=pickle.HIGHEST_PROTOCOL)
+            with contextlib.suppress(OSError):  # the recording process is gone: the API serves on
+                self.process.stdin.write(_HEADER.pack(len(data)) + data)
+                self.process.stdin.flush()
+
+    def close(self, wait_s: float = 30.0) -> None:
+        """Ship the rest and let the recording process record it and stop (end of its input)."""
+        self._stop.set()
+        if self._shipper:
+            self._shipper.join(timeout=5)
+        self.ship()
+        if self.process.stdin:
+            with contextlib.suppress(OSError):
+                self.process.stdin.close()
+        try:
+            self.process.wait(timeout=wait_s)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        if self.process.stdout:
+            self.process.stdout.close()
+
+
+def _drain(queue: deque[Any]) -> list[Any]:
+    """What a queue holds now, in order (appends may go on meanwhile)."""
+    return [queue.popleft() for _ in range(len(queue))]
+
+
+def _frames(source: IO[bytes]) -> Iterable[tuple[list[Any], list[Any]]]:
+    while head := source.read(_HEADER.size):
+        data = source.read(_HEADER.unpack(head)[0])
+        # Our own parent's frames on a private pipe, never anyone else's bytes.
+        yield pickle.loads(data)  # noqa: S301
+
+
+def main(argv: list[str]) -> int:
+    """The recording process: record every frame from stdin, serve the console, stop at the end of stdin."""
+    # Ctrl-C reaches the whole process group; the server ends this process by closing its input, once
+    # everything was shipped.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from local.console_server import Console
+    from local.telemetry import Recorder
+
+    config = json.loads(argv[1])
+    recorder = Recorder(Path(config["directory"]), retention_s=config["retention_s"])
+    try:
+        console = Console(
+            recorder,
+            config["host"],
+            config["console_port"],
+            table_name=config["table_name"],
+            reserved_concurrency=config["reserved_concurrency"],
+        )
+    except OSError as exc:
+        _answer({"error": f"cannot listen on {config['host']}:{config['console_port']} (console): {exc.strerror}"})
+        return 2
+    console.start()
+    _answer({"console": console.url})
+    os.dup2(2, 1)  # stdout was only for that answer; anything printed later goes to stderr
+    for lines, values in _frames(sys.stdin.buffer):
+        recorder.take(lines, values)
+        recorder.flush()
+    console.stop()
+    recorder.close()
+    return 0
+
+
+def _answer(message: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(message) + "\n")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
