@@ -15,6 +15,7 @@ Metrics come from two places, as in AWS: the service's own from its EMF document
 the EMF specification's rules, the only parser), the platform's (``AWS/Lambda``, the Function URL counters,
 ``AWS/DynamoDB``) from what the local server observed. In memory and on disk only the last
 ``retention_s`` are kept (default 3 hours): older minutes and hour files are dropped as time moves on.
+The local server runs its Recorder in a process of its own (local/recording.py), fed by ``take``.
 """
 
 from __future__ import annotations
