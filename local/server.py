@@ -5,7 +5,8 @@ goes through the very same `service.handler.handler` that runs in AWS, in one of
 processes that each handle one request at a time, as Lambda execution environments do; beyond N
 the request is throttled (429). DynamoDB is moto in its own process, reached over HTTP by the real
 boto3 client (DYNAMODB_ENDPOINT_URL= uses another endpoint), optionally through a fault-injecting
-proxy (--dynamodb-faults). Logs and EMF go to stdout as in Lambda, one whole line at a time.
+proxy (--dynamodb-faults). Logs and EMF go to stdout as in Lambda, one whole line at a time; the local
+recording of them and the console run in a process of their own (local/recording.py).
 Not part of the Lambda asset: nothing in service/ imports this package.
 """
 
@@ -120,8 +121,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 # How long a thread holding the GIL runs before one waiting for it gets it (Python's default: 5 ms). The
-# request path is many short GIL holds (front end, worker channel, relay); the recorder's batches and the
-# console's documents are long ones, and at 5 ms each request waiting behind them waited that long too.
+# request path is many short GIL holds (front end, worker channel, relay); the recording and the console
+# run in their own process now, and the longest hold left here is the shipper pickling a frame (about
+# 1 ms at 1,000 requests/s): a relay thread behind it waits at most this long, not 5 ms.
 SWITCH_INTERVAL_S = 0.0005
 
 
