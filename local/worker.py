@@ -2,24 +2,26 @@
 
 Init imports the handler once; then each frame on the channel is one invocation, handled alone.
 The handler's logs and EMF go to this process's stdout, which the supervisor relays line by line.
-With --report (the server records), each invocation's output is followed by the END and REPORT lines
-Lambda writes (REPORT carries the Init Duration on the environment's first one), in one write; the
-supervisor records them (and the START line it hands over itself before the invocation) in the local
-log group only: stdout stays the function's JSON lines. Without a recording nobody reads them, so
-they are not written.
+With --report (the server records), each reply also carries what Lambda's REPORT line says (duration,
+peak memory, the Init Duration on the environment's first invocation) and how many bytes this process
+had written to stdout by then: the supervisor puts END and REPORT in the log group after exactly those
+bytes (and START, which it hands over itself, before them), without a write or a relay wake-up of their
+own. They go to the log group only: stdout stays the function's JSON lines.
 """
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import resource
 import signal
 import socket
 import sys
 import time
 import traceback
+from typing import Any
 
-from local.telemetry import platform_lines
 from local.workers import recv_frame, send_frame
 
 
@@ -32,12 +34,31 @@ def max_memory_mb() -> int:
     return -(-peak_kb // 1024)
 
 
+class _CountedStdout(io.RawIOBase):
+    """fd 1, counting the bytes written to it (the supervisor's relay reads exactly these)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.written = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes | bytearray | memoryview) -> int:  # type: ignore[override]
+        n = os.write(1, data)
+        self.written += n
+        return n
+
+
 def main(argv: list[str]) -> int:
     # Ctrl-C reaches the whole process group; the supervisor decides when workers end (it closes
     # the channel), so no KeyboardInterrupt traceback from here.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     channel = socket.socket(fileno=int(argv[1]))
-    report = "--report" in argv[2:]
+    counted: _CountedStdout | None = None
+    if "--report" in argv[2:]:  # before the handler's import: its Logger writes to this sys.stdout
+        counted = _CountedStdout()
+        sys.stdout = io.TextIOWrapper(io.BufferedWriter(counted), encoding="utf-8", errors="backslashreplace")
     init_started = time.perf_counter()
 
     from local.events import LocalLambdaContext
@@ -57,7 +78,7 @@ def main(argv: list[str]) -> int:
         started = time.perf_counter()
         try:
             result = handler(message["event"], LocalLambdaContext(aws_request_id=request_id))
-            reply = {"result": result}
+            reply: dict[str, Any] = {"result": result}
         except Exception as exc:
             # What the Lambda Python runtime logs for an unhandled exception: one JSON document.
             error = {
@@ -69,17 +90,12 @@ def main(argv: list[str]) -> int:
             sys.stdout.write(json.dumps(error, default=str) + "\n")
             sys.stdout.flush()
             reply = {"error": f"{type(exc).__name__}: {exc}"}
-        if report:
+        if counted:
             duration_ms = (time.perf_counter() - started) * 1000
-            _, end, lines = platform_lines(request_id, duration_ms, memory_mb, max_memory_mb(), init_ms)
-            _write(end + "\n" + lines)  # one write: the supervisor's relay wakes once for both
+            sys.stdout.flush()  # whatever the function left in the buffer counts as written before END
+            reply["report"] = [duration_ms, memory_mb, max_memory_mb(), init_ms, counted.written]
         init_ms = None  # only the environment's first invocation reports its init
         send_frame(channel, reply)
-
-
-def _write(line: str) -> None:
-    sys.stdout.write(line + "\n")
-    sys.stdout.flush()
 
 
 if __name__ == "__main__":

@@ -18,11 +18,13 @@ import sys
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from local.output import LineWriter, log_event, relay_lines
+from local.telemetry import platform_lines
 
 _HEADER = struct.Struct("!I")
 
@@ -66,22 +68,61 @@ def log_stream_name() -> str:
     return f"{datetime.now(UTC):%Y/%m/%d}/[$LATEST]{uuid.uuid4().hex}"
 
 
+class _AfterOutput:
+    """An environment's log stream as the log group gets it: the lines its worker wrote (from the relay
+    thread) and, for each invocation, END and REPORT (from the thread that got the reply) after exactly the
+    bytes the worker had written before replying, whichever thread gets there first."""
+
+    def __init__(self, log: LogSink, stream: str) -> None:
+        self._log = log
+        self._stream = stream
+        self._lock = threading.Lock()
+        self._read = 0  # bytes of the worker's stdout relayed so far
+        self._pending: deque[tuple[int, list[str]]] = deque()  # (bytes to wait for, lines)
+
+    def line(self, line: bytes) -> None:  # the relay thread
+        self._log(line, self._stream)
+        with self._lock:
+            self._read += len(line)
+            while self._pending and self._pending[0][0] <= self._read:
+                for waiting in self._pending.popleft()[1]:
+                    self._log(waiting, self._stream)
+
+    def after(self, written: int, lines: list[str]) -> None:  # the invoking thread
+        with self._lock:
+            if self._read >= written and not self._pending:
+                for line in lines:
+                    self._log(line, self._stream)
+            else:
+                self._pending.append((written, lines))
+
+    def relay(self, source: Any, out: LineWriter) -> None:
+        relay_lines(source, out, self.line)
+        with self._lock:  # the worker is gone: what still waits goes now
+            while self._pending:
+                for waiting in self._pending.popleft()[1]:
+                    self._log(waiting, self._stream)
+
+
 class Worker:
     def __init__(self, env: dict[str, str], out: LineWriter, init_timeout_s: float, log: LogSink | None = None) -> None:
         parent, child = socket.socketpair()
         self._sock = parent
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            # --report: END and REPORT lines for the log group, only when there is one
+            # --report: replies carry what REPORT says, for the log group (only when there is one)
             [sys.executable, "-m", "local.worker", str(child.fileno()), *(["--report"] if log else [])],
             env=env,
             stdout=subprocess.PIPE,
             pass_fds=(child.fileno(),),
         )
         child.close()
-        stream = self.stream = log_stream_name()
+        self.stream = log_stream_name()
         self._log = log
-        tap = (lambda line: log(line, stream)) if log else None
-        self._relay = threading.Thread(target=relay_lines, args=(self.process.stdout, out, tap), daemon=True)
+        self._output = _AfterOutput(log, self.stream) if log else None
+        if self._output:
+            self._relay = threading.Thread(target=self._output.relay, args=(self.process.stdout, out), daemon=True)
+        else:
+            self._relay = threading.Thread(target=relay_lines, args=(self.process.stdout, out), daemon=True)
         self._relay.start()
         parent.settimeout(init_timeout_s)
         try:
@@ -110,6 +151,10 @@ class Worker:
         if reply is None:
             self.close()
             raise WorkerError("the worker exited during the invocation (see stderr)")
+        if self._output and "report" in reply:  # END and REPORT, after the function's output
+            duration_ms, memory_mb, max_memory_mb, init_ms, written = reply["report"]
+            _, end, report = platform_lines(request_id, duration_ms, memory_mb, max_memory_mb, init_ms)
+            self._output.after(written, [end, report])
         if "result" not in reply:
             raise WorkerError(str(reply.get("error", "invocation failed")))
         result: dict[str, Any] = reply["result"]
