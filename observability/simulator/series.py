@@ -151,7 +151,7 @@ class Series:
                     if v is not None:
                         out[t] = v
             self._aggregates[key] = out
-        return self._aggregates[key]  # type: ignore[return-value]
+        return self._aggregates[key]  # type: ignore[return-value]  # a datapoints key holds a dict[int, float]
 
     def _aggregate(self, start: int, end: int, statistic: str) -> float | None:
         index = self._indexed()  # prefix sums: a long period (1 h, 6 h, 3 days) costs no more than a short one
