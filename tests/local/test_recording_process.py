@@ -16,7 +16,7 @@ from local.insights import run, saved_query
 from local.recording import RecordingError, RecordingProcess
 from local.telemetry import Recorder, log_files, platform_lines
 from observability.aws_published import PlatformMetrics
-from tests.unit.test_console_document import access_line
+from tests.support.console import access_line
 
 STREAM = "2026/12/07/[$LATEST]0123456789abcdef"
 
