@@ -58,7 +58,8 @@ def main(argv: list[str]) -> int:
     counted: _CountedStdout | None = None
     if "--report" in argv[2:]:  # before the handler's import: its Logger writes to this sys.stdout
         counted = _CountedStdout()
-        sys.stdout = io.TextIOWrapper(io.BufferedWriter(counted), encoding="utf-8", errors="backslashreplace")
+        stdout = sys.stdout  # the same text stream as without --report, only counted
+        sys.stdout = io.TextIOWrapper(io.BufferedWriter(counted), encoding=stdout.encoding, errors=stdout.errors)
     init_started = time.perf_counter()
 
     from local.events import LocalLambdaContext
