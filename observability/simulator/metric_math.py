@@ -202,7 +202,7 @@ def _binop(op: str, a: Value, b: Value, ctx: Context) -> Value:
     elif _is_ts(a):
         pairs = ((t, fn(v, b)) for t, v in a.items())  # type: ignore[arg-type]  # b is the pair's scalar side
     else:
-        pairs = ((t, fn(a, v)) for t, v in b.items())  # type: ignore[arg-type,union-attr]  # b is the series side
+        pairs = ((t, fn(a, v)) for t, v in b.items())  # type: ignore[union-attr]  # b is the series side here
     if op != "/":  # only a division drops a datapoint (by zero)
         return dict(pairs)  # type: ignore[arg-type]  # every other operator returns a float
     return {t: r for t, r in pairs if r is not None}
@@ -329,5 +329,5 @@ def _fill(target: TS, filler: Value, ctx: Context) -> TS:
             elif t in filler:
                 out[t] = filler[t]
         return out
-    value = float(filler)  # type: ignore[arg-type]  # a scalar here (series, strings and arrays handled above)
+    value = float(filler)  # a scalar here (series, strings and arrays handled above)
     return {t: target.get(t, value) for t in ctx.grid}
