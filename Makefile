@@ -100,7 +100,9 @@ browser: ## Find Chromium for tests/browser and make screenshot, or install Debi
 # cfn-lint findings, a configuration's scenario evaluations: tests/conftest.py groups them), so nothing is
 # computed twice. Two tests mostly wait for the local clock, not the CPU: the browser tier (its traffic must
 # span a minute boundary) and the local drill rehearsal (its alarm fires on a minute boundary, 1-4 min in).
-# Each runs in a process of its own beside the workers, its output printed when everything is done.
+# Each runs in a process of its own beside the workers, its output printed when everything is done; the
+# workers run niced, so that a waiting test's server gets the CPU when it wakes (a drill's local server
+# starved of it answers its cold starts late, and its slow-init alarm fires before the drill's own).
 TEST_WORKERS ?= 2
 PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 WAITING_TESTS := tests/browser tests/local/test_drill_rehearsal.py
@@ -109,7 +111,7 @@ test: browser lint $(NODE_STAMP) $(CONSOLE_STAMP) ## Lint and run every test on 
 	for t in $(WAITING_TESTS); do \
 	  $(CDK_ENV) $(PY) -m pytest $$t > .pytest_cache/$$(basename $$t .py).log 2>&1 & pids="$$pids $$!"; \
 	done; \
-	$(CDK_ENV) $(PY) -m pytest $(PYTEST_PARALLEL) $(addprefix --ignore=,$(WAITING_TESTS)); rc=$$?; \
+	$(CDK_ENV) nice -n 10 $(PY) -m pytest $(PYTEST_PARALLEL) $(addprefix --ignore=,$(WAITING_TESTS)); rc=$$?; \
 	set -- $$pids; for t in $(WAITING_TESTS); do \
 	  wait $$1 || rc=1; shift; echo "--- $$t (ran in parallel):"; cat .pytest_cache/$$(basename $$t .py).log; \
 	done; \
