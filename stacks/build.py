@@ -10,7 +10,7 @@ from cdk_nag import AwsSolutionsChecks
 
 from observability.plan import plan
 from service.catalogue import ROUTES, RouteSpec, check_catalogue
-from stacks.config import InfraConfig
+from settings.config import InfraConfig
 from stacks.drills import OUTPUT_CONFIG_BUCKET, DrillsStack
 from stacks.edge.stack import OUTPUT_DISTRIBUTION_ID, EdgeStack
 from stacks.edge_access_stack import EdgeAccessStack

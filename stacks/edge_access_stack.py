@@ -13,7 +13,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from stacks.config import InfraConfig
+from settings.config import InfraConfig
 from stacks.service_stack import NOT_RETIRING
 
 CLOUDFRONT_PRINCIPAL = "cloudfront.amazonaws.com"

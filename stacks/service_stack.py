@@ -22,6 +22,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
+from asset.bytecode import compile_package
 from observability.queries import INDEXED_FIELDS
 from service.contract import METRICS_NAMESPACE
 from service.dal.tables import (
@@ -33,11 +34,10 @@ from service.dal.tables import (
 )
 from service.environment import ENV_API_KEYS, ENV_CORS_ALLOWED_ORIGINS
 from service.tracing import ENV_TRACING_MODE, OFF, OTEL, XRAY
-from stacks.bytecode import compile_package
-from stacks.config import SNAPSTART_ALIAS, InfraConfig
+from settings.config import SNAPSTART_ALIAS, InfraConfig
+from settings.tracing_layer import APPLICATION_SIGNALS_POLICY, EXEC_WRAPPER, otel_layer_arn
 from stacks.drills import FisExtension
 from stacks.retention import retention_days
-from stacks.tracing_layer import APPLICATION_SIGNALS_POLICY, EXEC_WRAPPER, otel_layer_arn
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SERVICE_DIR = REPO_ROOT / "service"
@@ -113,7 +113,7 @@ def stage_service_asset(target: Path | None = None) -> Path:
         # synth copies the folder into the cloud assembly, so the staging copy can go at exit.
         atexit.register(shutil.rmtree, target, ignore_errors=True)
     shutil.copytree(SERVICE_DIR, target / "service", ignore=_not_function_code)
-    # Bytecode compiled by the runtime's Python, so cold starts skip compiling service/ (stacks/bytecode.py).
+    # Bytecode compiled by the runtime's Python, so cold starts skip compiling service/ (asset/bytecode.py).
     compile_package(target / "service", RUNTIME_PYTHON_VERSION)
     return target
 
@@ -137,7 +137,7 @@ def tracing_environment(config: InfraConfig) -> dict[str, str]:
     logs and metrics; Application Signals off unless asked for (the layer's default is on); and, without
     it, the layer's fast start (a lighter SDK: spans to the X-Ray daemon, botocore instrumented and nothing
     else), which needs no distro, configurator or entry-point scan at init. Each variable is one the pinned
-    release (stacks/tracing_layer.py LAYER_RELEASE) reads: otel-instrument the first four and FAST_START, its
+    release (settings/tracing_layer.py LAYER_RELEASE) reads: otel-instrument the first four and FAST_START, its
     lite SDK OTEL_PYTHON_DISABLED_INSTRUMENTATIONS (from its own botocore, requests, urllib3).
     """
     if config.tracing == XRAY:

@@ -9,7 +9,7 @@ from pathlib import Path
 import aws_cdk as cdk
 from aws_cdk import aws_cloudfront as cloudfront
 
-from stacks.config import InfraConfig
+from settings.config import InfraConfig
 
 OUTPUT_KVS_ARN = "ApiKeysKvsArn"  # read by scripts/api_keys.py
 API_KEY_FUNCTION_CODE = Path(__file__).resolve().parents[2] / "edge" / "api_key.js"

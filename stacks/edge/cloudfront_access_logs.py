@@ -23,7 +23,7 @@ from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_logs as logs
 
 from observability import cloudfront_logs
-from stacks.config import InfraConfig
+from settings.config import InfraConfig
 from stacks.edge.log_groups import plain_log_group_arn
 from stacks.retention import retention_days
 

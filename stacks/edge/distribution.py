@@ -16,7 +16,7 @@ from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_lambda as lambda_
 
-from stacks.config import PRICE_CLASSES, InfraConfig
+from settings.config import PRICE_CLASSES, InfraConfig
 
 
 def viewer_protocol_policy(config: InfraConfig) -> cloudfront.ViewerProtocolPolicy:

@@ -13,7 +13,7 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from service.catalogue import ROUTES, RouteSpec
-from stacks.config import InfraConfig
+from settings.config import InfraConfig
 from stacks.edge import caching, cloudfront_access_logs, shield
 from stacks.edge.api_keys import ApiKeys, function_associations
 from stacks.edge.cache_paths import cache_behaviours
