@@ -1,7 +1,7 @@
 """Home-region stack: the DynamoDB table, the one Lambda function and its IAM-protected Function URL.
 
 The Function URL uses AuthType AWS_IAM, so only SigV4-signed requests get through; CloudFront signs
-them with Origin Access Control. Who may sign is granted in EdgeAccessStack (after the distribution
+them with Origin Access Control. Who may sign is granted in CloudFrontAccessStack (after the distribution
 exists), which keeps this stack free of any reference to the edge and so free of cycles.
 """
 

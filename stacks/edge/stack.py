@@ -20,7 +20,7 @@ from stacks.edge.cache_paths import cache_behaviours
 from stacks.edge.distribution import Distribution
 from stacks.edge.waf import WebAcl, geo_acknowledgment
 
-OUTPUT_DISTRIBUTION_ID = "DistributionId"  # read by EdgeAccessStack with Fn::GetStackOutput
+OUTPUT_DISTRIBUTION_ID = "DistributionId"  # read by CloudFrontAccessStack with Fn::GetStackOutput
 # Read by `make verify` (scripts/verify.py).
 OUTPUT_WEB_ACL_NAME = "WebAclName"
 OUTPUT_WAF_LOG_GROUP = "WafLogGroup"

@@ -122,7 +122,7 @@ def test_every_linked_repository_path_exists(doc: str) -> None:
     assert not missing, f"{doc}: links to paths that do not exist: {missing}"
 
 
-# A code span that names a repository path: `service/catalogue.py`, `queries/route/*.query.tmpl`, `tests/edge/`.
+# A code span that names a repository path: `service/catalogue.py`, `queries/route/*.query.tmpl`, `tests/cloudfront_functions/`.
 _PATH = re.compile(r"[\w.-]+(/[\w.*-]+)*/?")
 _FILE = re.compile(r"[\w-]+\.(py|js|md|json|txt|toml|query|tmpl)")
 
@@ -200,7 +200,7 @@ def _layout() -> dict[str, str]:
 
 
 def _layout_paths(name: str, line: str) -> list[str]:
-    """Paths a layout line names inside its folder (`units/`, `plan.py`) or from the root (`tests/edge/`)."""
+    """Paths a layout line names inside its folder (`units/`, `plan.py`) or from the root (`tests/cloudfront_functions/`)."""
     if not (ROOT / name).is_dir():
         return []
     words = re.findall(r"(?<![\w/.-])[\w-]+(?:/[\w-]+)*(?:\.py|\.js|/)(?![\w/.-])", line)

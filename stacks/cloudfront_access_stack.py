@@ -20,7 +20,7 @@ CLOUDFRONT_PRINCIPAL = "cloudfront.amazonaws.com"
 PARAMETER_RETIRING_FUNCTION_ARN = "RetiringFunctionArn"
 
 
-class EdgeAccessStack(cdk.Stack):
+class CloudFrontAccessStack(cdk.Stack):
     """Both permissions OAC needs; since Oct 2025 a new Function URL answers 403 if either is missing."""
 
     def __init__(
