@@ -70,7 +70,7 @@ _ACM_ARN_RE = re.compile(r"^arn:aws[a-z-]*:acm:(?P<region>[a-z0-9-]+):\d{12}:cer
 
 
 class ConfigError(ValueError):
-    """A context value is missing or invalid; the message names the key and what is accepted."""
+    """A context value is invalid; the message names the key and what is accepted."""
 
 
 def _absent(value: Any) -> bool:
@@ -173,10 +173,6 @@ def integer(lo: int, hi: int) -> Reader:
     return lambda key, value: _int(key, value, lo, hi)
 
 
-def boolean(key: str, value: Any) -> bool:
-    return _bool(key, value)
-
-
 def matching(pattern: re.Pattern[str], what: str) -> Reader:
     return lambda key, value: _match(key, value, pattern, what)
 
@@ -261,32 +257,32 @@ class InfraConfig:
     # The region's Lambda concurrency quota: the account-concurrency alarm's 100 % (used only when
     # reserved_concurrency is 0, i.e. the function shares the account pool).
     account_concurrency_limit: int = setting(DEFAULT_ACCOUNT_CONCURRENCY_LIMIT, _account_limit)
-    retain_table: bool = setting(True, boolean)
+    retain_table: bool = setting(True, _bool)
     # Edge options (issue 10), all off by default.
     cors_allowed_origins: tuple[str, ...] = setting([], lambda _key, value: cors_origins(value))  # the function's
     geo_allow: tuple[str, ...] = setting(None, _countries)  # only these countries (WAF geo match)
     geo_deny: tuple[str, ...] = setting(None, _countries)  # every country but these
-    api_keys: bool = setting(False, boolean)  # x-api-key checked by a CloudFront Function against a KeyValueStore
+    api_keys: bool = setting(False, _bool)  # x-api-key checked by a CloudFront Function against a KeyValueStore
     api_key_rate_limit: int = setting(1000, integer(10, 2_000_000_000))  # per API key per 5 minutes (WAF)
-    shield_advanced: bool = setting(False, boolean)  # Shield Advanced + DDoSDetected alarm (subscription needed)
+    shield_advanced: bool = setting(False, _bool)  # Shield Advanced + DDoSDetected alarm (subscription needed)
     # With shield_advanced: the anti-DDoS rule group is always added; Shield's older automatic
     # application-layer response only on request (new customers need AWS Support to enable it).
-    shield_automatic_response: bool = setting(False, boolean)
+    shield_automatic_response: bool = setting(False, _bool)
     # Tracing backend (service/tracing.py): otel (AWS's OpenTelemetry distro layer, settings/tracing_layer.py),
     # xray (Powertools' Tracer; X-Ray SDK end of support 2027-02-25) or off. application_signals: only with otel.
     tracing: str = setting(OTEL, one_of(TRACING_MODES, lower=True))
-    application_signals: bool = setting(False, boolean)
+    application_signals: bool = setting(False, _bool)
     # With application_signals: enable Application Signals in the account and region (its discovery, once per
     # account: false when it is already enabled there). docs/tracing.md.
-    application_signals_discovery: bool = setting(True, boolean)
+    application_signals_discovery: bool = setting(True, _bool)
     # SnapStart: publish a version with a snapshot and serve the Function URL from an alias of it.
-    snap_start: bool = setting(False, boolean)
+    snap_start: bool = setting(False, _bool)
     # An outside-in check (stacks/canary.py): a Synthetics canary calls the API through CloudFront every
     # 5 minutes and pages (api-unreachable) when it cannot. On unless turned off.
-    canary: bool = setting(True, boolean)
+    canary: bool = setting(True, _bool)
     # Fire drills (issue 27, stacks/drills.py): the FIS extension on the function and one fault experiment
     # per drillable failure-mode row. Off: the templates are exactly as without it.
-    drills: bool = setting(False, boolean)
+    drills: bool = setting(False, _bool)
     edge_region: str = field(default=EDGE_REGION, init=False)  # CloudFront/WAF (CLOUDFRONT scope) live here
 
     @property
