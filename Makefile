@@ -119,7 +119,7 @@ test: browser lint $(NODE_STAMP) $(CONSOLE_STAMP) ## Lint and run every test on 
 
 # Test tiers are folders (tests/README.md). The fast tier leaves out what synthesizes the app (tests/synth,
 # tests/scenarios) and the local server's runs (tests/local: real server, worker and emulator processes).
-FAST_TIERS := tests/unit tests/service tests/docs tests/edge
+FAST_TIERS := tests/unit tests/service tests/docs tests/cloudfront_functions
 
 test-fast: $(STAMP) ## Inner loop on 2 cores: no CDK synth, no local server runs; about 25 s (a first run installs .venv, ~2 min)
 	$(PY) -m pytest $(PYTEST_PARALLEL) $(FAST_TIERS)

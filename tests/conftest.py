@@ -3,7 +3,7 @@ selects a tier that reaches a table (tests/service, tests/local; see tests/suppo
 
 The emulator starts before collection, because the service binds its table from TABLE_NAME /
 DYNAMODB_ENDPOINT_URL when a test module imports service.handler, exactly as in Lambda. A run of
-tests/unit, tests/docs, tests/edge, tests/synth or tests/scenarios alone does not start it (the
+tests/unit, tests/docs, tests/cloudfront_functions, tests/synth or tests/scenarios alone does not start it (the
 telemetry contract in tests/synth starts it on first use: its handler runs in a fresh process).
 """
 
