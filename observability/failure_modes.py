@@ -5,7 +5,8 @@ The minutes are not estimates: ``tests/scenarios`` synthesizes the app, feeds ea
 metrics (``tests/scenarios/world.py``) to the offline CloudWatch simulator (``observability/simulator``) and fails
 unless exactly these alarms reach ALARM within these minutes of the failure's start. Every row runs on
 two backgrounds (normal traffic and a low-traffic day) under every ingestion-lag setting (each source
-0-3 minutes late, alone and all together) and evaluation range (N to N+3 periods): a range (lo, hi)
+0-3 minutes late, alone and all together, and the service's EMF 6 minutes late) and evaluation range (N to
+N+3 periods): a range (lo, hi)
 holds every minute seen, and both ends are seen (a range is never padded). Minutes count from the first
 failing minute to the evaluation that goes to ALARM, as CloudWatch sees it (lag included).
 """
@@ -223,10 +224,10 @@ MODES: tuple[FailureMode, ...] = (
         alarms={
             **service((16, 20), (9, 12), (2, 6), (16, 18), 2, 9, (3, 4), (2, 3), 2),
             "dynamodb-throttles": (1, 4),
-            **burn((9, 15), (3, 7), (9, 11), (2, 3), (3, 4), (2, 3)),
-            **burn(None, (38, 41), None, None, 38, (12, 14), route=SUMMARY),
-            **latency_burn((8, 14), (3, 7), (8, 9), 1, (3, 4), (1, 2)),
-            **latency_burn((27, 30), None, (27, 28), 3, None, 14, route=SUMMARY),
+            **burn((9, 17), (3, 10), (9, 11), (2, 3), (3, 4), (2, 3)),
+            **burn(None, (38, 44), None, None, 38, (12, 14), route=SUMMARY),
+            **latency_burn((8, 14), (3, 10), (8, 9), 1, (3, 4), (1, 2)),
+            **latency_burn((27, 31), None, (27, 28), 3, None, 14, route=SUMMARY),
         },
         routes="dynamodb-reads",
         low_traffic={
@@ -253,7 +254,7 @@ MODES: tuple[FailureMode, ...] = (
         alarms={
             **service((26, 31), (11, 17), (3, 7), (26, 29), 3, (11, 14), (5, 6), (3, 4), (2, 3)),
             "dynamodb-throttles": (1, 4),
-            **burn((8, 12), (4, 8), (8, 9), (2, 4), (4, 5), (2, 4)),
+            **burn((8, 14), (4, 11), (8, 9), (2, 4), (4, 5), (2, 4)),
         },
         routes="dynamodb-writes",
     ),
@@ -269,8 +270,8 @@ MODES: tuple[FailureMode, ...] = (
             **service((2, 5), (1, 4), (1, 4), 2, 1, 1, 1, 1, 1),
             "dynamodb-system-errors": 6,
             "cloudfront-5xx-rate": 8,
-            **burn((1, 6), (1, 4), (1, 2), 1, 1, 1),
-            **burn((6, 10), (3, 6), (6, 7), 1, 3, 2, route=SUMMARY),
+            **burn((1, 8), (1, 7), (1, 2), 1, 1, 1),
+            **burn((6, 12), (3, 9), (6, 7), 1, 3, 2, route=SUMMARY),
         },
         routes="dynamodb",
     ),
@@ -345,8 +346,8 @@ MODES: tuple[FailureMode, ...] = (
         alarms={
             **service((8, 12), (4, 7), (1, 5), (8, 9), 1, 4, 2, (1, 2), 1),
             "cloudfront-5xx-rate": 8,
-            **burn((8, 15), (3, 8), (8, 11), (2, 4), (3, 5), (2, 4)),
-            **burn(None, (38, 41), None, None, 38, (12, 14), route=SUMMARY),
+            **burn((8, 17), (3, 11), (8, 11), (2, 4), (3, 5), (2, 4)),
+            **burn(None, (38, 44), None, None, 38, (12, 14), route=SUMMARY),
         },
         routes="all",
         low_traffic={
@@ -368,7 +369,7 @@ MODES: tuple[FailureMode, ...] = (
         viewer_sees="correct answers, slowly (every request 1.5x its route's target)",
         metrics_move="EMF Latency above each route's target: PR(:target) to 0 %",
         alarms={
-            **latency_burn((7, 14), (3, 7), (7, 9), (1, 2), (3, 4), (1, 2)),
+            **latency_burn((7, 14), (3, 10), (7, 9), (1, 2), (3, 4), (1, 2)),
             **latency_burn((29, 33), None, (29, 30), 3, None, 15, route=SUMMARY),
         },
         routes="all",
@@ -379,7 +380,7 @@ MODES: tuple[FailureMode, ...] = (
         example="a new query plan or an N+1 loop on one route that gets a few requests a minute",
         viewer_sees="correct answers from that route, three times slower than its target",
         metrics_move="EMF Latency of one route: PR(:target) to 0 %; its request count unchanged",
-        alarms=latency_burn((8, 12), (3, 7), (8, 9), (1, 2), (3, 4), 2),
+        alarms=latency_burn((8, 14), (3, 10), (8, 9), (1, 2), (3, 4), 2),
         routes="regressed",
         note=(
             "Latency is judged as a share of slow requests against the percentile's budget (p99: 1 %), burned "
@@ -418,7 +419,7 @@ MODES: tuple[FailureMode, ...] = (
         alarms={
             **service((5, 8), (2, 6), (1, 4), (5, 6), 1, (2, 3), (1, 2), 1, 1),
             "cloudfront-5xx-rate": 8,
-            **burn((1, 4), (1, 4), 1, 1, 1, 1),
+            **burn((1, 7), (1, 7), 1, 1, 1, 1),
         },
         routes="down",
         note=(
@@ -435,7 +436,7 @@ MODES: tuple[FailureMode, ...] = (
         example="a heavy dependency imported at module level, or less memory (and so less CPU) for init",
         viewer_sees="correct answers; the first request of every new execution environment waits 1 s longer",
         metrics_move="EMF InitDuration +1 s on every cold start, and the cold starts' Latency with it",
-        alarms={"lambda-init-slow": (1, 4)},
+        alarms={"lambda-init-slow": (1, 7)},
         note=(
             "The deploy's wave of cold starts (one per route) crosses the init budget at once. Slower cold "
             "starts are no failures: it tickets. Between deploys it tickets on the third slow cold start in an "
