@@ -21,15 +21,15 @@ from observability.simulator.evaluator import ALARM, INSUFFICIENT
 from tests.scenarios import world
 from tests.scenarios.harness import (
     NO_LAG,
-    Setting,
-    base_of,
-    cases_of,
     OUTAGE_PAGES_WITHIN,
     SPARSE_BACKGROUNDS,
     Case,
     Loaded,
     Observed,
+    Setting,
     alarmed,
+    base_of,
+    cases_of,
     evaluate,
     observations,
     outage_cases,
