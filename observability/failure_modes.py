@@ -156,7 +156,7 @@ MODES: tuple[FailureMode, ...] = (
         viewer_sees="429 from the Function URL for 40 % of requests (a 4xx at CloudFront); the rest are served",
         metrics_move=(
             "Throttles > 0; ConcurrentExecutions at the reserved value (ClaimedAccountConcurrency at the "
-            "account limit when not reserved); Url4xxCount up without EMF ClientError"
+            "account limit when not reserved); Url4xxCount up, Invocations below UrlRequestCount"
         ),
         alarms={
             **service((2, 5), (1, 4), (1, 4), (2, 3), 1, 1, 1, 1, 1),
@@ -177,7 +177,7 @@ MODES: tuple[FailureMode, ...] = (
         title="A one-minute throttling burst",
         example="a burst of parallel requests at the reserved limit",
         viewer_sees="429 from the Function URL for a few requests (a 4xx at CloudFront)",
-        metrics_move="Throttles > 0 for one minute; Url4xxCount up without EMF ClientError",
+        metrics_move="Throttles > 0 for one minute; Url4xxCount up, Invocations below UrlRequestCount",
         alarms={**service(None, None, (1, 4), None, 1, None, None, 1, 1), "lambda-throttles": (1, 4)},
         only_when=_CONFIG_ALARMS,
         low_traffic={"service-leak-72h": None, "service-leak-burn": None},

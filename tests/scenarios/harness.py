@@ -360,7 +360,40 @@ def cases(loaded: Loaded) -> list[Case]:
         quiet["canary stopped"] = (world.CANARY_STOPPED, world.END, {})
     for name, (timeline, minutes, want) in quiet.items():
         out.append(Case(name, name, loaded.world(timeline, minutes), want))
-    return out
+    return out + pinning_cases(loaded)
+
+
+# Minutes from the scenario's start: the retried request's minute, and its route's windows one minute later
+# (the route's slow burn tickets it; the service's short windows breach, their long partners hold 4 failures).
+RETRIED_ALONE_WINDOWS: dict[str, Minutes] = {
+    k: world.RETRIED_ALONE_AT + 1
+    for k in (
+        "service-fast-5min",
+        "service-slow-30min",
+        "service-leak-6h",
+        "route-get_order-fault-rate-30min",
+        "route-get_order-fault-rate-1h",
+        "route-get_order-fault-rate-6h",
+    )
+} | {"route-get_order-slow-burn": (world.RETRIED_ALONE_AT + 1, world.RETRIED_ALONE_AT + 7)}  # EMF 0-6 min late
+SLOW_INITS_TICKET: Minutes = (21, 27)  # the third slow init in an hour (EMF 0-6 minutes late)
+
+
+def pinning_cases(loaded: Loaded) -> list[Case]:
+    """Cases for what no failure row can tell apart: the service burns' 5-failure floor at the thinnest
+    traffic (the canary alone around a retried bad request, 6 hours of its calls before it), and the init
+    ticket's count and hour (sparse slow inits: a noisy neighbour's every 40 minutes, then a regression's
+    every 20)."""
+    retried = loaded.world(world.retried_alone, world.RETRIED_ALONE_AT + 60, judged_from=world.RETRIED_ALONE_AT - 20)
+    inits = loaded.world(world.slow_inits(loaded.routes), world.SLOW_INITS_FROM + 60, judged_from=JUDGED_FROM)
+    return [
+        Case(RETRIED_ALONE, RETRIED_ALONE, retried, RETRIED_ALONE_WINDOWS),
+        Case(SLOW_INITS, SLOW_INITS, inits, {"lambda-init-slow": SLOW_INITS_TICKET}, since=world.SLOW_INITS_FROM),
+    ]
+
+
+RETRIED_ALONE = "a bad request retried, the canary's calls alone around it"
+SLOW_INITS = "sparse slow inits: a noisy neighbour's, then a regression's"
 
 
 def sources_read(loaded: Loaded) -> frozenset[str]:

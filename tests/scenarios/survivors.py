@@ -11,20 +11,20 @@ import re
 REASONS: tuple[tuple[str, str], ...] = (
     (
         r"(service-(fast|slow|leak)-\w+|telemetry-heartbeat): missing data notBreaching -> breaching",
-        "not pinned: the canary's calls put URL requests into every service window of every scenario; a window "
-        "goes missing only when nothing reaches the function for its whole length (row l, judged for 45 min, "
-        "shorter than the 1-h window); the canary pages there first",
+        "cannot matter: every input but the request count is FILLed with 0 and the IF has a false value (0), so "
+        "the expression has a value in every period, even with no request at all (row l: nothing reaches the "
+        "API for 45 minutes, and no period of these alarms is missing); the missing-data treatment is never "
+        "consulted",
     ),
     (
-        r"service-(fast-1h|slow-6h): IF floor 5 -> 0.5|service-(fast-5min|slow-30min|leak-6h): IF floor 1 -> 0.1",
-        "not pinned by these cases: the 5-failure floor is for one bad request retried by its client on a quiet "
-        "API, which tests/scenarios/test_quiet_api.py proves pages nothing; the mutation harness does not run "
-        "those cases yet (issue 23: left open)",
+        r"service-(fast-5min|slow-30min|leak-6h): IF floor 1 -> 0.1",
+        "cannot matter: the failure count is a whole number, so >= 0.1 and >= 1 select the same windows (and a "
+        "window without a failure burns 0 either way)",
     ),
     (
-        r"lambda-init-slow: (IF floor|threshold|period)",
-        "not pinned: row n's deploy wave makes every route's cold start 1 s slower at once, which crosses the "
-        "budget however the count, floor or window is set; a scenario with sparse slow inits would pin them",
+        r"lambda-init-slow: IF floor 3 -> 0.3",
+        "cannot matter: the slow cold starts are among the cold starts, so below 3 cold starts at most 2 are "
+        "slow, under the 2.5 threshold with or without the floor",
     ),
     (
         r"service-leak-72h: period",

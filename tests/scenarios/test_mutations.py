@@ -218,3 +218,17 @@ def test_mutation_examples(loaded_default: Loaded, alarm: str, mutation: str, br
     failures = h.failures(key, mutated, stop_at_first=False)
     print(f"\n{alarm}, {mutation}: {failures.get(broken)}")
     assert broken in failures, failures
+
+
+def test_the_service_windows_and_heartbeat_have_a_value_in_every_period_without_traffic(
+    loaded_default: Loaded,
+) -> None:
+    # survivors.py's "cannot matter" for their missing-data mutations: row l (nothing reaches the API for 45
+    # minutes) leaves none of these alarms' periods missing, so the missing-data treatment is never consulted.
+    case = cases_of(loaded_default)["row l on normal traffic"]
+    tls = base_of(loaded_default)[case.name]
+    judged = range(case.scenario.start + 1, case.scenario.end + 1)
+    for key, tl in tls.items():
+        model = loaded_default.key_of[key]
+        if re.fullmatch(r"service-(fast|slow|leak)-\w+|telemetry-heartbeat", model) and not model.endswith("burn"):
+            assert all(t in tl.values for t in judged), model

@@ -566,3 +566,45 @@ def office_day(
             )
         )
     return lambda m: plan[m]
+
+
+# --- cases that pin the floors and windows no row can (issue 23's deliverable 8) ------------------------
+
+RETRIED_ALONE_AT = 7 * 60  # after 7 hours of the canary alone: every service window holds only its calls
+RETRIED_ALONE = ("get_order", 4)
+
+
+def retried_alone(m: int) -> Minute:
+    """An API used a few times a day: the canary's calls and, at 07:00, one client's bad request answered 500
+    and retried (4 answers of 500), with 2 good requests on the same route. Fewer than the service burns' 5 failures: no page, however few the
+    requests around them (the route's own burn windows ticket it)."""
+    if m != RETRIED_ALONE_AT:
+        return QUIET
+    route, n = RETRIED_ALONE
+    return replace(QUIET, route_requests={route: n + 2}, faults={route: n})  # and 2 good requests
+
+
+SLOW_INITS_FROM = 240  # the init regression (no deploy wave): cold starts every SLOW_INIT_EVERY minutes
+SLOW_INIT_EVERY = 20
+COLD_START_EVERY = 10  # before it: a cold start every 10 minutes, from minute 60 ...
+NOISY_INIT_EVERY = 40  # ... every fourth of them slow (a noisy neighbour): never 3 slow ones in an hour
+SLOW_INIT_MS = 600.0 + INIT_REGRESSION_MS
+
+
+def slow_inits(routes: tuple[RouteSpec, ...]) -> Timeline:
+    """Canary traffic only, and sparse cold starts, one route at a time (3x its SLO): first one every 10
+    minutes whose init is healthy but for a noisy neighbour's slow one every 40 minutes (1-2 slow among 6 an
+    hour: no ticket), then from SLOW_INITS_FROM an init 1 s slower without a deploy wave, met by the cold
+    starts of recycled environments every 20 minutes: the third in an hour tickets."""
+    names = [r.name for r in routes]
+
+    def minute(m: int) -> Minute:
+        every = SLOW_INIT_EVERY if m >= SLOW_INITS_FROM else COLD_START_EVERY
+        if m < 60 or (m - 60) % every:
+            return QUIET
+        route = names[(m // every) % len(names)]
+        slow = m >= SLOW_INITS_FROM or (m - 60) % NOISY_INIT_EVERY == 0
+        init_ms = SLOW_INIT_MS if slow else NORMAL.init_ms
+        return replace(QUIET, route_requests={route: 1}, slow={route: 1}, init_ms=init_ms)
+
+    return minute
