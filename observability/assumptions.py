@@ -1,5 +1,5 @@
 """What the failure-mode matrix assumes about AWS, row by row (plain data; RUNBOOK.md renders it beside the
-matrix). The scenario world (tests/scenarios/world.py) publishes metrics the way these say AWS does; a
+matrix). The scenario world (tests/support/scenarios/world.py) publishes metrics the way these say AWS does; a
 row's minutes hold only as far as they do.
 
 Each assumption is *documented* (an AWS documentation page says so: its URL) or *assumed* (no page says

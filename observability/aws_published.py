@@ -1,11 +1,11 @@
 """What AWS publishes itself: each platform metric (namespace, name, the dimension sets it comes under)
 and when, as one model for the three places that speak of it:
 
-- the units read only these (tests/unit/test_unit_guard.py names this file for any other);
+- the units read only these (tests/unit/observability/test_unit_guard.py names this file for any other);
 - the local server publishes them from what it observed (:class:`PlatformMetrics`, into local.telemetry's
   Recorder or any other :class:`Sink`);
-- the scenario world publishes them per minute (tests/scenarios/world.py; tests/scenarios/test_world_publishes.py
-  holds it to this list).
+- the scenario world publishes them per minute (tests/support/scenarios/world.py;
+  tests/scenarios/test_world_publishes.py holds it to this list).
 
 The service's own metrics (EMF, service/contract.py) are not here: the service decides those.
 """

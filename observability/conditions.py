@@ -15,7 +15,7 @@ MISSING_DATA_TEXT = {
     "ignore": "ignored (state kept)",
     "missing": "INSUFFICIENT_DATA",
 }
-# A threshold or a floor restated in prose: the fields say it (tests/unit/test_unit_guard.py rejects it).
+# A threshold or a floor restated in prose: the fields say it (tests/unit/observability/test_unit_guard.py rejects it).
 RESTATED = re.compile(r"(?:>=|<=|>|<)\s*-?\d")
 
 

@@ -2,8 +2,8 @@
 alarms page and after how many minutes (plain data; RUNBOOK.md renders it).
 
 The minutes are not estimates: ``tests/scenarios`` synthesizes the app, feeds each mode's per-minute
-metrics (``tests/scenarios/world.py``) to the offline CloudWatch simulator (``observability/simulator``) and fails
-unless exactly these alarms reach ALARM within these minutes of the failure's start. Every row runs on
+metrics (``tests/support/scenarios/world.py``) to the offline CloudWatch simulator (``observability/simulator``)
+and fails unless exactly these alarms reach ALARM within these minutes of the failure's start. Every row runs on
 two backgrounds (normal traffic and a low-traffic day) under every ingestion-lag setting (each source
 0-3 minutes late, alone and all together, and the service's EMF 6 minutes late) and evaluation range (N to
 N+3 periods): a range (lo, hi)
@@ -48,7 +48,7 @@ class FailureMode:
     # overrides its pattern (None: that route's alarm stays out of ALARM). Every alarm not listed must
     # stay out of ALARM.
     alarms: Mapping[str, Minutes | None]
-    routes: str = ""  # which routes {route} means (tests/scenarios/world.py ROUTE_SCOPES)
+    routes: str = ""  # which routes {route} means (tests/support/scenarios/world.py ROUTE_SCOPES)
     note: str = ""
     # Alarms that exist only in one configuration: the reserved-concurrency one or the account one.
     only_when: Mapping[str, str] = field(default_factory=dict)
@@ -127,7 +127,7 @@ def service(
 # orders_summary's SLO is 99 % (budget 1 %): the same fault rate burns its budget 10x slower than on a
 # 99.9 % route, so its burn-rate alarms page later or not at all (14.4x of 1 % is a 14.4 % fault rate).
 SUMMARY = "orders_summary"
-# What FailureMode.routes means, for the matrix (tests/scenarios/world.py selects the same routes).
+# What FailureMode.routes means, for the matrix (tests/support/scenarios/world.py selects the same routes).
 ROUTE_SCOPES = {
     "all": "every route",
     "dynamodb": "every route that calls DynamoDB",
@@ -448,19 +448,19 @@ MODES: tuple[FailureMode, ...] = (
 # The outside-in canary pages too in every row whose failure its own requests meet (GET /health or
 # GET /orders answered non-2xx through CloudFront): row -> minutes, measured like the rows' own alarms.
 # Kept beside the rows rather than in them: it is one alarm's reach across the matrix, and only with
-# `canary` on (tests/scenarios/world.py decides from each row's shares whether a run fails).
+# `canary` on (tests/support/scenarios/world.py decides from each row's shares whether a run fails).
 OUTSIDE_IN = "api-unreachable"
 CANARY_ON = "canary on"
 CANARY_PAGES: Mapping[str, Minutes] = {row: (8, 11) for row in ("a", "d", "e3", "f", "g", "h", "i1", "m")}
 
 # Notifying alarms that no row makes fire, each with what covers it instead (a quiet scenario of
-# tests/scenarios, a stated survivor of tests/scenarios/survivors.py) or why nothing can. The unit guard
-# (tests/unit/test_unit_guard.py) fails on a notifying alarm that is in no row and not here.
+# tests/scenarios, a stated survivor of tests/support/scenarios/survivors.py) or why nothing can. The unit guard
+# (tests/unit/observability/test_unit_guard.py) fails on a notifying alarm that is in no row and not here.
 NOT_IN_A_ROW: Mapping[str, str] = {
     "shield-ddos-detected": (
         "exists only with Shield Advanced (config `shield_advanced`), which no scenario configuration enables: "
         "Shield publishes DDoSDetected as 0 or 1 per minute and the alarm pages on the first 1 (its shape is "
-        "held by tests/unit/test_edge_observability.py); no scenario pins it"
+        "held by tests/unit/observability/test_edge_observability.py); no scenario pins it"
     ),
 }
 

@@ -89,7 +89,7 @@ class MonitoringConfig:
     # Cold starts (observability/units/lambda_function.py): the service's init (InitDuration, its imports) is
     # measured by the function and counted in the first request's latency. `init_min_slow` cold starts over
     # `init_budget_ms` within `init_window_s` ticket (one slow cold start is no regression). The world's
-    # healthy init is 600 ms (tests/scenarios/world.py INIT_MS): +1 s crosses the budget. Set it to your
+    # healthy init is 600 ms (tests/support/scenarios/world.py INIT_MS): +1 s crosses the budget. Set it to your
     # measured init plus a margin (saved query init-durations).
     init_budget_ms: int = 1200
     init_min_slow: int = 3

@@ -14,7 +14,7 @@ A unit is a module with three functions; together they are everything it deploys
 ``observability.plan.UNITS`` lists the units in order; ``observability.plan`` places their alarms and
 queries (by region and stack), ``dashboards.layout`` their panels, and ``stacks/monitoring`` renders what is
 placed without knowing any unit. Adding a unit: one module here, one line in that list, then
-``make test-fast``: ``tests/unit/test_unit_guard.py`` names any other file the unit needs edited.
+``make test-fast``: ``tests/unit/observability/test_unit_guard.py`` names any other file the unit needs edited.
 """
 
 from __future__ import annotations

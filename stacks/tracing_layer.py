@@ -14,7 +14,7 @@ region before a first deploy there: `aws lambda get-layer-version-by-arn --arn <
 in its description.
 
 The tests and the bench run the same release's SDK from PyPI (aws-opentelemetry-distro==LAYER_RELEASE
-in requirements-dev.txt; tests/unit/test_tracing_layer.py ties the two): move the ARNs, LAYER_RELEASE
+in requirements-dev.txt; tests/unit/stacks/test_tracing_layer.py ties the two): move the ARNs, LAYER_RELEASE
 and that pin together, reading the release notes for what the release's otel-instrument and lite SDK
 honour (stacks/service_stack.py tracing_environment sets only those).
 

@@ -224,11 +224,11 @@ class MetricAlarm:
         extra_datapoints``. Under ``scenario.lags`` each evaluation recomputes its range from what had landed.
 
         Incremental, with the results of evaluating every minute from scratch (``range_at`` + ``decide``;
-        tests/unit/test_alarm_simulator.py proves them equal): each datapoint is computed once for the whole
-        scenario (a period of any length costs the same: prefix sums in the series), and under lag once more per
-        minute of lag, as an evaluation ``d`` minutes after the period's end saw it; each minute then looks its
-        range up, and a state already decided for the same range and current state is reused (a long quiet
-        stretch costs a dictionary lookup a minute). Expressions that reduce a series to a scalar (MAX(m))
+        tests/unit/observability/simulator/test_evaluator.py proves them equal): each datapoint is computed once
+        for the whole scenario (a period of any length costs the same: prefix sums in the series), and under lag
+        once more per minute of lag, as an evaluation ``d`` minutes after the period's end saw it; each minute
+        then looks its range up, and a state already decided for the same range and current state is reused (a long
+        quiet stretch costs a dictionary lookup a minute). Expressions that reduce a series to a scalar (MAX(m))
         depend on the whole range: under lag those are still recomputed at every minute."""
         p, rng = self._range(extra_datapoints, evaluation_range)
         minutes = range(scenario.start + 1, scenario.end + 1)

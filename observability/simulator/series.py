@@ -19,9 +19,9 @@ WILDCARD = "*"  # a scenario dimension value that matches any value in the alarm
 
 # Where a metric comes from decides how late it lands (Scenario.lags). Every namespace a unit reads is
 # listed here with its source; one that is not has none (source_of raises, and the unit guard,
-# tests/unit/test_unit_guard.py, names this file): a new AWS namespace is never silently taken for EMF.
+# tests/unit/observability/test_unit_guard.py, names this file): a new AWS namespace is never silently taken for EMF.
 # The service's EMF namespace (service/contract.py METRICS_NAMESPACE: the simulator imports nothing of the
-# project, so tests/unit/test_unit_guard.py holds the two equal).
+# project, so tests/unit/observability/test_unit_guard.py holds the two equal).
 EMF_NAMESPACE = "OrdersApi"
 SOURCES = ("emf", "lambda", "dynamodb", "cloudfront", "waf", "synthetics", "shield", "acm")
 _SOURCE_OF_NAMESPACE = {
@@ -151,7 +151,7 @@ class Series:
                     if v is not None:
                         out[t] = v
             self._aggregates[key] = out
-        return self._aggregates[key]  # type: ignore[return-value]
+        return self._aggregates[key]  # type: ignore[return-value]  # a datapoints key holds a dict[int, float]
 
     def _aggregate(self, start: int, end: int, statistic: str) -> float | None:
         index = self._indexed()  # prefix sums: a long period (1 h, 6 h, 3 days) costs no more than a short one

@@ -169,7 +169,7 @@ def alarms(scope: Scope) -> ServiceAlarms:
     cfg = scope.cfg
     out: list[Alarm | Composite] = []
     for window, severity in (*((w, "page") for w in cfg.burn_windows), (cfg.ticket_window, "ticket")):
-        composite = burn_alarm(cfg, scope.routes, window, severity)  # type: ignore[arg-type]
+        composite = burn_alarm(cfg, scope.routes, window, severity)  # type: ignore[arg-type]  # the loop widens the Literal to str
         out += [*composite.children, composite]
     return ServiceAlarms(tuple(out))
 

@@ -55,7 +55,7 @@ def widget(w: Widget, refs: Refs, alarms: Mapping[str, cw.IAlarm]) -> cw.IWidget
             alarms=[alarms[a.key] for a in w.alarms],
             width=w.width,
             height=w.height,
-            **optional,  # type: ignore[arg-type]
+            **optional,  # type: ignore[arg-type]  # only states/sort_by, each of its type; the dict says object
         )
     return log_widget(w, refs)
 

@@ -1,5 +1,5 @@
 """The deploy-time values (``observability.model.Ref`` names, ``$name`` in expressions) each monitoring stack
-supplies, as data: the unit guard (tests/unit/test_unit_guard.py) reads them without a CDK synth, and
+supplies, as data: the unit guard (tests/unit/observability/test_unit_guard.py) reads them without a CDK synth, and
 each stack builds its values through :func:`supplied`, which refuses any other set of names.
 
 A unit that reads a value not listed for its region (an alarm's metric in its region; every dashboard

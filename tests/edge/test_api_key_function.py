@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from tests.support.paths import ROOT, node_binary
+
 EDGE_TESTS = Path(__file__).resolve().parent
-ROOT = EDGE_TESTS.parents[1]
-
-
-def node_binary() -> str | None:
-    """`node` from PATH (Node 20 on CI machines), else the pinned one npm installs for the CDK."""
-    local = ROOT / "node_modules" / "node" / "bin" / "node"
-    return shutil.which("node") or (str(local) if local.exists() else None)
 
 
 def test_edge_function_node_suite() -> None:

@@ -14,7 +14,7 @@ from botocore.stub import Stubber
 from botocore.validate import validate_parameters
 
 from scripts import api_keys
-from tests.edge.test_api_key_function import ROOT, node_binary
+from tests.support.paths import ROOT, node_binary
 
 ARN = "arn:aws:cloudfront::123456789012:key-value-store/327284aa-bcd5-499f-a3ff-26b9a9d31b58"
 

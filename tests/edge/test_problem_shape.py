@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from service.problems import PROBLEM_CONTENT_TYPE, problem_details
-from tests.edge.test_api_key_function import ROOT, node_binary
+from tests.support.paths import ROOT, node_binary
 
 WELL_FORMED_KEY = "k" * 40
 

@@ -282,7 +282,7 @@ def test_dynamodb_faults_reach_the_service_as_dependency_errors() -> None:
 
 
 def test_call_api_script_against_the_local_api() -> None:
-    """scripts/call_api.py end to end through the real handler (moved from tests/unit/test_call_api.py: a
+    """scripts/call_api.py end to end through the real handler (moved from tests/unit/scripts/test_call_api.py: a
     server process belongs to this module, which the fast tier leaves out)."""
     api = start_server()
     try:

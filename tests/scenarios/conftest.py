@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.scenarios.harness import Case, Loaded, Observed, cases_of, load, observed_of
+from tests.support.scenarios.harness import Case, Loaded, Observed, cases_of, load, observed_of
 from tests.support.synth import synthesize
 
 

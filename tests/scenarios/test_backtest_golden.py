@@ -1,5 +1,5 @@
 """Golden backtests: histories with known incidents, replayed through the working tree's plan
-(backtest/). One is built by the scenario world (tests/scenarios/world.py), one is a local recording
+(backtest/). One is built by the scenario world (tests/support/scenarios/world.py), one is a local recording
 written through the local server's own recorder (local/telemetry.py); each is also saved and replayed
 from the file. The report names each incident's alarms and minute, and nothing pages on quiet stretches."""
 
@@ -21,7 +21,7 @@ from local.telemetry import Recorder
 from observability.aws_published import PlatformMetrics
 from observability.failure_modes import ROUTE, by_row, pages
 from observability.units import canary
-from tests.scenarios import world
+from tests.support.scenarios import world
 
 # The service-wide burns over every route's requests (observability/units/service_wide.py): fast and slow page,
 # the budget leak tickets.

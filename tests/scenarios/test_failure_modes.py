@@ -10,8 +10,8 @@ import pytest
 
 from observability.failure_modes import MODES
 from observability.simulator.evaluator import ALARM, OK
-from tests.scenarios import world
-from tests.scenarios.harness import (
+from tests.support.scenarios import world
+from tests.support.scenarios.harness import (
     FULLY_PROVEN,
     NO_LAG,
     RETRIED_ALONE,

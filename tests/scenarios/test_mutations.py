@@ -3,7 +3,7 @@ metric it reads pointed elsewhere; missing-data treatment flipped; EvaluationPer
 one more and one less; the period doubled and halved; every number inside an IF condition, the floors,
 x10 and /10) must make at least one case (a failure-mode row on either background, a quiet scenario, the
 fixed regression) fail, with no lag or (an alarm that mixes sources) with its sources late. A mutation that survives is
-listed in tests/scenarios/survivors.py with why (it cannot matter, or which traffic shape would pin it);
+listed in tests/support/scenarios/survivors.py with why (it cannot matter, or which traffic shape would pin it);
 the test asserts that list exactly, so a new survivor fails.
 
 Only the mutated alarm (and the composites over it, with its sibling window under the same lag) is
@@ -20,7 +20,7 @@ import pytest
 
 from observability.simulator.evaluator import MetricAlarm, MetricStat, Timeline
 from observability.simulator.series import MetricKey
-from tests.scenarios.harness import (
+from tests.support.scenarios.harness import (
     NO_LAG,
     Case,
     Loaded,
@@ -34,7 +34,7 @@ from tests.scenarios.harness import (
     sources_read,
     verdict,
 )
-from tests.scenarios.survivors import SURVIVORS, UNRESERVED_SURVIVORS, reason
+from tests.support.scenarios.survivors import SURVIVORS, UNRESERVED_SURVIVORS, reason
 
 # Mutations that cannot change any state, with why in the module docstring.
 EQUIVALENT = {"api-unreachable: threshold 100 -> 10"}

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from observability.simulator.evaluator import INSUFFICIENT
 from observability.simulator.series import MetricKey
-from tests.scenarios import world
-from tests.scenarios.harness import Loaded, alarmed, cases_of
+from tests.support.scenarios import world
+from tests.support.scenarios.harness import Loaded, alarmed, cases_of
 
 
 def test_a_quiet_night_still_has_the_canarys_requests_every_5_minutes(loaded_default: Loaded) -> None:

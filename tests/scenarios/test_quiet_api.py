@@ -18,8 +18,8 @@ from __future__ import annotations
 import pytest
 
 from observability.simulator.evaluator import ALARM, INSUFFICIENT
-from tests.scenarios import world
-from tests.scenarios.harness import (
+from tests.support.scenarios import world
+from tests.support.scenarios.harness import (
     NO_LAG,
     OUTAGE_PAGES_WITHIN,
     SPARSE_BACKGROUNDS,

@@ -9,7 +9,7 @@ from observability.monitoring_config import MonitoringConfig
 from observability.units import canary
 from service.catalogue import ROUTES
 from service.contract import METRICS_NAMESPACE
-from tests.scenarios import world
+from tests.support.scenarios import world
 
 
 def test_every_metric_the_world_publishes_is_one_aws_publishes() -> None:

@@ -33,13 +33,13 @@ import pytest
 from service.catalogue import ROUTES, RouteSpec, Slo
 from stacks.config import InfraConfig, load_config
 from tests.support.cfn import StackTemplate
+from tests.support.paths import ROOT
 
 if TYPE_CHECKING:
     import aws_cdk as cdk
 
     from stacks.build import AppStacks
 
-ROOT = Path(__file__).resolve().parents[2]
 CDK_CONTEXT: dict[str, Any] = json.loads((ROOT / "cdk.json").read_text())["context"]
 ACCOUNT = "111111111111"
 EDGE_REGION = "us-east-1"

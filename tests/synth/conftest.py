@@ -7,13 +7,11 @@ import json
 import os
 import subprocess
 import sys
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
 import pytest
 
 from tests.support import dynamodb
+from tests.support.paths import ROOT
 from tests.support.synth import (
     CDK_CONTEXT,
     CERT_ARN,
@@ -29,6 +27,7 @@ from tests.support.synth import (
     synth_eu,
     synth_us,
 )
+from tests.support.telemetry import Telemetry, collect
 
 __all__ = [
     "CDK_CONTEXT",
@@ -45,43 +44,6 @@ __all__ = [
     "synth_eu",
     "synth_us",
 ]
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@dataclass
-class Telemetry:
-    lines: list[dict[str, Any]]
-    metrics: set[tuple[str, str, frozenset[str]]] = field(default_factory=set)  # (namespace, name, dims)
-    dim_values: dict[str, set[str]] = field(default_factory=dict)  # dimension name -> emitted values
-    fields: set[str] = field(default_factory=set)  # every key of every line, nested keys dotted
-    values: dict[str, set[str]] = field(default_factory=dict)  # top-level string values by field
-
-
-def collect(lines: list[dict[str, Any]]) -> Telemetry:
-    t = Telemetry(lines=lines)
-    for line in lines:
-        t.fields |= _keys(line)
-        for k, v in line.items():
-            if isinstance(v, str):
-                t.values.setdefault(k, set()).add(v)
-        for directive in line.get("_aws", {}).get("CloudWatchMetrics", []):
-            for dims in directive["Dimensions"]:
-                for metric in directive["Metrics"]:
-                    # EMF: the value and every dimension value must be top-level members of the line.
-                    if metric["Name"] in line and all(d in line for d in dims):
-                        t.metrics.add((directive["Namespace"], metric["Name"], frozenset(dims)))
-                for d in dims:
-                    t.dim_values.setdefault(d, set()).add(str(line.get(d)))
-    return t
-
-
-def _keys(obj: dict[str, Any], prefix: str = "") -> set[str]:
-    out = set()
-    for k, v in obj.items():
-        out.add(prefix + k)
-        if isinstance(v, dict):
-            out |= _keys(v, prefix + k + ".")
-    return out
 
 
 @pytest.fixture(scope="session")

@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 
 from service.catalogue import ROUTES
-from tests.support.synth import config_for
-from tests.synth.conftest import Synth
+from tests.support.synth import Synth, config_for
 
 
 def _walk(node: Any) -> Iterator[tuple[str, Any]]:

@@ -21,7 +21,7 @@ import pytest
 
 from stacks.bytecode import TASK_ROOT, find_interpreter
 from stacks.service_stack import RUNTIME_PYTHON_VERSION, stage_service_asset
-from tests.synth.test_service_stack import RUNTIME_CACHE_TAG
+from tests.support.bytecode import RUNTIME_CACHE_TAG
 
 # For every module: load its code the way the import system does (SourceFileLoader.get_code: the .pyc
 # under __pycache__ when this interpreter has a valid one, else compile the source), and report how.

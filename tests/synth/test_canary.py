@@ -13,7 +13,7 @@ from aws_cdk import aws_synthetics as synthetics
 from observability.units.canary import NS
 from service.contract import SYNTHETIC_CUSTOMER
 from stacks.canary import OUTPUT_ARTIFACTS_BUCKET, OUTPUT_SECRET, RUNTIME_NAME
-from tests.synth.conftest import Synth
+from tests.support.synth import Synth
 
 CANARY = "AWS::Synthetics::Canary"
 

@@ -11,8 +11,7 @@ from aws_cdk import aws_s3 as s3
 from cdk_nag import AwsSolutionsChecks
 
 from stacks.tracing_layer import APPLICATION_SIGNALS_POLICY
-from tests.support.synth import cfn_lint, synthesize
-from tests.synth.conftest import Synth
+from tests.support.synth import Synth, cfn_lint, synthesize
 
 
 @pytest.fixture(scope="session", params=["us-east-1", "eu-west-1", "edge-all", "scale"])

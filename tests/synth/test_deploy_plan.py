@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 from scripts.deploy_plan import Reference, order, plan, references
-from tests.synth.conftest import Synth
+from tests.support.synth import Synth
 
 
 def _all_get_stack_output_calls(value: object) -> list[dict]:

@@ -9,8 +9,7 @@ import pytest
 
 from observability.monitoring_config import MAX_RUNBOOK_URL
 from stacks.edge.waf import ANTI_DDOS_RULE_GROUP
-from tests.support.synth import config_for, synthesize
-from tests.synth.conftest import Synth
+from tests.support.synth import Synth, config_for, synthesize
 
 
 @pytest.fixture(scope="session", params=["us-east-1", "eu-west-1", "edge-all"])

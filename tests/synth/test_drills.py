@@ -14,8 +14,7 @@ from observability.drills import DRILLS, GUARD_ALARM, TAG_DRILL
 from observability.plan import plan
 from stacks.config import ConfigError, load_config
 from stacks.drills import CONFIG_PREFIX, EXEC_WRAPPER, LAYER_PARAMETER, drill_plans
-from tests.support.synth import context_for
-from tests.synth.conftest import Synth
+from tests.support.synth import Synth, context_for
 
 
 def _function(s: Synth) -> dict[str, Any]:

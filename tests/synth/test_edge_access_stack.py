@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from stacks.edge.stack import OUTPUT_DISTRIBUTION_ID
 from stacks.service_stack import OUTPUT_FUNCTION_ARN
-from tests.synth.conftest import Synth
+from tests.support.synth import Synth
 
 
 def test_both_cloudfront_permissions_scoped_to_the_distribution(synth: Synth) -> None:

@@ -19,7 +19,7 @@ from stacks.edge.cache_paths import cache_behaviours
 from stacks.edge.waf import ANTI_DDOS_RULE_GROUP, GEO_RULE, KEY_RATE_RULE, RATE_RULE
 from stacks.monitoring.cloudwatch_dashboard import widget_query
 from tests.support.cfn import LogWidget, dashboard_bodies, log_widgets, render
-from tests.synth.conftest import Synth
+from tests.support.synth import Synth
 
 SECURITY_HEADERS = "67f7725c-6f97-4210-82d7-5512b31e9d03"  # managed SecurityHeadersPolicy: no CORS
 ALL_VIEWER_EXCEPT_HOST_HEADER = "b689b0a8-53d0-40ab-baf2-68738e2966ac"

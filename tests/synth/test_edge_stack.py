@@ -10,7 +10,7 @@ from service.limits import MAX_BODY_BYTES
 from stacks.edge.waf import BODY_RULE, MANAGED_RULE_GROUPS, RATE_RULE
 from stacks.service_stack import OUTPUT_URL_DOMAIN
 from tests.support.cfn import alarm_metrics, dashboard_bodies, dashboard_expressions, dashboard_metrics
-from tests.synth.conftest import Synth
+from tests.support.synth import Synth
 
 # AWS managed policy ids (fixed across accounts).
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"

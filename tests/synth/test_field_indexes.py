@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from observability.queries import INDEXED_FIELDS
 from tests.support import logsql
-from tests.synth.conftest import Synth, Telemetry
-from tests.synth.test_telemetry_contract import queries_read
+from tests.support.deployed import queries_read
+from tests.support.synth import Synth
+from tests.support.telemetry import Telemetry
 
 # Equality filters on these select most of the log group (every access line, every INFO line): an index
 # would not shrink the scan.

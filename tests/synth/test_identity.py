@@ -15,7 +15,7 @@ import pytest
 from scripts.deploy_plan import references
 from stacks.edge.distribution import origin_id
 from stacks.service_stack import OUTPUT_FUNCTION_ARN, OUTPUT_URL_DOMAIN, OUTPUT_URL_TARGET
-from tests.synth.conftest import Synth
+from tests.support.synth import Synth
 
 
 def _templates(synth: Synth) -> dict[str, dict[str, Any]]:

@@ -28,19 +28,11 @@ from tests.support.cfn import (
     dashboard_expressions,
     dashboard_metrics,
 )
-from tests.support.synth import cfn_lint
-from tests.synth.conftest import EDGE_REGION, Synth
+from tests.support.deployed import all_templates, home_templates
+from tests.support.synth import EDGE_REGION, Synth, cfn_lint
 
 CFG = MonitoringConfig()
 EDGE_NAMESPACES = {"AWS/CloudFront", "AWS/WAFV2", "CloudWatchSynthetics"}  # the canary runs in us-east-1
-
-
-def home_templates(s: Synth) -> list[StackTemplate]:
-    return s.templates["home"].all_templates()
-
-
-def all_templates(s: Synth) -> list[StackTemplate]:
-    return home_templates(s) + s.templates["edge"].all_templates()
 
 
 def alarms_by_name(s: Synth) -> dict[str, tuple[StackTemplate, dict]]:

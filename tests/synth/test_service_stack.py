@@ -11,12 +11,13 @@ from service.contract import METRICS_NAMESPACE
 from service.dal.tables import IDEMPOTENCY_TABLE_TTL_ATTRIBUTE
 from stacks.service_stack import (
     IDEMPOTENCY_TABLE_ACTIONS,
-    RUNTIME_PYTHON_VERSION,
     TABLE_ACTIONS,
     stage_service_asset,
     tracing_environment,
 )
-from tests.synth.conftest import ROOT, Synth
+from tests.support.bytecode import RUNTIME_CACHE_TAG
+from tests.support.paths import ROOT
+from tests.support.synth import Synth
 
 
 def test_function_runtime_architecture_handler_and_tracing(synth: Synth) -> None:
@@ -142,9 +143,6 @@ def test_iam_is_least_privilege(synth: Synth) -> None:
         "dynamodb:UpdateItem",
         "dynamodb:DeleteItem",
     }
-
-
-RUNTIME_CACHE_TAG = "cpython-" + RUNTIME_PYTHON_VERSION.replace(".", "")  # cpython-313
 
 
 # What only the local server, the emulator or a command-line tool imports: never the function's code.

@@ -8,8 +8,8 @@ from observability.model import Alarm
 from observability.monitoring_config import MonitoringConfig
 from observability.plan import plan
 from stacks.monitoring.topic import TOPIC_IDS
-from tests.synth.conftest import Synth
-from tests.synth.test_monitoring import all_templates
+from tests.support.deployed import all_templates
+from tests.support.synth import Synth
 
 CFG = MonitoringConfig()
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from stacks.config import SNAPSTART_ALIAS
 from tests.support.cfn import UNRESOLVED, alarm_metrics, dashboard_bodies, dashboard_metrics, log_widget_queries
-from tests.synth.conftest import Synth
+from tests.support.synth import Synth
 
 
 def test_snap_start_is_on_in_exactly_one_synthesized_setting(synth_us: Synth, synth_eu: Synth) -> None:

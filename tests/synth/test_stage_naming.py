@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from tests.synth.conftest import Synth
+from tests.support.synth import Synth
 
 
 def _templates(synth: Synth) -> Iterator[tuple[str, dict[str, Any]]]:

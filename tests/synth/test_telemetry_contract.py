@@ -13,12 +13,13 @@ from typing import Any
 
 import pytest
 
-from observability import queries
 from service.catalogue import NOT_FOUND, ROUTES
 from service.contract import ACCESS_FIELDS, ACCESS_FIELDS_WHEN_PRESENT, DIM_ROUTE, METRICS_NAMESPACE
 from tests.support import logsql
-from tests.support.cfn import alarm_metrics, dashboard_bodies, dashboard_metrics, log_widget_queries
-from tests.synth.conftest import Synth, Telemetry, collect
+from tests.support.cfn import alarm_metrics, dashboard_bodies, dashboard_metrics
+from tests.support.deployed import queries_read
+from tests.support.synth import Synth
+from tests.support.telemetry import Telemetry, collect
 
 # Fields whose values are fixed vocabulary, so a query's `field = "literal"` must match an emitted value.
 VOCABULARY_FIELDS = frozenset({"message", "level", "route", "method", "service"})
@@ -55,22 +56,6 @@ def missing_metrics(reads: Iterable[Read], t: Telemetry) -> list[str]:
             if v not in t.dim_values.get(k, set()):
                 problems.append(f"{r.where}: {r.name} reads {k}={v!r}, never emitted")
     return problems
-
-
-def queries_read(s: Synth) -> dict[str, str]:
-    """Every Logs Insights query over the service's log group, as deployed: the saved queries of the
-    monitoring stack and its nested route stacks, and the dashboard's log widgets (not the edge-cache
-    widget over CloudFront's access logs: tests/unit/test_cloudfront_log_queries.py holds those)."""
-    out = {
-        res["Properties"]["Name"]: res["Properties"]["QueryString"]
-        for t in s.templates["home"].all_templates()
-        for res in t.resources("AWS::Logs::QueryDefinition").values()
-    }
-    assert len(out) == len(queries.service_queries()) + sum(len(queries.route_queries(r)) for r in ROUTES)
-    for body in dashboard_bodies(s.templates["home"]):
-        edge_logs = s.stacks.edge.cloudfront_access_log_group_name
-        out |= {f"log widget {i}": text for i, text in enumerate(log_widget_queries(body, exclude_source=edge_logs))}
-    return out
 
 
 def missing_fields(texts: dict[str, str], t: Telemetry) -> list[str]:

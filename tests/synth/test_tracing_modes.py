@@ -11,7 +11,7 @@ from observability.queries import INDEXED_FIELDS
 from service.tracing import ENV_TRACING_MODE
 from stacks.config import load_config
 from stacks.tracing_layer import APPLICATION_SIGNALS_POLICY, EXEC_WRAPPER, OTEL_PYTHON_LAYER_ARNS
-from tests.synth.conftest import CDK_CONTEXT, Synth
+from tests.support.synth import CDK_CONTEXT, Synth
 
 OTEL_VARIABLES = {"AWS_LAMBDA_EXEC_WRAPPER", "OTEL_SERVICE_NAME", "OTEL_AWS_APPLICATION_SIGNALS_ENABLED"}
 

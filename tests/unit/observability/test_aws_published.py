@@ -1,6 +1,6 @@
 """One model of what AWS publishes (observability/aws_published.py): the local server's PlatformMetrics
 publishes only listed metrics under listed dimension sets, and each listed metric names its dimension sets
-once. (The units are held to it by tests/unit/test_unit_guard.py, the scenario world by
+once. (The units are held to it by tests/unit/observability/test_unit_guard.py, the scenario world by
 tests/scenarios/test_world_publishes.py.)"""
 
 from __future__ import annotations

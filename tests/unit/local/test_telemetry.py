@@ -13,7 +13,7 @@ import pytest
 from local.load import Phase, check_recording
 from local.telemetry import Recorder, event_line, log_event, platform_lines
 from observability.aws_published import PlatformMetrics
-from tests.unit.test_console_document import T0, Clock, access_line
+from tests.support.console import T0, Clock, access_line
 
 STREAM = "2026/12/07/[$LATEST]0123456789abcdef"
 START, END, REPORT = platform_lines("req-1", 3.21, 512, 58, 1081.93)

@@ -10,7 +10,6 @@ import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -18,8 +17,9 @@ import pytest
 from observability.units.canary import CORRELATION_PREFIX, body
 from service.contract import SYNTHETIC_CORRELATION_PREFIX, SYNTHETIC_CUSTOMER
 from service.request_state import correlation_id_for
+from tests.support.paths import ROOT
 
-SCRIPT = Path(__file__).resolve().parents[2] / "canary" / "python" / "api_canary.py"
+SCRIPT = ROOT / "canary" / "python" / "api_canary.py"
 
 
 def _script() -> ModuleType:

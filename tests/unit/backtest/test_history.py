@@ -15,6 +15,7 @@ from backtest.history import History, HistoryError, Metric, Stretch
 from backtest.statistics import StatSeries, needed
 from observability.simulator.evaluator import MetricAlarm, MetricStat
 from observability.simulator.series import MetricKey, Scenario, Series
+from tests.support.paths import ROOT
 
 LATENCY = MetricKey.of("OrdersApi", "Latency", {"service": "orders-api"})
 
@@ -127,7 +128,5 @@ def test_the_backtest_needs_no_cdk() -> None:
     import sys
 
     code = "import sys, backtest.cli; print(sorted(m for m in sys.modules if m.startswith(('aws_cdk', 'jsii'))))"
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=Path(__file__).parents[2]
-    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "[]"

@@ -52,8 +52,8 @@ from observability.unit import MonitoredUnit, Panel, Scope, UnitAlarms
 from service.catalogue import ROUTES
 from service.contract import METRICS_NAMESPACE
 from stacks.monitoring.refs import SUPPLIED
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 # The configurations whose units differ: Shield Advanced adds an alarm, an alias a dimension value, the
 # reservation swaps the concurrency alarms; the canary is on by default.
 SCOPES = tuple(
@@ -113,7 +113,7 @@ def unpublished(where: str, what: str, metrics: Iterable[Metric]) -> Iterator[st
                 f"{where}: {what} reads {m.namespace}/{m.name} under {list(dims)}, which AWS publishes nowhere in "
                 "observability/aws_published.py PUBLISHED: add it there (its dimension sets, and when a datapoint "
                 "exists), and to what publishes it locally (PlatformMetrics) or in the scenario world "
-                "(tests/scenarios/world.py) if they model it"
+                "(tests/support/scenarios/world.py) if they model it"
             )
 
 
@@ -172,9 +172,9 @@ def problems(units: Iterable[MonitoredUnit], scopes: Iterable[Scope] = SCOPES) -
                 if a.notify and not covered(a.key):
                     out[
                         f"{where}: notifying alarm {a.key!r} is in no failure-mode row: add a row that makes it fire "
-                        "to observability/failure_modes.py MODES (its traffic in tests/scenarios/world.py, what it "
+                        "to observability/failure_modes.py MODES (its traffic in tests/support/scenarios/world.py, what it "
                         "assumes of AWS in observability/assumptions.py), or say in observability/failure_modes.py "
-                        "NOT_IN_A_ROW which quiet scenario or survivor (tests/scenarios/survivors.py) covers it, or "
+                        "NOT_IN_A_ROW which quiet scenario or survivor (tests/support/scenarios/survivors.py) covers it, or "
                         "why nothing can"
                     ] = None
             for q in unit.saved_queries(scope):
@@ -280,7 +280,7 @@ def test_the_guard_names_the_file_to_edit_for_each_missing_piece(monkeypatch: py
         SUPPLIED["edge"] - {"waf_log_group_name"},
     )
     found = problems([THIS], SCOPES[:1])
-    here = "tests/unit/test_unit_guard.py"
+    here = "tests/unit/observability/test_unit_guard.py"
     assert found == [
         f"{here}: alarm 'throwaway-undelivered' needs deploy-time value(s) ['topic_name'] that the edge monitoring "
         "stack does not supply: add them to stacks/monitoring/refs.py SUPPLIED['edge'] and pass them to "
@@ -291,21 +291,21 @@ def test_the_guard_names_the_file_to_edit_for_each_missing_piece(monkeypatch: py
         f"{here}: alarm 'throwaway-undelivered' reads AWS/Throwaway/NumberOfNotificationsFailed under ['TopicName'], "
         "which AWS publishes nowhere in observability/aws_published.py PUBLISHED: add it there (its dimension sets, "
         "and when a datapoint exists), and to what publishes it locally (PlatformMetrics) or in the scenario world "
-        "(tests/scenarios/world.py) if they model it",
+        "(tests/support/scenarios/world.py) if they model it",
         f"{here}: alarm 'throwaway-undelivered' restates a threshold in its condition "
         "'Sum(NumberOfNotificationsFailed) > 0': say only what the fields cannot (observability/conditions.py "
         "generates the rest)",
         f"{here}: notifying alarm 'throwaway-undelivered' is in no failure-mode row: add a row that makes it fire to "
-        "observability/failure_modes.py MODES (its traffic in tests/scenarios/world.py, what it assumes of AWS in "
+        "observability/failure_modes.py MODES (its traffic in tests/support/scenarios/world.py, what it assumes of AWS in "
         "observability/assumptions.py), or say in observability/failure_modes.py NOT_IN_A_ROW which quiet scenario "
-        "or survivor (tests/scenarios/survivors.py) covers it, or why nothing can",
+        "or survivor (tests/support/scenarios/survivors.py) covers it, or why nothing can",
         f"{here}: saved query 'throwaway-waf' (log group 'waf') needs deploy-time value(s) ['waf_log_group_name'] "
         "that the edge monitoring stack does not supply: add them to stacks/monitoring/refs.py SUPPLIED['edge'] "
         "and pass them to supplied(...) in stacks/monitoring/stacks.py (EdgeMonitoringStack)",
         f"{here}: dashboard widget 'Undelivered' reads AWS/Throwaway/NumberOfNotificationsFailed under "
         "['TopicName'], which AWS publishes nowhere in observability/aws_published.py PUBLISHED: add it there (its "
         "dimension sets, and when a datapoint exists), and to what publishes it locally (PlatformMetrics) or in the "
-        "scenario world (tests/scenarios/world.py) if they model it",
+        "scenario world (tests/support/scenarios/world.py) if they model it",
         f"{here}: dashboard widget 'Undelivered' needs deploy-time value(s) ['topic_name'] that the home "
         "monitoring stack does not supply: add them to stacks/monitoring/refs.py SUPPLIED['home'] and pass them "
         "to supplied(...) in stacks/monitoring/stacks.py (MonitoringStack)",

@@ -139,7 +139,7 @@ def world() -> Iterator[World]:
 
 def drill_c() -> DrillPlan:
     """Row c's drill in a configuration whose only alarm of the row is lambda-errors: the runner's behaviour
-    (pass, missing, late, unexpected, cleanup) on one alarm; which alarms a row expects is test_drills_model's."""
+    (pass, missing, late, unexpected, cleanup) on one alarm; which alarms a row expects is tests/unit/observability/test_drills.py's."""
     facts = alarm_facts(PLAN.alarms)
     return plan_drill("c", {k: v for k, v in facts.items() if k == "lambda-errors"}, timeout_s=10)
 

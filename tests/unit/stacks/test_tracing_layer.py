@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import importlib.metadata
 import re
-from pathlib import Path
 
 from stacks.tracing_layer import FAST_START_SINCE, LAYER_RELEASE, OTEL_PYTHON_LAYER_ARNS
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 ARN = re.compile(r"^arn:aws(-cn)?:lambda:(?P<region>[a-z0-9-]+):\d{12}:layer:AWSOpenTelemetryDistroPython:\d+$")
 
 

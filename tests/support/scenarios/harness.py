@@ -32,7 +32,7 @@ from observability.simulator.loader import default_resolve, load_templates
 from observability.simulator.series import SOURCES, Scenario, source_of
 from observability.units import canary
 from service.catalogue import RouteSpec
-from tests.scenarios import world
+from tests.support.scenarios import world
 from tests.support.synth import Synth
 
 

@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 
 from local import browser
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.paths import ROOT
 
 
 def executable(path: Path, text: str = "#!/bin/sh\nexit 0\n") -> Path:

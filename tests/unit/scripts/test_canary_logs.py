@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from scripts.canary_logs import CanaryLogs, apply, canaries, log_group_of
-from tests.unit.test_deploy_plan import assembly
+from tests.support.assembly import assembly
 
 ENGINE = "arn:aws:lambda:us-east-1:111111111111:function:cwsyn-orders-api-5f0c2a9e-1b2c-4d5e-8f90-a1b2c3d4e5f6:3"
 GROUP = "/aws/lambda/cwsyn-orders-api-5f0c2a9e-1b2c-4d5e-8f90-a1b2c3d4e5f6"

@@ -12,27 +12,12 @@ from typing import Any
 import pytest
 
 from scripts.deploy_plan import Reference, Step, main, plan, references
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.assembly import assembly
+from tests.support.paths import ROOT
 
 
 def weak(stack: str, output: str, region: str = "eu-west-1") -> dict[str, Any]:
     return {"Fn::GetStackOutput": {"StackName": stack, "OutputName": output, "Region": region}}
-
-
-def assembly(tmp_path: Path, templates: dict[str, tuple[str, dict[str, Any]]], deps: dict[str, list[str]]) -> Path:
-    """A cloud assembly: stack name -> (region, template); ``deps`` are the CDK's declared dependencies."""
-    artifacts = {}
-    for name, (region, template) in templates.items():
-        (tmp_path / f"{name}.template.json").write_text(json.dumps(template))
-        artifacts[name] = {
-            "type": "aws:cloudformation:stack",
-            "environment": f"aws://111111111111/{region}",
-            "properties": {"templateFile": f"{name}.template.json"},
-            "dependencies": deps.get(name, []),
-        }
-    (tmp_path / "manifest.json").write_text(json.dumps({"artifacts": artifacts}))
-    return tmp_path
 
 
 def resource(**props: Any) -> dict[str, Any]:

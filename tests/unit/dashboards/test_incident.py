@@ -13,9 +13,8 @@ from local.telemetry import Recorder
 from observability.aws_published import PlatformMetrics
 from observability.model import AlarmStatus, Text
 from observability.plan import plan
-from tests.unit.test_console_document import T0, Clock, doc
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.console import T0, Clock, doc
+from tests.support.paths import ROOT
 
 
 def test_the_deployed_dashboard_opens_with_what_notifies_now() -> None:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from pathlib import Path
 
 import pytest
 
 from service.catalogue import ROUTES, ROUTES_BY_NAME, CacheRule, RouteSpec, Slo, check_catalogue
 from stacks.edge.cache_paths import cache_behaviours, cloudfront_matches, example_path, path_pattern, served_by
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 SLO = Slo(100, 99, 0.999)
 
 
