@@ -62,9 +62,17 @@ class Loaded:
     def pages(self, key: str) -> bool:
         return self.severity.get(key) == "page"
 
-    def world(self, timeline: Callable[[int], world.Minute], minutes: int, *, judged_from: int = 0) -> Scenario:
+    def world(
+        self, timeline: Callable[[int], world.Minute], minutes: int, *, judged_from: int = 0, history: bool = False
+    ) -> Scenario:
         scn = world.World(
-            self.routes, self.service, timeline, minutes, canary=self.canary, canary_name=self.canary_name
+            self.routes,
+            self.service,
+            timeline,
+            minutes,
+            canary=self.canary,
+            canary_name=self.canary_name,
+            history=history,
         ).run()
         scn.start = judged_from  # evaluations from here on; the data before it is the windows' history
         return scn
@@ -331,13 +339,13 @@ def cases(loaded: Loaded) -> list[Case]:
         for mode in MODES:
             patterns: dict[str, str] = {}
             want = expected(mode, loaded, low_traffic=bg is low, patterns=patterns)
-            scn = loaded.world(rows[mode.row], world.END, judged_from=JUDGED_FROM)
+            scn = loaded.world(rows[mode.row], world.END, judged_from=JUDGED_FROM, history=True)
             out.append(Case(f"row {mode.row} on {bg_name}", f"row {mode.row}", scn, want, patterns, since=world.START))
     k2 = next(m for m in MODES if m.row == "k2")
     fixed_at = world.START + REGRESSION_MINUTES
     regression = world.failure_timelines(loaded.routes, loaded.reserved, loaded.limit, low)["k2"]
     fixed = lambda m: regression(m) if m < fixed_at else low(m)  # noqa: E731
-    scn = loaded.world(fixed, fixed_at + CLEARED_WITHIN + 10, judged_from=JUDGED_FROM)
+    scn = loaded.world(fixed, fixed_at + CLEARED_WITHIN + 10, judged_from=JUDGED_FROM, history=True)
     want = expected(k2, loaded)
     out.append(
         Case(

@@ -91,6 +91,8 @@ CANARY_TIMEOUT_MS = 10_000  # a failed request's wait, at most (canary/python/ap
 EDGE_LOCATIONS = 3
 OTHER_FUNCTIONS_CLAIM = 200  # ClaimedAccountConcurrency of the rest of the account (reservations, other functions)
 TIMEOUT_MS = 10_000
+HISTORY_HOURS = 8  # a failure row's history before its first hour (World._history)
+HISTORY_DAYS = 3  # AWS/Lambda's: the budget-leak window's
 
 
 def _take(n: int, share: float) -> int:
@@ -127,6 +129,8 @@ class World:
     # The outside-in canary's targets (route names), empty without it: a run every CANARY_EVERY minutes.
     canary: tuple[str, ...] = ()
     canary_name: str = CANARY
+    # The days before minute 0 (the failure rows): the first hour's metrics again (World._history).
+    history: bool = False
     _data: dict[tuple[str, str, tuple[tuple[str, str], ...]], dict[int, list[float]]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(list))
     )
@@ -141,15 +145,25 @@ class World:
 
     def run(self) -> Scenario:
         # The canary runs whatever the traffic: it ran before the scenario's first minute too.
-        for m in range(-CANARY_EVERY, 0):
-            self._canary_run(m, self.timeline(0))
+        if not self.history:
+            for m in range(-CANARY_EVERY, 0):
+                self._canary_run(m, self.timeline(0))
         for m in range(self.minutes):
             self._minute(m, self.timeline(m))
         scn = Scenario(end=self.minutes)
         for (ns, name, dims), per_minute in self._data.items():
             samples = {m: Sample.of(v) for m, v in per_minute.items() if v}
+            if self.history:
+                samples = self._history(ns, samples) | samples
             scn.add(ns, name, dict(dims), Series(samples))
         return scn
+
+    def _history(self, namespace: str, samples: Mapping[int, Sample]) -> dict[int, Sample]:
+        """The days before minute 0: the first hour (the background, before any failure) published again and
+        again, AWS/Lambda's counters for HISTORY_DAYS (the budget-leak window), every other metric for
+        HISTORY_HOURS (the longest other window is 6 h). Windows are then judged at their real length."""
+        minutes = HISTORY_DAYS * 1440 if namespace == "AWS/Lambda" else HISTORY_HOURS * 60
+        return {m: samples[m % 60] for m in range(-minutes, 0) if m % 60 in samples}
 
     def _canary_run(self, m: int, x: Minute) -> tuple[str, ...]:
         """A canary run (every CANARY_EVERY minutes): CloudWatchSynthetics SuccessPercent (100, or 0 when a
@@ -284,7 +298,7 @@ def _canary_request_ok(x: Minute, route: str) -> bool:
 
 # --- the scenarios ---------------------------------------------------------------------------------
 
-START = 60  # an hour of background traffic first (the 1-h burn windows have history)
+START = 60  # an hour of background first (and, for the rows, its history before it: World._history)
 END = START + 45  # a failure's minutes are judged up to here (orders_summary's p90 latency SLO pages after ~30)
 NORMAL = Minute()
 Timeline = Callable[[int], Minute]
