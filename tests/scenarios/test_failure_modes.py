@@ -13,6 +13,7 @@ from observability.simulator.evaluator import ALARM, OK
 from tests.support.scenarios import world
 from tests.support.scenarios.harness import (
     FULLY_PROVEN,
+    INTERMITTENT,
     NO_LAG,
     RETRIED_ALONE,
     SLOW_INITS,
@@ -25,6 +26,8 @@ from tests.support.scenarios.harness import (
 )
 
 QUIET = ("quiet night", "low-traffic day", "bursty batch", "busy day", RETRIED_ALONE)
+# Cases that must page exactly what they list (harness.pinning_cases).
+PINNING = (INTERMITTENT,)
 
 
 def test_every_row_has_a_world_and_issue_8s_rows_are_all_there(loaded: Loaded, cases: dict[str, Case]) -> None:
@@ -57,6 +60,15 @@ def test_quiet_scenario(
     # Pages nothing; a ticket it may raise is listed in the case (the busy day's budget leak) and judged above.
     paging = {s: {k: m for k, m in o.minutes.items() if loaded.pages(k)} for s, o in observed[case.name].items()}
     assert all(not pages for pages in paging.values()), paging
+
+
+@pytest.mark.parametrize("name", PINNING)
+def test_pinning_case(
+    loaded: Loaded, cases: dict[str, Case], observed: dict[str, dict[str, Observed]], name: str
+) -> None:
+    # Intermittent failures: 3 bad minutes, a healthy period, 3 bad minutes again: 2 of 3 periods page them.
+    assert _judge(loaded, [cases[name]], observed, complete=loaded.name == FULLY_PROVEN) == ""
+    print(f"\n{name}: {observed[name][NO_LAG.name].minutes} (minutes from the start)")
 
 
 def test_sparse_slow_inits_ticket_on_the_third_in_an_hour(

@@ -388,19 +388,31 @@ SLOW_INITS_TICKET: Minutes = (21, 27)  # the third slow init in an hour (EMF 0-6
 
 
 def pinning_cases(loaded: Loaded) -> list[Case]:
-    """Cases for what no failure row can tell apart: the service burns' 5-failure floor at the thinnest
+    """Cases for what no failure row can tell apart: 2 of 3 periods against 2 consecutive (intermittent
+    failures at the edge and in DynamoDB), the service burns' 5-failure floor at the thinnest
     traffic (the canary alone around a retried bad request, 6 hours of its calls before it), and the init
     ticket's count and hour (sparse slow inits: a noisy neighbour's every 40 minutes, then a regression's
     every 20)."""
     retried = loaded.world(world.retried_alone, world.RETRIED_ALONE_AT + 60, judged_from=world.RETRIED_ALONE_AT - 20)
     inits = loaded.world(world.slow_inits(loaded.routes), world.SLOW_INITS_FROM + 60, judged_from=JUDGED_FROM)
+    bursts = loaded.world(world.intermittent, world.INTERMITTENT_MINUTES, judged_from=world.EDGE_4XX_BURSTS[0] - 20)
     return [
+        Case(INTERMITTENT, INTERMITTENT, bursts, INTERMITTENT_PAGES),
         Case(RETRIED_ALONE, RETRIED_ALONE, retried, RETRIED_ALONE_WINDOWS),
         Case(SLOW_INITS, SLOW_INITS, inits, {"lambda-init-slow": SLOW_INITS_TICKET}, since=world.SLOW_INITS_FROM),
     ]
 
 
 RETRIED_ALONE = "a bad request retried, the canary's calls alone around it"
+INTERMITTENT = "intermittent: 3 bad minutes twice, 10 minutes apart"
+# Minutes from the start: each alarm pages on its second burst, 2 of its last 3 periods breaching (later by
+# its source's lag, 0-3 minutes, less what the burst's own minutes absorb).
+_E4, _E5, _DB = world.EDGE_4XX_BURSTS[1], world.EDGE_5XX_BURSTS[1], world.DYNAMODB_ERROR_MINUTES[1]
+INTERMITTENT_PAGES: dict[str, Minutes] = {
+    "cloudfront-4xx-rate": (_E4 + 3, _E4 + 4),
+    "cloudfront-5xx-rate": (_E5 + 3, _E5 + 5),
+    "dynamodb-system-errors": (_DB + 1, _DB + 4),
+}
 SLOW_INITS = "sparse slow inits: a noisy neighbour's, then a regression's"
 
 

@@ -13,7 +13,7 @@ REASONS: tuple[tuple[str, str], ...] = (
         r"(service-(fast|slow|leak)-\w+|telemetry-heartbeat): missing data notBreaching -> breaching",
         "cannot matter: every input but the request count is FILLed with 0 and the IF has a false value (0), so "
         "the expression has a value in every period, even with no request at all (row l: nothing reaches the "
-        "API for 45 minutes, and no period of these alarms is missing); the missing-data treatment is never "
+        "API for 50 minutes, and no period of these alarms is missing); the missing-data treatment is never "
         "consulted",
     ),
     (

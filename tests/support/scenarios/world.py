@@ -299,7 +299,7 @@ def _canary_request_ok(x: Minute, route: str) -> bool:
 # --- the scenarios ---------------------------------------------------------------------------------
 
 START = 60  # an hour of background first (and, for the rows, its history before it: World._history)
-END = START + 45  # a failure's minutes are judged up to here (orders_summary's p90 latency SLO pages after ~30)
+END = START + 50  # a failure's minutes are judged up to here (orders_summary's p90 latency SLO pages after ~30)
 NORMAL = Minute()
 Timeline = Callable[[int], Minute]
 Change = Callable[[Minute], Minute]
@@ -449,7 +449,7 @@ def low_traffic_day(routes: tuple[RouteSpec, ...], *, seed: str = "low-traffic d
     giving EVERY route one every 5-15 minutes is the pessimistic end of that, and stands for a big page
     as well. Deterministic: the same seed, the same day."""
     rng = random.Random(seed)
-    minutes = LOW_TRAFFIC_MINUTES + END
+    minutes = LOW_TRAFFIC_MINUTES + 105  # fixed: the same day whatever END judges of it
     requests = {r.name: [rng.randint(2, 10) for _ in range(minutes)] for r in routes}
     slow_at: dict[str, set[int]] = {}
     for r in routes:
@@ -622,3 +622,23 @@ def slow_inits(routes: tuple[RouteSpec, ...]) -> Timeline:
         return replace(QUIET, route_requests={route: 1}, slow={route: 1}, init_ms=init_ms)
 
     return minute
+
+
+# Intermittent failures (minutes from the start, on normal traffic): each a few bad minutes, twice, 10 minutes
+# apart, with a healthy 5-minute period between them. 2 of 3 periods pages them; 2 consecutive never would.
+EDGE_4XX_BURSTS = (60, 70)  # the edge function refuses every key for 3 minutes (a KeyValueStore reload)
+EDGE_5XX_BURSTS = (100, 110)  # CloudFront cannot reach the origin for 3 minutes
+DYNAMODB_ERROR_MINUTES = (140, 150)  # a SystemError each, absorbed by the SDK's retries (no 5xx)
+INTERMITTENT_MINUTES = 175
+BURST = 3
+
+
+def intermittent(m: int) -> Minute:
+    """Normal traffic with short failures that come back (module constants above)."""
+    if any(b <= m < b + BURST for b in EDGE_4XX_BURSTS):
+        return replace(NORMAL, edge_refused=1.0)
+    if any(b <= m < b + BURST for b in EDGE_5XX_BURSTS):
+        return replace(NORMAL, origin_unreachable=1.0)
+    if m in DYNAMODB_ERROR_MINUTES:
+        return replace(NORMAL, system_errors=1)
+    return NORMAL
