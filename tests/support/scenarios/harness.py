@@ -2,7 +2,9 @@
 
 ``load(synth)`` reads every alarm of the real cloud assembly (both regions, nested stacks) and maps
 the deploy-time tokens (function, table, distribution) to the names the world publishes under.
-``cases(loaded)`` builds every scenario once (each failure row on two backgrounds, the quiet days);
+``cases(loaded)`` builds every scenario once (each failure row on two backgrounds with their history,
+the quiet days, and the pinning cases: intermittent failures, a retried request with the canary alone around
+it, sparse slow inits);
 ``observe`` evaluates a case under every :data:`SETTINGS` (ingestion lag per source, evaluation
 range), re-evaluating only the alarms a setting can change; ``verdict`` compares what paged with what
 observability/failure_modes.py says, naming the setting that broke it.
@@ -410,7 +412,7 @@ INTERMITTENT = "intermittent: 3 bad minutes twice, 10 minutes apart"
 _E4, _E5, _DB = world.EDGE_4XX_BURSTS[1], world.EDGE_5XX_BURSTS[1], world.DYNAMODB_ERROR_MINUTES[1]
 INTERMITTENT_PAGES: dict[str, Minutes] = {
     "cloudfront-4xx-rate": (_E4 + 3, _E4 + 4),
-    "cloudfront-5xx-rate": (_E5 + 3, _E5 + 5),
+    "cloudfront-5xx-rate": (_E5 + 1, _E5 + 4),
     "dynamodb-system-errors": (_DB + 1, _DB + 4),
 }
 SLOW_INITS = "sparse slow inits: a noisy neighbour's, then a regression's"
