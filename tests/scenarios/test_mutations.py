@@ -2,8 +2,7 @@
 metric it reads pointed elsewhere; missing-data treatment flipped; EvaluationPeriods and DatapointsToAlarm
 one more and one less; the period doubled and halved; every number inside an IF condition, the floors,
 x10 and /10) must make at least one case (a failure-mode row on either background, a quiet scenario, a
-pinning case (harness.pinning_cases), the
-fixed regression) fail, with no lag or (an alarm that mixes sources) with its sources late. A mutation that survives is
+pinning case (harness.pinning_cases), the fixed regression) fail, with no lag or (an alarm that mixes sources) with its sources late. A mutation that survives is
 listed in tests/support/scenarios/survivors.py with why (it cannot matter, or which traffic shape would pin it);
 the test asserts that list exactly, so a new survivor fails.
 
