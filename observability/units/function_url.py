@@ -91,7 +91,9 @@ def _share(cfg: MonitoringConfig, status: str, label: str) -> Expression:
     4xx, the requests that were never an invocation; 5xx, the invocations that ended in a function error."""
     floor = cfg.url_min_requests
     answered = "(requests - FILL(invocations, 0))" if status == "4xx" else "FILL(errors, 0)"
-    inputs = {"invocations": metric("Invocations")} if status == "4xx" else {"errors": metric("Errors")}
+    # The code the URL invokes (the alias with SnapStart): a console test of $LATEST is no URL request.
+    name = "Invocations" if status == "4xx" else "Errors"
+    inputs = {name.lower(): lambda_function.served_metric(cfg, name, "Sum", PERIOD_S)}
     return Expression(
         f"IF(requests >= {floor}, 100 * {answered} / requests)",
         {"requests": metric("UrlRequestCount"), **inputs},
