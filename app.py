@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""CDK entry point (cdk.json "app"). Configuration comes from cdk.json context; see stacks/config.py."""
+"""CDK entry point (cdk.json "app"). Configuration comes from CDK context (cdk.json, -c); see settings/config.py."""
 
 from __future__ import annotations
 
@@ -7,14 +7,16 @@ import sys
 
 import aws_cdk as cdk
 
+from settings.config import ConfigError, cdk_json_context, context_of, load_config
 from stacks.build import build_app
-from stacks.config import ConfigError, context_of, load_config
 
 
 def main() -> None:
     app = cdk.App()
     try:
-        config = load_config(context_of(app.node.try_get_context))
+        # The app's context (cdk.json merged with -c) over cdk.json's own keys: jsii drops a null-valued key,
+        # and null may mean something (reserved_concurrency: null = do not reserve).
+        config = load_config({**cdk_json_context(), **context_of(app.node.get_all_context())})
     except ConfigError as err:
         sys.exit(f"cdk.json / -c context error: {err}")
     build_app(app, config)

@@ -1,6 +1,6 @@
 """The working tree's alarms as the CDK app deploys them, without CDK: cdk.json's context with the
 ``-c key=value`` overrides of ``CDK_ARGS=`` (``scripts.runbook.context``), validated by
-``stacks.config.load_config`` and planned by ``observability.plan.plan`` exactly as ``stacks/build.py`` does;
+``settings.config.load_config`` and planned by ``observability.plan.plan`` exactly as ``stacks/build.py`` does;
 then turned into the offline evaluator's alarms by the same function the local console uses
 (``dashboards.console_document.alarm_set``), so the console and the backtest judge one definition.
 """
@@ -16,7 +16,7 @@ from observability.plan import Plan, plan
 from observability.simulator.evaluator import AlarmSet, MetricAlarm
 from scripts.runbook import context
 from service.catalogue import ROUTES
-from stacks.config import InfraConfig, load_config
+from settings.config import InfraConfig, load_config
 
 
 @dataclass(frozen=True)

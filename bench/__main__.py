@@ -13,7 +13,7 @@
    (Powertools' Tracer imports the X-Ray SDK), otel (the distro's SDK set up as AWS's layer sets it
    up: fast start, and the full SDK that Application Signals needs) and off, each against the same
    bare baseline. Target: otel <= xray.
-6. The asset's bytecode (stacks/bytecode.py): cold init with service/ compiled from source, as
+6. The asset's bytecode (asset/bytecode.py): cold init with service/ compiled from source, as
    Lambda does without it, vs loaded from the bytecode compiled the way the asset is.
 
 Machines are shared and noisy: times are CPU time of the measuring process (not wall time),
@@ -35,8 +35,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from asset.bytecode import compile_package
 from service.tracing import ENV_TRACING_MODE
-from stacks.bytecode import compile_package
 
 ROOT = Path(__file__).resolve().parents[1]
 TRACE_ID = "Root=1-6740b2a3-5d9f0f2d8e7b4a1c9e3f2a10;Parent=53995c3f42cd8ad8;Sampled=1"

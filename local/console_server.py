@@ -39,6 +39,7 @@ from local.insights.runner import Result
 from local.telemetry import Recorder, log_files
 from observability.plan import Plan, plan
 from service.contract import METRICS_NAMESPACE
+from settings.config import cdk_json_context, load_config
 
 PAGE_DIR = Path(__file__).resolve().parents[1] / "dashboards" / "console"
 # URL path -> file under PAGE_DIR, and its content type; nothing else is served.
@@ -59,13 +60,12 @@ PROBLEM = "application/problem+json"
 
 
 def deployed_home_region() -> str:
-    """cdk.json's ``home_region`` (where `make deploy` puts the dashboard and alarms), else the local REGION."""
+    """``home_region`` as cdk.json sets it (where `make deploy` puts the dashboard and alarms), else the local
+    REGION when cdk.json cannot be read or is invalid."""
     try:
-        context = json.loads((PAGE_DIR.parents[1] / "cdk.json").read_text(encoding="utf-8")).get("context", {})
+        return load_config(cdk_json_context(), environ={}).home_region
     except (OSError, ValueError):
         return REGION
-    region = context.get("home_region")
-    return region if isinstance(region, str) and region else REGION
 
 
 class Console:

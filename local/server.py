@@ -12,7 +12,6 @@ Not part of the Lambda asset: nothing in service/ imports this package.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import signal
 import socket
@@ -34,27 +33,25 @@ from local.telemetry import DEFAULT_DIR, RETENTION_S, Recorder
 from local.workers import Worker, WorkerError, WorkerPool
 from observability.aws_published import PlatformMetrics
 from service.environment import ENV_CORS_ALLOWED_ORIGINS
-from stacks.config import cors_origins
+from settings.config import CDK_JSON, cdk_json_context, load_config
 
 DEFAULT_TABLE = "orders-local"
-CDK_JSON = Path(__file__).resolve().parents[1] / "cdk.json"
 # Without a reservation the function shares the account's pool; 10 is what new accounts get.
 UNRESERVED_CONCURRENCY = 10
 
 
 def configured_cors_origins(cdk_json: Path = CDK_JSON) -> str:
-    """cdk.json's cors_allowed_origins, as the CDK app passes it to the function (one source)."""
-    context = json.loads(cdk_json.read_text(encoding="utf-8")).get("context", {})
-    return ",".join(cors_origins(context.get("cors_allowed_origins")))
+    """cors_allowed_origins as cdk.json sets it, as the CDK app passes it to the function (one source)."""
+    return ",".join(load_config(cdk_json_context(cdk_json), environ={}).cors_allowed_origins)
 
 
 def configured_concurrency(path: Path = CDK_JSON) -> tuple[int, str]:
-    """(N, throttle reason) from cdk.json's `reserved_concurrency`, as the deployed function has it."""
+    """(N, throttle reason) from `reserved_concurrency` as cdk.json sets it, as the deployed function has it."""
     try:
-        reserved = json.loads(path.read_text()).get("context", {}).get("reserved_concurrency")
-    except (OSError, ValueError):
+        reserved = load_config(cdk_json_context(path), environ={}).reserved_concurrency
+    except (OSError, ValueError):  # an unreadable or invalid cdk.json: the synth says what is wrong
         reserved = None
-    if isinstance(reserved, int) and reserved > 0:
+    if reserved:
         return reserved, "ReservedFunctionConcurrentInvocationLimitExceeded"
     return UNRESERVED_CONCURRENCY, "ConcurrentInvocationLimitExceeded"
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from observability.model import Region, Severity
 from service.contract import SERVICE_NAME
 
-# The longest runbook_url accepted (stacks/config.py checks it). CloudWatch caps AlarmDescription at
+# The longest runbook_url accepted (settings/config.py checks it). CloudWatch caps AlarmDescription at
 # 1,024 characters; every description keeps the full link (plus "#<anchor>") and trims its first checks
 # to make room (observability/alarm_docs.py), which tests prove for every alarm at this length.
 MAX_RUNBOOK_URL = 256

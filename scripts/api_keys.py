@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Add, list and revoke the API keys that the edge function (edge/api_key.js) checks.
+"""Add, list and revoke the API keys that the edge function (cloudfront_functions/api_key.js) checks.
 
     python scripts/api_keys.py --stack OrdersEdge add acme        # prints the new key ONCE on stdout
     python scripts/api_keys.py --stack OrdersEdge add canary --from-secret <CanaryApiKeySecret ARN>

@@ -460,7 +460,7 @@ class Traffic:
 
 def _config(args: Sequence[str]) -> Any:
     from scripts.runbook import context
-    from stacks.config import load_config
+    from settings.config import load_config
 
     return load_config(context(args))
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from observability.alarm_docs import render_markdown
-from stacks.config import load_config
+from settings.config import load_config
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -29,7 +29,7 @@ from typing import Any
 
 from observability.monitoring_config import MonitoringConfig
 from scripts.runbook import context
-from stacks.config import InfraConfig, load_config
+from settings.config import InfraConfig, load_config
 
 EDGE_REGION = "us-east-1"
 CLOUDFRONT = "cloudfront.amazonaws.com"

@@ -9,7 +9,7 @@ CORRELATION_HEADER = "x-correlation-id"
 # contract.EDGE_REQUEST_ID_FIELD.
 EDGE_REQUEST_ID_HEADER = "x-amz-cf-id"
 
-# API keys (edge/api_key.js): an accepted call reaches the function with this header holding the key
+# API keys (cloudfront_functions/api_key.js): an accepted call reaches the function with this header holding the key
 # id (12 hex characters of sha256(key), not secret). Trusted only when the CDK app says the edge
 # sets it (environment.ENV_API_KEYS=true); otherwise a viewer could have sent it. Logged as
 # contract.CLIENT_ID_FIELD.

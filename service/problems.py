@@ -3,8 +3,9 @@
 "Problem" is the one name for it: the document built here (``problem_details``), its JSON text
 (``problem_body``), the exception a route raises for one (``ProblemError``) and the response the
 resolver sends (service/problem_mapping.py). The WAF's custom response bodies (stacks/edge/waf.py)
-are built here too; edge/api_key.js keeps its own builder, and tests/edge/test_problem_shape.py keeps
-the two alike. Plain Python (no Powertools): the CDK app imports it.
+are built here too; cloudfront_functions/api_key.js keeps its own builder, and
+tests/cloudfront_functions/test_problem_shape.py keeps the two alike. Plain Python (no Powertools): the CDK
+app imports it.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ CONTEXT_KEY = "request_state"
 # A correlation id from a client is trusted only when it is short and plain; anything else
 # (too long, odd characters, log-injection attempts) is replaced by the request id.
 _CORRELATION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
-# The key id edge/api_key.js puts in x-client-id. Trusted only when the CDK app says the edge checks
+# The key id cloudfront_functions/api_key.js puts in x-client-id. Trusted only when the CDK app says the edge checks
 # keys (and so always overwrites the header); otherwise any viewer could have sent it.
 _CLIENT_ID = re.compile(r"[0-9a-f]{12}")
 TRUST_CLIENT_ID = os.environ.get(environment.ENV_API_KEYS, "").lower() == "true"

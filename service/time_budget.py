@@ -1,5 +1,5 @@
 """The DynamoDB time budget: one source for the budgeted client's botocore config
-(service/dal/budgeted_client.py) and the CDK config's Lambda timeout check (stacks/config.py).
+(service/dal/budgeted_client.py) and the CDK config's Lambda timeout check (settings/config.py).
 
 One DynamoDB API call with the full client, worst case:
   attempts x (connect + read) + backoff before the retry
@@ -11,8 +11,8 @@ the Lambda context: the full client is used only while its whole worst case fits
 time minus DEADLINE_RESERVE_MS; after that each call gets one attempt with a read timeout cut to
 what is left, and when nothing useful is left the request answers 503 `deadline` at once.
 DEADLINE_RESERVE_MS is what answering and writing the access line may take after the last wait.
-The Lambda timeout must hold at least one full call plus the reserve (stacks/config.py checks
-timeout_seconds >= MIN_LAMBDA_TIMEOUT_S; cdk.json's default, 10 s, leaves 4.5 s spare).
+The Lambda timeout must hold at least one full call plus the reserve (settings/config.py checks
+timeout_seconds >= MIN_LAMBDA_TIMEOUT_S; the default, 10 s, leaves 4.5 s spare).
 """
 
 from __future__ import annotations

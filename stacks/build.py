@@ -10,10 +10,10 @@ from cdk_nag import AwsSolutionsChecks
 
 from observability.plan import plan
 from service.catalogue import ROUTES, RouteSpec, check_catalogue
-from stacks.config import InfraConfig
+from settings.config import InfraConfig
+from stacks.cloudfront_access_stack import CloudFrontAccessStack
 from stacks.drills import OUTPUT_CONFIG_BUCKET, DrillsStack
 from stacks.edge.stack import OUTPUT_DISTRIBUTION_ID, EdgeStack
-from stacks.edge_access_stack import EdgeAccessStack
 from stacks.monitoring.stacks import EdgeMonitoringStack, MonitoringStack
 from stacks.service_stack import OUTPUT_FUNCTION_ARN, OUTPUT_URL_DOMAIN, ServiceStack, function_name
 
@@ -25,7 +25,7 @@ class AppStacks:
     routes: tuple[RouteSpec, ...]
     service: ServiceStack  # home region: function, table, log_group, reserved_concurrency
     edge: EdgeStack  # us-east-1: distribution, web_acl, waf_log_group, cloudfront_access_log_group
-    edge_access: EdgeAccessStack  # home region: CloudFront's invoke permissions
+    edge_access: CloudFrontAccessStack  # home region: CloudFront's invoke permissions
     monitoring: MonitoringStack  # home region: dashboard, saved queries, service and route alarms
     edge_monitoring: EdgeMonitoringStack  # us-east-1: CloudFront and WAF alarms, WAF and edge-log queries, canary
     drills: DrillsStack | None = None  # home region, with config `drills`: the fault experiments
@@ -68,9 +68,9 @@ def build_app(
         env=edge_env,
         description=f"{config.service_name}: CloudFront (OAC) and WAF, us-east-1",
     )
-    edge_access = EdgeAccessStack(
+    edge_access = CloudFrontAccessStack(
         app,
-        f"{config.prefix}-EdgeAccess",
+        f"{config.prefix}-EdgeAccess",  # the deployed stack name (and construct id) stays
         config=config,
         function_arn=cdk.Fn.get_stack_output(service.stack_name, OUTPUT_FUNCTION_ARN, config.home_region),
         distribution_id=cdk.Fn.get_stack_output(edge.stack_name, OUTPUT_DISTRIBUTION_ID, config.edge_region),

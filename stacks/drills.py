@@ -33,7 +33,7 @@ from observability.drills import (
     plan_drill,
 )
 from observability.plan import Plan
-from stacks.config import InfraConfig
+from settings.config import InfraConfig
 
 EXEC_WRAPPER = "/opt/aws-fis/bootstrap"
 CONFIG_PREFIX = "FisConfigs/"

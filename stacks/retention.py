@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aws_cdk import aws_logs as logs
 
-from stacks.config import RETENTION_DAYS
+from settings.config import RETENTION_DAYS
 
 
 def retention_days(days: int) -> logs.RetentionDays:

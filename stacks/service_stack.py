@@ -1,7 +1,7 @@
 """Home-region stack: the DynamoDB table, the one Lambda function and its IAM-protected Function URL.
 
 The Function URL uses AuthType AWS_IAM, so only SigV4-signed requests get through; CloudFront signs
-them with Origin Access Control. Who may sign is granted in EdgeAccessStack (after the distribution
+them with Origin Access Control. Who may sign is granted in CloudFrontAccessStack (after the distribution
 exists), which keeps this stack free of any reference to the edge and so free of cycles.
 """
 
@@ -22,6 +22,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
+from asset.bytecode import compile_package
 from observability.queries import INDEXED_FIELDS
 from service.contract import METRICS_NAMESPACE
 from service.dal.tables import (
@@ -33,11 +34,10 @@ from service.dal.tables import (
 )
 from service.environment import ENV_API_KEYS, ENV_CORS_ALLOWED_ORIGINS
 from service.tracing import ENV_TRACING_MODE, OFF, OTEL, XRAY
-from stacks.bytecode import compile_package
-from stacks.config import SNAPSTART_ALIAS, InfraConfig
+from settings.config import SNAPSTART_ALIAS, InfraConfig
+from settings.tracing_layer import APPLICATION_SIGNALS_POLICY, EXEC_WRAPPER, otel_layer_arn
 from stacks.drills import FisExtension
 from stacks.retention import retention_days
-from stacks.tracing_layer import APPLICATION_SIGNALS_POLICY, EXEC_WRAPPER, otel_layer_arn
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SERVICE_DIR = REPO_ROOT / "service"
@@ -113,7 +113,7 @@ def stage_service_asset(target: Path | None = None) -> Path:
         # synth copies the folder into the cloud assembly, so the staging copy can go at exit.
         atexit.register(shutil.rmtree, target, ignore_errors=True)
     shutil.copytree(SERVICE_DIR, target / "service", ignore=_not_function_code)
-    # Bytecode compiled by the runtime's Python, so cold starts skip compiling service/ (stacks/bytecode.py).
+    # Bytecode compiled by the runtime's Python, so cold starts skip compiling service/ (asset/bytecode.py).
     compile_package(target / "service", RUNTIME_PYTHON_VERSION)
     return target
 
@@ -137,7 +137,7 @@ def tracing_environment(config: InfraConfig) -> dict[str, str]:
     logs and metrics; Application Signals off unless asked for (the layer's default is on); and, without
     it, the layer's fast start (a lighter SDK: spans to the X-Ray daemon, botocore instrumented and nothing
     else), which needs no distro, configurator or entry-point scan at init. Each variable is one the pinned
-    release (stacks/tracing_layer.py LAYER_RELEASE) reads: otel-instrument the first four and FAST_START, its
+    release (settings/tracing_layer.py LAYER_RELEASE) reads: otel-instrument the first four and FAST_START, its
     lite SDK OTEL_PYTHON_DISABLED_INSTRUMENTATIONS (from its own botocore, requests, urllib3).
     """
     if config.tracing == XRAY:
@@ -161,7 +161,18 @@ class ServiceStack(cdk.Stack):
     def __init__(self, scope: Construct, construct_id: str, *, config: InfraConfig, **kwargs: object) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]  # kwargs are Stack's keywords, passed through
         self.config = config
+        self._tables(config)
+        self._log_group(config, function_name(config.service_name))
+        self._role(config)
+        layers, drill_environment = self._layers(config)
+        self._application_signals(config)
+        self._function(config, function_name(config.service_name), layers, drill_environment)
+        self._function_url(config)
+        self._outputs()
+        self._acknowledge_findings()
 
+    def _tables(self, config: InfraConfig) -> None:
+        """The orders table and the idempotency records' table."""
         self.table = dynamodb.Table(
             self,
             "Orders",
@@ -194,13 +205,14 @@ class ServiceStack(cdk.Stack):
             removal_policy=cdk.RemovalPolicy.DESTROY,
         )
 
+    def _log_group(self, config: InfraConfig, name: str) -> None:
+        """The function's log group, created before the function so its retention and deletion are ours."""
         # Explicit log group: retention is ours (not "never expire") and it is deleted with the stack.
         # Fixed names for the function and its log group: CloudFormation cannot replace a resource with
         # a fixed name (the new one would collide with the old), so a change that would silently swap
         # in a new function (and strand the alarms, dashboard, saved queries and CloudFront's invoke
         # permissions on the old one) fails the deploy instead; everything else updates in place. Both
         # are deleted with the stack, so destroy + deploy reuses the names cleanly.
-        name = function_name(config.service_name)
         self.log_group = logs.LogGroup(
             self,
             "FunctionLogs",
@@ -212,6 +224,7 @@ class ServiceStack(cdk.Stack):
             field_index_policies=[logs.FieldIndexPolicy(fields=list(INDEXED_FIELDS))],
         )
 
+    def _role(self, config: InfraConfig) -> None:
         # Own role instead of AWSLambdaBasicExecutionRole: logs are written to this one log group only.
         self.role = iam.Role(
             self,
@@ -223,13 +236,15 @@ class ServiceStack(cdk.Stack):
         self.table.grant(self.role, *TABLE_ACTIONS)
         self.idempotency_table.grant(self.role, *IDEMPOTENCY_TABLE_ACTIONS)
 
+    def _layers(self, config: InfraConfig) -> tuple[list[lambda_.ILayerVersion], dict[str, str]]:
+        """Powertools, the tracing backend's layer, and with drills the FIS extension (and its environment)."""
         layer = lambda_.LayerVersion.from_layer_version_arn(
             self,
             "PowertoolsLayer",
             # Resolved by CloudFormation at deploy time in the home region: no lookup at synth.
             ssm.StringParameter.value_for_string_parameter(self, POWERTOOLS_LAYER_PARAMETER),
         )
-        layers = [layer]
+        layers: list[lambda_.ILayerVersion] = [layer]
         if config.tracing == OTEL:  # the SDK comes with AWS's layer, never in the asset
             layers.append(
                 lambda_.LayerVersion.from_layer_version_arn(
@@ -241,6 +256,9 @@ class ServiceStack(cdk.Stack):
             extension = FisExtension(self, "Drills", role=self.role, architecture="arm64")
             layers.append(extension.layer)
             drill_environment = extension.environment
+        return layers, drill_environment
+
+    def _application_signals(self, config: InfraConfig) -> None:
         if config.application_signals:
             if config.application_signals_discovery:
                 # Application Signals processes spans only where it is enabled (its service-linked role):
@@ -255,6 +273,9 @@ class ServiceStack(cdk.Stack):
                 )
             )
 
+    def _function(
+        self, config: InfraConfig, name: str, layers: list[lambda_.ILayerVersion], drill_environment: dict[str, str]
+    ) -> None:
         self.function = lambda_.Function(
             self,
             "Api",
@@ -291,6 +312,7 @@ class ServiceStack(cdk.Stack):
             },
         )
 
+    def _function_url(self, config: InfraConfig) -> None:
         # What the Function URL invokes: the function itself, or with SnapStart an alias of the version
         # published from this code (current_version: a new version whenever code or configuration
         # changes, and Lambda takes its snapshot when it is published).
@@ -335,6 +357,7 @@ class ServiceStack(cdk.Stack):
             self.url_target, self.function_url = self.function, function_url
             _only_if(keep_other, alias, alias_url, self.function.current_version)
 
+    def _outputs(self) -> None:
         # Read by the other stacks with Fn::GetStackOutput (works across regions, no custom resources).
         # The domain is computed here so consumers get a plain string, not Fn::Split over a GetStackOutput.
         # The ARN CloudFront's permissions must name: what the URL invokes (the alias's qualified ARN).
@@ -359,6 +382,8 @@ class ServiceStack(cdk.Stack):
         cdk.CfnOutput(self, "IdempotencyTableName", value=self.idempotency_table.table_name)
         cdk.CfnOutput(self, "FunctionUrl", value=self.function_url.url, description="Refuses unsigned calls (AWS_IAM)")
 
+    def _acknowledge_findings(self) -> None:
+        """cdk-nag findings that are deliberate, each with why."""
         cdk.Validations.of(self.role).acknowledge(
             cdk.Acknowledgment(
                 id="AwsSolutions-IAM5[Resource::*]",

@@ -3,7 +3,7 @@ selects a tier that reaches a table (tests/service, tests/local; see tests/suppo
 
 The emulator starts before collection, because the service binds its table from TABLE_NAME /
 DYNAMODB_ENDPOINT_URL when a test module imports service.handler, exactly as in Lambda. A run of
-tests/unit, tests/docs, tests/edge, tests/synth or tests/scenarios alone does not start it (the
+tests/unit, tests/docs, tests/cloudfront_functions, tests/synth or tests/scenarios alone does not start it (the
 telemetry contract in tests/synth starts it on first use: its handler runs in a fresh process).
 """
 
@@ -50,48 +50,68 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 # Under xdist (`make test`: -n 2 --dist loadgroup) a worker computes the session's shared work (a synth, its
-# cfn-lint findings, a configuration's scenario evaluations) once for the tests it runs. So that it is
-# computed in one process only, every test that reads a configuration goes to that configuration's group,
-# and a group runs on one worker. A test that reads several goes with the first of them in this order
-# (the scenario sets are the heaviest work).
-GROUP_ORDER = ("default", "eu-west-1", "scale", "us-east-1", "edge-all", "telemetry")  # CONFIGS + telemetry
+# cfn-lint findings, a configuration's scenario evaluations) once for the tests it runs, so every test that
+# reads a configuration goes to a group, and a group runs on one worker. Two groups of about equal work
+# (the scenario evaluations are the heaviest), and the service tier's: a worker takes the next group, or the
+# next ungrouped test, when it is nearly done, so the groups go first (heaviest first, Makefile:
+# --no-loadscope-reorder keeps this order) and the many small ungrouped tests fill in around them.
+# A few synth tests compare two configurations of different groups (test_identity: default and eu-west-1;
+# test_edge_options: default and edge-all): they go with default, whose group then synthesizes those too.
+GROUP_OF_CONFIG = {
+    "default": "default",
+    "snap-start": "default",
+    "drills": "default",
+    "scale": "default",
+    "telemetry": "default",
+    "eu-west-1": "regions",
+    "us-east-1": "regions",
+    "edge-all": "regions",
+}
+GROUP_ORDER = ("default", "regions", "service")  # heaviest first
 # Session fixtures that read one configuration (tests/support/synth.py, tests/scenarios/conftest.py), and the
 # handler's captured telemetry (tests/synth/conftest.py: a fresh process serving every route).
-FIXTURE_GROUP = {
+FIXTURE_CONFIG = {
     "synth_us": "us-east-1",
     "synth_eu": "eu-west-1",
     "default_synth": "default",
+    "snap_start_synth": "snap-start",
+    "drills_synth": "drills",
     "scale_synth": "scale",
     "edge_all_synth": "edge-all",
-    "loaded_default": "default",
-    "loaded_unreserved": "eu-west-1",
     "telemetry": "telemetry",
 }
 
 
 def work_group(item: pytest.Item) -> str | None:
     """The group of the shared work a test reads (None: it reads none and may run anywhere): the fixtures
-    above, and any parameter whose value names a configuration (``synth``, ``any_synth``, ``loaded`` and
-    the modules' own parametrized synth fixtures pass the configuration's name to synthesize())."""
-    if TESTS / "service" in Path(str(item.path)).parents:
+    above, and any parameter whose value names a configuration (``synth``, ``any_synth`` and the modules'
+    own parametrized synth fixtures pass the configuration's name to synthesize())."""
+    parents = Path(str(item.path)).parents
+    if TESTS / "service" in parents:
         # The tier shares one emulated table: its tests run in one worker in the order one process runs them
         # (in another order GET /orders/summary met another test's non-order item and answered 500).
         return "service"
+    if TESTS / "scenarios" in parents:
+        return "default"  # both configurations' scenario sets, evaluated once, shared by the tier's tests
     names = set(getattr(item, "fixturenames", ()))
     params = getattr(getattr(item, "callspec", None), "params", {})
-    wanted = {FIXTURE_GROUP[n] for n in names & FIXTURE_GROUP.keys()}
-    wanted |= {v for v in params.values() if isinstance(v, str) and v in CONFIGS}
-    return next((g for g in GROUP_ORDER if g in wanted), None)
+    configs = {FIXTURE_CONFIG[n] for n in names & FIXTURE_CONFIG.keys()}
+    configs |= {v for v in params.values() if isinstance(v, str) and v in CONFIGS}
+    return next((g for g in GROUP_ORDER if g in {GROUP_OF_CONFIG[c] for c in configs}), None)
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist's own, which turns the marks into scheduling groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if not config.pluginmanager.hasplugin("xdist"):
         return
+    groups = {}
     for item in items:
-        group = work_group(item)
+        group = groups[item] = work_group(item)
         if group is not None:
             item.add_marker(pytest.mark.xdist_group(group))
+    if hasattr(config, "workerinput"):  # the order the scheduler hands groups out in (each group's own kept)
+        rank = {g: i for i, g in enumerate(GROUP_ORDER)}
+        items.sort(key=lambda item: rank.get(groups[item], len(rank)))  # type: ignore[arg-type]
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist's, which sends the ids to the scheduler

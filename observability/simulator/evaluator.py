@@ -15,6 +15,7 @@ each computed from what had landed by ``T``.
 from __future__ import annotations
 
 import functools
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -171,10 +172,11 @@ class MetricAlarm:
             tuple((qid, st.period_s) for qid, st in self.stats.items()),  # METRICS() order, PERIOD(m)
             tuple(map(id, inputs)),
             strict_arithmetic,
-            tuple(grid),
+            grid if isinstance(grid, range) else tuple(grid),
         )
-        hit = _RESULTS.get(key)
+        hit = _RESULTS.pop(key, None)
         if hit is not None:  # the entry holds its inputs: their ids cannot have been reused
+            _RESULTS[key] = hit  # the most recently used go out last
             return hit[1], hit[2]
         out, pointwise = self._compute(stats, grid, strict_arithmetic)
         if len(_RESULTS) >= _RESULTS_SIZE:
@@ -233,8 +235,14 @@ class MetricAlarm:
         p, rng = self._range(extra_datapoints, evaluation_range)
         minutes = range(scenario.start + 1, scenario.end + 1)
         ends = range(minutes[0] - (rng - 1) * p, minutes[-1] + 1) if minutes else range(0)
-        stats = {qid: self._stat_values(scenario, qid, ends) for qid in self.stats}
-        landed, pointwise = self._combine(stats, ends, strict_arithmetic, remember=True)
+        # Up to the first minute any query has a sample, every period is empty: a per-timestamp result is the
+        # same for all of them (a 6-h or 3-day range reaches far back before a scenario's first minute). So the
+        # grid starts there, and an earlier period end reads its first timestamp (``floor``). Every evaluation
+        # range over the scenario then shares one grid, and so one cached metric math result.
+        floor = self._floor(scenario, ends)
+        grid = range(floor, ends.stop)
+        stats = {qid: self._stat_values(scenario, qid, grid) for qid in self.stats}
+        landed, pointwise = self._combine(stats, grid, strict_arithmetic, remember=True)
         lags = {qid: scenario.lag_of(st.key) for qid, st in self.stats.items()}
         maxlag = max(lags.values(), default=0)
         compare, threshold = _COMPARE[self.comparison], self.threshold
@@ -245,10 +253,10 @@ class MetricAlarm:
         if maxlag and pointwise:
             for d in range(maxlag):
                 partial = {
-                    qid: stats[qid] if lags[qid] <= d else self._stat_values(scenario, qid, ends, behind=lags[qid] - d)
+                    qid: stats[qid] if lags[qid] <= d else self._stat_values(scenario, qid, grid, behind=lags[qid] - d)
                     for qid in self.stats
                 }
-                values = self._combine(partial, ends, strict_arithmetic, remember=True)[0]
+                values = self._combine(partial, grid, strict_arithmetic, remember=True)[0]
                 seen.append((values, {t: compare(v, threshold) for t, v in values.items()}))
         decided: dict[tuple[tuple[bool | None, ...], State], State] = {}
         n, m, treatment, dynamodb = (
@@ -265,11 +273,11 @@ class MetricAlarm:
                 points = tuple(None if t not in values else compare(values[t], threshold) for t in window)
                 value = values.get(T)
             elif not maxlag:
-                points = tuple(full.get(t) for t in window)
-                value = landed.get(T)
+                points = tuple(full.get(max(t, floor)) for t in window)
+                value = landed.get(max(T, floor))
             else:
-                points = tuple(full.get(t) if T - t >= maxlag else seen[T - t][1].get(t) for t in window)
-                value = seen[0][0].get(T)
+                points = tuple((full if T - t >= maxlag else seen[T - t][1]).get(max(t, floor)) for t in window)
+                value = seen[0][0].get(max(T, floor))
             key = (points, state)
             if key not in decided:
                 decided[key] = decide(points, n, m, treatment, state, dynamodb=dynamodb)
@@ -278,6 +286,12 @@ class MetricAlarm:
             if value is not None:
                 shown[T] = value
         return Timeline(self.name, states, shown)
+
+    def _floor(self, scenario: Scenario, ends: range) -> int:
+        """The first period end in ``ends`` whose period can hold a sample of a query, or the last one; every
+        earlier period is empty (a period ending at ``t`` holds the minutes before ``t``)."""
+        first = min((scenario.series_for(st.key).first() for st in self.stats.values()), default=math.inf)
+        return int(min(max(ends.start, first), max(ends.start, ends.stop - 1)))
 
     def range_at(
         self,

@@ -192,24 +192,20 @@ def _binop(op: str, a: Value, b: Value, ctx: Context) -> Value:
     if not _is_ts(a) and not _is_ts(b):
         r = fn(a, b)
         return math.nan if r is None else r
-    out: TS = {}
     if _is_ts(a) and _is_ts(b):
         ta, tb = a, b
         # [math] arithmetic: "Missing values in a time series are treated as 0"; comparisons: "only one of the
         # time series has a value ... treats the missing value in the other time series as 0".
         strict = ctx.strict_arithmetic and op in _ARITHMETIC
         stamps = ta.keys() & tb.keys() if strict else ta.keys() | tb.keys()
-        for t in stamps:
-            r = fn(ta.get(t, 0.0), tb.get(t, 0.0))
-            if r is not None:
-                out[t] = r
-        return out
-    series, scalar = (a, b) if _is_ts(a) else (b, a)
-    for t, v in series.items():  # type: ignore[union-attr]  # series is the time series of the pair (_is_ts(a) above)
-        r = fn(v, scalar) if _is_ts(a) else fn(scalar, v)  # type: ignore[arg-type]  # scalar is the pair's other, non-series side
-        if r is not None:
-            out[t] = r
-    return out
+        pairs = ((t, fn(ta.get(t, 0.0), tb.get(t, 0.0))) for t in stamps)
+    elif _is_ts(a):
+        pairs = ((t, fn(v, b)) for t, v in a.items())  # type: ignore[arg-type]  # b is the pair's scalar side
+    else:
+        pairs = ((t, fn(a, v)) for t, v in b.items())  # type: ignore[union-attr]  # b is the series side here
+    if op != "/":  # only a division drops a datapoint (by zero)
+        return dict(pairs)  # type: ignore[arg-type]  # every other operator returns a float
+    return {t: r for t, r in pairs if r is not None}
 
 
 def _reduce_array(name: str, arr: list[TS]) -> TS:
@@ -325,13 +321,13 @@ def _call(name: str, args: tuple[Node, ...], ctx: Context) -> Value:
 def _fill(target: TS, filler: Value, ctx: Context) -> TS:
     if isinstance(filler, str | list):
         raise NotImplementedError("FILL with REPEAT/LINEAR or an array is not modelled")
-    out: TS = {}
-    for t in ctx.grid:
-        if t in target:
-            out[t] = target[t]
-        elif _is_ts(filler):
-            if t in filler:
+    if _is_ts(filler):
+        out: TS = {}
+        for t in ctx.grid:
+            if t in target:
+                out[t] = target[t]
+            elif t in filler:
                 out[t] = filler[t]
-        else:
-            out[t] = float(filler)
-    return out
+        return out
+    value = float(filler)  # a scalar here (series, strings and arrays handled above)
+    return {t: target.get(t, value) for t in ctx.grid}

@@ -119,6 +119,14 @@ class Series:
     def constant(minutes: Iterable[int], value: float) -> Series:
         return Series.counter(dict.fromkeys(minutes, value))
 
+    def first(self) -> float:
+        """The first minute with a sample: ``inf`` when there is none, ``-inf`` when unknown (a subclass that
+        aggregates its own data, such as backtest's StatSeries)."""
+        if type(self).aggregate is not Series.aggregate:
+            return -math.inf
+        minutes = self._indexed().minutes
+        return minutes[0] if minutes else math.inf
+
     def window(self, start: int, end: int) -> list[Sample]:
         """Samples of minutes in [start, end)."""
         index = self._indexed()

@@ -1,4 +1,4 @@
-"""The API-key check at the edge: edge/api_key.js as a viewer-request CloudFront Function, with its
+"""The API-key check at the edge: cloudfront_functions/api_key.js as a viewer-request CloudFront Function, with its
 KeyValueStore (sha256(key) -> client, status). Keys live outside the template: scripts/api_keys.py
 reads the store's ARN from the ApiKeysKvsArn output. The per-key rate limit is a WAF rule (waf.py)."""
 
@@ -9,10 +9,10 @@ from pathlib import Path
 import aws_cdk as cdk
 from aws_cdk import aws_cloudfront as cloudfront
 
-from stacks.config import InfraConfig
+from settings.config import InfraConfig
 
 OUTPUT_KVS_ARN = "ApiKeysKvsArn"  # read by scripts/api_keys.py
-API_KEY_FUNCTION_CODE = Path(__file__).resolve().parents[2] / "edge" / "api_key.js"
+API_KEY_FUNCTION_CODE = Path(__file__).resolve().parents[2] / "cloudfront_functions" / "api_key.js"
 
 
 class ApiKeys:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import aws_cdk as cdk
 from aws_cdk import aws_cloudfront as cloudfront
 
-from stacks.config import InfraConfig
+from settings.config import InfraConfig
 from stacks.edge.cache_paths import CacheBehaviour
 from stacks.edge.distribution import viewer_protocol_policy
 

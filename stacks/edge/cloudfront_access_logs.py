@@ -11,7 +11,7 @@ permissions for the log group, then AWS automatically creates the following poli
 created subscriptions, resource policies are configured at the log group level". CloudFormation creates
 the Delivery with the deploy role (the CDK's execution role holds those permissions).
 
-Not to be confused with EdgeAccess (stacks/edge_access_stack.py), CloudFront's permission to invoke the
+Not to be confused with EdgeAccess (stacks/cloudfront_access_stack.py), CloudFront's permission to invoke the
 function. The construct ids (EdgeAccessLogs, ...) and the output EdgeAccessLogGroup keep their deployed
 names: renaming them would replace the log group and break readers of the output.
 """
@@ -23,7 +23,7 @@ from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_logs as logs
 
 from observability import cloudfront_logs
-from stacks.config import InfraConfig
+from settings.config import InfraConfig
 from stacks.edge.log_groups import plain_log_group_arn
 from stacks.retention import retention_days
 

@@ -5,7 +5,7 @@ the default behaviour (no caching), the WAF web ACL, the custom domain when conf
 an AWS::CloudFront::OriginAccessControl (type lambda, sign always, SigV4) and two AWS::Lambda::Permission
 (lambda:InvokeFunctionUrl and lambda:InvokeFunction with InvokedViaFunctionUrl, SourceArn = this
 distribution). Permissions must be created in the function's region (the edge stack is in us-east-1),
-so they are removed here and EdgeAccessStack grants the same two in the home region.
+so they are removed here and CloudFrontAccessStack grants the same two in the home region.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_lambda as lambda_
 
-from stacks.config import PRICE_CLASSES, InfraConfig
+from settings.config import PRICE_CLASSES, InfraConfig
 
 
 def viewer_protocol_policy(config: InfraConfig) -> cloudfront.ViewerProtocolPolicy:
@@ -102,7 +102,7 @@ class Distribution:
         cdk.Validations.of(self.distribution).acknowledge(*suppressions)
 
     def drop_cross_region_permissions(self) -> None:
-        """Remove the Lambda permissions the OAC origin added here; EdgeAccessStack creates them at home.
+        """Remove the Lambda permissions the OAC origin added here; CloudFrontAccessStack creates them at home.
         Called once every behaviour is added."""
         for construct in self.distribution.node.find_all():
             if isinstance(construct, cdk.CfnResource) and construct.cfn_resource_type == "AWS::Lambda::Permission":

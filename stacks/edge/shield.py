@@ -12,7 +12,7 @@ from __future__ import annotations
 import aws_cdk as cdk
 from aws_cdk import aws_shield as shield
 
-from stacks.config import InfraConfig
+from settings.config import InfraConfig
 
 
 def protect_distribution(stack: cdk.Stack, config: InfraConfig, distribution_arn: str) -> shield.CfnProtection:

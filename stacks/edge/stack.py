@@ -13,14 +13,14 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from service.catalogue import ROUTES, RouteSpec
-from stacks.config import InfraConfig
+from settings.config import InfraConfig
 from stacks.edge import caching, cloudfront_access_logs, shield
 from stacks.edge.api_keys import ApiKeys, function_associations
 from stacks.edge.cache_paths import cache_behaviours
 from stacks.edge.distribution import Distribution
 from stacks.edge.waf import WebAcl, geo_acknowledgment
 
-OUTPUT_DISTRIBUTION_ID = "DistributionId"  # read by EdgeAccessStack with Fn::GetStackOutput
+OUTPUT_DISTRIBUTION_ID = "DistributionId"  # read by CloudFrontAccessStack with Fn::GetStackOutput
 # Read by `make verify` (scripts/verify.py).
 OUTPUT_WEB_ACL_NAME = "WebAclName"
 OUTPUT_WAF_LOG_GROUP = "WafLogGroup"

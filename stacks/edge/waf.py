@@ -19,7 +19,7 @@ from aws_cdk import aws_wafv2 as wafv2
 from service.header_names import SECRET_HEADERS
 from service.limits import MAX_BODY_BYTES
 from service.problems import problem_details
-from stacks.config import InfraConfig
+from settings.config import InfraConfig
 from stacks.edge.log_groups import plain_log_group_arn
 from stacks.retention import retention_days
 

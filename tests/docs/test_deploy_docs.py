@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from stacks.config import CONTEXT_KEYS
+from settings.config import CONTEXT_KEYS
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY_DOC = ROOT / "docs" / "deploy.md"

@@ -1,6 +1,6 @@
 """The documents stay true to the repository: README.md, RUNBOOK.md, every page in docs/ and every folder's
 README.md. Every link and anchor resolves, every repository path they name exists, every `make` target they
-show exists, the configuration table is cdk.json's context, and the README's layout is the tree's.
+show exists, the configuration table is settings/config.py's keys, and the README's layout is the tree's.
 
 Documents drift silently when code moves (a renamed heading, a moved file, a new context key); these
 checks make that drift a failing test instead of a reader's dead end.
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from stacks.config import CONTEXT_KEYS
+from settings.config import CONTEXT_KEYS, DEFAULTS
 
 ROOT = Path(__file__).resolve().parents[2]
 # Never documents of this project: tool output and installed packages.
@@ -122,7 +122,7 @@ def test_every_linked_repository_path_exists(doc: str) -> None:
     assert not missing, f"{doc}: links to paths that do not exist: {missing}"
 
 
-# A code span that names a repository path: `service/catalogue.py`, `queries/route/*.query.tmpl`, `tests/edge/`.
+# A code span that names a repository path: `service/catalogue.py`, `queries/route/*.query.tmpl`, `tests/cloudfront_functions/`.
 _PATH = re.compile(r"[\w.-]+(/[\w.*-]+)*/?")
 _FILE = re.compile(r"[\w-]+\.(py|js|md|json|txt|toml|query|tmpl)")
 
@@ -200,7 +200,7 @@ def _layout() -> dict[str, str]:
 
 
 def _layout_paths(name: str, line: str) -> list[str]:
-    """Paths a layout line names inside its folder (`units/`, `plan.py`) or from the root (`tests/edge/`)."""
+    """Paths a layout line names inside its folder (`units/`, `plan.py`) or from the root (`tests/cloudfront_functions/`)."""
     if not (ROOT / name).is_dir():
         return []
     words = re.findall(r"(?<![\w/.-])[\w-]+(?:/[\w-]+)*(?:\.py|\.js|/)(?![\w/.-])", line)
@@ -241,21 +241,19 @@ def _shown(value: object) -> str:
     return f"`{value}`" if isinstance(value, str) else f"`{json.dumps(value)}`"
 
 
-def test_configuration_table_is_cdk_json_context() -> None:
-    """Every cdk.json context key (and only those) is in the configuration table once, with cdk.json's
-    default, and config.py knows exactly the same keys."""
+def test_configuration_table_is_the_declared_settings() -> None:
+    """Every configuration key (settings/config.py, and only those) is in the configuration table once, with
+    its declared default; cdk.json's context repeats none of them (it holds the feature flags)."""
     context = json.loads((ROOT / "cdk.json").read_text(encoding="utf-8"))["context"]
-    keys = {k for k in context if not k.startswith(("//", "@"))}
-    notes = {k[2:] for k in context if k.startswith("//") and k != "//"}
+    keys = set(CONTEXT_KEYS)
     rows = _config_rows()
     assert set(rows) == keys, (
-        f"configuration table vs cdk.json: only in the table {sorted(set(rows) - keys)}, "
-        f"only in cdk.json {sorted(keys - set(rows))}"
+        f"configuration table vs settings/config.py: only in the table {sorted(set(rows) - keys)}, "
+        f"only in settings/config.py {sorted(keys - set(rows))}"
     )
-    assert set(CONTEXT_KEYS) == keys, "stacks/config.py CONTEXT_KEYS and cdk.json's context differ"
-    assert notes == keys, f"cdk.json keys without a //note or notes without a key: {sorted(notes ^ keys)}"
-    wrong = {k: (rows[k][0], _shown(v)) for k, v in context.items() if k in keys and rows[k][0] != _shown(v)}
-    assert not wrong, f"documented defaults differ from cdk.json (docs, cdk.json): {wrong}"
+    assert not {k.removeprefix("//") for k in context} & keys, "cdk.json repeats a key's default or note"
+    wrong = {k: (rows[k][0], _shown(v)) for k, v in DEFAULTS.items() if rows[k][0] != _shown(v)}
+    assert not wrong, f"documented defaults differ from settings/config.py (docs, code): {wrong}"
     # Documented exactly once: no other table row in any document documents a context key.
     twice = [k for k in keys if sum(_text(doc).count(f"| `{k}` |") for doc in DOCS) != 1]
     assert not twice, f"context keys with more than one table row across the documents: {twice}"

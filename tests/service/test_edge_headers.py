@@ -12,7 +12,7 @@ from local.server import configured_cors_origins
 from service import edge_headers, request_state
 from service.catalogue import NOT_FOUND, ROUTES_BY_NAME
 from service.limits import MAX_BODY_BYTES
-from stacks.config import ConfigError
+from settings.config import ConfigError
 from tests.support.handler import invoke
 
 APP = "https://app.example.com"

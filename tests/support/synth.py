@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from service.catalogue import ROUTES, RouteSpec, Slo
-from stacks.config import InfraConfig, load_config
+from settings.config import InfraConfig, load_config
 from tests.support.cfn import StackTemplate
 from tests.support.paths import ROOT
 
@@ -141,7 +141,7 @@ CONFIGS: dict[str, tuple[dict[str, Any], tuple[RouteSpec, ...]]] = {
     ),
     # Fire drills on (issue 27): the FIS extension on the function and the Drills stack, with cdk.json's
     # reserved concurrency and canary (every alarm a drill can expect exists). Tracing xray: the FIS extension
-    # and the OpenTelemetry layer (the default) both need the one AWS_LAMBDA_EXEC_WRAPPER (stacks/config.py).
+    # and the OpenTelemetry layer (the default) both need the one AWS_LAMBDA_EXEC_WRAPPER (settings/config.py).
     "drills": ({"home_region": "eu-west-1", "account": ACCOUNT, "drills": True, "tracing": "xray"}, ROUTES),
 }
 SYNTH_SECONDS: dict[str, float] = {}

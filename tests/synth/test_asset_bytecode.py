@@ -1,4 +1,4 @@
-"""The function's asset ships bytecode for the runtime's Python (stacks/bytecode.py), so a cold start
+"""The function's asset ships bytecode for the runtime's Python (asset/bytecode.py), so a cold start
 does not compile service/, and an interpreter of another version still runs it from source.
 
 The proof that the runtime's Python *uses* the bytecode: in a copy of the asset whose every source file
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from stacks.bytecode import TASK_ROOT, find_interpreter
+from asset.bytecode import TASK_ROOT, find_interpreter
 from stacks.service_stack import RUNTIME_PYTHON_VERSION, stage_service_asset
 from tests.support.bytecode import RUNTIME_CACHE_TAG
 

@@ -10,7 +10,7 @@ import pytest
 from aws_cdk import aws_s3 as s3
 from cdk_nag import AwsSolutionsChecks
 
-from stacks.tracing_layer import APPLICATION_SIGNALS_POLICY
+from settings.tracing_layer import APPLICATION_SIGNALS_POLICY
 from tests.support.synth import Synth, cfn_lint, synthesize
 
 

@@ -12,7 +12,7 @@ from cfnlint.api import ManualArgs, lint_file
 
 from observability.drills import DRILLS, GUARD_ALARM, TAG_DRILL
 from observability.plan import plan
-from stacks.config import ConfigError, load_config
+from settings.config import ConfigError, load_config
 from stacks.drills import CONFIG_PREFIX, EXEC_WRAPPER, LAYER_PARAMETER, drill_plans
 from tests.support.synth import Synth, context_for
 

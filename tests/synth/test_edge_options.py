@@ -146,7 +146,7 @@ def test_api_keys_wire_the_edge_function_everywhere(edge_all_synth: Synth) -> No
     assert function["FunctionConfig"]["KeyValueStoreAssociations"] == [
         {"KeyValueStoreARN": {"Fn::GetAtt": [kvs_id, "Arn"]}}
     ]
-    assert "cf.kvs()" in function["FunctionCode"]  # the very file tests/edge runs
+    assert "cf.kvs()" in function["FunctionCode"]  # the very file tests/cloudfront_functions runs
     config = _config(s)
     for behaviour in (config["DefaultCacheBehavior"], *config["CacheBehaviors"]):
         (assoc,) = behaviour["FunctionAssociations"]

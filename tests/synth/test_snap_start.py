@@ -7,7 +7,7 @@ restore-duration chart next to init duration. Off: none of it, the URL on the fu
 
 from __future__ import annotations
 
-from stacks.config import SNAPSTART_ALIAS
+from settings.config import SNAPSTART_ALIAS
 from tests.support.cfn import UNRESOLVED, alarm_metrics, dashboard_bodies, dashboard_metrics, log_widget_queries
 from tests.support.synth import Synth
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from observability.queries import INDEXED_FIELDS
 from service.tracing import ENV_TRACING_MODE
-from stacks.config import load_config
-from stacks.tracing_layer import APPLICATION_SIGNALS_POLICY, EXEC_WRAPPER, OTEL_PYTHON_LAYER_ARNS
+from settings.config import DEFAULTS, load_config
+from settings.tracing_layer import APPLICATION_SIGNALS_POLICY, EXEC_WRAPPER, OTEL_PYTHON_LAYER_ARNS
 from tests.support.synth import CDK_CONTEXT, Synth
 
 OTEL_VARIABLES = {"AWS_LAMBDA_EXEC_WRAPPER", "OTEL_SERVICE_NAME", "OTEL_AWS_APPLICATION_SIGNALS_ENABLED"}
@@ -39,7 +39,7 @@ def xray_grants(s: Synth) -> bool:
 
 def test_otel_with_fast_start_is_the_default(default_synth: Synth) -> None:
     """A team adopting the kit today gets the supported SDK: the X-Ray SDKs' support ends 2027-02-25."""
-    assert CDK_CONTEXT["tracing"] == "otel"
+    assert DEFAULTS["tracing"] == "otel"
     assert load_config({k: v for k, v in CDK_CONTEXT.items() if k != "tracing"}, environ={}).tracing == "otel"
     s = default_synth
     assert s.config.tracing == "otel"

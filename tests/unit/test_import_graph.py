@@ -1,11 +1,12 @@
-"""Imports point one way: service <- observability <- dashboards <- (stacks, scripts, local, bench),
+"""Imports point one way: service <- observability <- (settings, dashboards) <- (stacks, scripts, local, bench),
 read from the source with ``ast`` (nothing is imported or executed).
 
 Fails on a cycle between top-level packages, on a ``service/`` module importing anything of the
 project outside ``service/`` (it ships alone in the Lambda asset), on ``observability/`` importing
-``dashboards/`` (RUNBOOK.md and the cost table read the alarms without the dashboard), and on CDK in
-``observability/`` or ``dashboards/`` (plain data, generated from without starting jsii; a local
-renderer reads the dashboard layout too)."""
+``dashboards/`` (RUNBOOK.md and the cost table read the alarms without the dashboard), on CDK in
+``observability/``, ``dashboards/``, ``settings/`` or ``asset/`` (plain data, generated from without starting
+jsii; a local renderer reads the dashboard layout too), and on the local server or the bench importing
+``stacks/`` (they read the configuration from ``settings/``, as the CDK app does)."""
 
 from __future__ import annotations
 
@@ -95,6 +96,9 @@ def test_no_cycle_between_top_level_packages(modules: dict[str, Path]) -> None:
     assert graph["dashboards"] <= {"service", "observability"}
     assert "observability" in graph["dashboards"]
     assert "dashboards" in graph["stacks"]
+    assert graph["settings"] <= {"service", "observability"}
+    assert graph["asset"] == set()
+    assert "stacks" not in graph["local"] | graph["bench"]
 
 
 def imported(modules: dict[str, Path], package: str, wanted: set[str]) -> list[str]:
@@ -112,7 +116,7 @@ def test_service_imports_nothing_of_the_project_outside_service(modules: dict[st
     assert imported(modules, "service", {top(m) for m in modules} - {"service"}) == []
 
 
-@pytest.mark.parametrize("package", ["observability", "dashboards"])
+@pytest.mark.parametrize("package", ["observability", "dashboards", "settings", "asset"])
 def test_the_model_and_the_dashboard_import_no_cdk(modules: dict[str, Path], package: str) -> None:
     assert imported(modules, package, CDK) == []
 

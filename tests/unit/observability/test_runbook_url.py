@@ -1,4 +1,4 @@
-"""runbook_url: checked by stacks/config.py, and kept whole in every alarm description within
+"""runbook_url: checked by settings/config.py, and kept whole in every alarm description within
 CloudWatch's 1,024-character AlarmDescription (observability/alarm_docs.py trims the first checks)."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import pytest
 
 from observability.alarm_docs import MAX_DESCRIPTION, description, every_alarm
 from observability.monitoring_config import MAX_RUNBOOK_URL, MonitoringConfig
-from stacks.config import ConfigError, load_config
+from settings.config import ConfigError, load_config
 from tests.support.synth import CDK_CONTEXT, LONG_RUNBOOK_URL, many_routes
 
 

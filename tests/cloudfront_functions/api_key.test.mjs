@@ -1,4 +1,4 @@
-// Unit tests of the viewer-request API-key function (edge/api_key.js), run with `node --test`.
+// Unit tests of the viewer-request API-key function (cloudfront_functions/api_key.js), run with `node --test`.
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import { describe, it } from 'node:test';

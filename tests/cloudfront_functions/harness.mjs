@@ -1,4 +1,4 @@
-// Runs edge/api_key.js exactly as deployed: the file text is evaluated in a fresh vm context where
+// Runs cloudfront_functions/api_key.js exactly as deployed: the file text is evaluated in a fresh vm context where
 // its two import lines are bound to Node's crypto (same createHash/update/digest API as the
 // cloudfront-js-2.0 crypto module) and to a stub of the 'cloudfront' module whose KeyValueStore
 // behaves like the real one (get() throws on a missing key).
@@ -6,7 +6,7 @@ import crypto from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import vm from 'node:vm';
 
-export const FUNCTION_PATH = new URL('../../edge/api_key.js', import.meta.url);
+export const FUNCTION_PATH = new URL('../../cloudfront_functions/api_key.js', import.meta.url);
 export const SOURCE = readFileSync(FUNCTION_PATH, 'utf8');
 export const IMPORTS = ["import crypto from 'crypto';", "import cf from 'cloudfront';"];
 
@@ -15,7 +15,7 @@ function scriptBody() {
   const lines = SOURCE.split('\n');
   const found = lines.filter((line) => line.startsWith('import '));
   if (JSON.stringify(found) !== JSON.stringify(IMPORTS)) {
-    throw new Error(`edge/api_key.js imports changed: ${JSON.stringify(found)}`);
+    throw new Error(`cloudfront_functions/api_key.js imports changed: ${JSON.stringify(found)}`);
   }
   return lines.map((line) => (IMPORTS.includes(line) ? '' : line)).join('\n');
 }

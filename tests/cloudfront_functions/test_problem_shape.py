@@ -1,4 +1,4 @@
-"""edge/api_key.js builds its own problem bodies (a CloudFront Function cannot import Python): they keep
+"""cloudfront_functions/api_key.js builds its own problem bodies (a CloudFront Function cannot import Python): they keep
 the shape of the service's (service/problems.py), so a client parses a refusal at the edge like one
 from the function. Same members (the id to quote is CloudFront's request_id at the edge, the
 correlation_id in the function), same title and status for the same status code, same content type."""
@@ -18,7 +18,7 @@ WELL_FORMED_KEY = "k" * 40
 
 
 def refuse(headers: dict[str, str], failure: str | None = None) -> dict[str, Any]:
-    """The real edge/api_key.js on one viewer request, with an empty key store (or a failing one)."""
+    """The real cloudfront_functions/api_key.js on one viewer request, with an empty key store (or a failing one)."""
     node = node_binary()
     if node is None:
         pytest.skip("node is not installed: needed to run the edge function (present on CI machines)")
@@ -35,7 +35,7 @@ def refuse(headers: dict[str, str], failure: str | None = None) -> dict[str, Any
         },
     }
     run = subprocess.run(
-        [node, "tests/edge/run_function.mjs"],
+        [node, "tests/cloudfront_functions/run_function.mjs"],
         cwd=ROOT,
         input=json.dumps({"store": {}, "event": event, "failure": failure}),
         capture_output=True,

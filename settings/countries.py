@@ -1,6 +1,6 @@
 """ISO 3166-1 alpha-2: the 249 officially assigned country codes (what WAF's geo match takes).
 
-CDK-free, read by stacks/config.py to validate ``geo_allow`` / ``geo_deny``.
+CDK-free, read by settings/config.py to validate ``geo_allow`` / ``geo_deny``.
 """
 
 from __future__ import annotations

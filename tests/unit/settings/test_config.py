@@ -1,4 +1,4 @@
-"""The context loader: defaults from cdk.json load, and bad values fail with a message naming the key."""
+"""The context loader: every key has one default, and bad values fail with a message naming the key."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from stacks.config import CONTEXT_KEYS, PLACEHOLDER_ACCOUNT, ConfigError, load_config
+from settings.config import CONTEXT_KEYS, DEFAULTS, PLACEHOLDER_ACCOUNT, ConfigError, context_of, load_config
 from tests.support.synth import CDK_CONTEXT, CERT_ARN, ROOT
 
 
@@ -15,13 +15,12 @@ def _with(**overrides: Any) -> dict[str, Any]:
     return {**CDK_CONTEXT, **overrides}
 
 
-def test_cdk_json_defaults_load_and_every_key_is_documented() -> None:
+def test_defaults_load_and_every_key_is_documented() -> None:
     config = load_config(CDK_CONTEXT, environ={})
     assert config.account == PLACEHOLDER_ACCOUNT  # null account, no CLI credentials
     assert config.timeout_seconds < config.origin_read_timeout_seconds
-    for key in CONTEXT_KEYS:
-        assert key in CDK_CONTEXT, key
-        assert f"//{key}" in CDK_CONTEXT, f"cdk.json has no '//{key}' documentation entry"
+    assert load_config({}, environ={}) == config  # cdk.json sets no key: each default is declared once
+    assert not set(CDK_CONTEXT) & set(CONTEXT_KEYS), "cdk.json repeats a default of settings/config.py"
     doc = (ROOT / "docs" / "configuration.md").read_text()
     for key in CONTEXT_KEYS:
         assert f"| `{key}` |" in doc, f"the configuration table (docs/configuration.md) misses {key}"
@@ -114,11 +113,19 @@ def test_edge_options_are_off_by_default_and_parse_from_the_cli() -> None:
     assert load_config(_with(geo_allow=["de", "DE", "fr"]), environ={}).geo_allow == ("DE", "FR")
 
 
-def test_missing_key_is_reported() -> None:
-    context = dict(CDK_CONTEXT)
-    del context["memory_mb"]
-    with pytest.raises(ConfigError, match="'memory_mb' is missing"):
-        load_config(context, environ={})
+def test_an_absent_key_takes_its_default_and_a_null_keeps_its_meaning() -> None:
+    assert load_config({}, environ={}).memory_mb == DEFAULTS["memory_mb"] == 512
+    assert load_config({}, environ={}).reserved_concurrency == 10
+    # The app's context as CDK hands it over (feature flags, CLI keys): null reserved_concurrency = do not reserve.
+    app_context = {
+        "@aws-cdk/core:explicitStackTags": True,
+        "aws:cdk:version-reporting": False,
+        "reserved_concurrency": None,
+    }
+    assert context_of(app_context) == {"reserved_concurrency": None}
+    assert load_config(context_of(app_context), environ={}).reserved_concurrency is None
+    with pytest.raises(ConfigError, match="'memory_mb' must be an integer"):
+        load_config({"memory_mb": None}, environ={})
 
 
 def test_package_json_pins_a_cli_that_reads_this_assembly() -> None:

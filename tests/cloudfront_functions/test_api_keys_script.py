@@ -20,7 +20,7 @@ ARN = "arn:aws:cloudfront::123456789012:key-value-store/327284aa-bcd5-499f-a3ff-
 
 
 def run_edge_function(store: dict[str, str], headers: dict[str, str], uri: str = "/orders") -> dict[str, Any]:
-    """The real edge/api_key.js, run by Node on one viewer request against the given store."""
+    """The real cloudfront_functions/api_key.js, run by Node on one viewer request against the given store."""
     node = node_binary()
     if node is None:
         pytest.skip("node is not installed: needed to run the edge function (present on CI machines)")
@@ -37,7 +37,7 @@ def run_edge_function(store: dict[str, str], headers: dict[str, str], uri: str =
         },
     }
     run = subprocess.run(
-        [node, "tests/edge/run_function.mjs"],
+        [node, "tests/cloudfront_functions/run_function.mjs"],
         cwd=ROOT,
         input=json.dumps({"store": store, "event": event}),
         capture_output=True,

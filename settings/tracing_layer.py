@@ -14,11 +14,11 @@ region before a first deploy there: `aws lambda get-layer-version-by-arn --arn <
 in its description.
 
 The tests and the bench run the same release's SDK from PyPI (aws-opentelemetry-distro==LAYER_RELEASE
-in requirements-dev.txt; tests/unit/stacks/test_tracing_layer.py ties the two): move the ARNs, LAYER_RELEASE
+in requirements-dev.txt; tests/unit/settings/test_tracing_layer.py ties the two): move the ARNs, LAYER_RELEASE
 and that pin together, reading the release notes for what the release's otel-instrument and lite SDK
 honour (stacks/service_stack.py tracing_environment sets only those).
 
-CDK-free: stacks/config.py validates the ``tracing`` option against it without starting jsii.
+CDK-free: settings/config.py validates the ``tracing`` option against it without starting jsii.
 """
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
-"""The OpenTelemetry layer that deploys is the release the tests and the bench run (stacks/tracing_layer.py)."""
+"""The OpenTelemetry layer that deploys is the release the tests and the bench run (settings/tracing_layer.py)."""
 
 from __future__ import annotations
 
 import importlib.metadata
 import re
 
-from stacks.tracing_layer import FAST_START_SINCE, LAYER_RELEASE, OTEL_PYTHON_LAYER_ARNS
+from settings.tracing_layer import FAST_START_SINCE, LAYER_RELEASE, OTEL_PYTHON_LAYER_ARNS
 from tests.support.paths import ROOT
 
 ARN = re.compile(r"^arn:aws(-cn)?:lambda:(?P<region>[a-z0-9-]+):\d{12}:layer:AWSOpenTelemetryDistroPython:\d+$")

@@ -13,14 +13,14 @@ import aws_cdk as cdk
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from stacks.config import InfraConfig
+from settings.config import InfraConfig
 from stacks.service_stack import NOT_RETIRING
 
 CLOUDFRONT_PRINCIPAL = "cloudfront.amazonaws.com"
 PARAMETER_RETIRING_FUNCTION_ARN = "RetiringFunctionArn"
 
 
-class EdgeAccessStack(cdk.Stack):
+class CloudFrontAccessStack(cdk.Stack):
     """Both permissions OAC needs; since Oct 2025 a new Function URL answers 403 if either is missing."""
 
     def __init__(

@@ -12,7 +12,7 @@
 // - Accepted: `x-client-id` = first 12 hex chars of sha256(key) (non-secret; the origin logs it
 //   as client_id); `x-api-key` is removed so the raw key never reaches the origin. A viewer-sent
 //   `x-client-id` is always removed or overwritten.
-// Tests (tests/edge/) run this very file; keep the two import lines as they are.
+// Tests (tests/cloudfront_functions/) run this very file; keep the two import lines as they are.
 import crypto from 'crypto';
 import cf from 'cloudfront';
 

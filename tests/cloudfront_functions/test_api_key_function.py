@@ -1,4 +1,4 @@
-"""Runs the edge function's Node unit tests (tests/edge/*.test.mjs) so `make test` covers them."""
+"""Runs the edge function's Node unit tests (tests/cloudfront_functions/*.test.mjs) so `make test` covers them."""
 
 from __future__ import annotations
 
