@@ -92,7 +92,8 @@ EDGE_LOCATIONS = 3
 OTHER_FUNCTIONS_CLAIM = 200  # ClaimedAccountConcurrency of the rest of the account (reservations, other functions)
 TIMEOUT_MS = 10_000
 HISTORY_HOURS = 8  # a failure row's history before its first hour (World._history)
-HISTORY_DAYS = 3  # AWS/Lambda's: the budget-leak window's
+HISTORY_DAYS = 3  # the budget-leak window's inputs' (observability/units/service_wide.py failure_share)
+LEAK_INPUTS = {("AWS/Lambda", n) for n in ("UrlRequestCount", "Url5xxCount", "Throttles")}
 
 
 def _take(n: int, share: float) -> int:
@@ -154,15 +155,15 @@ class World:
         for (ns, name, dims), per_minute in self._data.items():
             samples = {m: Sample.of(v) for m, v in per_minute.items() if v}
             if self.history:
-                samples = self._history(ns, samples) | samples
+                samples = self._history(ns, name, samples) | samples
             scn.add(ns, name, dict(dims), Series(samples))
         return scn
 
-    def _history(self, namespace: str, samples: Mapping[int, Sample]) -> dict[int, Sample]:
+    def _history(self, namespace: str, name: str, samples: Mapping[int, Sample]) -> dict[int, Sample]:
         """The days before minute 0: the first hour (the background, before any failure) published again and
         again, AWS/Lambda's counters for HISTORY_DAYS (the budget-leak window), every other metric for
         HISTORY_HOURS (the longest other window is 6 h). Windows are then judged at their real length."""
-        minutes = HISTORY_DAYS * 1440 if namespace == "AWS/Lambda" else HISTORY_HOURS * 60
+        minutes = HISTORY_DAYS * 1440 if (namespace, name) in LEAK_INPUTS else HISTORY_HOURS * 60
         return {m: samples[m % 60] for m in range(-minutes, 0) if m % 60 in samples}
 
     def _canary_run(self, m: int, x: Minute) -> tuple[str, ...]:
