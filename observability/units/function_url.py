@@ -4,20 +4,23 @@ the function.
 AWS/Lambda publishes ``UrlRequestCount``, ``Url4xxCount`` and ``Url5xxCount`` per function (dimension
 ``FunctionName``, home region). They count every request the URL received, including those it
 answered itself: a refused signature or missing permission (403), a throttle (429), a crash, timeout
-or init failure (5xx, no access line). The service's own EMF counts (``ClientError``, ``Fault``,
-``Requests`` under ``{service}``) count only what the function answered. The difference is what the
-URL answered *without* the function: the outages the function's own telemetry cannot see.
+or init failure (5xx, no access line). What the URL answered *without* the function is read on the same
+clock, AWS/Lambda's own: a request the URL refused was never an invocation (``UrlRequestCount -
+Invocations``), and a 5xx the function never answered is a function error (``Errors``: crash, timeout,
+init failure). These are the outages the function's own telemetry cannot see.
 
-Every input is a sparse counter (published only while something happens), so each is FILLed with 0
-where zero is the truth; the request count is the floor and the denominator, and a window below the
-floor has no datapoint (IF without a false value), which the alarms treat as not breaching.
+One clock, on purpose. The service's EMF counts (``ClientError``, ``Fault``) would tell the function's
+own answers apart too, but they land minutes after AWS/Lambda's (log delivery and metric extraction;
+6-10 minutes on a bad day), and until they have landed the service's own 4xx and 5xx read as "answered by
+the URL": a busy healthy day's 404s and 422s paged as refusals with EMF 6 minutes late. Read on one
+clock, a late minute is missing from every input alike and the share never skews, whatever the lag.
 
-Two clocks: the URL counters (AWS/Lambda) and the EMF counts (extracted from the function's logs) land
-minutes apart, and until the slower side has landed its newest minutes are simply absent from the
-5-minute sum: the difference then shows the service's own answers as "answered by the URL". So the
-alarms need 2 of 2 five-minute periods: the older period ends 5 minutes before the evaluation, by when
-both sources have landed (up to 4 minutes of skew; tests/scenarios run 0-3), and a skew can never
-breach it. A real refusal or crash breaches both periods within about 6 minutes.
+Every input but ``UrlRequestCount`` is FILLed with 0 (Url4xxCount/Url5xxCount are sparse; Invocations and
+Errors are missing in a minute without invocations, where zero is the truth); the request count is the floor
+and the denominator, and a window below the floor has no datapoint (IF without a false value), which the
+alarms treat as not breaching. The alarms need 2 of 2 five-minute periods: a share that holds for 10
+minutes is an outage, a client's burst of a few refused requests inside one quiet period is not (a real
+refusal or crash breaches both periods within about 6 minutes).
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from observability.monitoring_config import MonitoringConfig
 from observability.queries import SavedQuery
 from observability.unit import Panel, Scope, UnitAlarms
 from observability.units import lambda_function
-from service.contract import METRIC_CLIENT_ERROR, METRIC_FAULT, METRIC_REQUESTS
+from service.contract import METRIC_REQUESTS
 
 PERIOD_S = 300
 
@@ -83,40 +86,44 @@ _BELOW_FLOOR_WHY = (
 )
 
 
-def _share(cfg: MonitoringConfig, status: str, emf_metric: str, label: str) -> Expression:
-    """100 x (URL's {status} count - the service's own count) / URL requests, with the request floor."""
+def _share(cfg: MonitoringConfig, status: str, label: str) -> Expression:
+    """100 x (what the URL answered {status} without the function) / URL requests, with the request floor:
+    4xx, the requests that were never an invocation; 5xx, the invocations that ended in a function error."""
     floor = cfg.url_min_requests
-    url, svc = f"url{status}", emf_metric.lower()  # ids unique on the graph that draws both shares
+    answered = "(requests - FILL(invocations, 0))" if status == "4xx" else "FILL(errors, 0)"
+    # The code the URL invokes (the alias with SnapStart): a console test of $LATEST is no URL request.
+    name = "Invocations" if status == "4xx" else "Errors"
+    inputs = {name.lower(): lambda_function.served_metric(cfg, name, "Sum", PERIOD_S)}
     return Expression(
-        f"IF(requests >= {floor}, 100 * (FILL({url}, 0) - FILL({svc}, 0)) / requests)",
-        {
-            "requests": metric("UrlRequestCount"),
-            url: metric(f"Url{status}Count"),
-            svc: service_metric(cfg, emf_metric, "Sum", period_s=PERIOD_S),
-        },
+        f"IF(requests >= {floor}, 100 * {answered} / requests)",
+        {"requests": metric("UrlRequestCount"), **inputs},
         period_s=PERIOD_S,
         label=label,
     )
 
 
-def _share_alarm(
-    cfg: MonitoringConfig, playbook: Playbook, status: str, emf_metric: str, label: str, threshold: float
-) -> Alarm:
+_CONDITION = {
+    "4xx": "100 x (UrlRequestCount - Sum(Invocations)) / UrlRequestCount",
+    "5xx": "100 x Sum(Errors) / UrlRequestCount",
+}
+
+
+def _share_alarm(cfg: MonitoringConfig, playbook: Playbook, status: str, label: str, threshold: float) -> Alarm:
     """Alarm on the share of URL requests answered {status} without the function (:func:`_share`)."""
     floor = cfg.url_min_requests
     return Alarm(
         key=playbook.kind,
         playbook=playbook,
         region="home",
-        metric=_share(cfg, status, emf_metric, label),
+        metric=_share(cfg, status, label),
         threshold=threshold,
         comparison=">=",
-        # 2 of 2 five-minute periods (module docstring: the older one is complete on both clocks).
+        # 2 of 2 five-minute periods (module docstring: sustained, not one burst).
         evaluation_periods=2,
         datapoints_to_alarm=2,
         missing_data="notBreaching",
         missing_data_why=_BELOW_FLOOR_WHY.format(floor=floor),
-        condition=f"% of URL requests (100 x (Url{status}Count - Sum({emf_metric})) / UrlRequestCount)",
+        condition=f"% of URL requests ({_CONDITION[status]})",
         context={"threshold": f"{threshold:g}"},
     )
 
@@ -182,10 +189,8 @@ class FunctionUrlAlarms(UnitAlarms):
 def alarms(scope: Scope) -> FunctionUrlAlarms:
     cfg = scope.cfg
     return FunctionUrlAlarms(
-        refused=_share_alarm(cfg, REFUSED, "4xx", METRIC_CLIENT_ERROR, "% refused by the URL", cfg.url_refused_pct),
-        unanswered=_share_alarm(
-            cfg, UNANSWERED, "5xx", METRIC_FAULT, "% 5xx without a function answer", cfg.url_unanswered_5xx_pct
-        ),
+        refused=_share_alarm(cfg, REFUSED, "4xx", "% refused by the URL", cfg.url_refused_pct),
+        unanswered=_share_alarm(cfg, UNANSWERED, "5xx", "% 5xx without a function answer", cfg.url_unanswered_5xx_pct),
         heartbeat=heartbeat_alarm(cfg),
     )
 

@@ -11,9 +11,23 @@ import pytest
 from observability.failure_modes import MODES
 from observability.simulator.evaluator import ALARM, OK
 from tests.support.scenarios import world
-from tests.support.scenarios.harness import FULLY_PROVEN, NO_LAG, Case, Loaded, Observed, evaluate, observe, verdict
+from tests.support.scenarios.harness import (
+    FULLY_PROVEN,
+    INTERMITTENT,
+    NO_LAG,
+    RETRIED_ALONE,
+    SLOW_INITS,
+    Case,
+    Loaded,
+    Observed,
+    evaluate,
+    observe,
+    verdict,
+)
 
-QUIET = ("quiet night", "low-traffic day", "bursty batch", "busy day")
+QUIET = ("quiet night", "low-traffic day", "bursty batch", "busy day", RETRIED_ALONE)
+# Cases that must page exactly what they list (harness.pinning_cases).
+PINNING = (INTERMITTENT,)
 
 
 def test_every_row_has_a_world_and_issue_8s_rows_are_all_there(loaded: Loaded, cases: dict[str, Case]) -> None:
@@ -46,6 +60,25 @@ def test_quiet_scenario(
     # Pages nothing; a ticket it may raise is listed in the case (the busy day's budget leak) and judged above.
     paging = {s: {k: m for k, m in o.minutes.items() if loaded.pages(k)} for s, o in observed[case.name].items()}
     assert all(not pages for pages in paging.values()), paging
+
+
+@pytest.mark.parametrize("name", PINNING)
+def test_pinning_case(
+    loaded: Loaded, cases: dict[str, Case], observed: dict[str, dict[str, Observed]], name: str
+) -> None:
+    # Intermittent failures: 3 bad minutes, a healthy period, 3 bad minutes again: 2 of 3 periods page them.
+    assert _judge(loaded, [cases[name]], observed, complete=loaded.name == FULLY_PROVEN) == ""
+    print(f"\n{name}: {observed[name][NO_LAG.name].minutes} (minutes from the start)")
+
+
+def test_sparse_slow_inits_ticket_on_the_third_in_an_hour(
+    loaded: Loaded, cases: dict[str, Case], observed: dict[str, dict[str, Observed]]
+) -> None:
+    # A noisy neighbour's slow cold start every 40 minutes tickets nothing; an init 1 s slower without a deploy
+    # wave, met by a recycled environment's cold start every 20 minutes, tickets on the third (pages nothing).
+    case = cases[SLOW_INITS]
+    assert _judge(loaded, [case], observed, complete=loaded.name == FULLY_PROVEN) == ""
+    print(f"\nsparse slow inits: {observed[SLOW_INITS][NO_LAG.name].minutes} (minutes from the regression)")
 
 
 def test_3x_latency_regression_on_a_quiet_route_pages_and_clears(

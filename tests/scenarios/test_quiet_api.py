@@ -7,7 +7,10 @@ stated minutes, and healthy traffic pages nothing (tickets are for working hours
 - a quiet API (1-2 requests a minute per route) whose client retries one bad request (3 and 4 answers of
   500, once at 08:20 after an empty night) pages nothing, and neither does an office day at 1-3 a minute
   with morning cold starts, a deploy at 10:00 and fan-out reads every 15 minutes, nor do 3 isolated 502s from
-  CloudFront itself on a quiet API at the edge's request floor ("lone 5xx at the edge").
+  CloudFront itself on a quiet API at the edge's request floor ("lone 5xx at the edge");
+- metrics 6+ minutes late: the busy day (a fifth of its requests answered 4xx by the service, a background
+  of 5xx) with the service's EMF 6, 10 and 15 minutes behind AWS/Lambda's counters pages nothing (the
+  Function URL shares read AWS/Lambda's clock alone: observability/units/function_url.py).
 """
 
 from __future__ import annotations
@@ -23,7 +26,10 @@ from tests.support.scenarios.harness import (
     Case,
     Loaded,
     Observed,
+    Setting,
     alarmed,
+    base_of,
+    cases_of,
     evaluate,
     observations,
     outage_cases,
@@ -126,3 +132,14 @@ def test_a_slow_leak_tickets_over_three_days_and_never_pages(loaded_default: Loa
     assert "service-leak-burn" in got, got
     assert not {k for k in got if loaded_default.pages(k)}, got
     print(f"\na 2x budget leak over {LEAK_DAYS} days: tickets {sorted(got)}, pages nothing")
+
+
+@pytest.mark.parametrize("lag", [6, 10, 15])
+def test_metrics_six_or_more_minutes_late_page_nothing(loaded_default: Loaded, lag: int) -> None:
+    # Only the alarms that read the service's EMF are evaluated again; the rest is the no-lag timeline.
+    case = cases_of(loaded_default)["busy day"]
+    late = Setting(f"emf {lag} min late", {"emf": lag})
+    tls = evaluate(loaded_default, case.scenario, late, base_of(loaded_default)["busy day"])
+    got = alarmed(tls, loaded_default, case.scenario.start, notify_only=True)
+    assert not {k for k in got if loaded_default.pages(k)}, got
+    print(f"\nbusy day, EMF {lag} min late: pages nothing; tickets {sorted(got)}")

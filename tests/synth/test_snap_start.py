@@ -60,17 +60,18 @@ def test_alarm_dimensions_follow_the_setting(synth: Synth) -> None:
     for m in alarm_metrics(synth.templates["home"]):
         if m.namespace == "AWS/Lambda":
             by_name.setdefault(m.name, []).append(m)
-    (errors,) = by_name["Errors"]
+    errors, *shares = by_name["Errors"]  # lambda-errors, and the URL's unanswered 5xx share
     # Throttles (lambda-throttles and the service burn's) and concurrency: function-wide, the
     # reserved-concurrency limit is the function's.
     assert all(m.dim_names == {"FunctionName"} for m in by_name["Throttles"])
     assert all(m.dim_names == {"FunctionName"} for m in by_name.get("ConcurrentExecutions", []))
     if synth.config.snap_start:
         # The code serving the URL: FunctionName + Resource "<function>:live".
-        assert errors.dim_names == {"FunctionName", "Resource"}
-        assert errors.dim_map["Resource"] == f"{UNRESOLVED}:{SNAPSTART_ALIAS}"  # the name is a Ref
+        for m in (errors, *shares):
+            assert m.dim_names == {"FunctionName", "Resource"}
+            assert m.dim_map["Resource"] == f"{UNRESOLVED}:{SNAPSTART_ALIAS}"  # the name is a Ref
     else:
-        assert errors.dim_names == {"FunctionName"}
+        assert all(m.dim_names == {"FunctionName"} for m in (errors, *shares))
 
 
 def test_dashboard_reads_the_alias_and_charts_restore_next_to_init(synth: Synth) -> None:
