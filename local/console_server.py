@@ -140,6 +140,7 @@ class Console:
             query = saved_query(key)
         except KeyError as exc:
             return {"error": str(exc.args[0] if exc.args else exc), "status": 404}
+        self.recorder.flush()  # the files, up to now (the recording process parses lazily)
         try:
             return run(query.text, log_files(self.recorder.directory)).as_dict()
         except Unsupported as exc:
@@ -185,6 +186,9 @@ class Console:
         split = urlsplit(h.path)
         if split.path == "/dashboard.json":
             self._send(h, 200, "application/json", self.dashboard_json(), head=head)
+        elif split.path == "/recorded":  # local.recording.catch_up: record what waits, before files are read
+            self.recorder.flush()
+            self._send(h, 200, "application/json", b'{"recorded":true}', head=head)
         elif split.path == "/query":
             params = parse_qs(split.query)
             key = (params.get("key") or [""])[0]
@@ -212,7 +216,7 @@ class Console:
                 return
             self._send(h, 200, content_type, path.read_bytes(), head=head)
         else:
-            served = "/, /dashboard.json, /query, /RUNBOOK.md"
+            served = "/, /dashboard.json, /query, /recorded, /RUNBOOK.md"
             self.problem(h, 404, f"no such page: {split.path} (the console serves {served})")
 
     def problem(

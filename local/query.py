@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from local.insights import Unsupported, run, saved_query
+from local.recording import catch_up
 from local.telemetry import DEFAULT_DIR, log_files
 from observability import queries
 from service.catalogue import ROUTES
@@ -91,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(exc, file=sys.stderr)
         return 2
+    catch_up(args.telemetry_dir)  # a running server's recording parses lazily: have it record up to now
     files = log_files(args.telemetry_dir)
     start = int((time.time() - args.minutes * 60) * 1000) if args.minutes else None
     try:

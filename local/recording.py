@@ -6,8 +6,14 @@ keeps only a :class:`RecordingProcess`: ``function_line``, ``server_line`` and `
 (no lock, no parsing), and a shipper thread sends what arrived every ``SHIP_S`` to the child, one pickled
 frame down a pipe. The child (``python -m local.recording``) holds the :class:`~local.telemetry.Recorder`
 (parsing, EMF extraction, files) and serves the console from it, so the console's documents are built off
-the server's GIL too. What the console and ``make query`` read is therefore at most ``SHIP_S`` plus one
-batch old; when the server stops, everything handed over is shipped and recorded before it exits.
+the server's GIL too.
+
+The child parses lazily: frames wait as shipped (:class:`Spool`) until a reader asks: the console (every
+document it builds), `make query` (``catch_up``, through the console) or the recorder's own flush. So what
+those read is exact up to the moment they ask (at most ``SHIP_S`` plus one frame old), and traffic nobody
+looks at costs the recording process next to nothing while it is served; frames are recorded anyway once
+they reach ``SPOOL_BYTES`` or ``SPOOL_S``, which bounds memory and what readers that do not ask (the
+backtest) may miss. When the server stops, everything handed over is shipped and recorded before it exits.
 """
 
 from __future__ import annotations
@@ -22,12 +28,21 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from collections import deque
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from local.telemetry import Recorder
 
 SHIP_S = 0.25
+# Frames wait unparsed (Spool) until a reader asks, or until they are this many bytes (~500 per request:
+# ~60,000 requests) or this old: what readers that do not ask (the backtest) may miss.
+SPOOL_BYTES = 32 << 20
+SPOOL_S = 60.0
+MARKER = "recording.json"  # in the telemetry dir while a recording process runs: its console, for catch_up
 _HEADER = struct.Struct("!I")
 
 
@@ -147,11 +162,54 @@ def _drain(queue: deque[Any]) -> list[Any]:
     return [queue.popleft() for _ in range(len(queue))]
 
 
-def _frames(source: IO[bytes]) -> Iterable[tuple[list[Any], list[Any]]]:
+def _frames(source: IO[bytes]) -> Iterable[bytes]:
+    """The frames as shipped (pickled), one at a time, until the end of the input."""
     while head := source.read(_HEADER.size):
-        data = source.read(_HEADER.unpack(head)[0])
-        # Our own parent's frames on a private pipe, never anyone else's bytes.
-        yield pickle.loads(data)  # noqa: S301
+        yield source.read(_HEADER.unpack(head)[0])
+
+
+class Spool:
+    """Frames kept as shipped (pickled bytes) until someone reads: parsing lines and extracting EMF is
+    most of the recording's CPU, and nobody needs it done until the console, `make query` (which asks
+    the console, see ``catch_up``) or another reader looks. Bounded in bytes and in age (``due``)."""
+
+    def __init__(self, recorder: Recorder) -> None:
+        self.recorder = recorder
+        self._frames: deque[bytes] = deque()
+        self._bytes = 0
+        self._oldest = 0.0  # monotonic time of the oldest frame spooled
+        self._lock = threading.Lock()  # frames handed over in order, whichever thread reads
+
+    def add(self, data: bytes) -> None:
+        with self._lock:
+            if not self._frames:
+                self._oldest = time.monotonic()
+            self._frames.append(data)
+            self._bytes += len(data)
+
+    def due(self) -> bool:
+        """Record now anyway: the spool holds ``SPOOL_BYTES``, or frames older than ``SPOOL_S``."""
+        return bool(self._frames) and (self._bytes >= SPOOL_BYTES or time.monotonic() - self._oldest >= SPOOL_S)
+
+    def hand_over(self) -> None:
+        """Everything spooled to the recorder, in order (its next batch parses and writes it)."""
+        with self._lock:
+            while self._frames:
+                # Our own parent's frames on a private pipe, never anyone else's bytes.
+                lines, values = pickle.loads(self._frames.popleft())  # noqa: S301
+                self.recorder.take(lines, values)
+            self._bytes = 0
+
+
+def catch_up(directory: Path, timeout_s: float = 60.0) -> None:
+    """Ask the recording process that records into ``directory`` (if one runs) to record what it spooled,
+    so that files read next are exact up to now (``SHIP_S`` aside). Nothing runs: the files are complete."""
+    try:
+        console = json.loads((directory / MARKER).read_text(encoding="utf-8"))["console"]
+        with urllib.request.urlopen(f"{console}/recorded", timeout=timeout_s):  # noqa: S310 - our loopback console
+            pass
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # not running (a marker left by a killed process included): nothing spooled to wait for
 
 
 def main(argv: list[str]) -> int:
@@ -175,14 +233,33 @@ def main(argv: list[str]) -> int:
     except OSError as exc:
         _answer({"error": f"cannot listen on {config['host']}:{config['console_port']} (console): {exc.strerror}"})
         return 2
+    spool = Spool(recorder)
+    recorder.before_batch = spool.hand_over  # every reader (console, flush) first records what waits
     console.start()
+    marker = recorder.directory / MARKER
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text(json.dumps({"console": console.url, "pid": os.getpid()}), encoding="utf-8")
     _answer({"console": console.url})
     os.dup2(2, 1)  # stdout was only for that answer; anything printed later goes to stderr
-    for lines, values in _frames(sys.stdin.buffer):
-        recorder.take(lines, values)
-        recorder.flush()
-    console.stop()
-    recorder.close()
+    stop = threading.Event()
+
+    def record_when_due() -> None:  # the age bound holds when traffic stops too
+        while not stop.wait(1.0):
+            if spool.due():
+                recorder.flush()
+
+    threading.Thread(target=record_when_due, daemon=True).start()
+    try:
+        for data in _frames(sys.stdin.buffer):
+            spool.add(data)
+            if spool.due():
+                recorder.flush()
+    finally:
+        stop.set()
+        with contextlib.suppress(OSError):
+            marker.unlink()
+        console.stop()
+        recorder.close()  # records everything still spooled
     return 0
 
 

@@ -249,6 +249,8 @@ class Recorder:
             self._load()
         self._stop = threading.Event()
         self._flusher: threading.Thread | None = None
+        # Called before each batch: hands over what another holder kept unparsed (local.recording's frames).
+        self.before_batch: Callable[[], None] | None = None
 
     # ---- the request path: hand over, nothing more -------------------------------------------------
 
@@ -285,6 +287,8 @@ class Recorder:
     def _process(self) -> None:
         """Turn what was handed over since the last batch into log events and metric values: in memory
         (exact for the next reader), and on disk."""
+        if self.before_batch:
+            self.before_batch()
         with self._batch_lock:
             lines, values = _drain(self._lines), _drain(self._values)
             events: list[tuple[float, str]] = []
