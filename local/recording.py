@@ -39,8 +39,8 @@ if TYPE_CHECKING:
 
 SHIP_S = 0.25
 # Frames wait unparsed (Spool) until a reader asks, or until they are this many bytes (~500 per request:
-# ~60,000 requests) or this old: what readers that do not ask (the backtest) may miss.
-SPOOL_BYTES = 32 << 20
+# ~30,000 requests) or this old: what readers that do not ask (the backtest) may miss.
+SPOOL_BYTES = 16 << 20
 SPOOL_S = 60.0
 MARKER = "recording.json"  # in the telemetry dir while a recording process runs: its console, for catch_up
 _HEADER = struct.Struct("!I")

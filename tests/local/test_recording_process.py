@@ -1,5 +1,6 @@
 """The recording in its own process (local/recording.py): what the server hands over is recorded exactly once,
-in order, and the console it serves counts it; a console port in use is a clear start-up error."""
+in order, and the console it serves counts it; `make query` gets what was handed over although the process
+parses lazily; a console port in use is a clear start-up error."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from local.insights import run, saved_query
-from local.recording import RecordingError, RecordingProcess
+from local.query import main as query_main
+from local.recording import MARKER, SPOOL_S, RecordingError, RecordingProcess
 from local.telemetry import Recorder, log_files, platform_lines
 from observability.aws_published import PlatformMetrics
 from tests.support.console import access_line
@@ -69,6 +71,27 @@ def test_every_line_and_value_handed_over_is_recorded_once_and_counted_by_the_co
     data = Recorder(tmp_path).snapshot()  # the metrics files, read back as the console does on restart
     count = data[("AWS/Lambda", "UrlRequestCount", (("FunctionName", "fn"),))]
     assert sum(len(v) for v in count.values()) == 2000
+
+
+def test_make_query_has_the_recording_process_record_what_it_spooled(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    process = recording(tmp_path)
+    process.ready()
+    for i in range(300):
+        process.function_line(access_line("GET /health", 200, 1.5, time.time()).encode() + b"\n", f"{STREAM}{i % 2}")
+    process.ship()
+    # Frames wait unparsed up to SPOOL_S; `make query` asks the process (through its console) to record
+    # them. Polled well within SPOOL_S: the frame may still be in the pipe at the first ask.
+    deadline = time.monotonic() + SPOOL_S / 3
+    count = 0
+    while count < 300 and time.monotonic() < deadline:
+        assert query_main(["requests-by-route-and-status", "--format", "json", "--telemetry-dir", str(tmp_path)]) == 0
+        result = json.loads(capsys.readouterr().out)
+        count = sum(int(row[result["columns"].index("requests")]) for row in result["rows"])
+    assert count == 300
+    process.close()
+    assert not (tmp_path / MARKER).exists()  # no recording process left to ask
 
 
 def test_a_console_port_in_use_is_a_start_up_error(tmp_path: Path) -> None:
