@@ -52,7 +52,7 @@ from observability.model import (
     Text,
 )
 from observability.monitoring_config import MonitoringConfig
-from observability.queries import SavedQuery
+from observability.queries import QUERIES_DIR, SavedQuery
 from observability.simulator.series import EMF_NAMESPACE, source_of
 from observability.unit import MonitoredUnit, Panel, Scope, UnitAlarms
 from service.catalogue import ROUTES
@@ -71,8 +71,6 @@ SCOPES = tuple(
 STACK = {"home": "MonitoringStack", "edge": "EdgeMonitoringStack"}
 # Log widgets read the log group of their source (stacks/monitoring/cloudwatch_dashboard.py).
 WIDGET_LOG_GROUP = {"function": "log_group_name", "cloudfront_access_logs": "cloudfront_access_log_group_name"}
-# The folder under queries/ of each log group's saved queries (observability/queries.py loads them).
-QUERY_FOLDER = {"function": "service", "waf": "waf", "cloudfront_access_logs": "cloudfront"}
 SHAPE = ("alarms", "saved_queries", "panels")  # observability/unit.py MonitoredUnit
 
 
@@ -187,14 +185,17 @@ def query_file_problems(where: str, q: SavedQuery) -> Iterator[str]:
     """A saved query outside a route's group is its file under queries/ (docs list the files, playbooks link them)."""
     if q.group is not None:
         return
-    rel = f"queries/{QUERY_FOLDER[q.log_group]}/{q.key.replace('-', '_')}.query"
-    path = ROOT / rel
-    if not path.is_file():
+    stem = q.key.replace("-", "_")
+    found = [p for p in QUERIES_DIR.glob("*/*.query") if p.stem.replace("_", "-") == q.key]
+    if not found:
+        # A folder of the unit's own: queries/service/ and the others are loaded whole by their units.
+        folder = Path(where).stem
         yield (
-            f"{where}: saved query {q.key!r} has no file: create {rel} (its first line '# <Title>: <what it shows>') "
-            f"and return it from observability.queries.load({QUERY_FOLDER[q.log_group]!r}, {q.log_group!r})"
+            f"{where}: saved query {q.key!r} has no file: create queries/{folder}/{stem}.query (its first line "
+            f"'# <Title>: <what it shows>') and return it from observability.queries.load({folder!r}, {q.log_group!r})"
         )
-    elif path.read_text(encoding="utf-8").strip() + "\n" != q.text:
+    elif found[0].read_text(encoding="utf-8").strip() + "\n" != q.text:
+        rel = found[0].relative_to(ROOT)
         yield f"{where}: saved query {q.key!r} differs from {rel}: return the file's text (observability.queries.load)"
 
 
@@ -265,8 +266,9 @@ def problems(units: Iterable[MonitoredUnit], scopes: Iterable[Scope] = SCOPES) -
                         f"{where}: notifying alarm {a.key!r} is in no failure-mode row: add a row that makes it fire "
                         "to observability/failure_modes.py MODES (its traffic in tests/support/scenarios/world.py, what it "
                         "assumes of AWS in observability/assumptions.py), or say in observability/failure_modes.py "
-                        "NOT_IN_A_ROW which quiet scenario or survivor (tests/support/scenarios/survivors.py) covers it, or "
-                        "why nothing can"
+                        "NOT_IN_A_ROW which quiet scenario test ('tests/scenarios/<file>.py::<test> ...') or survivor "
+                        "(\"survivor '<tests/support/scenarios/survivors.py SURVIVORS entry>' ...\") covers it, or why "
+                        "nothing can ('cannot: ...')"
                     ] = None
             for q in unit.saved_queries(scope):
                 out |= dict.fromkeys(query_file_problems(where, q))
@@ -392,9 +394,11 @@ def test_the_guard_names_the_file_to_edit_for_each_missing_piece(monkeypatch: py
         f"{here}: notifying alarm 'throwaway-undelivered' is in no failure-mode row: add a row that makes it fire to "
         "observability/failure_modes.py MODES (its traffic in tests/support/scenarios/world.py, what it assumes of AWS in "
         "observability/assumptions.py), or say in observability/failure_modes.py NOT_IN_A_ROW which quiet scenario "
-        "or survivor (tests/support/scenarios/survivors.py) covers it, or why nothing can",
-        f"{here}: saved query 'throwaway-waf' has no file: create queries/waf/throwaway_waf.query (its first line "
-        "'# <Title>: <what it shows>') and return it from observability.queries.load('waf', 'waf')",
+        "test ('tests/scenarios/<file>.py::<test> ...') or survivor (\"survivor '<tests/support/scenarios/survivors.py "
+        "SURVIVORS entry>' ...\") covers it, or why nothing can ('cannot: ...')",
+        f"{here}: saved query 'throwaway-waf' has no file: create queries/test_unit_guard/throwaway_waf.query (its "
+        "first line '# <Title>: <what it shows>') and return it from observability.queries.load('test_unit_guard', "
+        "'waf')",
         f"{here}: saved query 'throwaway-waf' (log group 'waf') needs deploy-time value(s) ['waf_log_group_name'] "
         "that the edge monitoring stack does not supply: add them to stacks/monitoring/refs.py SUPPLIED['edge'] "
         "and pass them to supplied(...) in stacks/monitoring/stacks.py (EdgeMonitoringStack)",
