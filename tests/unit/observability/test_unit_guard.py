@@ -13,7 +13,8 @@ and fails when a unit
 - adds a notifying alarm that no failure-mode row makes fire and that no stated exception covers
   (observability/failure_modes.py MODES, NOT_IN_A_ROW), or is excused by a NOT_IN_A_ROW entry that names no
   existing quiet scenario test or stated survivor and says no "cannot: ..." reason;
-- deploys a saved query (outside a route's group) that is not the file queries/<folder>/<key>.query
+- deploys a saved query (outside a route's group) that is not the file queries/<folder>/<key>.query, or has a
+  playbook name a saved query that no unit deploys
   (what scripts/doc_tables.py lists in queries/README.md and the playbooks link to);
 - restates a threshold or floor in an alarm's condition prose (observability/conditions.py generates them
   from the fields, so a changed threshold can never leave the text behind).
@@ -244,10 +245,17 @@ def problems(units: Iterable[MonitoredUnit], scopes: Iterable[Scope] = SCOPES) -
             ] = None
     units = tuple(u for u in units if all(callable(getattr(u, name, None)) for name in SHAPE))
     for scope in scopes:
+        deployed = {q.key for unit in units for q in unit.saved_queries(scope)}
         for unit in units:
             where = file_of(unit)
             alarms: UnitAlarms = unit.alarms(scope)
             for a in alarms.all():
+                for key in sorted(set(a.runbook.saved_queries) - deployed):
+                    out[
+                        f"{where}: alarm {a.key!r}'s playbook names saved query {key!r}, which no unit deploys: create "
+                        f"its file queries/<folder>/{key.replace('-', '_')}.query and return it from the unit's "
+                        "saved_queries (observability.queries.load)"
+                    ] = None
                 refs = {r for m in ([a.metric] if isinstance(a, Alarm) else []) for r in metric_refs(m)}
                 out |= dict.fromkeys(_missing(where, f"alarm {a.key!r}", a.region, refs))
                 for m in alarm_metrics(a):
