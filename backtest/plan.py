@@ -1,5 +1,5 @@
 """The working tree's alarms as the CDK app deploys them, without CDK: cdk.json's context with the
-``-c key=value`` overrides of ``CDK_ARGS=`` (``scripts.runbook.context``), validated by
+``-c key=value`` overrides of ``CDK_ARGS=`` (``settings.config.cli_context``), validated by
 ``settings.config.load_config`` and planned by ``observability.plan.plan`` exactly as ``stacks/build.py`` does;
 then turned into the offline evaluator's alarms by the same function the local console uses
 (``dashboards.console_document.alarm_set``), so the console and the backtest judge one definition.
@@ -14,9 +14,8 @@ from dashboards.console_document import alarm_set
 from observability.model import AnyAlarm
 from observability.plan import Plan, plan
 from observability.simulator.evaluator import AlarmSet, MetricAlarm
-from scripts.runbook import context
 from service.catalogue import ROUTES
-from settings.config import InfraConfig, load_config
+from settings.config import InfraConfig, cli_context, load_config
 
 
 @dataclass(frozen=True)
@@ -31,7 +30,7 @@ class Configured:
 
 def configured(context_args: Sequence[str] = ()) -> Configured:
     """The plan `make deploy` would deploy with these ``-c key=value`` arguments."""
-    config = load_config(context(context_args), environ={})
+    config = load_config(cli_context(context_args), environ={})
     return Configured(config, plan(config.monitoring, ROUTES, config.reserved_concurrency))
 
 

@@ -442,12 +442,14 @@ OUTSIDE_IN = "api-unreachable"
 CANARY_ON = "canary on"
 CANARY_PAGES: Mapping[str, Minutes] = {row: (8, 11) for row in ("a", "d", "e3", "f", "g", "h", "i1", "m")}
 
-# Notifying alarms that no row makes fire, each with what covers it instead (a quiet scenario of
-# tests/scenarios, a stated survivor of tests/support/scenarios/survivors.py) or why nothing can. The unit guard
-# (tests/unit/observability/test_unit_guard.py) fails on a notifying alarm that is in no row and not here.
+# Notifying alarms that no row makes fire, each with what covers it instead, in one of three checkable shapes:
+# "tests/scenarios/<file>.py::<test> ..." (a quiet scenario test that exists), "survivor '<a SURVIVORS entry of
+# tests/support/scenarios/survivors.py>' ..." or "cannot: <why nothing can>". The unit guard
+# (tests/unit/observability/test_unit_guard.py) fails on a notifying alarm that is in no row and not here, and on
+# an entry of another shape or naming a test or survivor that does not exist.
 NOT_IN_A_ROW: Mapping[str, str] = {
     "shield-ddos-detected": (
-        "exists only with Shield Advanced (config `shield_advanced`), which no scenario configuration enables: "
+        "cannot: exists only with Shield Advanced (config `shield_advanced`), which no scenario configuration enables: "
         "Shield publishes DDoSDetected as 0 or 1 per minute and the alarm pages on the first 1 (its shape is "
         "held by tests/unit/observability/test_edge_observability.py); no scenario pins it"
     ),

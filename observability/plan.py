@@ -16,31 +16,22 @@ from observability.model import Alarm, AnyAlarm, Composite, Region
 from observability.monitoring_config import MonitoringConfig
 from observability.queries import SavedQuery
 from observability.unit import MonitoredUnit, Scope, UnitAlarms
-from observability.units import (
-    canary,
-    cloudfront,
-    dynamodb,
-    edge_cache,
-    function_url,
-    lambda_function,
-    route,
-    service_wide,
-    shield,
-    waf,
-)
+from observability.units import load
 from service.catalogue import ROUTES, RouteSpec
 
-UNITS: tuple[MonitoredUnit, ...] = (
-    service_wide,  # Service section: every request, true percentiles (no alarm)
-    route,  # one row and one set of alarms per catalogue route
-    lambda_function,
-    dynamodb,
-    cloudfront,  # us-east-1; the Edge section opens with its graphs
-    waf,  # us-east-1
-    function_url,  # home region, drawn in the Edge section below CloudFront's graphs
-    shield,  # us-east-1, only with Shield Advanced
-    canary,  # us-east-1, the outside-in check (config `canary`), drawn in the Edge section
-    edge_cache,  # only with a cached route
+# Each entry names a module of observability/units/ once (imported by name, so registering a unit is this one
+# line); the unit guard (tests/unit/observability/test_unit_guard.py) checks each module has the unit's shape.
+UNITS: tuple[MonitoredUnit, ...] = load(
+    "service_wide",  # Service section: every request, true percentiles (no alarm)
+    "route",  # one row and one set of alarms per catalogue route
+    "lambda_function",
+    "dynamodb",
+    "cloudfront",  # us-east-1; the Edge section opens with its graphs
+    "waf",  # us-east-1
+    "function_url",  # home region, drawn in the Edge section below CloudFront's graphs
+    "shield",  # us-east-1, only with Shield Advanced
+    "canary",  # us-east-1, the outside-in check (config `canary`), drawn in the Edge section
+    "edge_cache",  # only with a cached route
 )
 
 

@@ -53,6 +53,8 @@ def _title(text: str) -> str:
 @functools.cache
 def load(directory: str, log_group: LogGroup) -> tuple[SavedQuery, ...]:
     """The queries of one folder under queries/, sorted by key, each reading ``log_group``."""
+    if not (QUERIES_DIR / directory).is_dir():  # a unit's queries are its folder: a missing one is a mistake
+        raise FileNotFoundError(f"no folder queries/{directory}/ (observability.queries.load({directory!r}, ...))")
     out = []
     for path in sorted((QUERIES_DIR / directory).glob("*.query")):
         text = path.read_text(encoding="utf-8").strip() + "\n"

@@ -459,10 +459,9 @@ class Traffic:
 
 
 def _config(args: Sequence[str]) -> Any:
-    from scripts.runbook import context
-    from settings.config import load_config
+    from settings.config import cli_context, load_config
 
-    return load_config(context(args))
+    return load_config(cli_context(args))
 
 
 def plans(rows: Iterable[str], config: Any, *, low_traffic: bool, traffic_per_minute: int) -> list[DrillPlan]:

@@ -7,31 +7,22 @@ fails when the checked-in file differs from cdk.json's configuration.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from observability.alarm_docs import render_markdown
-from settings.config import load_config
+from settings.config import cli_context, load_config
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def context(args: Sequence[str]) -> dict[str, object]:
-    """cdk.json's context with ``-c key=value`` overrides (the CDK CLI's syntax)."""
-    ctx: dict[str, object] = json.loads((ROOT / "cdk.json").read_text())["context"]
-    it = iter(args)
-    for flag in it:
-        if flag not in ("-c", "--context"):
-            raise SystemExit(f"usage: python -m scripts.runbook [-c key=value ...], got {flag!r}")
-        key, _, value = next(it, "").partition("=")
-        ctx[key] = value
-    return ctx
-
-
 def render(args: Sequence[str] = ()) -> str:
-    config = load_config(context(args), environ={})
+    try:
+        context = cli_context(args)
+    except ValueError as err:
+        raise SystemExit(f"usage: python -m scripts.runbook [-c key=value ...]: {err}") from err
+    config = load_config(context, environ={})
     overrides = " ".join(f"-c {a}" for a in args[1::2])
     how = (
         f"This runbook is rendered for `service_name={config.service_name}` from cdk.json"

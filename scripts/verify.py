@@ -28,8 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from observability.monitoring_config import MonitoringConfig
-from scripts.runbook import context
-from settings.config import InfraConfig, load_config
+from settings.config import InfraConfig, cli_context, load_config
 
 EDGE_REGION = "us-east-1"
 CLOUDFRONT = "cloudfront.amazonaws.com"
@@ -307,7 +306,7 @@ def context_args(argv: Sequence[str]) -> list[str]:
 def main(argv: Sequence[str] = ()) -> int:
     import boto3  # here, not at the top: the pure part and its tests need no session
 
-    names = Names.of(load_config(context(context_args(argv)), environ={}))
+    names = Names.of(load_config(cli_context(context_args(argv)), environ={}))
     problems = check(collect(names, boto3.Session()), names)
     for line in problems:
         print(f"STALE  {line}", file=sys.stderr)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -398,6 +398,20 @@ def cdk_json_context(path: Path = CDK_JSON) -> dict[str, Any]:
     """The configuration keys cdk.json's context sets (the others take their defaults): what the CDK app reads
     without ``-c`` overrides, for the tools that run beside it (the local server)."""
     return context_of(json.loads(path.read_text(encoding="utf-8")).get("context", {}))
+
+
+def cli_context(args: Sequence[str], path: Path = CDK_JSON) -> dict[str, Any]:
+    """cdk.json's configuration keys with ``-c key=value`` overrides (the CDK CLI's syntax, as ``make`` passes
+    ``CDK_ARGS=``): the one reader for the tools beside the app (RUNBOOK.md, verify, drill, the backtest).
+    Raises ValueError on any other argument."""
+    ctx: dict[str, Any] = cdk_json_context(path)
+    it = iter(args)
+    for flag in it:
+        if flag not in ("-c", "--context"):
+            raise ValueError(f"expected -c key=value, got {flag!r}")
+        key, _, value = next(it, "").partition("=")
+        ctx[key] = value
+    return ctx
 
 
 def context_of(context: Mapping[str, Any]) -> dict[str, Any]:

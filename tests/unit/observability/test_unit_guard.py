@@ -3,6 +3,7 @@ whatever else it needs, this fast test says, naming the file to edit. It walks `
 configuration that changes what they declare (Shield Advanced, an alias, concurrency reserved or not)
 and fails when a unit
 
+- is not a module of the unit's shape (``alarms``, ``saved_queries``, ``panels``: observability/unit.py);
 - reads a deploy-time value (a ``Ref``, ``$name`` in an expression or a text, a saved query's log group)
   that the monitoring stack of its region does not supply (stacks/monitoring/refs.py declares them);
 - has an alarm read a namespace the alarm simulator has no ingestion source for
@@ -10,18 +11,24 @@ and fails when a unit
 - reads a platform metric (alarm or graph) that the one model of what AWS publishes does not list, under
   that dimension set (observability/aws_published.py);
 - adds a notifying alarm that no failure-mode row makes fire and that no stated exception covers
-  (observability/failure_modes.py MODES, NOT_IN_A_ROW);
+  (observability/failure_modes.py MODES, NOT_IN_A_ROW), or is excused by a NOT_IN_A_ROW entry that names no
+  existing quiet scenario test or stated survivor and says no "cannot: ..." reason;
+- deploys a saved query (outside a route's group) that is not the file queries/<folder>/<key>.query, or has a
+  playbook name a saved query that no unit deploys
+  (what scripts/doc_tables.py lists in queries/README.md and the playbooks link to);
 - restates a threshold or floor in an alarm's condition prose (observability/conditions.py generates them
   from the fields, so a changed threshold can never leave the text behind).
 
-No CDK, no synth: the slow tiers then prove the rest (the template, the scenarios, the mutation proof).
+It also checks that each monitoring stack in stacks/monitoring/stacks.py passes exactly the names
+stacks/monitoring/refs.py declares (read from the source, without synth). No CDK, no synth: the slow tiers then prove the rest (the template, the scenarios, the mutation proof).
 """
 
 from __future__ import annotations
 
+import ast
 import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
@@ -46,13 +53,14 @@ from observability.model import (
     Text,
 )
 from observability.monitoring_config import MonitoringConfig
-from observability.queries import SavedQuery
+from observability.queries import QUERIES_DIR, SavedQuery
 from observability.simulator.series import EMF_NAMESPACE, source_of
 from observability.unit import MonitoredUnit, Panel, Scope, UnitAlarms
 from service.catalogue import ROUTES
 from service.contract import METRICS_NAMESPACE
 from stacks.monitoring.refs import SUPPLIED
 from tests.support.paths import ROOT
+from tests.support.scenarios.survivors import SURVIVORS
 
 # The configurations whose units differ: Shield Advanced adds an alarm, an alias a dimension value, the
 # reservation swaps the concurrency alarms; the canary is on by default.
@@ -64,6 +72,7 @@ SCOPES = tuple(
 STACK = {"home": "MonitoringStack", "edge": "EdgeMonitoringStack"}
 # Log widgets read the log group of their source (stacks/monitoring/cloudwatch_dashboard.py).
 WIDGET_LOG_GROUP = {"function": "log_group_name", "cloudfront_access_logs": "cloudfront_access_log_group_name"}
+SHAPE = ("alarms", "saved_queries", "panels")  # observability/unit.py MonitoredUnit
 
 
 def file_of(unit: MonitoredUnit) -> str:
@@ -147,15 +156,106 @@ def covered(key: str) -> bool:
     return False
 
 
+def not_in_a_row_problems(entries: Mapping[str, str]) -> Iterator[str]:
+    """NOT_IN_A_ROW entries that name no existing quiet scenario test or stated survivor, nor say why nothing can."""
+    here = "observability/failure_modes.py NOT_IN_A_ROW"
+    for key, why in entries.items():
+        if why.startswith("cannot: ") and why.removeprefix("cannot: ").strip():
+            continue
+        test = re.match(r"(tests/scenarios/[\w/]+\.py)::(\w+)", why)
+        survivor = re.match(r"survivor '([^']+)'", why)
+        if test:
+            path = ROOT / test[1]
+            if not (path.is_file() and re.search(rf"^def {test[2]}\(", path.read_text(encoding="utf-8"), re.M)):
+                yield f"{here}[{key!r}] names {test[0]}, which does not exist: name an existing quiet scenario test"
+        elif survivor:
+            if survivor[1] not in SURVIVORS:
+                yield (
+                    f"{here}[{key!r}] names survivor {survivor[1]!r}, which tests/support/scenarios/survivors.py "
+                    "SURVIVORS does not list"
+                )
+        else:
+            yield (
+                f"{here}[{key!r}] says {why[:40]!r}...: start it with 'tests/scenarios/<file>.py::<test>' (a quiet "
+                "scenario test), \"survivor '<entry of tests/support/scenarios/survivors.py SURVIVORS>'\" or 'cannot: "
+                "<why nothing can>'"
+            )
+
+
+def query_file_problems(where: str, q: SavedQuery) -> Iterator[str]:
+    """A saved query outside a route's group is its file under queries/ (docs list the files, playbooks link them)."""
+    if q.group is not None:
+        return
+    stem = q.key.replace("-", "_")
+    found = [p for p in QUERIES_DIR.glob("*/*.query") if p.stem.replace("_", "-") == q.key]
+    if not found:
+        # A folder of the unit's own: queries/service/ and the others are loaded whole by their units.
+        folder = Path(where).stem
+        yield (
+            f"{where}: saved query {q.key!r} has no file: create queries/{folder}/{stem}.query (its first line "
+            f"'# <Title>: <what it shows>') and return it from observability.queries.load({folder!r}, {q.log_group!r})"
+        )
+    elif found[0].read_text(encoding="utf-8").strip() + "\n" != q.text:
+        rel = found[0].relative_to(ROOT)
+        yield f"{where}: saved query {q.key!r} differs from {rel}: return the file's text (observability.queries.load)"
+
+
+STACKS = "stacks/monitoring/stacks.py"
+
+
+def stack_problems(source: str | None = None) -> Iterator[str]:
+    """Each ``supplied(region, name=...)`` call in the stacks (``source``: that file's text) passes exactly the
+    names refs.py declares (the stack raises at synth otherwise; this says so without one)."""
+    rel = STACKS
+    calls = [
+        c
+        for c in ast.walk(ast.parse(source if source is not None else (ROOT / STACKS).read_text(encoding="utf-8")))
+        if isinstance(c, ast.Call) and isinstance(c.func, ast.Name) and c.func.id == "supplied"
+    ]
+    regions = set()
+    for c in calls:
+        region = c.args[0].value if c.args and isinstance(c.args[0], ast.Constant) else None
+        if region not in SUPPLIED:
+            yield f"{rel}:{c.lineno}: supplied(...) names no region of stacks/monitoring/refs.py SUPPLIED"
+            continue
+        regions.add(region)
+        passed = {k.arg for k in c.keywords}
+        declared = SUPPLIED[region]  # type: ignore[index]
+        if passed != declared:
+            yield (
+                f"{rel}:{c.lineno} ({STACK[region]}): supplied({region!r}, ...) does not pass {sorted(declared - passed)} "
+                f"and passes {sorted(passed - declared)} beyond stacks/monitoring/refs.py SUPPLIED[{region!r}]: pass "
+                "each declared name its value"
+            )
+    for region in sorted(set(SUPPLIED) - regions):
+        yield f"{rel}: no supplied({region!r}, ...) call for stacks/monitoring/refs.py SUPPLIED[{region!r}]"
+
+
 def problems(units: Iterable[MonitoredUnit], scopes: Iterable[Scope] = SCOPES) -> list[str]:
     """One line per missing piece, each naming the file to edit (empty: nothing is missing)."""
     out: dict[str, None] = {}  # ordered, without repeats across configurations
     units, scopes = tuple(units), tuple(scopes)
+    for unit in units:
+        lacking = [name for name in SHAPE if not callable(getattr(unit, name, None))]
+        if lacking:
+            out[
+                f"{file_of(unit)}: a unit defines {list(SHAPE)}; this module lacks {lacking} "
+                "(observability/unit.py MonitoredUnit; e.g. `def saved_queries(scope: Scope) -> tuple[SavedQuery, ...]: "
+                "return ()`)"
+            ] = None
+    units = tuple(u for u in units if all(callable(getattr(u, name, None)) for name in SHAPE))
     for scope in scopes:
+        deployed = {q.key for unit in units for q in unit.saved_queries(scope)}
         for unit in units:
             where = file_of(unit)
             alarms: UnitAlarms = unit.alarms(scope)
             for a in alarms.all():
+                for key in sorted(set(a.runbook.saved_queries) - deployed):
+                    out[
+                        f"{where}: alarm {a.key!r}'s playbook names saved query {key!r}, which no unit deploys: create "
+                        f"its file queries/<folder>/{key.replace('-', '_')}.query and return it from the unit's "
+                        "saved_queries (observability.queries.load)"
+                    ] = None
                 refs = {r for m in ([a.metric] if isinstance(a, Alarm) else []) for r in metric_refs(m)}
                 out |= dict.fromkeys(_missing(where, f"alarm {a.key!r}", a.region, refs))
                 for m in alarm_metrics(a):
@@ -174,10 +274,12 @@ def problems(units: Iterable[MonitoredUnit], scopes: Iterable[Scope] = SCOPES) -
                         f"{where}: notifying alarm {a.key!r} is in no failure-mode row: add a row that makes it fire "
                         "to observability/failure_modes.py MODES (its traffic in tests/support/scenarios/world.py, what it "
                         "assumes of AWS in observability/assumptions.py), or say in observability/failure_modes.py "
-                        "NOT_IN_A_ROW which quiet scenario or survivor (tests/support/scenarios/survivors.py) covers it, or "
-                        "why nothing can"
+                        "NOT_IN_A_ROW which quiet scenario test ('tests/scenarios/<file>.py::<test> ...') or survivor "
+                        "(\"survivor '<tests/support/scenarios/survivors.py SURVIVORS entry>' ...\") covers it, or why "
+                        "nothing can ('cannot: ...')"
                     ] = None
             for q in unit.saved_queries(scope):
+                out |= dict.fromkeys(query_file_problems(where, q))
                 out |= dict.fromkeys(
                     _missing(where, f"saved query {q.key!r} (log group {q.log_group!r})", q.region, {_log_group(q)})
                 )
@@ -209,6 +311,8 @@ def _missing(where: str, what: str, region: str, refs: set[str]) -> Iterator[str
 
 def test_every_unit_has_what_it_needs() -> None:
     found = problems(plan_module.UNITS)
+    found += not_in_a_row_problems(failure_modes.NOT_IN_A_ROW)
+    found += stack_problems()
     assert not found, "\n".join(found)
 
 
@@ -298,7 +402,11 @@ def test_the_guard_names_the_file_to_edit_for_each_missing_piece(monkeypatch: py
         f"{here}: notifying alarm 'throwaway-undelivered' is in no failure-mode row: add a row that makes it fire to "
         "observability/failure_modes.py MODES (its traffic in tests/support/scenarios/world.py, what it assumes of AWS in "
         "observability/assumptions.py), or say in observability/failure_modes.py NOT_IN_A_ROW which quiet scenario "
-        "or survivor (tests/support/scenarios/survivors.py) covers it, or why nothing can",
+        "test ('tests/scenarios/<file>.py::<test> ...') or survivor (\"survivor '<tests/support/scenarios/survivors.py "
+        "SURVIVORS entry>' ...\") covers it, or why nothing can ('cannot: ...')",
+        f"{here}: saved query 'throwaway-waf' has no file: create queries/test_unit_guard/throwaway_waf.query (its "
+        "first line '# <Title>: <what it shows>') and return it from observability.queries.load('test_unit_guard', "
+        "'waf')",
         f"{here}: saved query 'throwaway-waf' (log group 'waf') needs deploy-time value(s) ['waf_log_group_name'] "
         "that the edge monitoring stack does not supply: add them to stacks/monitoring/refs.py SUPPLIED['edge'] "
         "and pass them to supplied(...) in stacks/monitoring/stacks.py (EdgeMonitoringStack)",
@@ -313,6 +421,48 @@ def test_the_guard_names_the_file_to_edit_for_each_missing_piece(monkeypatch: py
         "monitoring stack does not supply: add them to stacks/monitoring/refs.py SUPPLIED['home'] and pass them "
         "to supplied(...) in stacks/monitoring/stacks.py (MonitoringStack)",
     ]
+
+
+def test_the_guard_names_what_a_module_lacks_of_the_shape() -> None:
+    lacking = ModuleType("observability.units.throwaway")
+    lacking.alarms = alarms  # type: ignore[attr-defined]
+    assert problems([lacking], SCOPES[:1]) == [
+        "<unit>: a unit defines ['alarms', 'saved_queries', 'panels']; this module lacks ['saved_queries', "
+        "'panels'] (observability/unit.py MonitoredUnit; e.g. `def saved_queries(scope: Scope) -> "
+        "tuple[SavedQuery, ...]: return ()`)"
+    ]
+
+
+def test_not_in_a_row_names_an_existing_test_or_survivor_or_says_cannot() -> None:
+    here = "observability/failure_modes.py NOT_IN_A_ROW"
+    entries = {
+        "a": "tests/scenarios/test_quiet_api.py::test_no_such_test covers it",
+        "b": "survivor 'no-such-alarm: threshold 1 -> 2' covers it",
+        "c": "a quiet scenario covers it",
+        "d": "cannot: no scenario configuration enables it",
+        "e": f"survivor {SURVIVORS[0]!r}: its reason says why",
+    }
+    assert list(not_in_a_row_problems(entries)) == [
+        f"{here}['a'] names tests/scenarios/test_quiet_api.py::test_no_such_test, which does not exist: name an "
+        "existing quiet scenario test",
+        f"{here}['b'] names survivor 'no-such-alarm: threshold 1 -> 2', which tests/support/scenarios/survivors.py "
+        "SURVIVORS does not list",
+        f"{here}['c'] says 'a quiet scenario covers it'...: start it with 'tests/scenarios/<file>.py::<test>' (a "
+        "quiet scenario test), \"survivor '<entry of tests/support/scenarios/survivors.py SURVIVORS>'\" or "
+        "'cannot: <why nothing can>'",
+    ]
+    test = next(ROOT.glob("tests/scenarios/test_*.py"))
+    name = re.search(r"^def (test_\w+)\(", test.read_text(encoding="utf-8"), re.M)
+    assert name
+    assert not list(not_in_a_row_problems({"x": f"{test.relative_to(ROOT)}::{name[1]} holds it"}))
+
+
+def test_the_guard_names_a_declared_value_a_stack_does_not_pass() -> None:
+    # A name added to refs.py but not passed in stacks.py: the synth would raise; the guard says it first.
+    text = (ROOT / STACKS).read_text(encoding="utf-8")
+    found = list(stack_problems(text.replace("waf_log_group_name=waf_log_group.log_group_name,", "")))
+    assert len(found) == 1
+    assert "(EdgeMonitoringStack): supplied('edge', ...) does not pass ['waf_log_group_name'] and passes []" in found[0]
 
 
 def test_a_route_pattern_covers_every_route_and_nothing_else() -> None:
