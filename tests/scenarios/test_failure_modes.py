@@ -13,10 +13,13 @@ from observability.simulator.evaluator import ALARM, OK
 from tests.support.scenarios import world
 from tests.support.scenarios.harness import (
     FULLY_PROVEN,
+    FEW_REQUESTS,
     INTERMITTENT,
+    LONE_FAULT,
     NO_LAG,
     RETRIED_ALONE,
     SLOW_INITS,
+    SMALL_BURST,
     Case,
     Loaded,
     Observed,
@@ -27,7 +30,7 @@ from tests.support.scenarios.harness import (
 
 QUIET = ("quiet night", "low-traffic day", "bursty batch", "busy day", RETRIED_ALONE)
 # Cases that must page exactly what they list (harness.pinning_cases).
-PINNING = (INTERMITTENT,)
+PINNING = (INTERMITTENT, LONE_FAULT, FEW_REQUESTS, SMALL_BURST)
 
 
 def test_every_row_has_a_world_and_issue_8s_rows_are_all_there(loaded: Loaded, cases: dict[str, Case]) -> None:

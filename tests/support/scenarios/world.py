@@ -648,3 +648,44 @@ def intermittent(m: int) -> Minute:
     if m in DYNAMODB_ERROR_MINUTES:
         return replace(NORMAL, system_errors=1)
     return NORMAL
+
+
+# Thin windows (the canary stopped, a few requests a minute on the two routes the mutation proof mutates):
+# minute -> route -> (requests, of them answered 500, of the others slow at 3x the SLO). orders_summary is
+# cached at the edge: at most 6 of its requests a minute reach the origin (2 fills per edge location), so
+# its requests are spread over minutes.
+Thin = Mapping[int, Mapping[str, tuple[int, int, int]]]
+THIN_MINUTES = 40
+# One 500 among a dozen requests (one slow among get_order's): under the 2-fault and 2-slow floors.
+LONE_FAULT: Thin = {5: {"get_order": (12, 1, 1), "orders_summary": (6, 1, 0)}, 6: {"orders_summary": (6, 0, 0)}}
+# Two 500s and two slow among 4 requests a route, 5 failures among 9 URL requests: under the request floors.
+FEW_REQUESTS: Thin = {
+    5: {"get_order": (4, 2, 2), "orders_summary": (4, 2, 2), "create_order": (1, 1, 0)},
+}
+# A burst on a route used by a handful: orders_summary's 24 requests in 4 minutes, 5 answered 500 and 14
+# slow; get_order's 40 requests, 8 slow, then 170 more with 6 slow (210 and 14 in its 6 hours).
+SMALL_BURST: Thin = {
+    5: {"orders_summary": (6, 2, 3), "get_order": (40, 0, 8)},
+    6: {"orders_summary": (6, 1, 4)},
+    7: {"orders_summary": (6, 1, 4)},
+    8: {"orders_summary": (6, 1, 3)},
+    25: {"get_order": (170, 0, 6)},
+}
+
+
+def thin(events: Thin) -> Timeline:
+    """Nothing but ``events`` reaches the API (the canary stopped: its calls would fill the windows)."""
+    still = replace(QUIET, canary_runs=False)
+
+    def minute(m: int) -> Minute:
+        at = events.get(m)
+        if not at:
+            return still
+        return replace(
+            still,
+            route_requests={r: n for r, (n, _, _) in at.items()},
+            faults={r: f for r, (_, f, _) in at.items() if f},
+            slow={r: s for r, (_, _, s) in at.items()},
+        )
+
+    return minute
