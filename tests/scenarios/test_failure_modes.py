@@ -13,6 +13,7 @@ from observability.simulator.evaluator import ALARM, OK
 from tests.support.scenarios import world
 from tests.support.scenarios.harness import (
     FULLY_PROVEN,
+    FEW_REFUSED,
     FEW_REQUESTS,
     INTERMITTENT,
     LONE_FAULT,
@@ -30,7 +31,7 @@ from tests.support.scenarios.harness import (
 
 QUIET = ("quiet night", "low-traffic day", "bursty batch", "busy day", RETRIED_ALONE)
 # Cases that must page exactly what they list (harness.pinning_cases).
-PINNING = (INTERMITTENT, LONE_FAULT, FEW_REQUESTS, SMALL_BURST)
+PINNING = (INTERMITTENT, LONE_FAULT, FEW_REQUESTS, FEW_REFUSED, SMALL_BURST)
 
 
 def test_every_row_has_a_world_and_issue_8s_rows_are_all_there(loaded: Loaded, cases: dict[str, Case]) -> None:

@@ -4,7 +4,7 @@
 the deploy-time tokens (function, table, distribution) to the names the world publishes under.
 ``cases(loaded)`` builds every scenario once (each failure row on two backgrounds with their history,
 the quiet days, and the pinning cases: intermittent failures, a retried request with the canary alone around
-it, sparse slow inits);
+it, sparse slow inits, thin windows);
 ``observe`` evaluates a case under every :data:`SETTINGS` (ingestion lag per source, evaluation
 range), re-evaluating only the alarms a setting can change; ``verdict`` compares what paged with what
 observability/failure_modes.py says, naming the setting that broke it.
@@ -394,12 +394,13 @@ def pinning_cases(loaded: Loaded) -> list[Case]:
     failures at the edge and in DynamoDB), the service burns' 5-failure floor at the thinnest
     traffic (the canary alone around a retried bad request, 6 hours of its calls before it), and the init
     ticket's count and hour (sparse slow inits: a noisy neighbour's every 40 minutes, then a regression's
-    every 20)."""
+    every 20), and thin windows with the canary stopped (world.thin: a lone 500, two among 4 requests, a small
+    burst) for the request, 2-fault and 2-slow floors."""
     retried = loaded.world(world.retried_alone, world.RETRIED_ALONE_AT + 60, judged_from=world.RETRIED_ALONE_AT - 20)
     inits = loaded.world(world.slow_inits(loaded.routes), world.SLOW_INITS_FROM + 60, judged_from=JUDGED_FROM)
     bursts = loaded.world(world.intermittent, world.INTERMITTENT_MINUTES, judged_from=world.EDGE_4XX_BURSTS[0] - 20)
     thin = {
-        name: Case(name, name, loaded.world(world.thin(events), world.THIN_MINUTES), THIN_WANT[name])
+        name: Case(name, name, loaded.world(world.thin(*events), world.THIN_MINUTES), THIN_WANT[name])
         for name, events in THIN.items()
     }
     return [
@@ -414,7 +415,13 @@ def pinning_cases(loaded: Loaded) -> list[Case]:
 LONE_FAULT = "thin: one 500 among a dozen requests"
 FEW_REQUESTS = "thin: two 500s among 4 requests"
 SMALL_BURST = "thin: a burst on a route used by a handful"
-THIN = {LONE_FAULT: world.LONE_FAULT, FEW_REQUESTS: world.FEW_REQUESTS, SMALL_BURST: world.SMALL_BURST}
+FEW_REFUSED = "thin: a refused, an unanswered and 2 edge-refused among 5 requests, 3 times"
+THIN = {
+    LONE_FAULT: (world.LONE_FAULT,),
+    FEW_REQUESTS: (world.FEW_REQUESTS,),
+    SMALL_BURST: (world.SMALL_BURST,),
+    FEW_REFUSED: (world.FEW_REFUSED, world.FEW_REFUSED_SHARES),
+}
 # The service's short windows count one failure (their long partners hold 2); below every request floor
 # nothing breaches; the burst pages orders_summary (20.8 % answered 500, 58 % slow) and the service (5
 # failures among 64 URL requests), and tickets get_order's slow burn once its 6 hours hold 200 requests.
@@ -422,6 +429,7 @@ _SHORT = {k: 6 for k in ("service-fast-5min", "service-slow-30min", "service-lea
 THIN_WANT: dict[str, dict[str, Minutes]] = {
     LONE_FAULT: _SHORT,
     FEW_REQUESTS: {},
+    FEW_REFUSED: {"lambda-errors": (6, 9)},  # the unanswered one crashed
     SMALL_BURST: _SHORT
     | {f"route-orders_summary-{w}": 7 for w in ("fault-rate-5min", "fault-rate-30min", "fault-rate-1h")}
     | {f"route-orders_summary-{w}": 7 for w in ("fault-rate-6h", "slow-share-5min", "slow-share-30min")}

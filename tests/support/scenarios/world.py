@@ -91,7 +91,7 @@ CANARY_TIMEOUT_MS = 10_000  # a failed request's wait, at most (canary/python/ap
 EDGE_LOCATIONS = 3
 OTHER_FUNCTIONS_CLAIM = 200  # ClaimedAccountConcurrency of the rest of the account (reservations, other functions)
 TIMEOUT_MS = 10_000
-HISTORY_HOURS = 8  # a failure row's history before its first hour (World._history)
+HISTORY_MINUTES = 6 * 60 + 15  # a failure row's history before its first hour (World._history): a 6 h window and its lag
 HISTORY_DAYS = 3  # the budget-leak window's inputs' (observability/units/service_wide.py failure_share)
 LEAK_INPUTS = {("AWS/Lambda", n) for n in ("UrlRequestCount", "Url5xxCount", "Throttles")}
 
@@ -162,8 +162,8 @@ class World:
     def _history(self, namespace: str, name: str, samples: Mapping[int, Sample]) -> dict[int, Sample]:
         """The days before minute 0: the first hour (the background, before any failure) published again and
         again, AWS/Lambda's counters for HISTORY_DAYS (the budget-leak window), every other metric for
-        HISTORY_HOURS (the longest other window is 6 h). Windows are then judged at their real length."""
-        minutes = HISTORY_DAYS * 1440 if (namespace, name) in LEAK_INPUTS else HISTORY_HOURS * 60
+        HISTORY_MINUTES (the longest other window is 6 h). Windows are then judged at their real length."""
+        minutes = HISTORY_DAYS * 1440 if (namespace, name) in LEAK_INPUTS else HISTORY_MINUTES
         return {m: samples[m % 60] for m in range(-minutes, 0) if m % 60 in samples}
 
     def _canary_run(self, m: int, x: Minute) -> tuple[str, ...]:
@@ -673,8 +673,18 @@ SMALL_BURST: Thin = {
 }
 
 
-def thin(events: Thin) -> Timeline:
-    """Nothing but ``events`` reaches the API (the canary stopped: its calls would fill the windows)."""
+# create_order, which neither mutated route's alarms read, every 5 minutes for 15: 3 requests at the URL (one
+# refused, one unanswered: 502), then 2 refused at the edge: under the URL's (10) and the edge's (20) request
+# floors in every period (these alarms want 2 of 2 and 2 of 3 periods).
+FEW_REFUSED: Thin = {m + d: {"create_order": (3 - d, 0, 0)} for m in (5, 10, 15) for d in (0, 1)}
+FEW_REFUSED_SHARES: Mapping[int, Mapping[str, float]] = {
+    m + d: {"url_refused": 0.34, "crashed": 0.5} if d == 0 else {"edge_refused": 1.0} for m in (5, 10, 15) for d in (0, 1)
+}
+
+
+def thin(events: Thin, shares: Mapping[int, Mapping[str, float]] | None = None) -> Timeline:
+    """Nothing but ``events`` reaches the API (the canary stopped: its calls would fill the windows), each
+    minute's failing ``shares`` (Minute's fields) applied."""
     still = replace(QUIET, canary_runs=False)
 
     def minute(m: int) -> Minute:
@@ -683,6 +693,7 @@ def thin(events: Thin) -> Timeline:
             return still
         return replace(
             still,
+            **(shares or {}).get(m, {}),  # type: ignore[arg-type]
             route_requests={r: n for r, (n, _, _) in at.items()},
             faults={r: f for r, (_, f, _) in at.items() if f},
             slow={r: s for r, (_, _, s) in at.items()},
