@@ -12,9 +12,9 @@ from observability.failure_modes import MODES
 from observability.simulator.evaluator import ALARM, OK
 from tests.support.scenarios import world
 from tests.support.scenarios.harness import (
-    FULLY_PROVEN,
     FEW_REFUSED,
     FEW_REQUESTS,
+    FULLY_PROVEN,
     INTERMITTENT,
     LONE_FAULT,
     NO_LAG,

@@ -91,7 +91,9 @@ CANARY_TIMEOUT_MS = 10_000  # a failed request's wait, at most (canary/python/ap
 EDGE_LOCATIONS = 3
 OTHER_FUNCTIONS_CLAIM = 200  # ClaimedAccountConcurrency of the rest of the account (reservations, other functions)
 TIMEOUT_MS = 10_000
-HISTORY_MINUTES = 6 * 60 + 15  # a failure row's history before its first hour (World._history): a 6 h window and its lag
+HISTORY_MINUTES = (
+    6 * 60 + 15
+)  # a failure row's history before its first hour (World._history): a 6 h window and its lag
 HISTORY_DAYS = 3  # the budget-leak window's inputs' (observability/units/service_wide.py failure_share)
 LEAK_INPUTS = {("AWS/Lambda", n) for n in ("UrlRequestCount", "Url5xxCount", "Throttles")}
 
@@ -678,7 +680,9 @@ SMALL_BURST: Thin = {
 # floors in every period (these alarms want 2 of 2 and 2 of 3 periods).
 FEW_REFUSED: Thin = {m + d: {"create_order": (3 - d, 0, 0)} for m in (5, 10, 15) for d in (0, 1)}
 FEW_REFUSED_SHARES: Mapping[int, Mapping[str, float]] = {
-    m + d: {"url_refused": 0.34, "crashed": 0.5} if d == 0 else {"edge_refused": 1.0} for m in (5, 10, 15) for d in (0, 1)
+    m + d: {"url_refused": 0.34, "crashed": 0.5} if d == 0 else {"edge_refused": 1.0}
+    for m in (5, 10, 15)
+    for d in (0, 1)
 }
 
 
