@@ -399,9 +399,12 @@ def pinning_cases(loaded: Loaded) -> list[Case]:
     retried = loaded.world(world.retried_alone, world.RETRIED_ALONE_AT + 60, judged_from=world.RETRIED_ALONE_AT - 20)
     inits = loaded.world(world.slow_inits(loaded.routes), world.SLOW_INITS_FROM + 60, judged_from=JUDGED_FROM)
     bursts = loaded.world(world.intermittent, world.INTERMITTENT_MINUTES, judged_from=world.EDGE_4XX_BURSTS[0] - 20)
+    # The thin cases pin route, service, URL and edge alarms, the same in both configurations (which differ
+    # in AWS/Lambda alarms only): the fully proven one runs them.
     thin = {
         name: Case(name, name, loaded.world(world.thin(*events), world.THIN_MINUTES), THIN_WANT[name])
         for name, events in THIN.items()
+        if loaded.name == FULLY_PROVEN
     }
     return [
         *thin.values(),
