@@ -108,7 +108,7 @@ def service(
     leak6h: Minutes | None,
 ) -> dict[str, Minutes | None]:
     """The service-wide burn composites (fast and slow page, leak tickets) and their six windows. The rows
-    hold their background's history (8 hours, AWS/Lambda's 3 days: tests/support/scenarios/world.py
+    hold their background's history (6 h 15 min, AWS/Lambda's 3 days: tests/support/scenarios/world.py
     World._history), so every window is judged at its real length: the 6-h windows dilute a failure in 6 hours
     of traffic and the leak's 3-day window in 3 days (it tickets within the 50 minutes judged only for a
     failure of several percent)."""

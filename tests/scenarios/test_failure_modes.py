@@ -12,11 +12,15 @@ from observability.failure_modes import MODES
 from observability.simulator.evaluator import ALARM, OK
 from tests.support.scenarios import world
 from tests.support.scenarios.harness import (
+    FEW_REFUSED,
+    FEW_REQUESTS,
     FULLY_PROVEN,
     INTERMITTENT,
+    LONE_FAULT,
     NO_LAG,
     RETRIED_ALONE,
     SLOW_INITS,
+    SMALL_BURST,
     Case,
     Loaded,
     Observed,
@@ -28,6 +32,8 @@ from tests.support.scenarios.harness import (
 QUIET = ("quiet night", "low-traffic day", "bursty batch", "busy day", RETRIED_ALONE)
 # Cases that must page exactly what they list (harness.pinning_cases).
 PINNING = (INTERMITTENT,)
+# Thin windows, in the fully proven configuration only (harness.pinning_cases).
+THIN = (LONE_FAULT, FEW_REQUESTS, FEW_REFUSED, SMALL_BURST)
 
 
 def test_every_row_has_a_world_and_issue_8s_rows_are_all_there(loaded: Loaded, cases: dict[str, Case]) -> None:
@@ -69,6 +75,14 @@ def test_pinning_case(
     # Intermittent failures: 3 bad minutes, a healthy period, 3 bad minutes again: 2 of 3 periods page them.
     assert _judge(loaded, [cases[name]], observed, complete=loaded.name == FULLY_PROVEN) == ""
     print(f"\n{name}: {observed[name][NO_LAG.name].minutes} (minutes from the start)")
+
+
+@pytest.mark.parametrize("name", THIN)
+def test_thin_case(
+    loaded_default: Loaded, cases_default: dict[str, Case], observed_default: dict[str, dict[str, Observed]], name: str
+) -> None:
+    # Under the request, 2-fault and 2-slow floors nothing breaches; a small burst pages what it lists.
+    assert _judge(loaded_default, [cases_default[name]], observed_default, complete=True) == ""
 
 
 def test_sparse_slow_inits_ticket_on_the_third_in_an_hour(

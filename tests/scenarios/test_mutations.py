@@ -232,3 +232,27 @@ def test_the_service_windows_and_heartbeat_have_a_value_in_every_period_without_
         model = loaded_default.key_of[key]
         if re.fullmatch(r"service-(fast|slow|leak)-\w+|telemetry-heartbeat", model) and not model.endswith("burn"):
             assert all(t in tl.values for t in judged), model
+
+
+def test_the_floors_that_cannot_matter(loaded_default: Loaded) -> None:
+    # survivors.py's "cannot matter" for the 2-fault and 2-slow floors: one bad request among the request
+    # floor's R is at most 1/(R x budget) of the budget, under the threshold; and where 15 slow ones are
+    # surviving, the threshold already needs more than 15 among R.
+    alarms = loaded_default.aset.metric_alarms()
+    checked = 0
+    for s in SURVIVORS:
+        model, what = s.split(": ")
+        if not re.fullmatch(r"IF floor (2 -> 0.2|1.5 -> 0.15|1.5 -> 15)", what):
+            continue
+        alarm = alarms[loaded_default.by_model_key[model]]
+        (text,) = alarm.expressions.values()
+        floor = float(re.search(r"requests >= (\d+)", text).group(1))  # type: ignore[union-attr]
+        budget = float(re.search(r"/ ([\d.]+), 0\)$", text).group(1))  # type: ignore[union-attr]
+        # The fault rate is a fraction of 1, the slow share a percentage.
+        one = 1 / floor / budget if "fault" in model else 100 / floor / budget
+        if what.endswith("-> 15"):
+            assert alarm.threshold / one > 15, s  # the slow requests the threshold needs among R
+        else:
+            assert one < alarm.threshold, s
+        checked += 1
+    assert checked == 10

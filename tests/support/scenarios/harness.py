@@ -4,7 +4,7 @@
 the deploy-time tokens (function, table, distribution) to the names the world publishes under.
 ``cases(loaded)`` builds every scenario once (each failure row on two backgrounds with their history,
 the quiet days, and the pinning cases: intermittent failures, a retried request with the canary alone around
-it, sparse slow inits);
+it, sparse slow inits, thin windows);
 ``observe`` evaluates a case under every :data:`SETTINGS` (ingestion lag per source, evaluation
 range), re-evaluating only the alarms a setting can change; ``verdict`` compares what paged with what
 observability/failure_modes.py says, naming the setting that broke it.
@@ -394,17 +394,56 @@ def pinning_cases(loaded: Loaded) -> list[Case]:
     failures at the edge and in DynamoDB), the service burns' 5-failure floor at the thinnest
     traffic (the canary alone around a retried bad request, 6 hours of its calls before it), and the init
     ticket's count and hour (sparse slow inits: a noisy neighbour's every 40 minutes, then a regression's
-    every 20)."""
+    every 20), and thin windows with the canary stopped (world.thin: a lone 500, two among 4 requests, a small
+    burst) for the request, 2-fault and 2-slow floors."""
     retried = loaded.world(world.retried_alone, world.RETRIED_ALONE_AT + 60, judged_from=world.RETRIED_ALONE_AT - 20)
     inits = loaded.world(world.slow_inits(loaded.routes), world.SLOW_INITS_FROM + 60, judged_from=JUDGED_FROM)
     bursts = loaded.world(world.intermittent, world.INTERMITTENT_MINUTES, judged_from=world.EDGE_4XX_BURSTS[0] - 20)
+    # The thin cases pin route, service, URL and edge alarms, the same in both configurations (which differ
+    # in AWS/Lambda alarms only): the fully proven one runs them.
+    thin = {
+        name: Case(name, name, loaded.world(world.thin(*events), world.THIN_MINUTES), THIN_WANT[name])
+        for name, events in THIN.items()
+        if loaded.name == FULLY_PROVEN
+    }
     return [
+        *thin.values(),
         Case(INTERMITTENT, INTERMITTENT, bursts, INTERMITTENT_PAGES),
         Case(RETRIED_ALONE, RETRIED_ALONE, retried, RETRIED_ALONE_WINDOWS),
         Case(SLOW_INITS, SLOW_INITS, inits, {"lambda-init-slow": SLOW_INITS_TICKET}, since=world.SLOW_INITS_FROM),
     ]
 
 
+# Thin windows (world.thin): what each must show, minutes from its start.
+LONE_FAULT = "thin: one 500 among a dozen requests"
+FEW_REQUESTS = "thin: two 500s among 4 requests"
+SMALL_BURST = "thin: a burst on a route used by a handful"
+FEW_REFUSED = "thin: a refused, an unanswered and 2 edge-refused among 5 requests, 3 times"
+THIN = {
+    LONE_FAULT: (world.LONE_FAULT,),
+    FEW_REQUESTS: (world.FEW_REQUESTS,),
+    SMALL_BURST: (world.SMALL_BURST,),
+    FEW_REFUSED: (world.FEW_REFUSED, world.FEW_REFUSED_SHARES),
+}
+# The service's short windows count one failure (their long partners hold 2); below every request floor
+# nothing breaches; the burst pages orders_summary (20.8 % answered 500, 58 % slow) and the service (5
+# failures among 64 URL requests), and tickets get_order's slow burn once its 6 hours hold 200 requests.
+_SHORT = {k: 6 for k in ("service-fast-5min", "service-slow-30min", "service-leak-6h")}
+THIN_WANT: dict[str, dict[str, Minutes]] = {
+    LONE_FAULT: _SHORT,
+    FEW_REQUESTS: {},
+    FEW_REFUSED: {"lambda-errors": (6, 9)},  # the unanswered one crashed
+    SMALL_BURST: _SHORT
+    | {f"route-orders_summary-{w}": 7 for w in ("fault-rate-5min", "fault-rate-30min", "fault-rate-1h")}
+    | {f"route-orders_summary-{w}": 7 for w in ("fault-rate-6h", "slow-share-5min", "slow-share-30min")}
+    | {"route-orders_summary-slow-share-1h": 9, "route-orders_summary-slow-share-6h": 9}
+    | {"route-orders_summary-fast-burn": (7, 13), "route-orders_summary-slow-burn": (7, 13)}
+    | {"route-orders_summary-latency-fast-burn": (9, 15), "route-orders_summary-latency-slow-burn": (9, 15)}
+    | {k: 9 for k in ("service-fast-1h", "service-slow-6h", "service-leak-72h")}
+    | {k: (9, 12) for k in ("service-fast-burn", "service-slow-burn", "service-leak-burn")}
+    | {"route-get_order-slow-share-5min": 6, "route-get_order-slow-share-30min": 6}
+    | {"route-get_order-slow-share-6h": 26, "route-get_order-latency-slow-burn": (26, 32)},
+}
 RETRIED_ALONE = "a bad request retried, the canary's calls alone around it"
 INTERMITTENT = "intermittent: 3 bad minutes twice, 10 minutes apart"
 # Minutes from the start: each alarm pages on its second burst, 2 of its last 3 periods breaching (later by

@@ -91,7 +91,9 @@ CANARY_TIMEOUT_MS = 10_000  # a failed request's wait, at most (canary/python/ap
 EDGE_LOCATIONS = 3
 OTHER_FUNCTIONS_CLAIM = 200  # ClaimedAccountConcurrency of the rest of the account (reservations, other functions)
 TIMEOUT_MS = 10_000
-HISTORY_HOURS = 8  # a failure row's history before its first hour (World._history)
+HISTORY_MINUTES = (
+    6 * 60 + 15
+)  # a failure row's history before its first hour (World._history): a 6 h window and its lag
 HISTORY_DAYS = 3  # the budget-leak window's inputs' (observability/units/service_wide.py failure_share)
 LEAK_INPUTS = {("AWS/Lambda", n) for n in ("UrlRequestCount", "Url5xxCount", "Throttles")}
 
@@ -162,8 +164,8 @@ class World:
     def _history(self, namespace: str, name: str, samples: Mapping[int, Sample]) -> dict[int, Sample]:
         """The days before minute 0: the first hour (the background, before any failure) published again and
         again, AWS/Lambda's counters for HISTORY_DAYS (the budget-leak window), every other metric for
-        HISTORY_HOURS (the longest other window is 6 h). Windows are then judged at their real length."""
-        minutes = HISTORY_DAYS * 1440 if (namespace, name) in LEAK_INPUTS else HISTORY_HOURS * 60
+        HISTORY_MINUTES (the longest other window is 6 h). Windows are then judged at their real length."""
+        minutes = HISTORY_DAYS * 1440 if (namespace, name) in LEAK_INPUTS else HISTORY_MINUTES
         return {m: samples[m % 60] for m in range(-minutes, 0) if m % 60 in samples}
 
     def _canary_run(self, m: int, x: Minute) -> tuple[str, ...]:
@@ -648,3 +650,57 @@ def intermittent(m: int) -> Minute:
     if m in DYNAMODB_ERROR_MINUTES:
         return replace(NORMAL, system_errors=1)
     return NORMAL
+
+
+# Thin windows (the canary stopped, a few requests a minute on the two routes the mutation proof mutates):
+# minute -> route -> (requests, of them answered 500, of the others slow at 3x the SLO). orders_summary is
+# cached at the edge: at most 6 of its requests a minute reach the origin (2 fills per edge location), so
+# its requests are spread over minutes.
+Thin = Mapping[int, Mapping[str, tuple[int, int, int]]]
+THIN_MINUTES = 40
+# One 500 among a dozen requests (one slow among get_order's): under the 2-fault and 2-slow floors.
+LONE_FAULT: Thin = {5: {"get_order": (12, 1, 1), "orders_summary": (6, 1, 0)}, 6: {"orders_summary": (6, 0, 0)}}
+# Two 500s and two slow among 4 requests a route, 5 failures among 9 URL requests: under the request floors.
+FEW_REQUESTS: Thin = {
+    5: {"get_order": (4, 2, 2), "orders_summary": (4, 2, 2), "create_order": (1, 1, 0)},
+}
+# A burst on a route used by a handful: orders_summary's 24 requests in 4 minutes, 5 answered 500 and 14
+# slow; get_order's 40 requests, 8 slow, then 170 more with 6 slow (210 and 14 in its 6 hours).
+SMALL_BURST: Thin = {
+    5: {"orders_summary": (6, 2, 3), "get_order": (40, 0, 8)},
+    6: {"orders_summary": (6, 1, 4)},
+    7: {"orders_summary": (6, 1, 4)},
+    8: {"orders_summary": (6, 1, 3)},
+    25: {"get_order": (170, 0, 6)},
+}
+
+
+# create_order, which neither mutated route's alarms read, every 5 minutes for 15: 3 requests at the URL (one
+# refused, one unanswered: 502), then 2 refused at the edge: under the URL's (10) and the edge's (20) request
+# floors in every period (these alarms want 2 of 2 and 2 of 3 periods).
+FEW_REFUSED: Thin = {m + d: {"create_order": (3 - d, 0, 0)} for m in (5, 10, 15) for d in (0, 1)}
+FEW_REFUSED_SHARES: Mapping[int, Mapping[str, float]] = {
+    m + d: {"url_refused": 0.34, "crashed": 0.5} if d == 0 else {"edge_refused": 1.0}
+    for m in (5, 10, 15)
+    for d in (0, 1)
+}
+
+
+def thin(events: Thin, shares: Mapping[int, Mapping[str, float]] | None = None) -> Timeline:
+    """Nothing but ``events`` reaches the API (the canary stopped: its calls would fill the windows), each
+    minute's failing ``shares`` (Minute's fields) applied."""
+    still = replace(QUIET, canary_runs=False)
+
+    def minute(m: int) -> Minute:
+        at = events.get(m)
+        if not at:
+            return still
+        return replace(
+            still,
+            **(shares or {}).get(m, {}),  # type: ignore[arg-type]
+            route_requests={r: n for r, (n, _, _) in at.items()},
+            faults={r: f for r, (_, f, _) in at.items() if f},
+            slow={r: s for r, (_, _, s) in at.items()},
+        )
+
+    return minute
