@@ -179,10 +179,10 @@ def test_a_read_timeout_with_time_to_spare_is_a_503_dependency_unavailable(
 
 
 def test_a_hanging_dynamodb_ends_before_the_deadline_with_one_access_line(point_orders_at) -> None:
-    """The endpoint accepts connections and never answers; the invocation has 1 s left (less than one full
-    call: the short client, read timeout 0.25 s): the request stops waiting, answers 503 `deadline` and
-    writes its access line before Lambda would end it."""
-    context = ContextEndingIn(1.0)
+    """The endpoint accepts connections and never answers; the invocation has 1.5 s left (less than one full
+    call: the short client, read timeout 0.5 s, with 0.25 s to spare for a busy machine): the request stops
+    waiting, answers 503 `deadline` and writes its access line before Lambda would end it."""
+    context = ContextEndingIn(1.5)
     with dynamodb_that_never_answers() as endpoint:
         point_orders_at(endpoint)
         call = invoke("GET", "/orders/summary", context=context)
