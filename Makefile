@@ -104,10 +104,6 @@ browser: ## Find Chromium for tests/browser and make screenshot, or install Debi
 # workers run niced, so that a waiting test's server gets the CPU when it wakes (a drill's local server
 # starved of it answers its cold starts late, and its slow-init alarm fires before the drill's own).
 TEST_WORKERS ?= 2
-# Each worker imports and assertion-rewrites every test module and the modules they import (~2.5 s of CPU a
-# worker): with PYTHONDONTWRITEBYTECODE set in the caller's environment that is redone on every run, so the
-# test targets let Python and pytest keep their bytecode (__pycache__, ignored by git and left out of the asset).
-test test-fast: export PYTHONDONTWRITEBYTECODE :=
 PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 WAITING_TESTS := tests/browser tests/local/test_drill_rehearsal.py
 test: browser lint $(NODE_STAMP) $(CONSOLE_STAMP) ## Lint and run every test on 2 cores (CDK synth on the pinned Node 22); what CI runs
