@@ -28,6 +28,7 @@ from tests.support.handler import invoke
 DOC: dict[str, Any] = json.loads((Path(__file__).resolve().parents[2] / "openapi.json").read_text())
 OPERATIONS = [(path, method) for path, item in sorted(DOC["paths"].items()) for method in sorted(item)]
 EXAMPLES_PER_OPERATION = 40
+pytestmark = pytest.mark.usefixtures("few_orders")  # tests/service/conftest.py
 
 # Any JSON value: what a careless or hostile client may send instead of the documented body.
 ANY_JSON = st.recursive(

@@ -96,6 +96,15 @@ class ContextEndingIn(LocalLambdaContext):
         return max(0, int((self.ends_at - time.monotonic()) * 1000))
 
 
+@pytest.fixture(autouse=True)
+def no_retry_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    """botocore's standard mode sleeps up to 1 s (random) before the retry; what these tests check is the
+    attempts and the answer, not the jitter, so the retry goes at once (the attempts are still counted)."""
+    from botocore.retries.standard import ExponentialBackoff
+
+    monkeypatch.setattr(ExponentialBackoff, "delay_amount", lambda _self, _context: 0.0)
+
+
 @pytest.fixture
 def point_orders_at(monkeypatch: pytest.MonkeyPatch):
     from service.routes import orders
@@ -154,8 +163,12 @@ def test_a_refused_connection_is_a_503_dependency_unavailable(point_orders_at) -
     assert_503(invoke("POST", "/orders", body=new_order()), contract.ERROR_KIND_UNAVAILABLE)
 
 
-def test_a_read_timeout_with_time_to_spare_is_a_503_dependency_unavailable(point_orders_at) -> None:
-    """The full client's read timeout fires (twice: two attempts) long before the deadline."""
+def test_a_read_timeout_with_time_to_spare_is_a_503_dependency_unavailable(
+    point_orders_at, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The full client's read timeout fires (twice: two attempts) long before the deadline. The timeout is
+    cut to 0.2 s for the test: the same full client and path, without waiting 2 x 1.5 s."""
+    monkeypatch.setattr(time_budget, "DYNAMODB_READ_TIMEOUT_S", 0.2)  # read when the table's client is built
     with dynamodb_that_never_answers() as endpoint:
         point_orders_at(endpoint)
         started = time.monotonic()
@@ -166,9 +179,10 @@ def test_a_read_timeout_with_time_to_spare_is_a_503_dependency_unavailable(point
 
 
 def test_a_hanging_dynamodb_ends_before_the_deadline_with_one_access_line(point_orders_at) -> None:
-    """The endpoint accepts connections and never answers; the invocation has 2 s left: the request
-    stops waiting, answers 503 `deadline` and writes its access line before Lambda would end it."""
-    context = ContextEndingIn(2.0)
+    """The endpoint accepts connections and never answers; the invocation has 1.5 s left (less than one full
+    call: the short client, read timeout 0.5 s, with 0.25 s to spare for a busy machine): the request stops
+    waiting, answers 503 `deadline` and writes its access line before Lambda would end it."""
+    context = ContextEndingIn(1.5)
     with dynamodb_that_never_answers() as endpoint:
         point_orders_at(endpoint)
         call = invoke("GET", "/orders/summary", context=context)

@@ -23,6 +23,7 @@ from service.request_body import is_json_media_type
 from tests.support.handler import Call, invoke, new_order
 
 EXAMPLES_PER_ROUTE = 60
+pytestmark = pytest.mark.usefixtures("few_orders")  # tests/service/conftest.py
 ORDER = json.dumps(new_order()).encode()
 ORDER_ID = "0" * 32  # well formed; no such order
 
