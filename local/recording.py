@@ -30,9 +30,11 @@ import threading
 import time
 import urllib.request
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
+
+from local.telemetry import HandOver
 
 if TYPE_CHECKING:
     from local.telemetry import Recorder
@@ -50,9 +52,9 @@ class RecordingError(Exception):
     """The recording process could not start (its console's port is in use, ...)."""
 
 
-class RecordingProcess:
-    """The server's side of the recording: the hand-over calls of :class:`~local.telemetry.Recorder`
-    (``function_line``, ``server_line``, ``add``), shipped to the recording process in frames."""
+class RecordingProcess(HandOver):
+    """The server's side of the recording: the hand-over calls (``function_line``, ``server_line``,
+    ``add``), shipped to the recording process in frames."""
 
     def __init__(
         self,
@@ -64,11 +66,8 @@ class RecordingProcess:
         table_name: str,
         reserved_concurrency: int | None,
     ) -> None:
+        super().__init__(time.time)
         self.directory = directory
-        self.clock = time.time
-        # deque.append is atomic: the request path takes no lock.
-        self._lines: deque[tuple[float, bytes | str, str]] = deque()
-        self._values: deque[tuple[float, str, str, Mapping[str, str], float | Iterable[float]]] = deque()
         config = {
             "directory": str(directory),
             "retention_s": retention_s,
@@ -102,25 +101,6 @@ class RecordingProcess:
         self._shipper = threading.Thread(target=self._ship_loop, daemon=True)
         self._shipper.start()
         return self.console_url
-
-    # ---- the request path: hand over, nothing more (as Recorder's) ----------------------------------
-
-    def function_line(self, line: bytes | str, stream: str = "local") -> None:
-        self._lines.append((self.clock(), line, stream))
-
-    def server_line(self, line: bytes) -> None:
-        if b'"message":"access"' in line:  # the server's own access lines (refusals) only, as Recorder's
-            self.function_line(line, "local-front-end")
-
-    def add(
-        self,
-        namespace: str,
-        name: str,
-        dimensions: Mapping[str, str],
-        values: float | Iterable[float],
-        t: float | None = None,
-    ) -> None:
-        self._values.append((self.clock() if t is None else t, namespace, name, dimensions, values))
 
     # ---- shipping ---------------------------------------------------------------------------------
 

@@ -214,45 +214,15 @@ class _HourFiles:
 _Value = tuple[float, str, str, "Mapping[str, str] | Dimensions", "float | Iterable[float]"]
 
 
-class Recorder:
-    """The local log group and metric store; thread-safe, bounded to the last ``retention_s``.
+class HandOver:
+    """The request path's side of a recording: ``function_line``, ``server_line`` and ``add`` only append to
+    a queue with the time they were called (deque.append is atomic: the request path takes no lock).
+    :class:`Recorder` parses what it queued; local.recording's ``RecordingProcess`` ships it to its process."""
 
-    Off the request path: ``function_line`` and ``add`` only append to a queue (with the time they were
-    called); parsing, EMF extraction and file writes happen in batches, every ``FLUSH_S`` on the
-    recorder's own thread, and whenever a reader asks (``snapshot``, ``flush``). So the in-memory metrics
-    a reader gets are exact up to the moment it asks, and the files (what `make query` reads) are at most
-    ``FLUSH_S`` behind.
-    """
-
-    def __init__(
-        self,
-        directory: Path = DEFAULT_DIR,
-        *,
-        retention_s: float = RETENTION_S,
-        clock: Callable[[], float] = time.time,
-        load: bool = True,
-    ) -> None:
-        self.directory = directory
-        self.retention_s = retention_s
+    def __init__(self, clock: Callable[[], float]) -> None:
         self.clock = clock
-        self._lock = threading.Lock()  # the in-memory metrics
-        self._batch_lock = threading.Lock()  # one batch at a time, in arrival order
-        self._metrics: dict[MetricId, dict[int, array[float]]] = {}
-        # deque.append is atomic: the request path takes no lock.
         self._lines: deque[tuple[float, bytes | str, str]] = deque()
         self._values: deque[_Value] = deque()
-        self._dims: dict[Any, Dimensions] = {}  # dimension mappings seen -> their sorted tuple
-        self.logs = _HourFiles(directory / "logs", "function", retention_s, clock)
-        self.metric_files = _HourFiles(directory / "metrics", "metrics", retention_s, clock)
-        self.started = clock()
-        if load:
-            self._load()
-        self._stop = threading.Event()
-        self._flusher: threading.Thread | None = None
-        # Called before each batch: hands over what another holder kept unparsed (local.recording's frames).
-        self.before_batch: Callable[[], None] | None = None
-
-    # ---- the request path: hand over, nothing more -------------------------------------------------
 
     def function_line(self, line: bytes | str, stream: str = "local") -> None:
         """A line the function (or the Lambda platform for it) wrote to its log group."""
@@ -272,9 +242,45 @@ class Recorder:
         values: float | Iterable[float],
         t: float | None = None,
     ) -> None:
-        """Publish values of one metric (one dimension set) at time ``t`` (now by default). The recorder
-        reads ``dimensions`` later, in its batch: pass a mapping nobody changes afterwards."""
+        """Publish values of one metric (one dimension set) at time ``t`` (now by default). They are read
+        later, in a batch: pass a mapping nobody changes afterwards."""
         self._values.append((self.clock() if t is None else t, namespace, name, dimensions, values))
+
+
+class Recorder(HandOver):
+    """The local log group and metric store; thread-safe, bounded to the last ``retention_s``.
+
+    Off the request path: ``function_line`` and ``add`` only append to a queue (with the time they were
+    called); parsing, EMF extraction and file writes happen in batches, every ``FLUSH_S`` on the
+    recorder's own thread, and whenever a reader asks (``snapshot``, ``flush``). So the in-memory metrics
+    a reader gets are exact up to the moment it asks, and the files (what `make query` reads) are at most
+    ``FLUSH_S`` behind.
+    """
+
+    def __init__(
+        self,
+        directory: Path = DEFAULT_DIR,
+        *,
+        retention_s: float = RETENTION_S,
+        clock: Callable[[], float] = time.time,
+        load: bool = True,
+    ) -> None:
+        self.directory = directory
+        super().__init__(clock)
+        self.retention_s = retention_s
+        self._lock = threading.Lock()  # the in-memory metrics
+        self._batch_lock = threading.Lock()  # one batch at a time, in arrival order
+        self._metrics: dict[MetricId, dict[int, array[float]]] = {}
+        self._dims: dict[Any, Dimensions] = {}  # dimension mappings seen -> their sorted tuple
+        self.logs = _HourFiles(directory / "logs", "function", retention_s, clock)
+        self.metric_files = _HourFiles(directory / "metrics", "metrics", retention_s, clock)
+        self.started = clock()
+        if load:
+            self._load()
+        self._stop = threading.Event()
+        self._flusher: threading.Thread | None = None
+        # Called before each batch: hands over what another holder kept unparsed (local.recording's frames).
+        self.before_batch: Callable[[], None] | None = None
 
     def take(self, lines: Iterable[tuple[float, bytes | str, str]], values: Iterable[_Value]) -> None:
         """What another process handed over, in order: (time, line, stream) as ``function_line`` queues
