@@ -52,9 +52,10 @@ def pytest_configure(config: pytest.Config) -> None:
 # Under xdist (`make test`: -n 2 --dist loadgroup) a worker computes the session's shared work (a synth, its
 # cfn-lint findings, a configuration's scenario evaluations) once for the tests it runs, so every test that
 # reads a configuration goes to a group, and a group runs on one worker. Two groups of about equal work
-# (the scenario evaluations are the heaviest), and the service tier's: a worker takes the next group, or the
-# next ungrouped test, when it is nearly done, so the groups go first (heaviest first, Makefile:
-# --no-loadscope-reorder keeps this order) and the many small ungrouped tests fill in around them.
+# (the scenario evaluations are the heaviest): a worker takes the next group, or the next ungrouped test,
+# when it is nearly done, so the groups go first (heaviest first, Makefile: --no-loadscope-reorder keeps this
+# order) and the many small ungrouped tests fill in around them. The service tier's tests are ungrouped: each
+# worker has its own emulated table, and a test that writes a foreign item deletes it.
 # A few synth tests compare two configurations of different groups (test_identity: default and eu-west-1;
 # test_edge_options: default and edge-all): they go with default, whose group then synthesizes those too.
 GROUP_OF_CONFIG = {
@@ -67,7 +68,7 @@ GROUP_OF_CONFIG = {
     "us-east-1": "regions",
     "edge-all": "regions",
 }
-GROUP_ORDER = ("default", "regions", "service")  # heaviest first
+GROUP_ORDER = ("default", "regions")  # heaviest first
 # Session fixtures that read one configuration (tests/support/synth.py, tests/scenarios/conftest.py), and the
 # handler's captured telemetry (tests/synth/conftest.py: a fresh process serving every route).
 FIXTURE_CONFIG = {
@@ -87,10 +88,6 @@ def work_group(item: pytest.Item) -> str | None:
     above, and any parameter whose value names a configuration (``synth``, ``any_synth`` and the modules'
     own parametrized synth fixtures pass the configuration's name to synthesize())."""
     parents = Path(str(item.path)).parents
-    if TESTS / "service" in parents:
-        # The tier shares one emulated table: its tests run in one worker in the order one process runs them
-        # (in another order GET /orders/summary met another test's non-order item and answered 500).
-        return "service"
     if TESTS / "scenarios" in parents:
         return "default"  # both configurations' scenario sets, evaluated once, shared by the tier's tests
     names = set(getattr(item, "fixturenames", ()))
