@@ -11,6 +11,7 @@ from pathlib import Path
 from backtest.errors import BacktestError
 from backtest.history import History, Metric, Stretch
 from local.events import FUNCTION_NAME, REGION
+from local.recording import catch_up
 from local.server import DEFAULT_TABLE
 from local.telemetry import DEFAULT_DIR, Recorder
 from observability.simulator.series import MetricKey
@@ -34,6 +35,7 @@ def refs() -> dict[str, str]:
 def read(directory: Path = DEFAULT_DIR, *, now_s: float | None = None) -> History:
     """The recorded minutes up to the minute in progress (as the console evaluates them)."""
     now = time.time() if now_s is None else now_s
+    catch_up(directory)  # a running `make run` records lazily: have it record what it was handed, first
     data = Recorder(directory, clock=lambda: now, load=True).snapshot()
     minutes = [m for per in data.values() for m in per]
     if not minutes:

@@ -75,6 +75,7 @@ class Phase:
     started: float = 0.0
     elapsed_s: float = 0.0
     cpu_s: dict[str, float] = field(default_factory=dict)  # the server's processes' CPU during the phase, by kind
+    away_cpu_s: float = 0.0  # of which its recording used while another server's slices were measured
     _issued: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -333,6 +334,12 @@ def recording_report(rows: list[tuple[str, Phase]]) -> None:
     for label, phase in rows:
         per = [1e6 * phase.cpu_s.get(k, 0.0) / max(phase.responses, 1) for k in kinds]
         print(f"    {label:<22}" + " ".join(f"{v:>9.0f}" for v in [*per, sum(per)]))
+    for label, phase in rows:
+        if phase.away_cpu_s >= 0.05:  # the other server's slices shared the cores with this recording
+            print(
+                f"    NOTE: recording {label}'s process used {phase.away_cpu_s:.2f} s of CPU during the other "
+                "server's slices (counted in its row above; it slowed those slices)"
+            )
 
 
 def _message(line: str) -> object:
@@ -461,15 +468,24 @@ def main(argv: list[str] | None = None) -> int:
             continue
         # Side by side: on, off, off, on, ... so that a change in the machine's load hits both alike.
         slices: dict[str, list[Phase]] = {label: [] for label, _ in here}
+        # A server's recording CPU while the other one is measured (a recording that parses in the pause
+        # its own server gets): counted for its server too, and shown, as it slows the other's slices.
+        away: dict[str, float] = dict.fromkeys(slices, 0.0)
+        pids = {s.label: s.process.pid for s in servers}
         for i in range(args.slices):
             for label, url in here if i % 2 == 0 else here[::-1]:
                 phase = Phase(name, args.clients, args.duration / args.slices, args.max_requests // args.slices)
-                pid = next(s.process.pid for s in servers if s.label == label)
-                before = server_cpu(pid)
+                before = {other: server_cpu(pid) for other, pid in pids.items()}
                 run_phase(phase, url, actions)
-                phase.cpu_s = {k: v - before.get(k, 0.0) for k, v in server_cpu(pid).items()}
+                after = {other: server_cpu(pid) for other, pid in pids.items()}
+                phase.cpu_s = {k: v - before[label].get(k, 0.0) for k, v in after[label].items()}
+                for other in pids.keys() - {label}:
+                    away[other] += after[other]["recording"] - before[other].get("recording", 0.0)
                 slices[label].append(phase)
         rows = [(label, combined(name, got)) for label, got in slices.items()]
+        for label, phase in rows:
+            phase.cpu_s["recording"] = phase.cpu_s.get("recording", 0.0) + away[label]
+            phase.away_cpu_s = away[label]
         for label, phase in rows:
             phases[label].append(phase)
             phase.name = f"{name}/{label}"

@@ -9,11 +9,13 @@ frame down a pipe. The child (``python -m local.recording``) holds the :class:`~
 the server's GIL too.
 
 The child parses lazily: frames wait as shipped (:class:`Spool`) until a reader asks: the console (every
-document it builds), `make query` (``catch_up``, through the console) or the recorder's own flush. So what
-those read is exact up to the moment they ask (at most ``SHIP_S`` plus one frame old), and traffic nobody
-looks at costs the recording process next to nothing while it is served; frames are recorded anyway once
-they reach ``SPOOL_BYTES`` or ``SPOOL_S``, which bounds memory and what readers that do not ask (the
-backtest) may miss. When the server stops, everything handed over is shipped and recorded before it exits.
+document it builds), `make query` and the backtest (``catch_up``, through the console) or the recorder's
+own flush. So what those read is exact up to the moment they ask (at most ``SHIP_S`` plus one frame old).
+Nobody asking, parsing never competes with requests being served: frames are recorded in the background
+only at a pause in traffic (no frame for ``PAUSE_S``) once they are ``SPOOL_S`` old, or when they reach
+``SPOOL_BYTES`` (memory), and then at the lowest CPU priority; only a spool four times that size is
+recorded at once, whatever the traffic. When the server stops, everything handed over is shipped and
+recorded before it exits.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ import threading
 import time
 import urllib.request
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -40,10 +42,16 @@ if TYPE_CHECKING:
     from local.telemetry import Recorder
 
 SHIP_S = 0.25
-# Frames wait unparsed (Spool) until a reader asks, or until they are this many bytes (~500 per request:
-# ~30,000 requests) or this old: what readers that do not ask (the backtest) may miss.
+# Frames wait unparsed (Spool) until a reader asks. Unasked, they are recorded in the background (at the
+# lowest CPU priority) when they reach SPOOL_BYTES (~500 bytes a request: ~30,000 requests), or once they are
+# SPOOL_S old at a pause in traffic (no frame for PAUSE_S: the shipper sends one every SHIP_S while requests
+# come). So the files are complete a second after traffic stops; while it flows, parsing waits for a reader.
 SPOOL_BYTES = 16 << 20
 SPOOL_S = 60.0
+PAUSE_S = 1.0
+# A spool this large is recorded at once, at normal priority: the memory bound holds even when the cores
+# never leave the background recording a moment.
+SPOOL_LIMIT = 4 * SPOOL_BYTES
 MARKER = "recording.json"  # in the telemetry dir while a recording process runs: its console, for catch_up
 _HEADER = struct.Struct("!I")
 
@@ -150,26 +158,35 @@ def _frames(source: IO[bytes]) -> Iterable[bytes]:
 
 class Spool:
     """Frames kept as shipped (pickled bytes) until someone reads: parsing lines and extracting EMF is
-    most of the recording's CPU, and nobody needs it done until the console, `make query` (which asks
-    the console, see ``catch_up``) or another reader looks. Bounded in bytes and in age (``due``)."""
+    most of the recording's CPU, and nobody needs it done until the console, `make query` or the backtest
+    (which ask the console, see ``catch_up``) looks. Bounded in bytes, and in age at a pause (``due``)."""
 
-    def __init__(self, recorder: Recorder) -> None:
+    def __init__(self, recorder: Recorder, clock: Callable[[], float] = time.monotonic) -> None:
         self.recorder = recorder
+        self.clock = clock
         self._frames: deque[bytes] = deque()
         self._bytes = 0
-        self._oldest = 0.0  # monotonic time of the oldest frame spooled
+        self._oldest = 0.0  # time of the oldest frame spooled
+        self._newest = 0.0  # and of the newest: traffic pauses when no frame follows it for PAUSE_S
         self._lock = threading.Lock()  # frames handed over in order, whichever thread reads
 
     def add(self, data: bytes) -> None:
         with self._lock:
+            self._newest = self.clock()
             if not self._frames:
-                self._oldest = time.monotonic()
+                self._oldest = self._newest
             self._frames.append(data)
             self._bytes += len(data)
 
     def due(self) -> bool:
-        """Record now anyway: the spool holds ``SPOOL_BYTES``, or frames older than ``SPOOL_S``."""
-        return bool(self._frames) and (self._bytes >= SPOOL_BYTES or time.monotonic() - self._oldest >= SPOOL_S)
+        """Record now, nobody asking: the spool holds ``SPOOL_BYTES``, or traffic paused (no frame for
+        ``PAUSE_S``) with frames ``SPOOL_S`` old. Never for age alone while frames keep arriving."""
+        now = self.clock()
+        paused = now - self._newest >= PAUSE_S and now - self._oldest >= SPOOL_S
+        return bool(self._frames) and (self._bytes >= SPOOL_BYTES or paused)
+
+    def over_limit(self) -> bool:
+        return self._bytes >= SPOOL_LIMIT
 
     def hand_over(self) -> None:
         """Everything spooled to the recorder, in order (its next batch parses and writes it)."""
@@ -179,6 +196,13 @@ class Spool:
                 lines, values = pickle.loads(self._frames.popleft())  # noqa: S301
                 self.recorder.take(lines, values)
             self._bytes = 0
+
+
+def lowest_priority() -> None:
+    """The calling thread, and it only, at the lowest CPU priority (Linux: a thread's own nice value), so
+    the request path's processes get the cores first; elsewhere the thread runs as it is."""
+    with contextlib.suppress(OSError, AttributeError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
 
 
 def catch_up(directory: Path, timeout_s: float = 60.0) -> None:
@@ -223,8 +247,9 @@ def main(argv: list[str]) -> int:
     os.dup2(2, 1)  # stdout was only for that answer; anything printed later goes to stderr
     stop = threading.Event()
 
-    def record_when_due() -> None:  # the age bound holds when traffic stops too
-        while not stop.wait(1.0):
+    def record_when_due() -> None:  # nobody asking: in the background, never ahead of a request
+        lowest_priority()
+        while not stop.wait(PAUSE_S / 2):
             if spool.due():
                 recorder.flush()
 
@@ -232,7 +257,7 @@ def main(argv: list[str]) -> int:
     try:
         for data in _frames(sys.stdin.buffer):
             spool.add(data)
-            if spool.due():
+            if spool.over_limit():
                 recorder.flush()
     finally:
         stop.set()
