@@ -46,12 +46,13 @@ SHIP_S = 0.25
 # lowest CPU priority) when they reach SPOOL_BYTES (~500 bytes a request: ~30,000 requests), or once they are
 # SPOOL_S old at a pause in traffic (no frame for PAUSE_S: the shipper sends one every SHIP_S while requests
 # come). So the files are complete a second after traffic stops; while it flows, parsing waits for a reader.
-SPOOL_BYTES = 16 << 20
+SPOOL_BYTES = 64 << 20
 SPOOL_S = 60.0
 PAUSE_S = 1.0
-# A spool this large is recorded at once, at normal priority: the memory bound holds even when the cores
-# never leave the background recording a moment.
-SPOOL_LIMIT = 4 * SPOOL_BYTES
+# A spool this large is recorded by the thread reading the pipe too, at normal priority: the memory bound
+# holds even when the cores never leave the background recording a moment.
+SPOOL_LIMIT = 2 * SPOOL_BYTES
+CHUNK_BYTES = 1 << 20  # frames parsed per batch
 MARKER = "recording.json"  # in the telemetry dir while a recording process runs: its console, for catch_up
 _HEADER = struct.Struct("!I")
 
@@ -164,38 +165,50 @@ class Spool:
     def __init__(self, recorder: Recorder, clock: Callable[[], float] = time.monotonic) -> None:
         self.recorder = recorder
         self.clock = clock
-        self._frames: deque[bytes] = deque()
+        self._frames: deque[tuple[float, bytes]] = deque()  # (when it arrived, the frame)
         self._bytes = 0
-        self._oldest = 0.0  # time of the oldest frame spooled
-        self._newest = 0.0  # and of the newest: traffic pauses when no frame follows it for PAUSE_S
-        self._lock = threading.Lock()  # frames handed over in order, whichever thread reads
+        self._newest = 0.0  # traffic pauses when no frame follows the newest for PAUSE_S
+        self._lock = threading.Lock()  # the deque and its size (held briefly: reading stdin never waits long)
+        self._handing = threading.Lock()  # one chunk at a time, popped and recorded: frames stay in order
 
     def add(self, data: bytes) -> None:
         with self._lock:
             self._newest = self.clock()
-            if not self._frames:
-                self._oldest = self._newest
-            self._frames.append(data)
+            self._frames.append((self._newest, data))
             self._bytes += len(data)
 
     def due(self) -> bool:
         """Record now, nobody asking: the spool holds ``SPOOL_BYTES``, or traffic paused (no frame for
         ``PAUSE_S``) with frames ``SPOOL_S`` old. Never for age alone while frames keep arriving."""
-        now = self.clock()
-        paused = now - self._newest >= PAUSE_S and now - self._oldest >= SPOOL_S
-        return bool(self._frames) and (self._bytes >= SPOOL_BYTES or paused)
+        with self._lock:
+            if not self._frames:
+                return False
+            now = self.clock()
+            paused = now - self._newest >= PAUSE_S and now - self._frames[0][0] >= SPOOL_S
+            return self._bytes >= SPOOL_BYTES or paused
 
     def over_limit(self) -> bool:
         return self._bytes >= SPOOL_LIMIT
 
     def hand_over(self) -> None:
-        """Everything spooled to the recorder, in order (its next batch parses and writes it)."""
-        with self._lock:
-            while self._frames:
-                # Our own parent's frames on a private pipe, never anyone else's bytes.
-                lines, values = pickle.loads(self._frames.popleft())  # noqa: S301
-                self.recorder.take(lines, values)
-            self._bytes = 0
+        """Everything spooled to the recorder, in order, about ``CHUNK_BYTES`` of frames per batch: what
+        parsing holds in memory at once is one chunk's objects, not the spool's."""
+        while True:
+            with self._handing:
+                with self._lock:
+                    chunk, size = [], 0
+                    while self._frames and size < CHUNK_BYTES:
+                        data = self._frames.popleft()[1]
+                        chunk.append(data)
+                        size += len(data)
+                    self._bytes -= size
+                if not chunk:
+                    return
+                for data in chunk:
+                    # Our own parent's frames on a private pipe, never anyone else's bytes.
+                    lines, values = pickle.loads(data)  # noqa: S301
+                    self.recorder.take(lines, values)
+                self.recorder.record_batch()
 
 
 def lowest_priority() -> None:

@@ -279,7 +279,8 @@ class Recorder(HandOver):
             self._load()
         self._stop = threading.Event()
         self._flusher: threading.Thread | None = None
-        # Called before each batch: hands over what another holder kept unparsed (local.recording's frames).
+        # Called before each batch: hands over what another holder kept unparsed (local.recording's frames,
+        # which records them a few at a time with record_batch).
         self.before_batch: Callable[[], None] | None = None
 
     def take(self, lines: Iterable[tuple[float, bytes | str, str]], values: Iterable[_Value]) -> None:
@@ -291,10 +292,14 @@ class Recorder(HandOver):
     # ---- batches: parse, extract, store, write ---------------------------------------------------
 
     def _process(self) -> None:
-        """Turn what was handed over since the last batch into log events and metric values: in memory
-        (exact for the next reader), and on disk."""
+        """Record what was handed over, and what another holder kept unparsed (``before_batch``)."""
         if self.before_batch:
             self.before_batch()
+        self.record_batch()
+
+    def record_batch(self) -> None:
+        """Turn what was handed over since the last batch into log events and metric values: in memory
+        (exact for the next reader), and on disk."""
         with self._batch_lock:
             lines, values = _drain(self._lines), _drain(self._values)
             events: list[tuple[float, str]] = []
