@@ -133,7 +133,10 @@ class RecordingProcess(HandOver):
         self._stop.set()
         if self._shipper:
             self._shipper.join(timeout=5)
-        self.ship()
+        if self._shipper and self._shipper.is_alive():  # stuck writing: the recording process reads nothing
+            self.process.kill()  # (stopped, hung): what it did not read is lost, and the server stops anyway
+        else:
+            self.ship()
         if self.process.stdin:
             with contextlib.suppress(OSError):
                 self.process.stdin.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from local.recording import MARKER, SHIP_S
 from service.catalogue import ROUTES
 from tests.support.handler import new_order
 
@@ -294,3 +296,37 @@ def test_call_api_script_against_the_local_api() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.count("ok  ") == len(ROUTES)
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("fate", [signal.SIGKILL, signal.SIGSTOP], ids=["killed", "hung"])
+def test_a_recording_process_that_dies_or_hangs_costs_no_request(tmp_path: Path, fate: signal.Signals) -> None:
+    """The recording is a child the request path never waits for: killed (out of memory, a bug) or hung
+    (stopped: it reads nothing, the pipe fills), every request is still answered with its access line on
+    stdout, and the server still stops cleanly."""
+    api = start_server("--telemetry-dir", str(tmp_path))
+    recording = json.loads((tmp_path / MARKER).read_text(encoding="utf-8"))["pid"]
+    out: list[str] = []  # read as it comes: a full stdout pipe would stall the server, not the recording
+    reader = threading.Thread(target=lambda: out.extend(api.process.stdout or ()), daemon=True)
+    reader.start()
+    try:
+        assert request(api, "GET", "/health")[0] == 200
+        os.kill(recording, fate)
+        statuses: list[int] = []
+        until = time.monotonic() + 8 * SHIP_S  # several shipments after its fate (frames beyond the pipe's 64 KB)
+        while time.monotonic() < until or len(statuses) < 100:
+            statuses.append(request(api, "GET", "/health")[0])
+        assert set(statuses) == {200}
+        api.process.send_signal(signal.SIGINT)
+        api.process.wait(timeout=60)
+        reader.join(timeout=10)
+        err = api.process.stderr.read() if api.process.stderr else ""
+    finally:
+        if api.process.poll() is None:
+            api.process.kill()
+            api.process.wait(timeout=10)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(recording, signal.SIGKILL)
+    assert api.process.returncode == 0, err
+    assert out[-1].rstrip() == "orders-api stopped"
+    access = [line for line in out if line.startswith("{") and json.loads(line)["message"] == "access"]
+    assert len(access) == 1 + len(statuses)
