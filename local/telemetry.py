@@ -214,6 +214,11 @@ class _HourFiles:
 _Value = tuple[float, str, str, "Mapping[str, str] | Dimensions", "float | Iterable[float]"]
 
 
+# An invocation's END and REPORT as numbers (request id, duration ms, memory MB, max memory MB, init ms or
+# None): handed over as they are, written out by platform_lines when recorded, not on the request path.
+Ended = tuple[str, float, int, int, "float | None"]
+
+
 class HandOver:
     """The request path's side of a recording: ``function_line``, ``server_line`` and ``add`` only append to
     a queue with the time they were called (deque.append is atomic: the request path takes no lock).
@@ -221,11 +226,12 @@ class HandOver:
 
     def __init__(self, clock: Callable[[], float]) -> None:
         self.clock = clock
-        self._lines: deque[tuple[float, bytes | str, str]] = deque()
+        self._lines: deque[tuple[float, bytes | str | Ended, str]] = deque()
         self._values: deque[_Value] = deque()
 
-    def function_line(self, line: bytes | str, stream: str = "local") -> None:
-        """A line the function (or the Lambda platform for it) wrote to its log group."""
+    def function_line(self, line: bytes | str | Ended, stream: str = "local") -> None:
+        """A line the function (or the Lambda platform for it) wrote to its log group; an ``Ended`` tuple
+        stands for an invocation's END and REPORT lines."""
         self._lines.append((self.clock(), line, stream))
 
     def server_line(self, line: bytes) -> None:
@@ -283,7 +289,7 @@ class Recorder(HandOver):
         # which records them a few at a time with record_batch).
         self.before_batch: Callable[[], None] | None = None
 
-    def take(self, lines: Iterable[tuple[float, bytes | str, str]], values: Iterable[_Value]) -> None:
+    def take(self, lines: Iterable[tuple[float, bytes | str | Ended, str]], values: Iterable[_Value]) -> None:
         """What another process handed over, in order: (time, line, stream) as ``function_line`` queues
         them, and (time, namespace, name, dimensions, values) as ``add`` does (local.recording)."""
         self._lines.extend(lines)
@@ -307,6 +313,10 @@ class Recorder(HandOver):
             # simulator count per minute, so nothing they read changes; the files get ~100x fewer lines.
             grouped: dict[tuple[str, str, Dimensions, int], list[float]] = {}  # -> [first t, values...]
             for now, line, stream in lines:
+                if isinstance(line, tuple):  # an invocation's END and REPORT, one event each
+                    for text in platform_lines(*line)[1:]:
+                        events.append((now, event_line(text, stream, int(now * 1000))[0]))
+                    continue
                 text = line.decode("utf-8", "replace") if isinstance(line, bytes) else line
                 text = text.rstrip("\n")
                 if not text:

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from local.output import LineWriter, log_event, relay_lines
-from local.telemetry import platform_lines
+from local.telemetry import Ended
 
 _HEADER = struct.Struct("!I")
 
@@ -59,8 +59,9 @@ def _recv_exact(sock: socket.socket, size: int) -> bytes | None:
     return bytes(chunks)
 
 
-# Where an environment's lines also go (the local log group): (line, log stream name).
-LogSink = Callable[[bytes | str, str], None]
+# Where an environment's lines also go (the local log group): (line, log stream name); a tuple is an
+# invocation's END and REPORT (local.telemetry.Ended), written out where the log group is recorded.
+LogSink = Callable[[bytes | str | Ended, str], None]
 
 
 def log_stream_name() -> str:
@@ -71,37 +72,45 @@ def log_stream_name() -> str:
 class _AfterOutput:
     """An environment's log stream as the log group gets it: the lines its worker wrote (from the relay
     thread) and, for each invocation, END and REPORT (from the thread that got the reply) after exactly the
-    bytes the worker had written before replying, whichever thread gets there first."""
+    bytes the worker had written before replying, whichever thread gets there first.
+
+    Each side writes its own variable, then looks at the other's (under the GIL one of them sees both
+    writes), and only then takes the lock: one lock per invocation, not one per line."""
 
     def __init__(self, log: LogSink, stream: str) -> None:
         self._log = log
         self._stream = stream
         self._lock = threading.Lock()
-        self._read = 0  # bytes of the worker's stdout relayed so far
-        self._pending: deque[tuple[int, list[str]]] = deque()  # (bytes to wait for, lines)
+        self._read = 0  # bytes of the worker's stdout relayed so far (written by the relay thread only)
+        self._pending: deque[tuple[int, Ended | str]] = deque()  # (bytes to wait for, END and REPORT / START)
 
     def line(self, line: bytes) -> None:  # the relay thread
         self._log(line, self._stream)
-        with self._lock:
-            self._read += len(line)
-            while self._pending and self._pending[0][0] <= self._read:
-                for waiting in self._pending.popleft()[1]:
-                    self._log(waiting, self._stream)
+        self._read += len(line)
+        if self._pending:
+            self._release()
 
-    def after(self, written: int, lines: list[str]) -> None:  # the invoking thread
+    def start(self, line: str) -> None:  # the invoking thread, before it sends the invocation
+        """START, after the previous invocation's END and REPORT (in Lambda's order) when they still wait."""
         with self._lock:
-            if self._read >= written and not self._pending:
-                for line in lines:
-                    self._log(line, self._stream)
-            else:
-                self._pending.append((written, lines))
+            if self._pending:
+                self._pending.append((self._pending[-1][0], line))
+                return
+        self._log(line, self._stream)
+
+    def after(self, written: int, ended: Ended) -> None:  # the invoking thread
+        self._pending.append((written, ended))
+        if self._read >= written:
+            self._release()
+
+    def _release(self, everything: bool = False) -> None:
+        with self._lock:  # in order, once each, whichever thread gets here
+            while self._pending and (everything or self._pending[0][0] <= self._read):
+                self._log(self._pending.popleft()[1], self._stream)
 
     def relay(self, source: Any, out: LineWriter) -> None:
         relay_lines(source, out, self.line)
-        with self._lock:  # the worker is gone: what still waits goes now
-            while self._pending:
-                for waiting in self._pending.popleft()[1]:
-                    self._log(waiting, self._stream)
+        self._release(everything=True)  # the worker is gone: what still waits goes now
 
 
 class Worker:
@@ -117,7 +126,6 @@ class Worker:
         )
         child.close()
         self.stream = log_stream_name()
-        self._log = log
         self._output = _AfterOutput(log, self.stream) if log else None
         if self._output:
             self._relay = threading.Thread(target=self._output.relay, args=(self.process.stdout, out), daemon=True)
@@ -137,8 +145,8 @@ class Worker:
     def invoke(self, event: dict[str, Any], request_id: str, timeout_s: float) -> dict[str, Any]:
         """Run one invocation; the worker holds no other request meanwhile."""
         self._sock.settimeout(timeout_s)
-        if self._log:  # Lambda's START line, before anything the invocation writes (handed over, not written)
-            self._log(f"START RequestId: {request_id} Version: $LATEST", self.stream)
+        if self._output:  # Lambda's START line, before anything the invocation writes (handed over, not written)
+            self._output.start(f"START RequestId: {request_id} Version: $LATEST")
         try:
             send_frame(self._sock, {"event": event, "request_id": request_id})
             reply = recv_frame(self._sock)
@@ -153,8 +161,7 @@ class Worker:
             raise WorkerError("the worker exited during the invocation (see stderr)")
         if self._output and "report" in reply:  # END and REPORT, after the function's output
             duration_ms, memory_mb, max_memory_mb, init_ms, written = reply["report"]
-            _, end, report = platform_lines(request_id, duration_ms, memory_mb, max_memory_mb, init_ms)
-            self._output.after(written, [end, report])
+            self._output.after(written, (request_id, duration_ms, memory_mb, max_memory_mb, init_ms))
         if "result" not in reply:
             raise WorkerError(str(reply.get("error", "invocation failed")))
         result: dict[str, Any] = reply["result"]

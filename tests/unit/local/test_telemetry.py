@@ -62,6 +62,21 @@ def test_lines_keep_the_time_they_arrived_and_readers_see_them_at_once(tmp_path:
     ]
 
 
+def test_an_invocations_end_handed_over_as_numbers_is_recorded_as_its_end_and_report_lines(tmp_path: Path) -> None:
+    """The server hands END and REPORT over as the reply's numbers; the log group gets Lambda's two lines."""
+    clock = Clock()
+    as_numbers, as_lines = Recorder(tmp_path / "numbers", clock=clock), Recorder(tmp_path / "lines", clock=clock)
+    for ended in (("req-1", 3.21, 512, 58, 1081.93), ("req-2", 0.5, 512, 60, None)):
+        as_numbers.function_line(ended, STREAM)
+        for line in platform_lines(*ended)[1:]:
+            as_lines.function_line(line, STREAM)
+    as_numbers.close()
+    as_lines.close()
+    recorded = [(r / "logs").glob("*.jsonl").__next__().read_text() for r in (tmp_path / "numbers", tmp_path / "lines")]
+    assert recorded[0] == recorded[1]
+    assert [json.loads(line)["@type"] for line in recorded[0].splitlines()] == ["END", "REPORT"] * 2
+
+
 def test_a_malformed_emf_block_is_recorded_as_a_line_and_publishes_only_valid_data(tmp_path: Path) -> None:
     """CloudWatch skips what is not of the specified shape; the recording never stops over it."""
     clock = Clock()
