@@ -66,7 +66,7 @@ class RecordingError(Exception):
 
 class RecordingProcess(HandOver):
     """The server's side of the recording: the hand-over calls (``function_line``, ``server_line``,
-    ``add``), shipped to the recording process in frames."""
+    ``add``, the platform's ``url_answered`` & co.), shipped to the recording process in frames."""
 
     def __init__(
         self,
@@ -126,10 +126,10 @@ class RecordingProcess(HandOver):
     def ship(self) -> None:
         """Send what arrived since the last frame (one pickle, one pipe write)."""
         with self._ship_lock:
-            lines, values = _drain(self._lines), _drain(self._values)
-            if not (lines or values) or self.process.stdin is None:
+            lines, values, calls = _drain(self._lines), _drain(self._values), _drain(self._calls)
+            if not (lines or values or calls) or self.process.stdin is None:
                 return
-            data = pickle.dumps((lines, values), protocol=pickle.HIGHEST_PROTOCOL)
+            data = pickle.dumps((lines, values, calls), protocol=pickle.HIGHEST_PROTOCOL)
             with contextlib.suppress(OSError):  # the recording process is gone: the API serves on
                 self.process.stdin.write(_HEADER.pack(len(data)) + data)
                 self.process.stdin.flush()
@@ -215,8 +215,8 @@ class Spool:
                     return
                 for data in chunk:
                     # Our own parent's frames on a private pipe, never anyone else's bytes.
-                    lines, values = pickle.loads(data)  # noqa: S301
-                    self.recorder.take(lines, values)
+                    lines, values, calls = pickle.loads(data)  # noqa: S301
+                    self.recorder.take(lines, values, calls)
                 self.recorder.record_batch()
 
 

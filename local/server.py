@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from local.emulator import DUMMY_CREDENTIALS, EmulatorProcess, ensure_table, is_local_endpoint, use_dummy_credentials
-from local.events import FUNCTION_NAME, REGION, TIMEOUT_MS
+from local.events import REGION, TIMEOUT_MS
 from local.fault_proxy import FaultProxy, FaultSpec
 from local.frontend import FrontEnd
 from local.lambda_faults import FaultFolder, invoke_with_faults
@@ -32,7 +32,6 @@ from local.proc import server_memory
 from local.recording import RecordingError, RecordingProcess
 from local.telemetry import DEFAULT_DIR, RETENTION_S
 from local.workers import Worker, WorkerError, WorkerPool
-from observability.aws_published import PlatformMetrics
 from service.environment import ENV_CORS_ALLOWED_ORIGINS
 from settings.config import CDK_JSON, cdk_json_context, load_config
 
@@ -157,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.recording
         else None
     )
-    platform = PlatformMetrics(recorder, FUNCTION_NAME) if recorder else None
+    platform = recorder  # it observes what AWS would publish itself (PlatformMetrics's calls, replayed there)
     out = LineWriter(sys.stdout.fileno(), tap=recorder.server_line if recorder else None)
     sys.stdout.flush()
     sys.stdout = out  # every line of this process is whole too (print, telemetry)
@@ -249,7 +248,7 @@ def _invoke(
     event: dict[str, Any],
     request_id: str,
     pool: WorkerPool,
-    platform: PlatformMetrics | None,
+    platform: RecordingProcess | None,
     faults: FaultFolder,
 ) -> dict[str, Any]:
     started, concurrent = time.perf_counter(), pool.busy() if platform else 0

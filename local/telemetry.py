@@ -34,6 +34,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from local.events import FUNCTION_NAME
+from observability.aws_published import PlatformMetrics
 from observability.emf import extract
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -212,6 +214,8 @@ class _HourFiles:
 
 # A metric value as handed over on the request path: (time, namespace, name, dimensions, values).
 _Value = tuple[float, str, str, "Mapping[str, str] | Dimensions", "float | Iterable[float]"]
+# An observation of the platform's: (time, PlatformMetrics's method, its arguments).
+_Call = tuple[float, str, tuple[Any, ...]]
 
 
 # An invocation's END and REPORT as numbers (request id, duration ms, memory MB, max memory MB, init ms or
@@ -228,6 +232,7 @@ class HandOver:
         self.clock = clock
         self._lines: deque[tuple[float, bytes | str | Ended, str]] = deque()
         self._values: deque[_Value] = deque()
+        self._calls: deque[_Call] = deque()
 
     def function_line(self, line: bytes | str | Ended, stream: str = "local") -> None:
         """A line the function (or the Lambda platform for it) wrote to its log group; an ``Ended`` tuple
@@ -252,6 +257,45 @@ class HandOver:
         later, in a batch: pass a mapping nobody changes afterwards."""
         self._values.append((self.clock() if t is None else t, namespace, name, dimensions, values))
 
+    # What the platform publishes (observability.aws_published.PlatformMetrics, whose calls these are): one
+    # append per observation, the values it makes (2-6) made by the Recorder when it records.
+
+    def url_answered(self, status: int, latency_ms: float) -> None:
+        self._calls.append((self.clock(), "url_answered", (status, latency_ms)))
+
+    def throttled(self) -> None:
+        self._calls.append((self.clock(), "throttled", ()))
+
+    def invoked(self, duration_ms: float, *, error: bool, concurrent: int) -> None:
+        self._calls.append((self.clock(), "invoked", (duration_ms, error, concurrent)))
+
+    def dynamodb_call(self, table: str | None, operation: str | None, outcome: str, latency_ms: float) -> None:
+        self._calls.append((self.clock(), "dynamodb_call", (table, operation, outcome, latency_ms)))
+
+
+class _At:
+    """PlatformMetrics's sink while the Recorder replays the calls handed over: values at the call's time."""
+
+    def __init__(self, values: list[_Value]) -> None:
+        self.values = values
+        self.t = 0.0
+
+    def add(self, namespace: str, name: str, dimensions: Mapping[str, str], value: float) -> None:
+        self.values.append((self.t, namespace, name, dimensions, value))
+
+
+def _replay(calls: Iterable[_Call], function_name: str) -> list[_Value]:
+    """The values PlatformMetrics publishes for the calls, each at the time of its call."""
+    at = _At([])
+    platform = PlatformMetrics(at, function_name)
+    for t, call, args in calls:
+        at.t = t
+        if call == "invoked":
+            platform.invoked(args[0], error=args[1], concurrent=args[2])
+        else:
+            getattr(platform, call)(*args)
+    return at.values
+
 
 class Recorder(HandOver):
     """The local log group and metric store; thread-safe, bounded to the last ``retention_s``.
@@ -270,8 +314,10 @@ class Recorder(HandOver):
         retention_s: float = RETENTION_S,
         clock: Callable[[], float] = time.time,
         load: bool = True,
+        function_name: str = FUNCTION_NAME,
     ) -> None:
         self.directory = directory
+        self.function_name = function_name  # the dimension of the platform's metrics (url_answered, ...)
         super().__init__(clock)
         self.retention_s = retention_s
         self._lock = threading.Lock()  # the in-memory metrics
@@ -289,11 +335,18 @@ class Recorder(HandOver):
         # which records them a few at a time with record_batch).
         self.before_batch: Callable[[], None] | None = None
 
-    def take(self, lines: Iterable[tuple[float, bytes | str | Ended, str]], values: Iterable[_Value]) -> None:
+    def take(
+        self,
+        lines: Iterable[tuple[float, bytes | str | Ended, str]],
+        values: Iterable[_Value],
+        calls: Iterable[_Call] = (),
+    ) -> None:
         """What another process handed over, in order: (time, line, stream) as ``function_line`` queues
-        them, and (time, namespace, name, dimensions, values) as ``add`` does (local.recording)."""
+        them, (time, namespace, name, dimensions, values) as ``add`` does, and the platform's observations
+        as ``url_answered`` & co. do (local.recording)."""
         self._lines.extend(lines)
         self._values.extend(values)
+        self._calls.extend(calls)
 
     # ---- batches: parse, extract, store, write ---------------------------------------------------
 
@@ -308,6 +361,7 @@ class Recorder(HandOver):
         (exact for the next reader), and on disk."""
         with self._batch_lock:
             lines, values = _drain(self._lines), _drain(self._values)
+            values += _replay(_drain(self._calls), self.function_name)
             events: list[tuple[float, str]] = []
             # Values of one metric within one second become one record: the console and the alarm
             # simulator count per minute, so nothing they read changes; the files get ~100x fewer lines.

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from local.events import FUNCTION_NAME
 from local.load import Phase, check_recording
 from local.telemetry import Recorder, event_line, log_event, platform_lines
 from observability.aws_published import PlatformMetrics
@@ -75,6 +76,27 @@ def test_an_invocations_end_handed_over_as_numbers_is_recorded_as_its_end_and_re
     recorded = [(r / "logs").glob("*.jsonl").__next__().read_text() for r in (tmp_path / "numbers", tmp_path / "lines")]
     assert recorded[0] == recorded[1]
     assert [json.loads(line)["@type"] for line in recorded[0].splitlines()] == ["END", "REPORT"] * 2
+
+
+def test_the_platforms_observations_handed_over_as_calls_publish_what_platform_metrics_does(tmp_path: Path) -> None:
+    """The server hands over one call per observation; recorded, they are PlatformMetrics's values, each at
+    the time of its call, whatever time the batch runs."""
+    clock = Clock()
+    calls, direct = Recorder(tmp_path / "calls", clock=clock), Recorder(tmp_path / "direct", clock=clock)
+    metrics = PlatformMetrics(direct, FUNCTION_NAME)  # the function the local server serves
+    for i in range(90):
+        clock.now = T0 + i  # a minute and a half of observations
+        for recorder in (calls, metrics):
+            recorder.url_answered(200 if i % 3 else 503, 4.0 + i)
+            recorder.invoked(3.0 + i, error=i % 10 == 0, concurrent=1 + i % 4)
+            recorder.dynamodb_call("orders", "GetItem" if i % 2 else "PutItem", ("ok", "throttled")[i % 2], 2.5)
+            if i % 7 == 0:
+                recorder.throttled()
+    clock.now = T0 + 600  # recorded much later: the values keep their own time
+    calls.close()
+    direct.close()
+    assert calls.snapshot() == direct.snapshot()
+    assert len(calls.snapshot()) >= 10  # URL, Lambda and DynamoDB metrics: not a vacuous equality
 
 
 def test_a_malformed_emf_block_is_recorded_as_a_line_and_publishes_only_valid_data(tmp_path: Path) -> None:
