@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
 SHIP_S = 0.25
 # Frames wait unparsed (Spool) until a reader asks. Unasked, they are recorded in the background (at the
-# lowest CPU priority) when they reach SPOOL_BYTES (a health request ships ~1,150 bytes: ~58,000 requests), or
+# lowest CPU priority) when they reach SPOOL_BYTES (a health request ships ~880 bytes: ~75,000 requests), or
 # once they are SPOOL_S old at a pause in traffic (no frame for PAUSE_S: the shipper sends one every SHIP_S
 # while requests come). So the files on disk are complete a second after traffic pauses (if a minute has
 # passed); while it flows, parsing waits for a reader or the byte bound.
