@@ -718,8 +718,8 @@ SLOW_AFTER_HEALTHY_AT = 240
 SLOW_AFTER_HEALTHY: Thin = {m: {"orders_summary": (6, 0, 0)} for m in range(5)} | {
     SLOW_AFTER_HEALTHY_AT + d: {"orders_summary": (6, 0, s)} for d, s in enumerate((3, 4, 4, 3))
 }
-# An evening of single requests 10 minutes apart for 2 hours, each a cold start (environments are reclaimed
-# after 5-15 idle minutes: world.low_traffic_day), then, 8 hours after the evening began, a morning session: 12
+# An evening of single requests 10 minutes apart for 2 hours, each a cold start (idle environments are reclaimed
+# after some minutes: low_traffic_day), then, 8 hours after the evening began, a morning session: 12
 # requests in 2 minutes, the first minute's 6 on new environments (6 slow, 50 %). The short windows breach; the
 # 6-h window holds the 12 requests alone, under its floor of 20: no slow burn. A 12-h window would hold the
 # evening's cold starts too (18 slow among 24).
@@ -736,8 +736,9 @@ TELEMETRY_LOST_AT = 60
 
 def telemetry_lost(m: int) -> Minute:
     """An API nobody calls but its canary (a night): from TELEMETRY_LOST_AT the service publishes no EMF (a
-    deploy that disables metrics) while every request is answered as before. The canary's runs put 6 requests
-    each through the URL, 18 in every 15-minute period: over the heartbeat's floor at any traffic."""
+    deploy that disables metrics) while every request is answered as before. The canary's runs put one request
+    per route through the URL, 18 in every 15-minute period (15 without the cached route's, were it a hit):
+    over the heartbeat's floor of 10 at any traffic."""
     return replace(QUIET, emf=m < TELEMETRY_LOST_AT)
 
 
