@@ -51,9 +51,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
 # Under xdist (`make test`: -n 2 --dist loadgroup) a worker computes the session's shared work (a synth, its
 # cfn-lint findings, a configuration's scenario evaluations) once for the tests it runs, so every test that
-# reads a configuration goes to a group, and a group runs on one worker. Two groups of about equal work
-# (the scenario evaluations are the heaviest): a worker takes the next group, or the next ungrouped test,
-# when it is nearly done, so the groups go first (heaviest first, Makefile: --no-loadscope-reorder keeps this
+# reads a configuration goes to a group, and a group runs on one worker. The default configuration's scenario
+# set is the heaviest group (about half the CPU of the run); the synth groups and the eu-west-1 scenario set
+# go to the other worker first. A worker takes the next group, or the next ungrouped test, when it is nearly done, so the groups go first (heaviest first, Makefile: --no-loadscope-reorder keeps this
 # order) and the many small ungrouped tests fill in around them. The service tier's tests are ungrouped: each
 # worker has its own emulated table, and a test that writes a foreign item deletes it.
 # A few synth tests compare two configurations of different groups (test_identity: default and eu-west-1;
@@ -68,7 +68,8 @@ GROUP_OF_CONFIG = {
     "us-east-1": "regions",
     "edge-all": "regions",
 }
-GROUP_ORDER = ("default", "regions")  # heaviest first
+GROUP_ORDER = ("scenarios", "default", "regions", "scenarios-eu-west-1")  # heaviest first
+SCENARIO_FIXTURES = {"loaded", "loaded_default", "cases", "observed", "cases_default", "observed_default"}
 # Session fixtures that read one configuration (tests/support/synth.py, tests/scenarios/conftest.py), and the
 # handler's captured telemetry (tests/synth/conftest.py: a fresh process serving every route).
 FIXTURE_CONFIG = {
@@ -88,10 +89,14 @@ def work_group(item: pytest.Item) -> str | None:
     above, and any parameter whose value names a configuration (``synth``, ``any_synth`` and the modules'
     own parametrized synth fixtures pass the configuration's name to synthesize())."""
     parents = Path(str(item.path)).parents
-    if TESTS / "scenarios" in parents:
-        return "default"  # both configurations' scenario sets, evaluated once, shared by the tier's tests
     names = set(getattr(item, "fixturenames", ()))
     params = getattr(getattr(item, "callspec", None), "params", {})
+    if TESTS / "scenarios" in parents:
+        # A configuration's scenario set, evaluated once and shared by the tier's tests (the matrix, the quiet
+        # cases, the mutation proof): one group each, apart from the synth tests' groups.
+        if "loaded_unreserved" in names or params.get("loaded") == "eu-west-1":
+            return "scenarios-eu-west-1"
+        return "scenarios" if names & SCENARIO_FIXTURES else None
     configs = {FIXTURE_CONFIG[n] for n in names & FIXTURE_CONFIG.keys()}
     configs |= {v for v in params.values() if isinstance(v, str) and v in CONFIGS}
     return next((g for g in GROUP_ORDER if g in {GROUP_OF_CONFIG[c] for c in configs}), None)

@@ -12,15 +12,19 @@ from observability.failure_modes import MODES
 from observability.simulator.evaluator import ALARM, OK
 from tests.support.scenarios import world
 from tests.support.scenarios.harness import (
+    COLD_MORNING,
     FEW_REFUSED,
     FEW_REQUESTS,
     FULLY_PROVEN,
     INTERMITTENT,
     LONE_FAULT,
     NO_LAG,
+    REFUSED_RETRIED,
     RETRIED_ALONE,
+    SLOW_AFTER_HEALTHY,
     SLOW_INITS,
     SMALL_BURST,
+    TELEMETRY_LOST,
     Case,
     Loaded,
     Observed,
@@ -33,7 +37,7 @@ QUIET = ("quiet night", "low-traffic day", "bursty batch", "busy day", RETRIED_A
 # Cases that must page exactly what they list (harness.pinning_cases).
 PINNING = (INTERMITTENT,)
 # Thin windows, in the fully proven configuration only (harness.pinning_cases).
-THIN = (LONE_FAULT, FEW_REQUESTS, FEW_REFUSED, SMALL_BURST)
+THIN = (LONE_FAULT, FEW_REQUESTS, FEW_REFUSED, SMALL_BURST, SLOW_AFTER_HEALTHY, COLD_MORNING, REFUSED_RETRIED)
 
 
 def test_every_row_has_a_world_and_issue_8s_rows_are_all_there(loaded: Loaded, cases: dict[str, Case]) -> None:
@@ -83,6 +87,17 @@ def test_thin_case(
 ) -> None:
     # Under the request, 2-fault and 2-slow floors nothing breaches; a small burst pages what it lists.
     assert _judge(loaded_default, [cases_default[name]], observed_default, complete=True) == ""
+
+
+def test_the_heartbeat_tickets_telemetry_lost_at_the_canary_s_traffic(
+    loaded_default: Loaded, cases_default: dict[str, Case], observed_default: dict[str, dict[str, Observed]]
+) -> None:
+    # The heartbeat's floor (10 URL requests in each of two 15-minute periods) is under the canary's 18: an API
+    # that only its canary calls tickets when its telemetry stops, under every lag. Below the floor, a client's
+    # unsigned POST every 5 minutes (refused by the URL, so no EMF is due) tickets nothing (THIN above).
+    case = cases_default[TELEMETRY_LOST]
+    assert _judge(loaded_default, [case], observed_default, complete=True) == ""
+    print(f"\n{TELEMETRY_LOST}: {observed_default[TELEMETRY_LOST][NO_LAG.name].minutes} (minutes from the loss)")
 
 
 def test_sparse_slow_inits_ticket_on_the_third_in_an_hour(

@@ -4,7 +4,7 @@
 the deploy-time tokens (function, table, distribution) to the names the world publishes under.
 ``cases(loaded)`` builds every scenario once (each failure row on two backgrounds with their history,
 the quiet days, and the pinning cases: intermittent failures, a retried request with the canary alone around
-it, sparse slow inits, thin windows);
+it, sparse slow inits, thin windows, telemetry lost);
 ``observe`` evaluates a case under every :data:`SETTINGS` (ingestion lag per source, evaluation
 range), re-evaluating only the alarms a setting can change; ``verdict`` compares what paged with what
 observability/failure_modes.py says, naming the setting that broke it.
@@ -395,19 +395,25 @@ def pinning_cases(loaded: Loaded) -> list[Case]:
     traffic (the canary alone around a retried bad request, 6 hours of its calls before it), and the init
     ticket's count and hour (sparse slow inits: a noisy neighbour's every 40 minutes, then a regression's
     every 20), and thin windows with the canary stopped (world.thin: a lone 500, two among 4 requests, a small
-    burst) for the request, 2-fault and 2-slow floors."""
+    burst) for the request, 2-fault and 2-slow floors; orders_summary's sessions hours apart for the 6-h
+    slow-share window's length; a client's refused POSTs (the canary stopped) and telemetry lost with the
+    canary's calls alone for the heartbeat's floor."""
     retried = loaded.world(world.retried_alone, world.RETRIED_ALONE_AT + 60, judged_from=world.RETRIED_ALONE_AT - 20)
     inits = loaded.world(world.slow_inits(loaded.routes), world.SLOW_INITS_FROM + 60, judged_from=JUDGED_FROM)
     bursts = loaded.world(world.intermittent, world.INTERMITTENT_MINUTES, judged_from=world.EDGE_4XX_BURSTS[0] - 20)
     # The thin cases pin route, service, URL and edge alarms, the same in both configurations (which differ
     # in AWS/Lambda alarms only): the fully proven one runs them.
-    thin = {
-        name: Case(name, name, loaded.world(world.thin(*events), world.THIN_MINUTES), THIN_WANT[name])
-        for name, events in THIN.items()
+    thin = [
+        Case(name, name, loaded.world(world.thin(*events), minutes), THIN_WANT[name], since=since)
+        for name, (minutes, since, *events) in THIN.items()
         if loaded.name == FULLY_PROVEN
-    }
+    ]
+    # The heartbeat's floor with the canary running (its calls are what the service stops publishing for).
+    lost = loaded.world(world.telemetry_lost, world.TELEMETRY_LOST_AT + 45, judged_from=world.TELEMETRY_LOST_AT - 20)
+    if loaded.name == FULLY_PROVEN and loaded.canary:
+        thin.append(Case(TELEMETRY_LOST, TELEMETRY_LOST, lost, TELEMETRY_LOST_WANT, since=world.TELEMETRY_LOST_AT))
     return [
-        *thin.values(),
+        *thin,
         Case(INTERMITTENT, INTERMITTENT, bursts, INTERMITTENT_PAGES),
         Case(RETRIED_ALONE, RETRIED_ALONE, retried, RETRIED_ALONE_WINDOWS),
         Case(SLOW_INITS, SLOW_INITS, inits, {"lambda-init-slow": SLOW_INITS_TICKET}, since=world.SLOW_INITS_FROM),
@@ -419,12 +425,22 @@ LONE_FAULT = "thin: one 500 among a dozen requests"
 FEW_REQUESTS = "thin: two 500s among 4 requests"
 SMALL_BURST = "thin: a burst on a route used by a handful"
 FEW_REFUSED = "thin: a refused, an unanswered and 2 edge-refused among 5 requests, 3 times"
+SLOW_AFTER_HEALTHY = "thin: a slow stretch 4 hours after a healthy session"
+COLD_MORNING = "thin: a morning's cold session 8 hours after an evening of cold starts"
+REFUSED_RETRIED = "thin: a client's unsigned POST every 5 minutes, refused by the URL"
+TELEMETRY_LOST = "telemetry lost, the canary's calls alone"
+# name -> (minutes, the failure's start, events[, shares])
 THIN = {
-    LONE_FAULT: (world.LONE_FAULT,),
-    FEW_REQUESTS: (world.FEW_REQUESTS,),
-    SMALL_BURST: (world.SMALL_BURST,),
-    FEW_REFUSED: (world.FEW_REFUSED, world.FEW_REFUSED_SHARES),
+    LONE_FAULT: (world.THIN_MINUTES, 0, world.LONE_FAULT),
+    FEW_REQUESTS: (world.THIN_MINUTES, 0, world.FEW_REQUESTS),
+    SMALL_BURST: (world.THIN_MINUTES, 0, world.SMALL_BURST),
+    FEW_REFUSED: (world.THIN_MINUTES, 0, world.FEW_REFUSED, world.FEW_REFUSED_SHARES),
+    SLOW_AFTER_HEALTHY: (world.SLOW_AFTER_HEALTHY_AT + 20, world.SLOW_AFTER_HEALTHY_AT, world.SLOW_AFTER_HEALTHY),
+    COLD_MORNING: (world.COLD_MORNING_AT + 20, world.COLD_MORNING_AT, world.COLD_MORNING),
+    REFUSED_RETRIED: (world.THIN_MINUTES, 0, world.REFUSED_RETRIED, world.REFUSED_RETRIED_SHARES),
 }
+# The last EMF came with the canary's run 3 minutes before the loss: two 15-minute periods without any.
+TELEMETRY_LOST_WANT: dict[str, Minutes] = {"telemetry-heartbeat": 28}
 # The service's short windows count one failure (their long partners hold 2); below every request floor
 # nothing breaches; the burst pages orders_summary (20.8 % answered 500, 58 % slow) and the service (5
 # failures among 64 URL requests), and tickets get_order's slow burn once its 6 hours hold 200 requests.
@@ -443,6 +459,16 @@ THIN_WANT: dict[str, dict[str, Minutes]] = {
     | {k: (9, 12) for k in ("service-fast-burn", "service-slow-burn", "service-leak-burn")}
     | {"route-get_order-slow-share-5min": 6, "route-get_order-slow-share-30min": 6}
     | {"route-get_order-slow-share-6h": 26, "route-get_order-latency-slow-burn": (26, 32)},
+    # The stretch alone in the fast pair's windows: it tickets; the 6-h window holds the healthy session too.
+    SLOW_AFTER_HEALTHY: {
+        "route-orders_summary-slow-share-5min": 2,
+        "route-orders_summary-slow-share-30min": 2,
+        "route-orders_summary-slow-share-1h": 4,
+        "route-orders_summary-latency-fast-burn": (4, 10),
+    },
+    # The short windows hold the morning's 6 cold starts among 12; the long ones, under their floor of 20.
+    COLD_MORNING: {"route-orders_summary-slow-share-5min": 2, "route-orders_summary-slow-share-30min": 2},
+    REFUSED_RETRIED: {},
 }
 RETRIED_ALONE = "a bad request retried, the canary's calls alone around it"
 INTERMITTENT = "intermittent: 3 bad minutes twice, 10 minutes apart"

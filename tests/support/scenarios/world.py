@@ -78,6 +78,9 @@ class Minute:
     # connection error, nothing publishes a metric, and only the canary's failed runs are recorded.
     reachable: bool = True
     canary_runs: bool = True  # False: the canary does not run (stopped, or its runtime cannot start)
+    # False: the service's requests are served but publish no EMF (metrics disabled, a log format that drops
+    # the `_aws` block): AWS's own metrics carry on.
+    emf: bool = True
 
 
 QUIET = Minute(per_route=0, not_found=0, client_errors=0, unsigned=0)
@@ -270,7 +273,7 @@ class World:
         # The service's EMF: one value per answered request, under {service} and {service, route}.
         labels = {r.name: r.label for r in self.routes} | {NOT_FOUND: NOT_FOUND}
         for route, rows in emf.items():
-            if not rows:
+            if not rows or not x.emf:
                 continue
             for dims in (svc, svc | {"route": labels[route]}):
                 self.put("OrdersApi", "Requests", dims, m, *(1 for _ in rows))
@@ -704,3 +707,43 @@ def thin(events: Thin, shares: Mapping[int, Mapping[str, float]] | None = None) 
         )
 
     return minute
+
+
+# --- the 6-hour slow-share window at its real length, on a route used by a handful (the canary stopped) -------
+
+# A healthy session of orders_summary (30 requests), then 4 hours later a slow stretch: 24 requests in 4
+# minutes, 14 slow (58 %). The 1-h and 5-min windows hold the stretch alone (the fast pair tickets); the 6-h
+# window holds the morning's session too (26 %): no slow burn. A 3-h window would hold the stretch alone.
+SLOW_AFTER_HEALTHY_AT = 240
+SLOW_AFTER_HEALTHY: Thin = {m: {"orders_summary": (6, 0, 0)} for m in range(5)} | {
+    SLOW_AFTER_HEALTHY_AT + d: {"orders_summary": (6, 0, s)} for d, s in enumerate((3, 4, 4, 3))
+}
+# An evening of single requests 10 minutes apart for 2 hours, each a cold start (idle environments are reclaimed
+# after some minutes: low_traffic_day), then, 8 hours after the evening began, a morning session: 12
+# requests in 2 minutes, the first minute's 6 on new environments (6 slow, 50 %). The short windows breach; the
+# 6-h window holds the 12 requests alone, under its floor of 20: no slow burn. A 12-h window would hold the
+# evening's cold starts too (18 slow among 24).
+COLD_MORNING_AT = 480
+COLD_MORNING: Thin = {m: {"orders_summary": (1, 0, 1)} for m in range(0, 120, 10)} | {
+    COLD_MORNING_AT: {"orders_summary": (6, 0, 6)},
+    COLD_MORNING_AT + 1: {"orders_summary": (6, 0, 0)},
+}
+
+# --- the telemetry heartbeat's floor: 10 URL requests in each of two 15-minute periods ---------------------
+
+TELEMETRY_LOST_AT = 60
+
+
+def telemetry_lost(m: int) -> Minute:
+    """An API nobody calls but its canary (a night): from TELEMETRY_LOST_AT the service publishes no EMF (a
+    deploy that disables metrics) while every request is answered as before. The canary's runs put one request
+    per route through the URL, 18 in every 15-minute period (15 without the cached route's, were it a hit):
+    over the heartbeat's floor of 10 at any traffic."""
+    return replace(QUIET, emf=m < TELEMETRY_LOST_AT)
+
+
+# A client's POST /orders without x-amz-content-sha256, retried every 5 minutes: the URL refuses it (403), the
+# function never runs, so no EMF is due. Nothing else reaches the API (the canary stopped): 3 URL requests in
+# every 15-minute period, none answered by the service, and its telemetry is fine.
+REFUSED_RETRIED: Thin = {m: {"create_order": (1, 0, 0)} for m in range(0, THIN_MINUTES, 5)}
+REFUSED_RETRIED_SHARES: Mapping[int, Mapping[str, float]] = {m: {"url_refused": 1.0} for m in REFUSED_RETRIED}
