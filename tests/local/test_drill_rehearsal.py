@@ -69,7 +69,7 @@ def test_row_c_rehearsed_locally_fires_its_alarm_within_the_matrix_minutes(
     code = main(
         [
             "--row", "c", "--local", "--api", api, "--console", console, "--fis-config-dir", str(fis_dir),
-            "--rate", "2", "--poll", "5", "--warmup", "5", "--recovery-min", "0",
+            "--rate", "4", "--poll", "5", "--warmup", "5", "--recovery-min", "0",
         ]
     )  # fmt: skip
     report = capsys.readouterr().out
