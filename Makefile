@@ -124,7 +124,7 @@ test: browser lint $(NODE_STAMP) $(CONSOLE_STAMP) ## Lint and run every test on 
 # tests/scenarios) and the local server's runs (tests/local: real server, worker and emulator processes).
 FAST_TIERS := tests/unit tests/service tests/docs tests/cloudfront_functions
 
-test-fast: $(STAMP) ## Inner loop on 2 cores: no CDK synth, no local server runs; about 25 s (a first run installs .venv, ~2 min)
+test-fast: $(STAMP) ## Inner loop on 2 cores: no CDK synth, no local server runs; about 20 s (a first run installs .venv, ~2 min)
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_PARALLEL) $(FAST_TIERS)
 
 openapi: $(STAMP) ## Regenerate openapi.json from the resolver
