@@ -1,4 +1,4 @@
-"""Process memory from /proc (Linux): the local server reports its own, its workers' and the emulator's."""
+"""Process memory and CPU from /proc (Linux): a local server's own, its workers', its recording's and the emulator's."""
 
 from __future__ import annotations
 
@@ -42,32 +42,36 @@ def cpu_seconds(pid: int) -> float:
         return 0.0
 
 
-def server_cpu(pid: int) -> dict[str, float]:
-    """CPU seconds used so far by a local server's processes, by kind: the server itself, its workers
-    (those alive now), the recording process, the emulator."""
-    out = {"server": cpu_seconds(pid), "workers": 0.0, "recording": 0.0, "emulator": 0.0}
+_KINDS = (("workers", "local.worker"), ("recording", "local.recording"), ("emulator", "local.emulator"))
+
+
+def children_by_kind(pid: int) -> dict[str, list[int]]:
+    """A local server's child processes alive now, by kind (its module on the command line)."""
+    out: dict[str, list[int]] = {kind: [] for kind, _ in _KINDS}
     for child in children(pid):
         command = cmdline(child)
-        kind = next((k for k, m in _KINDS if m in command), None)
+        kind = next((k for k, module in _KINDS if module in command), None)
         if kind:
-            out[kind] += cpu_seconds(child)
+            out[kind].append(child)
     return out
 
 
-_KINDS = (("workers", "local.worker"), ("recording", "local.recording"), ("emulator", "local.emulator"))
+def server_cpu(pid: int) -> dict[str, float]:
+    """CPU seconds used so far by a local server's processes, by kind: the server itself, its workers
+    (those alive now), the recording process, the emulator."""
+    kinds = children_by_kind(pid)
+    return {"server": cpu_seconds(pid)} | {kind: sum(map(cpu_seconds, pids), 0.0) for kind, pids in kinds.items()}
 
 
 def server_memory(pid: int) -> dict[str, Any]:
     """RSS of a local server process tree, per process: the server, each worker by pid (workers start
     on demand, so their number changes during a run), the emulator, the recording process."""
-    workers = [c for c in children(pid) if "local.worker" in cmdline(c)]
-    emulators = [c for c in children(pid) if "local.emulator" in cmdline(c)]
-    recorders = [c for c in children(pid) if "local.recording" in cmdline(c)]
+    kinds = children_by_kind(pid)
     return {
         "server_mb": rss_mb(pid),
-        "worker_mb": {str(w): r for w in workers if (r := rss_mb(w)) is not None},
-        "emulator_mb": rss_mb(emulators[0]) if emulators else None,
-        "recorder_mb": rss_mb(recorders[0]) if recorders else None,
+        "worker_mb": {str(w): r for w in kinds["workers"] if (r := rss_mb(w)) is not None},
+        "emulator_mb": rss_mb(kinds["emulator"][0]) if kinds["emulator"] else None,
+        "recorder_mb": rss_mb(kinds["recording"][0]) if kinds["recording"] else None,
     }
 
 

@@ -13,7 +13,7 @@ document it builds), `make query` and the backtest (``catch_up``, through the co
 own flush. So what those read is exact up to the moment they ask (at most ``SHIP_S`` plus one frame old).
 Nobody asking, parsing never competes with requests being served: frames are recorded in the background
 only at a pause in traffic (no frame for ``PAUSE_S``) once they are ``SPOOL_S`` old, or when they reach
-``SPOOL_BYTES`` (memory), and then at the lowest CPU priority; only a spool four times that size is
+``SPOOL_BYTES`` (memory), and then at the lowest CPU priority; only a spool twice that size is
 recorded at once, whatever the traffic. When the server stops, everything handed over is shipped and
 recorded before it exits.
 """
