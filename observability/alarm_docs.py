@@ -12,10 +12,11 @@ from collections.abc import Iterable
 from observability import failure_modes
 from observability.assumptions import ASSUMPTIONS, Assumption
 from observability.conditions import MISSING_DATA_TEXT, condition
-from observability.failure_modes import MODES, ROUTE, ROUTE_SCOPES, FailureMode, Minutes, conditions, spelled
+from observability.failure_modes import MODES, ROUTE, ROUTE_SCOPES, FailureMode, conditions
 from observability.model import EDGE_REGION, Alarm, AnyAlarm, Composite
 from observability.monitoring_config import MonitoringConfig
 from observability.plan import plan
+from observability.proof import Minutes, spelled
 from service.catalogue import ROUTES, RouteSpec
 
 # CloudWatch's hard limit on AlarmDescription.
@@ -90,8 +91,10 @@ def failure_matrix(
         pages += _route_exceptions(cfg, mode, by_key)
         pages += [
             f"{_name(cfg, key)}: {spelled(minutes)} on a low-traffic day only"
-            for key, minutes in mode.low_traffic.items()
-            if minutes is not None and key not in mode.alarms and by_key[key.replace(ROUTE, routes[0].name)].notify
+            for key, minutes in failure_modes.low_traffic(mode).items()
+            if minutes is not None
+            and key not in failure_modes.pages(mode)
+            and by_key[key.replace(ROUTE, routes[0].name)].notify
         ]
         pages += [
             f"{_name(cfg, key)}: does not page on a low-traffic day ({why})"

@@ -19,8 +19,10 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from observability.failure_modes import ROUTE, FailureMode, by_row, pages, span
+from observability import failure_modes
+from observability.failure_modes import ROUTE, FailureMode, by_row, pages
 from observability.model import Alarm, AnyAlarm
+from observability.proof import span
 
 # key -> (region, notifies, threshold, period in minutes): what sizing and the runner need of an alarm.
 AlarmFacts = Mapping[str, tuple[str, bool, float, int]]
@@ -209,7 +211,7 @@ def plan_drill(
     drill, mode = drills_by_row()[row], by_row()[row]
     minutes = dict(pages(mode))
     if low_traffic:
-        minutes.update(mode.low_traffic)
+        minutes.update(failure_modes.low_traffic(mode))
     expected = tuple(
         Expected(key, alarms[key][0], alarms[key][1], *span(m))
         for key, m in minutes.items()

@@ -9,26 +9,24 @@ two backgrounds (normal traffic and a low-traffic day) under every ingestion-lag
 N+3 periods): a range (lo, hi)
 holds every minute seen, and both ends are seen (a range is never padded). Minutes count from the first
 failing minute to the evaluation that goes to ALARM, as CloudWatch sees it (lag included).
+
+A row lists the alarms of the kit's units; a unit may state its own alarms' minutes in its module instead
+(its ``PROOF``, observability/proof.py): :func:`pages`, :func:`low_traffic`, :func:`conditions` and
+:func:`not_in_a_row` join both, and everything that reads the matrix reads it through them.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from observability.plan import UNITS
+from observability.proof import NOTHING_STATED, Minutes, Proof
+from observability.unit import MonitoredUnit
+
 # Route alarm keys name a route as {route}; FailureMode.routes says which routes are meant.
 ROUTE = "{route}"
-# Minutes to ALARM: exact, or (lo, hi) where ingestion lag, the background or the evaluation range moves them.
-Minutes = int | tuple[int, int]
-
-
-def span(minutes: Minutes) -> tuple[int, int]:
-    return minutes if isinstance(minutes, tuple) else (minutes, minutes)
-
-
-def spelled(minutes: Minutes) -> str:
-    lo, hi = span(minutes)
-    return f"{lo} min" if lo == hi else f"{lo}-{hi} min"
 
 
 LOW_TRAFFIC_DAY = "2-10 requests a minute per route (the low-traffic day)"
@@ -434,37 +432,43 @@ MODES: tuple[FailureMode, ...] = (
     ),
 )
 
-# The outside-in canary pages too in every row whose failure its own requests meet (GET /health or
-# GET /orders answered non-2xx through CloudFront): row -> minutes, measured like the rows' own alarms.
-# Kept beside the rows rather than in them: it is one alarm's reach across the matrix, and only with
-# `canary` on (tests/support/scenarios/world.py decides from each row's shares whether a run fails).
-OUTSIDE_IN = "api-unreachable"
-CANARY_ON = "canary on"
-CANARY_PAGES: Mapping[str, Minutes] = {row: (8, 11) for row in ("a", "d", "e3", "f", "g", "h", "i1", "m")}
+# A unit may state its own alarms' part in the rows (and its exceptions) in its module: its PROOF
+# (observability/proof.py). The canary does: its one alarm's reach across the matrix, where its own requests
+# meet a row's failure. The accessors below join the rows with what the units state.
 
-# Notifying alarms that no row makes fire, each with what covers it instead, in one of three checkable shapes:
-# "tests/scenarios/<file>.py::<test> ..." (a quiet scenario test that exists), "survivor '<a SURVIVORS entry of
-# tests/support/scenarios/survivors.py>' ..." or "cannot: <why nothing can>". The unit guard
-# (tests/unit/observability/test_unit_guard.py) fails on a notifying alarm that is in no row and not here, and on
-# an entry of another shape or naming a test or survivor that does not exist.
-NOT_IN_A_ROW: Mapping[str, str] = {
-    "shield-ddos-detected": (
-        "cannot: exists only with Shield Advanced (config `shield_advanced`), which no scenario configuration enables: "
-        "Shield publishes DDoSDetected as 0 or 1 per minute and the alarm pages on the first 1 (its shape is "
-        "held by tests/unit/observability/test_edge_observability.py); no scenario pins it"
-    ),
-}
+
+@functools.cache
+def proofs() -> tuple[tuple[MonitoredUnit, Proof], ...]:
+    """Each unit of ``observability.plan.UNITS`` with what it states (nothing, for most)."""
+    return tuple((u, getattr(u, "PROOF", NOTHING_STATED)) for u in UNITS)
 
 
 def pages(mode: FailureMode) -> dict[str, Minutes | None]:
-    """Every alarm a row reaches ALARM with: its own ``alarms`` and the canary's, where it meets them."""
-    extra = {OUTSIDE_IN: CANARY_PAGES[mode.row]} if mode.row in CANARY_PAGES else {}
-    return {**mode.alarms, **extra}
+    """Every alarm a row reaches ALARM with: its own ``alarms`` and what the units state for the row."""
+    stated = {k: m for _, p in proofs() for k, m in p.rows.get(mode.row, {}).items()}
+    return {**mode.alarms, **stated}
+
+
+def low_traffic(mode: FailureMode) -> dict[str, Minutes | None]:
+    """What differs on a low-traffic day: the row's ``low_traffic`` and what the units state for it."""
+    stated = {k: m for _, p in proofs() for k, m in p.low_traffic.get(mode.row, {}).items()}
+    return {**mode.low_traffic, **stated}
 
 
 def conditions(mode: FailureMode) -> dict[str, str]:
-    """A row's alarms that exist only in some configurations (``only_when``, and the canary's)."""
-    return {**mode.only_when, **({OUTSIDE_IN: CANARY_ON} if OUTSIDE_IN in pages(mode) else {})}
+    """A row's alarms that exist only in some configurations (``only_when``, and the units' own)."""
+    keys = set(pages(mode)) | set(low_traffic(mode))
+    stated = {k: why for _, p in proofs() for k, why in p.only_when.items() if k in keys}
+    return {**mode.only_when, **stated}
+
+
+def not_in_a_row() -> dict[str, str]:
+    """Notifying alarms that no row makes fire, each with what covers it instead (a unit's PROOF.not_in_a_row),
+    in one of three checkable shapes: "tests/scenarios/<file>.py::<test> ..." (a quiet scenario test that
+    exists), "survivor '<a stated survivor>' ..." or "cannot: <why nothing can>". The unit guard
+    (tests/unit/observability/test_unit_guard.py) fails on a notifying alarm that is in no row and not here, and
+    on an entry of another shape or naming a test or survivor that does not exist."""
+    return {k: why for _, p in proofs() for k, why in p.not_in_a_row.items()}
 
 
 def by_row() -> dict[str, FailureMode]:

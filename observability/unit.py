@@ -9,12 +9,18 @@ A unit is a module with three functions; together they are everything it deploys
 - ``saved_queries(scope) -> tuple[SavedQuery, ...]``: its Logs Insights saved queries, each tagged with the log
   group it reads (which decides its region) and, optionally, the nested-stack group it deploys with;
 - ``panels(scope, alarms) -> tuple[Panel, ...]``: its part of the dashboard, given the very alarm
-  objects ``alarms`` returned (threshold lines and alarm states come from them, never from a key).
+  objects ``alarms`` returned (threshold lines and alarm states come from them, never from a key);
+- optionally ``PROOF``, an ``observability.proof.Proof``: its alarms' part in the proof, stated by the unit
+  (where they fire in the failure-mode rows and named cases, which mutations cannot matter, what covers an
+  alarm no row makes fire). The kit's own units mostly leave that to the matrix; a unit that joins them
+  states it here, and the scenario tests hold it to it exactly like the matrix.
 
 ``observability.plan.UNITS`` lists the units in order; ``observability.plan`` places their alarms and
 queries (by region and stack), ``dashboards.layout`` their panels, and ``stacks/monitoring`` renders what is
-placed without knowing any unit. Adding a unit: one module here, one line in that list, then
-``make test-fast``: ``tests/unit/observability/test_unit_guard.py`` names any other file the unit needs edited.
+placed without knowing any unit. Adding a unit: one module here (its saved queries are files of its folder
+under queries/), one line in that list, ``make docs``, then ``make test-fast``:
+``tests/unit/observability/test_unit_guard.py`` names whatever else the unit needs, file by file (its PROOF
+first), and the scenario tests name the rows, cases and mutations its PROOF must state.
 """
 
 from __future__ import annotations

@@ -46,9 +46,9 @@ from observability.drills import (
     mute_rule_prefix,
     plan_drill,
 )
-from observability.failure_modes import spelled
 from observability.model import Composite
 from observability.plan import plan as monitoring_plan
+from observability.proof import spelled
 
 ALARM, OK = "ALARM", "OK"
 TERMINAL = ("completed", "stopped", "failed", "cancelled")

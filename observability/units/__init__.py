@@ -4,8 +4,9 @@ dashboard, drawn from those very alarms). ``observability.plan.UNITS`` lists the
 
 Adding a unit (e.g. a canary, a dependency): a module here, then one line in ``observability.plan.UNITS``
 (its module name), and ``make docs``. Its saved queries are files of a folder of its own under queries/, loaded
-with ``observability.queries.load``; a notifying alarm needs a failure-mode row or a NOT_IN_A_ROW entry. The
-unit guard (tests/unit/observability/test_unit_guard.py) names whatever else it needs, file by file.
+with ``observability.queries.load``; a notifying alarm needs its proof, which the unit states in its ``PROOF``
+(observability/proof.py). The unit guard (tests/unit/observability/test_unit_guard.py) names whatever else it
+needs, file by file.
 """
 
 from __future__ import annotations

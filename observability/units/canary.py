@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from observability import sections
 from observability.model import Alarm, AlarmLine, Dimensions, Graph, Metric, Playbook
 from observability.monitoring_config import MonitoringConfig
+from observability.proof import Proof
 from observability.queries import SavedQuery
 from observability.unit import Panel, Scope, UnitAlarms
 from service.catalogue import RouteSpec
@@ -54,6 +55,23 @@ API_UNREACHABLE = Playbook(
     ),
     dashboard_section=sections.EDGE,
     saved_queries=("canary-requests",),
+)
+
+
+UNREACHABLE = "api-unreachable"
+# Its reach across the failure-mode matrix (observability/failure_modes.py): it pages too in every row whose
+# failure its own requests meet (a call answered non-2xx through CloudFront, or no answer), on its second
+# failed run: 8-11 minutes with the failure 3 minutes before a run (tests/support/scenarios/world.py decides
+# from each row's shares whether a run fails). Row l, nothing reaches the API, is its own row.
+PROOF = Proof(
+    rows={row: {UNREACHABLE: (8, 11)} for row in ("a", "d", "e3", "f", "g", "h", "i1", "m")},
+    only_when={UNREACHABLE: "canary on"},
+    survivors={
+        f"{UNREACHABLE}: threshold 100 -> 10": (
+            "cannot matter: a canary run's SuccessPercent is 0 or 100 (one script, passed or failed), so < 100 "
+            "and < 10 select the same runs"
+        ),
+    },
 )
 
 
@@ -146,7 +164,7 @@ def alarms(scope: Scope) -> CanaryAlarms:
     called = targets(scope.routes)
     return CanaryAlarms(
         Alarm(
-            key="api-unreachable",
+            key=UNREACHABLE,
             playbook=API_UNREACHABLE,
             region="edge",
             metric=success_percent(scope.cfg),

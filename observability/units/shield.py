@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from observability import causes, sections
 from observability.model import Alarm, Metric, Playbook, Ref
+from observability.proof import Proof
 from observability.queries import SavedQuery
 from observability.unit import Panel, Scope, UnitAlarms
 
@@ -34,6 +35,18 @@ DDOS_DETECTED = Playbook(
 )
 
 
+DDOS_DETECTED_KEY = "shield-ddos-detected"
+PROOF = Proof(
+    not_in_a_row={
+        DDOS_DETECTED_KEY: (
+            "cannot: exists only with Shield Advanced (config `shield_advanced`), which no scenario configuration "
+            "enables: Shield publishes DDoSDetected as 0 or 1 per minute and the alarm pages on the first 1 (its "
+            "shape is held by tests/unit/observability/test_edge_observability.py); no scenario pins it"
+        ),
+    },
+)
+
+
 @dataclass(frozen=True)
 class ShieldAlarms(UnitAlarms):
     ddos_detected: Alarm | None  # only with Shield Advanced
@@ -44,7 +57,7 @@ def alarms(scope: Scope) -> ShieldAlarms:
         return ShieldAlarms(None)
     return ShieldAlarms(
         Alarm(
-            key="shield-ddos-detected",
+            key=DDOS_DETECTED_KEY,
             playbook=DDOS_DETECTED,
             region="edge",
             metric=Metric(NS, "DDoSDetected", "Maximum", 60, (("ResourceArn", Ref("distribution_arn")),)),

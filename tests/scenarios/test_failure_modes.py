@@ -18,6 +18,7 @@ from tests.support.scenarios.harness import (
     FULLY_PROVEN,
     INTERMITTENT,
     LONE_FAULT,
+    NAMED_CASES,
     NO_LAG,
     REFUSED_RETRIED,
     RETRIED_ALONE,
@@ -31,6 +32,7 @@ from tests.support.scenarios.harness import (
     evaluate,
     observe,
     verdict,
+    where_stated,
 )
 
 QUIET = ("quiet night", "low-traffic day", "bursty batch", "busy day", RETRIED_ALONE)
@@ -45,11 +47,17 @@ def test_every_row_has_a_world_and_issue_8s_rows_are_all_there(loaded: Loaded, c
     assert set(worlds) == {m.row for m in MODES}
     assert {row.rstrip("0123456789") for row in worlds} >= set("abcdefghi")
     assert {c.group for c in cases.values()} >= {f"row {m.row}" for m in MODES} | set(QUIET)
+    # What a unit's PROOF.cases may name (the unit guard checks against this list without building the cases).
+    named = {n for n in cases if not n.startswith("row ")}
+    assert named <= set(NAMED_CASES)
+    if loaded.name == FULLY_PROVEN and loaded.canary:
+        assert named == set(NAMED_CASES)
 
 
 def _judge(loaded: Loaded, group: list[Case], observed: dict[str, dict[str, Observed]], **kw: bool) -> str:
     problems = verdict([(c, observed[c.name]) for c in group], **kw)
-    return "\n".join(problems[:20] + ([f"... and {len(problems) - 20} more"] if len(problems) > 20 else []))
+    shown = problems[:20] + ([f"... and {len(problems) - 20} more"] if len(problems) > 20 else [])
+    return "\n".join(shown + where_stated(problems, loaded))
 
 
 @pytest.mark.parametrize("row", [m.row for m in MODES])

@@ -3,8 +3,9 @@ metric it reads pointed elsewhere; missing-data treatment flipped; EvaluationPer
 one more and one less; the period doubled and halved; every number inside an IF condition, the floors,
 x10 and /10) must make at least one case (a failure-mode row on either background, a quiet scenario, a
 pinning case (harness.pinning_cases), the fixed regression) fail, with no lag or (an alarm that mixes sources) with its sources late. A mutation that survives is
-listed in tests/support/scenarios/survivors.py with why it cannot matter (one that would matter for some traffic
-shape gets a scenario of that shape instead); the test asserts that list exactly, so a new survivor fails.
+listed with why it cannot matter, in tests/support/scenarios/survivors.py or by the alarm's unit in its PROOF
+(observability/proof.py), once (one that would matter for some traffic shape gets a scenario of that shape
+instead); the test asserts that list exactly, so a new survivor fails.
 
 Only the mutated alarm (and the composites over it, with its sibling window under the same lag) is
 re-evaluated; every other timeline is the unmutated one with no lag.
@@ -18,6 +19,7 @@ from dataclasses import replace
 
 import pytest
 
+from observability.failure_modes import proofs
 from observability.simulator.evaluator import MetricAlarm, MetricStat, Timeline
 from observability.simulator.series import MetricKey
 from tests.support.scenarios.harness import (
@@ -40,8 +42,6 @@ from tests.support.scenarios.harness import (
 )
 from tests.support.scenarios.survivors import SURVIVORS, UNRESERVED_SURVIVORS, reason
 
-# Mutations that cannot change any state, with why in the module docstring.
-EQUIVALENT = {"api-unreachable: threshold 100 -> 10"}
 FLIP = {"notBreaching": "breaching", "breaching": "notBreaching", "ignore": "breaching", "missing": "breaching"}
 # A floor: a number an IF condition compares with (``requests >= 10``), not arithmetic (``/ 100``).
 _FLOOR = re.compile(r"(?:>=|<=|>|<)\s*(\d+(?:\.\d+)?)(?![\w.])")
@@ -190,27 +190,54 @@ def survivors(h: Harness, only: set[str] | None = None) -> tuple[list[str], int]
     return out, tried
 
 
+def stated_survivors(loaded: Loaded, only: set[str] | None = None) -> dict[str, str]:
+    """What the units state in their PROOF for this configuration's mutated alarms: survivor -> why."""
+    keys = set(loaded.key_of.values())
+    return {
+        s: why
+        for _, p in proofs()
+        for s, why in p.survivors.items()
+        if s.split(": ", 1)[0] in keys and (only is None or s.split(": ", 1)[0] in only)
+    }
+
+
+def why_survives(survivor: str, stated: dict[str, str]) -> str:
+    return stated.get(survivor) or reason(survivor) or ""
+
+
+def _where(survivors: list[str], loaded: Loaded) -> str:
+    """Where each survivor is stated: by its alarm's unit (PROOF.survivors), or the kit's list."""
+    files = {s: loaded.owner.get(s.split(": ", 1)[0], "its unit") for s in survivors}
+    return "; ".join(f"{s!r}: {f} PROOF.survivors" for s, f in files.items())
+
+
 def test_every_mutation_of_every_alarm_breaks_a_scenario_or_is_a_listed_survivor(loaded_default: Loaded) -> None:
     h = _harness(loaded_default)
     found, tried = survivors(h)
     print(f"\nmutations tried: {tried}, killed: {tried - len(found)}, listed survivors: {len(found)}")
-    assert all((reason(s) or "").startswith("cannot matter") for s in (*SURVIVORS, *UNRESERVED_SURVIVORS))
-    new, caught = sorted(set(found) - set(SURVIVORS)), sorted(set(SURVIVORS) - set(found))
+    stated = stated_survivors(loaded_default)
+    assert set(stated).isdisjoint(SURVIVORS), "a survivor is stated twice: in a unit's PROOF and in survivors.py"
+    listed = [*SURVIVORS, *stated]
+    assert all(why_survives(s, stated).startswith("cannot matter") for s in (*listed, *UNRESERVED_SURVIVORS))
+    new, caught = sorted(set(found) - set(listed)), sorted(set(listed) - set(found))
     assert not new, (
         f"mutations no scenario catches: {new}: add a case that tells each apart (tests/support/scenarios/world.py, "
-        "harness.py) or, if it cannot change a notification, list it with why in tests/support/scenarios/survivors.py"
+        "harness.py) or, if it cannot change a notification, state why it cannot matter: by the alarm's unit ("
+        f"{_where(new, loaded_default)}) or in tests/support/scenarios/survivors.py (the kit's shared reasons)"
     )
     assert not caught, (
-        f"listed survivors a scenario now catches: {caught}: remove them from tests/support/scenarios/survivors.py"
+        f"listed survivors a scenario now catches: {caught}: remove them from tests/support/scenarios/survivors.py "
+        "or their unit's PROOF.survivors"
     )
-    assert sorted(found) == sorted(SURVIVORS)  # listed once each
+    assert sorted(found) == sorted(listed)  # listed once each
 
 
 def test_every_mutation_of_the_account_concurrency_alarm_breaks_a_scenario(loaded_unreserved: Loaded) -> None:
     # Only the configuration without reserved concurrency has it; the rest is the same as default's.
     h = _harness(loaded_unreserved)
-    found, _ = survivors(h, only={"lambda-account-concurrency", "lambda-throttles"})
-    assert sorted(found) == sorted(s for s in UNRESERVED_SURVIVORS)
+    only = {"lambda-account-concurrency", "lambda-throttles"}
+    found, _ = survivors(h, only=only)
+    assert sorted(found) == sorted([*UNRESERVED_SURVIVORS, *stated_survivors(loaded_unreserved, only)])
 
 
 @pytest.mark.parametrize(

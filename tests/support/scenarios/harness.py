@@ -13,27 +13,21 @@ observability/failure_modes.py says, naming the setting that broke it.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
-from observability.failure_modes import (
-    CANARY_PAGES,
-    MODES,
-    OUTSIDE_IN,
-    ROUTE,
-    FailureMode,
-    Minutes,
-    conditions,
-    pages,
-    span,
-)
+from observability.failure_modes import MODES, ROUTE, FailureMode, by_row, conditions, low_traffic, pages, proofs
 from observability.plan import plan
+from observability.proof import Minutes, span
 from observability.simulator.evaluator import ALARM, OK, AlarmSet, CompositeAlarm, MetricAlarm, Timeline
 from observability.simulator.loader import default_resolve, load_templates
 from observability.simulator.series import SOURCES, Scenario, source_of
 from observability.units import canary
 from service.catalogue import RouteSpec
+from tests.support.paths import ROOT
 from tests.support.scenarios import world
 from tests.support.synth import Synth
 
@@ -53,6 +47,7 @@ class Loaded:
     # The canary's name is no deploy-time token but a literal (MonitoringConfig.canary_name, often the
     # service name itself, so it cannot be mapped by its text): the world publishes under it.
     canary_name: str
+    owner: Mapping[str, str] = field(default_factory=dict)  # model key -> the file of the unit that declares it
 
     @property
     def by_model_key(self) -> dict[str, str]:
@@ -117,11 +112,28 @@ def load(s: Synth) -> Loaded:
         limit=cfg.account_concurrency_limit,
         canary=tuple(r.name for r in canary.targets(s.routes)) if cfg.canary else (),
         canary_name=cfg.canary_name,
+        owner={a.key: unit_file(p.unit) for p in model.units for a in p.alarms.all()},
     )
 
 
+def unit_file(unit: object) -> str:
+    path = Path(getattr(unit, "__file__", "") or "<unit>")
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
+def where_stated(problems: Iterable[str], loaded: Loaded) -> list[str]:
+    """For each alarm the problems name (verdict's lines): where its minutes are stated, to edit."""
+    named = sorted({k for line in problems for k in re.findall(r": ([\w-]+) (?:alarmed|never alarmed)", line)})
+    return [
+        f"{k}: its minutes are stated in observability/failure_modes.py MODES (a row's alarms, low_traffic) or "
+        f"tests/support/scenarios/harness.py (a named case), or by its unit in its PROOF "
+        f"({loaded.owner.get(k, 'observability/units/')}: rows, low_traffic, cases)"
+        for k in named
+    ]
+
+
 def expected(
-    mode: FailureMode, loaded: Loaded, *, low_traffic: bool = False, patterns: dict[str, str] | None = None
+    mode: FailureMode, loaded: Loaded, *, on_low_traffic: bool = False, patterns: dict[str, str] | None = None
 ) -> dict[str, Minutes]:
     """The model's alarms for this configuration: {route} expanded over the row's routes, alarms of the
     other configuration (reserved or account concurrency) dropped; on a low-traffic day with the row's
@@ -131,8 +143,9 @@ def expected(
     known = set(loaded.key_of.values())
     # Patterns first, so a route's own entry (a route with another SLO pages later) overrides them.
     entries = sorted(pages(mode).items(), key=lambda kv: ROUTE not in kv[0])
-    if low_traffic:
-        entries += sorted(mode.low_traffic.items(), key=lambda kv: ROUTE not in kv[0])
+    low = low_traffic(mode)
+    if on_low_traffic:
+        entries += sorted(low.items(), key=lambda kv: ROUTE not in kv[0])
     for key, minutes in entries:
         for k in _expand(key, routes):
             if minutes is None:
@@ -140,7 +153,7 @@ def expected(
             elif k in known:
                 out[k] = minutes
                 if patterns is not None:
-                    patterns[k] = f"{key} ({'low-traffic day' if key in mode.low_traffic and low_traffic else 'row'})"
+                    patterns[k] = f"{key} ({'low-traffic day' if key in low and on_low_traffic else 'row'})"
             else:
                 assert k in conditions(mode), f"row {mode.row}: {k} is no alarm of {loaded.name}"
     return out
@@ -340,7 +353,7 @@ def cases(loaded: Loaded) -> list[Case]:
         rows = world.failure_timelines(loaded.routes, loaded.reserved, loaded.limit, bg)
         for mode in MODES:
             patterns: dict[str, str] = {}
-            want = expected(mode, loaded, low_traffic=bg is low, patterns=patterns)
+            want = expected(mode, loaded, on_low_traffic=bg is low, patterns=patterns)
             scn = loaded.world(rows[mode.row], world.END, judged_from=JUDGED_FROM, history=True)
             out.append(Case(f"row {mode.row} on {bg_name}", f"row {mode.row}", scn, want, patterns, since=world.START))
     k2 = next(m for m in MODES if m.row == "k2")
@@ -351,7 +364,7 @@ def cases(loaded: Loaded) -> list[Case]:
     want = expected(k2, loaded)
     out.append(
         Case(
-            "3x latency regression on a quiet route, fixed",
+            FIXED,
             "fixed",
             scn,
             want,
@@ -370,7 +383,14 @@ def cases(loaded: Loaded) -> list[Case]:
         quiet["canary stopped"] = (world.CANARY_STOPPED, world.END, {})
     for name, (timeline, minutes, want) in quiet.items():
         out.append(Case(name, name, loaded.world(timeline, minutes), want))
-    return out + pinning_cases(loaded)
+    return [_with_stated(c, loaded) for c in (*out, *pinning_cases(loaded))]
+
+
+def _with_stated(case: Case, loaded: Loaded) -> Case:
+    """The case with what the units state for it by name (their PROOF.cases), for this configuration's alarms."""
+    known = set(loaded.key_of.values())
+    stated = {k: m for _, p in proofs() for k, m in p.cases.get(case.name, {}).items() if k in known}
+    return replace(case, want={**case.want, **stated}) if stated else case
 
 
 # Minutes from the scenario's start: the retried request's minute, and its route's windows one minute later
@@ -481,6 +501,10 @@ INTERMITTENT_PAGES: dict[str, Minutes] = {
     "dynamodb-system-errors": (_DB + 1, _DB + 4),
 }
 SLOW_INITS = "sparse slow inits: a noisy neighbour's, then a regression's"
+FIXED = "3x latency regression on a quiet route, fixed"
+QUIET_CASES = ("quiet night", "low-traffic day", "bursty batch", "busy day", "canary stopped")
+# The cases a unit's PROOF.cases may name: every case but the rows' (PROOF.rows states those).
+NAMED_CASES = (*QUIET_CASES, FIXED, *THIN, TELEMETRY_LOST, INTERMITTENT, RETRIED_ALONE, SLOW_INITS)
 
 
 def sources_read(loaded: Loaded) -> frozenset[str]:
@@ -595,7 +619,9 @@ def outage_cases(loaded: Loaded) -> list[Case]:
     for name, bg in zip(SPARSE_BACKGROUNDS, _sparse_backgrounds(loaded), strict=True):
         for r in loaded.routes:
             scn = loaded.world(world.route_down(r.name, bg), world.SPARSE_MINUTES, judged_from=JUDGED_FROM)
-            want = {OUTSIDE_IN: CANARY_PAGES["m"]} if loaded.canary else {}
+            # The canary's page in row m (one route totally down), as its unit states it.
+            outage = pages(by_row()["m"]).get(canary.UNREACHABLE)
+            want = {canary.UNREACHABLE: outage} if loaded.canary and outage is not None else {}
             out.append(Case(f"{r.name} down, {name}", f"route down, {name}", scn, want, since=world.START))
     return out
 

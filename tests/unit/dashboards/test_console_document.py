@@ -10,9 +10,10 @@ from dashboards.console_document import totals
 from dashboards.layout import layout
 from local.telemetry import Recorder
 from observability.aws_published import PlatformMetrics
-from observability.failure_modes import MODES, span
+from observability.failure_modes import MODES
 from observability.model import Graph
 from observability.plan import plan
+from observability.proof import span
 from service.contract import METRICS_NAMESPACE
 from tests.support.console import T0, Clock, access_line, doc
 

@@ -15,9 +15,10 @@ from observability.drills import (
     percentage,
     plan_drill,
 )
-from observability.failure_modes import MODES, by_row, pages, span
+from observability.failure_modes import MODES, by_row, pages
 from observability.monitoring_config import MonitoringConfig
 from observability.plan import plan
+from observability.proof import span
 
 FACTS = alarm_facts(plan().alarms)
 

@@ -10,9 +10,11 @@ and fails when a unit
   (observability/simulator/series.py: a new AWS namespace is never silently EMF);
 - reads a platform metric (alarm or graph) that the one model of what AWS publishes does not list, under
   that dimension set (observability/aws_published.py);
-- adds a notifying alarm that no failure-mode row makes fire and that no stated exception covers
-  (observability/failure_modes.py MODES, NOT_IN_A_ROW), or is excused by a NOT_IN_A_ROW entry that names no
-  existing quiet scenario test or stated survivor and says no "cannot: ..." reason;
+- adds a notifying alarm that no failure-mode row makes fire (observability/failure_modes.py MODES, or the
+  unit's own PROOF.rows) and that nothing else covers (its PROOF.not_in_a_row), or is excused by an entry
+  that names no existing quiet scenario test or stated survivor and says no "cannot: ..." reason;
+- states a PROOF (observability/proof.py) that names another unit's alarm, a row or case that does not exist, a
+  fact the matrix or tests/support/scenarios/survivors.py already states, or a survivor that could matter;
 - deploys a saved query (outside a route's group) that is not the file queries/<folder>/<key>.query, or has a
   playbook name a saved query that no unit deploys
   (what scripts/doc_tables.py lists in queries/README.md and the playbooks link to);
@@ -40,6 +42,7 @@ from observability import failure_modes
 from observability import plan as plan_module
 from observability.aws_published import published
 from observability.conditions import RESTATED
+from observability.failure_modes import proofs
 from observability.model import (
     LOG_GROUPS,
     Alarm,
@@ -53,6 +56,7 @@ from observability.model import (
     Text,
 )
 from observability.monitoring_config import MonitoringConfig
+from observability.proof import Proof
 from observability.queries import QUERIES_DIR, SavedQuery
 from observability.simulator.series import EMF_NAMESPACE, source_of
 from observability.unit import MonitoredUnit, Panel, Scope, UnitAlarms
@@ -60,6 +64,7 @@ from service.catalogue import ROUTES
 from service.contract import METRICS_NAMESPACE
 from stacks.monitoring.refs import SUPPLIED
 from tests.support.paths import ROOT
+from tests.support.scenarios.harness import NAMED_CASES
 from tests.support.scenarios.survivors import SURVIVORS
 
 # The configurations whose units differ: Shield Advanced adds an alarm, an alias a dimension value, the
@@ -143,11 +148,11 @@ def panel_refs(panels: Iterable[Panel]) -> Iterator[tuple[str, set[str]]]:
 
 
 def covered(key: str) -> bool:
-    """Some failure-mode row makes the alarm fire (on either background), or NOT_IN_A_ROW says what covers it."""
-    if key in failure_modes.NOT_IN_A_ROW:
+    """Some failure-mode row makes the alarm fire (on either background), or a unit says what covers it."""
+    if key in failure_modes.not_in_a_row():
         return True
     for mode in failure_modes.MODES:
-        for listed, minutes in (*failure_modes.pages(mode).items(), *mode.low_traffic.items()):
+        for listed, minutes in (*failure_modes.pages(mode).items(), *failure_modes.low_traffic(mode).items()):
             if minutes is None:
                 continue
             pattern = re.escape(listed).replace(re.escape(failure_modes.ROUTE), r"[\w-]+")
@@ -156,9 +161,14 @@ def covered(key: str) -> bool:
     return False
 
 
-def not_in_a_row_problems(entries: Mapping[str, str]) -> Iterator[str]:
-    """NOT_IN_A_ROW entries that name no existing quiet scenario test or stated survivor, nor say why nothing can."""
-    here = "observability/failure_modes.py NOT_IN_A_ROW"
+def stated_survivors() -> set[str]:
+    return {*SURVIVORS, *(s for _, p in proofs() for s in p.survivors)}
+
+
+def not_in_a_row_problems(here: str, entries: Mapping[str, str]) -> Iterator[str]:
+    """PROOF.not_in_a_row entries that name no existing quiet scenario test or stated survivor, nor say why
+    nothing can (``here``: the unit's file)."""
+    here = f"{here} PROOF.not_in_a_row"
     for key, why in entries.items():
         if why.startswith("cannot: ") and why.removeprefix("cannot: ").strip():
             continue
@@ -169,17 +179,64 @@ def not_in_a_row_problems(entries: Mapping[str, str]) -> Iterator[str]:
             if not (path.is_file() and re.search(rf"^def {test[2]}\(", path.read_text(encoding="utf-8"), re.M)):
                 yield f"{here}[{key!r}] names {test[0]}, which does not exist: name an existing quiet scenario test"
         elif survivor:
-            if survivor[1] not in SURVIVORS:
+            if survivor[1] not in stated_survivors():
                 yield (
-                    f"{here}[{key!r}] names survivor {survivor[1]!r}, which tests/support/scenarios/survivors.py "
-                    "SURVIVORS does not list"
+                    f"{here}[{key!r}] names survivor {survivor[1]!r}, which neither tests/support/scenarios/survivors.py "
+                    "SURVIVORS nor a unit's PROOF.survivors states"
                 )
         else:
             yield (
                 f"{here}[{key!r}] says {why[:40]!r}...: start it with 'tests/scenarios/<file>.py::<test>' (a quiet "
-                "scenario test), \"survivor '<entry of tests/support/scenarios/survivors.py SURVIVORS>'\" or 'cannot: "
-                "<why nothing can>'"
+                "scenario test), \"survivor '<a stated survivor>'\" or 'cannot: <why nothing can>'"
             )
+
+
+def _matches(listed: str, key: str) -> bool:
+    return re.fullmatch(re.escape(listed).replace(re.escape(failure_modes.ROUTE), r"[\w-]+"), key) is not None
+
+
+def proof_problems(unit: MonitoredUnit, own: set[str]) -> Iterator[str]:
+    """What is wrong with a unit's PROOF (``own``: every alarm key the unit declares in any configuration)."""
+    where, proof = file_of(unit), getattr(unit, "PROOF", None)
+    if proof is None:
+        return
+    if not isinstance(proof, Proof):
+        yield f"{where}: PROOF is a {type(proof).__name__}: make it an observability.proof.Proof"
+        return
+    others = sorted(k for k in proof.alarm_keys() if not any(_matches(o, k) or _matches(k, o) for o in own))
+    if others:
+        yield f"{where}: PROOF names {others}, which this unit declares in no configuration: state only its own alarms"
+    rows = failure_modes.by_row()
+    for part, stated in (("rows", proof.rows), ("low_traffic", proof.low_traffic)):
+        for row, by_alarm in stated.items():
+            mode = rows.get(row)
+            if mode is None:
+                yield (
+                    f"{where}: PROOF.{part} names row {row!r}, which observability/failure_modes.py MODES does not "
+                    "have: a new way to fail is a row there (its traffic in tests/support/scenarios/world.py)"
+                )
+                continue
+            matrix = mode.alarms if part == "rows" else mode.low_traffic
+            twice = sorted(k for k in by_alarm if any(_matches(listed, k) for listed in matrix))
+            if twice:
+                yield (
+                    f"{where}: PROOF.{part}[{row!r}] states {twice}, which row {row} of observability/failure_modes.py "
+                    "states too: keep one"
+                )
+    for case in sorted(set(proof.cases) - set(NAMED_CASES)):
+        yield (
+            f"{where}: PROOF.cases names {case!r}, which is no named case of tests/support/scenarios/harness.py "
+            "(NAMED_CASES; a row's minutes go in PROOF.rows)"
+        )
+    for s, why in proof.survivors.items():
+        if s in SURVIVORS:
+            yield f"{where}: PROOF.survivors states {s!r}, which tests/support/scenarios/survivors.py lists too: keep one"
+        if not why.startswith("cannot matter"):
+            yield (
+                f"{where}: PROOF.survivors[{s!r}] says {why[:40]!r}...: a survivor is one that cannot matter ('cannot "
+                "matter: <why>'); one that could matter for some traffic needs a case of that traffic instead"
+            )
+    yield from not_in_a_row_problems(where, proof.not_in_a_row)
 
 
 def query_file_problems(where: str, q: SavedQuery) -> Iterator[str]:
@@ -244,6 +301,9 @@ def problems(units: Iterable[MonitoredUnit], scopes: Iterable[Scope] = SCOPES) -
                 "return ()`)"
             ] = None
     units = tuple(u for u in units if all(callable(getattr(u, name, None)) for name in SHAPE))
+    for unit in units:
+        own = {a.key for scope in scopes for a in unit.alarms(scope).all()}
+        out |= dict.fromkeys(proof_problems(unit, own))
     for scope in scopes:
         deployed = {q.key for unit in units for q in unit.saved_queries(scope)}
         for unit in units:
@@ -271,12 +331,13 @@ def problems(units: Iterable[MonitoredUnit], scopes: Iterable[Scope] = SCOPES) -
                     ] = None
                 if a.notify and not covered(a.key):
                     out[
-                        f"{where}: notifying alarm {a.key!r} is in no failure-mode row: add a row that makes it fire "
-                        "to observability/failure_modes.py MODES (its traffic in tests/support/scenarios/world.py, what it "
-                        "assumes of AWS in observability/assumptions.py), or say in observability/failure_modes.py "
-                        "NOT_IN_A_ROW which quiet scenario test ('tests/scenarios/<file>.py::<test> ...') or survivor "
-                        "(\"survivor '<tests/support/scenarios/survivors.py SURVIVORS entry>' ...\") covers it, or why "
-                        "nothing can ('cannot: ...')"
+                        f"{where}: notifying alarm {a.key!r} is proven nowhere: state in this module's PROOF "
+                        "(observability/proof.py) the failure-mode rows that make it fire (PROOF.rows: row -> minutes, "
+                        "which the scenario tests then hold it to; a new way to fail is a row of "
+                        "observability/failure_modes.py MODES, its traffic in tests/support/scenarios/world.py, what it "
+                        "assumes of AWS in observability/assumptions.py), or what covers it though no row makes it "
+                        "fire (PROOF.not_in_a_row: a quiet scenario test 'tests/scenarios/<file>.py::<test> ...', "
+                        "\"survivor '<a stated survivor>' ...\", or 'cannot: <why nothing can>')"
                     ] = None
             for q in unit.saved_queries(scope):
                 out |= dict.fromkeys(query_file_problems(where, q))
@@ -311,7 +372,6 @@ def _missing(where: str, what: str, region: str, refs: set[str]) -> Iterator[str
 
 def test_every_unit_has_what_it_needs() -> None:
     found = problems(plan_module.UNITS)
-    found += not_in_a_row_problems(failure_modes.NOT_IN_A_ROW)
     found += stack_problems()
     assert not found, "\n".join(found)
 
@@ -399,11 +459,13 @@ def test_the_guard_names_the_file_to_edit_for_each_missing_piece(monkeypatch: py
         f"{here}: alarm 'throwaway-undelivered' restates a threshold in its condition "
         "'Sum(NumberOfNotificationsFailed) > 0': say only what the fields cannot (observability/conditions.py "
         "generates the rest)",
-        f"{here}: notifying alarm 'throwaway-undelivered' is in no failure-mode row: add a row that makes it fire to "
-        "observability/failure_modes.py MODES (its traffic in tests/support/scenarios/world.py, what it assumes of AWS in "
-        "observability/assumptions.py), or say in observability/failure_modes.py NOT_IN_A_ROW which quiet scenario "
-        "test ('tests/scenarios/<file>.py::<test> ...') or survivor (\"survivor '<tests/support/scenarios/survivors.py "
-        "SURVIVORS entry>' ...\") covers it, or why nothing can ('cannot: ...')",
+        f"{here}: notifying alarm 'throwaway-undelivered' is proven nowhere: state in this module's PROOF "
+        "(observability/proof.py) the failure-mode rows that make it fire (PROOF.rows: row -> minutes, which the "
+        "scenario tests then hold it to; a new way to fail is a row of observability/failure_modes.py MODES, its "
+        "traffic in tests/support/scenarios/world.py, what it assumes of AWS in observability/assumptions.py), or "
+        "what covers it though no row makes it fire (PROOF.not_in_a_row: a quiet scenario test "
+        "'tests/scenarios/<file>.py::<test> ...', \"survivor '<a stated survivor>' ...\", or 'cannot: <why nothing "
+        "can>')",
         f"{here}: saved query 'throwaway-waf' has no file: create queries/test_unit_guard/throwaway_waf.query (its "
         "first line '# <Title>: <what it shows>') and return it from observability.queries.load('test_unit_guard', "
         "'waf')",
@@ -434,7 +496,7 @@ def test_the_guard_names_what_a_module_lacks_of_the_shape() -> None:
 
 
 def test_not_in_a_row_names_an_existing_test_or_survivor_or_says_cannot() -> None:
-    here = "observability/failure_modes.py NOT_IN_A_ROW"
+    here = "observability/units/x.py PROOF.not_in_a_row"
     entries = {
         "a": "tests/scenarios/test_quiet_api.py::test_no_such_test covers it",
         "b": "survivor 'no-such-alarm: threshold 1 -> 2' covers it",
@@ -442,19 +504,49 @@ def test_not_in_a_row_names_an_existing_test_or_survivor_or_says_cannot() -> Non
         "d": "cannot: no scenario configuration enables it",
         "e": f"survivor {SURVIVORS[0]!r}: its reason says why",
     }
-    assert list(not_in_a_row_problems(entries)) == [
+    assert list(not_in_a_row_problems("observability/units/x.py", entries)) == [
         f"{here}['a'] names tests/scenarios/test_quiet_api.py::test_no_such_test, which does not exist: name an "
         "existing quiet scenario test",
-        f"{here}['b'] names survivor 'no-such-alarm: threshold 1 -> 2', which tests/support/scenarios/survivors.py "
-        "SURVIVORS does not list",
+        f"{here}['b'] names survivor 'no-such-alarm: threshold 1 -> 2', which neither "
+        "tests/support/scenarios/survivors.py SURVIVORS nor a unit's PROOF.survivors states",
         f"{here}['c'] says 'a quiet scenario covers it'...: start it with 'tests/scenarios/<file>.py::<test>' (a "
-        "quiet scenario test), \"survivor '<entry of tests/support/scenarios/survivors.py SURVIVORS>'\" or "
-        "'cannot: <why nothing can>'",
+        "quiet scenario test), \"survivor '<a stated survivor>'\" or 'cannot: <why nothing can>'",
     ]
     test = next(ROOT.glob("tests/scenarios/test_*.py"))
     name = re.search(r"^def (test_\w+)\(", test.read_text(encoding="utf-8"), re.M)
     assert name
-    assert not list(not_in_a_row_problems({"x": f"{test.relative_to(ROOT)}::{name[1]} holds it"}))
+    assert not list(not_in_a_row_problems("x", {"x": f"{test.relative_to(ROOT)}::{name[1]} holds it"}))
+    # A survivor a unit states counts as stated (the canary's).
+    assert not list(not_in_a_row_problems("x", {"x": "survivor 'api-unreachable: threshold 100 -> 10' holds it"}))
+
+
+def test_the_guard_names_what_is_wrong_with_a_unit_s_proof() -> None:
+    unit = ModuleType("observability.units.throwaway")
+    unit.__file__ = str(ROOT / "observability/units/throwaway.py")
+    unit.PROOF = Proof(  # type: ignore[attr-defined]
+        rows={"c": {"throwaway-undelivered": 4, "lambda-errors": (1, 4)}, "z": {"throwaway-undelivered": 3}},
+        cases={"no such case": {"throwaway-undelivered": 1}},
+        survivors={SURVIVORS[0]: "cannot matter: twice", "throwaway-undelivered: threshold 0 -> 10": "rarely"},
+    )
+    here = "observability/units/throwaway.py"
+    own = {"throwaway-undelivered"}
+    assert list(proof_problems(unit, own)) == [
+        f"{here}: PROOF names {sorted({'lambda-errors', SURVIVORS[0].split(': ')[0]})}, which this unit declares in no "
+        "configuration: state only its own alarms",
+        f"{here}: PROOF.rows['c'] states ['lambda-errors'], which row c of observability/failure_modes.py states "
+        "too: keep one",
+        f"{here}: PROOF.rows names row 'z', which observability/failure_modes.py MODES does not have: a new way to "
+        "fail is a row there (its traffic in tests/support/scenarios/world.py)",
+        f"{here}: PROOF.cases names 'no such case', which is no named case of tests/support/scenarios/harness.py "
+        "(NAMED_CASES; a row's minutes go in PROOF.rows)",
+        f"{here}: PROOF.survivors states {SURVIVORS[0]!r}, which tests/support/scenarios/survivors.py lists too: "
+        "keep one",
+        f"{here}: PROOF.survivors['throwaway-undelivered: threshold 0 -> 10'] says 'rarely'...: a survivor is one "
+        "that cannot matter ('cannot matter: <why>'); one that could matter for some traffic needs a case of that "
+        "traffic instead",
+    ]
+    unit.PROOF = {"rows": {}}  # type: ignore[attr-defined]
+    assert list(proof_problems(unit, own)) == [f"{here}: PROOF is a dict: make it an observability.proof.Proof"]
 
 
 def test_the_guard_names_a_declared_value_a_stack_does_not_pass() -> None:
