@@ -55,3 +55,18 @@ class Proof:
 
 
 NOTHING_STATED = Proof()
+
+# Why a mutation cannot matter, for reasons of the alarm's mechanics that many alarms share: a unit's
+# PROOF.survivors and tests/support/scenarios/survivors.py name them rather than say them again.
+ONE_MORE_OF_ONE = (
+    "cannot matter for paging: 1 of 2 breaches exactly when 1 of 1 does; it only holds ALARM one period "
+    "longer after a recovery, which the matrix does not time"
+)
+ONE_MORE_OF_M = (
+    "cannot matter for paging: M of N+1 alarms on the same M breaching periods as M of N; only an "
+    "intermittent breach or the time to recover differs"
+)
+LONGER_COUNT = (
+    "cannot matter for paging: a count over twice the period passes its threshold no later than over the "
+    "period on a failure that persists; it only holds ALARM longer after recovery"
+)

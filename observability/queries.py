@@ -54,7 +54,10 @@ def _title(text: str) -> str:
 def load(directory: str, log_group: LogGroup) -> tuple[SavedQuery, ...]:
     """The queries of one folder under queries/, sorted by key, each reading ``log_group``."""
     if not (QUERIES_DIR / directory).is_dir():  # a unit's queries are its folder: a missing one is a mistake
-        raise FileNotFoundError(f"no folder queries/{directory}/ (observability.queries.load({directory!r}, ...))")
+        raise FileNotFoundError(
+            f"no folder queries/{directory}/ (observability.queries.load({directory!r}, ...)): create it, with one "
+            "<key>.query file per saved query (its first line '# <Title>: <what it shows>')"
+        )
     out = []
     for path in sorted((QUERIES_DIR / directory).glob("*.query")):
         text = path.read_text(encoding="utf-8").strip() + "\n"

@@ -66,7 +66,7 @@ def test_failure_mode_alarms_as_the_matrix_says(
 ) -> None:
     group = [c for c in cases.values() if c.group == f"row {row}"]
     assert len(group) == 2  # normal traffic and a low-traffic day
-    assert _judge(loaded, group, observed, complete=loaded.name == FULLY_PROVEN) == ""
+    assert not (found := _judge(loaded, group, observed, complete=loaded.name == FULLY_PROVEN)), found
 
 
 @pytest.mark.parametrize("name", [f"{q} pages nothing" for q in QUIET])
@@ -74,7 +74,7 @@ def test_quiet_scenario(
     loaded: Loaded, cases: dict[str, Case], observed: dict[str, dict[str, Observed]], name: str
 ) -> None:
     case = cases[name.removesuffix(" pages nothing")]
-    assert _judge(loaded, [case], observed, complete=loaded.name == FULLY_PROVEN) == ""
+    assert not (found := _judge(loaded, [case], observed, complete=loaded.name == FULLY_PROVEN)), found
     # Pages nothing; a ticket it may raise is listed in the case (the busy day's budget leak) and judged above.
     paging = {s: {k: m for k, m in o.minutes.items() if loaded.pages(k)} for s, o in observed[case.name].items()}
     assert all(not pages for pages in paging.values()), paging
@@ -85,7 +85,7 @@ def test_pinning_case(
     loaded: Loaded, cases: dict[str, Case], observed: dict[str, dict[str, Observed]], name: str
 ) -> None:
     # Intermittent failures: 3 bad minutes, a healthy period, 3 bad minutes again: 2 of 3 periods page them.
-    assert _judge(loaded, [cases[name]], observed, complete=loaded.name == FULLY_PROVEN) == ""
+    assert not (found := _judge(loaded, [cases[name]], observed, complete=loaded.name == FULLY_PROVEN)), found
     print(f"\n{name}: {observed[name][NO_LAG.name].minutes} (minutes from the start)")
 
 
@@ -94,7 +94,7 @@ def test_thin_case(
     loaded_default: Loaded, cases_default: dict[str, Case], observed_default: dict[str, dict[str, Observed]], name: str
 ) -> None:
     # Under the request, 2-fault and 2-slow floors nothing breaches; a small burst pages what it lists.
-    assert _judge(loaded_default, [cases_default[name]], observed_default, complete=True) == ""
+    assert not (found := _judge(loaded_default, [cases_default[name]], observed_default, complete=True)), found
 
 
 def test_the_heartbeat_tickets_telemetry_lost_at_the_canary_s_traffic(
@@ -104,7 +104,7 @@ def test_the_heartbeat_tickets_telemetry_lost_at_the_canary_s_traffic(
     # that only its canary calls tickets when its telemetry stops, under every lag. Below the floor, a client's
     # unsigned POST every 5 minutes (refused by the URL, so no EMF is due) tickets nothing (THIN above).
     case = cases_default[TELEMETRY_LOST]
-    assert _judge(loaded_default, [case], observed_default, complete=True) == ""
+    assert not (found := _judge(loaded_default, [case], observed_default, complete=True)), found
     print(f"\n{TELEMETRY_LOST}: {observed_default[TELEMETRY_LOST][NO_LAG.name].minutes} (minutes from the loss)")
 
 
@@ -114,7 +114,7 @@ def test_sparse_slow_inits_ticket_on_the_third_in_an_hour(
     # A noisy neighbour's slow cold start every 40 minutes tickets nothing; an init 1 s slower without a deploy
     # wave, met by a recycled environment's cold start every 20 minutes, tickets on the third (pages nothing).
     case = cases[SLOW_INITS]
-    assert _judge(loaded, [case], observed, complete=loaded.name == FULLY_PROVEN) == ""
+    assert not (found := _judge(loaded, [case], observed, complete=loaded.name == FULLY_PROVEN)), found
     print(f"\nsparse slow inits: {observed[SLOW_INITS][NO_LAG.name].minutes} (minutes from the regression)")
 
 
@@ -132,7 +132,7 @@ def test_3x_latency_regression_on_a_quiet_route_pages_and_clears(
     )
     print(f"\n3x latency regression on quiet route {route}: pages after (minutes, no lag) {pages[NO_LAG.name]}")
     fixed = cases["3x latency regression on a quiet route, fixed"]
-    assert _judge(loaded, [fixed], observed, complete=False) == ""
+    assert not (found := _judge(loaded, [fixed], observed, complete=False)), found
 
 
 def test_below_the_floor_the_refused_share_has_no_datapoint(loaded_default: Loaded) -> None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from observability.proof import LONGER_COUNT, ONE_MORE_OF_M, ONE_MORE_OF_ONE
+
 # Why a mutation survives: it cannot matter (no failure can tell the mutant apart in minutes to ALARM), and why.
 # A mutation that would matter for some traffic shape is killed by a scenario of that shape instead (issue 23:
 # the 6-h slow-share window's length and the heartbeat's floor by harness.THIN's cases and TELEMETRY_LOST).
@@ -29,21 +31,9 @@ REASONS: tuple[tuple[str, str], ...] = (
         "cannot matter: the slow cold starts are among the cold starts, so below 3 cold starts at most 2 are "
         "slow, under the 2.5 threshold with or without the floor",
     ),
-    (
-        r"EvaluationPeriods 1 -> 2",
-        "cannot matter for paging: 1 of 2 breaches exactly when 1 of 1 does; it only holds ALARM one period "
-        "longer after a recovery, which the matrix does not time",
-    ),
-    (
-        r"EvaluationPeriods (2 -> 3|3 -> 4)",
-        "cannot matter for paging: M of N+1 alarms on the same M breaching periods as M of N; only an "
-        "intermittent breach or the time to recover differs",
-    ),
-    (
-        r"(dynamodb-throttles|lambda-errors|lambda-throttles|waf-blocked-spike): period 300 s -> 600 s",
-        "cannot matter for paging: a count over 10 min passes its threshold no later than over 5 min on a "
-        "failure that persists; it only holds ALARM longer after recovery",
-    ),
+    (r"EvaluationPeriods 1 -> 2", ONE_MORE_OF_ONE),
+    (r"EvaluationPeriods (2 -> 3|3 -> 4)", ONE_MORE_OF_M),
+    (r"(dynamodb-throttles|lambda-errors|lambda-throttles|waf-blocked-spike): period 300 s -> 600 s", LONGER_COUNT),
     (
         r"lambda-(concurrency-utilisation|account-concurrency): period 60 s -> 120 s",
         "cannot matter for paging: the Maximum over 2 min reaches the reserved line in the same minute as "
