@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from observability import queries
-from service.catalogue import ROUTES
+from observability.plan import plan
 from tests.support.cfn import StackTemplate, dashboard_bodies, log_widget_queries
 from tests.support.synth import Synth
 
@@ -25,7 +24,10 @@ def queries_read(s: Synth) -> dict[str, str]:
         for t in s.templates["home"].all_templates()
         for res in t.resources("AWS::Logs::QueryDefinition").values()
     }
-    assert len(out) == len(queries.service_queries()) + sum(len(queries.route_queries(r)) for r in ROUTES)
+    # Every query the units place on the function's log group (a new unit's too), and nothing else.
+    planned = plan(s.config.monitoring, s.routes, s.config.reserved_concurrency).queries
+    folder = s.config.monitoring.query_folder
+    assert sorted(out) == sorted(q.name(folder) for q in planned if q.log_group == "function")
     for body in dashboard_bodies(s.templates["home"]):
         edge_logs = s.stacks.edge.cloudfront_access_log_group_name
         out |= {f"log widget {i}": text for i, text in enumerate(log_widget_queries(body, exclude_source=edge_logs))}
