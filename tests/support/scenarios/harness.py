@@ -21,7 +21,7 @@ from typing import Any
 
 from observability.failure_modes import MODES, ROUTE, FailureMode, by_row, conditions, low_traffic, pages, proofs
 from observability.plan import plan
-from observability.proof import Minutes, span
+from observability.proof import Minutes, span, spelled
 from observability.simulator.evaluator import ALARM, OK, AlarmSet, CompositeAlarm, MetricAlarm, Timeline
 from observability.simulator.loader import default_resolve, load_templates
 from observability.simulator.series import SOURCES, Scenario, source_of
@@ -124,7 +124,16 @@ def unit_file(unit: object) -> str:
 def where_stated(problems: Iterable[str], loaded: Loaded) -> list[str]:
     """For each alarm the problems name (verdict's lines): where its minutes are stated, to edit."""
     named = sorted({k for line in problems for k in re.findall(r": ([\w-]+) (?:alarmed|never alarmed)", line)})
-    return [
+    seen: dict[tuple[str, str], list[int]] = {}
+    for line in problems:
+        got = re.match(r"(.+?) \[[^]]*\]: ([\w-]+) alarmed after (\d+) min", line)
+        if got:
+            seen.setdefault((got[1], got[2]), []).append(int(got[3]))
+    seen_lines = [
+        f"{k} in {case}: alarmed after {spelled((min(m), max(m)))} under the settings above"
+        for (case, k), m in sorted(seen.items())
+    ]
+    return seen_lines + [
         f"{k}: its minutes are stated in observability/failure_modes.py MODES (a row's alarms, low_traffic) or "
         f"tests/support/scenarios/harness.py (a named case), or by its unit in its PROOF "
         f"({loaded.owner.get(k, 'observability/units/')}: rows, low_traffic, cases)"
@@ -559,23 +568,18 @@ def verdict(group: Iterable[tuple[Case, Mapping[str, Observed]]], *, complete: b
                 if lo_hi is None:
                     problems.append(f"{where}: {k} alarmed after {got} min, expected to stay OK")
                 elif got is None:
-                    problems.append(f"{where}: {k} never alarmed, expected {_spell(lo_hi)}")
+                    problems.append(f"{where}: {k} never alarmed, expected {spelled(lo_hi)}")
                 elif not lo_hi[0] <= got <= lo_hi[1]:
-                    problems.append(f"{where}: {k} alarmed after {got} min, expected {_spell(lo_hi)}")
+                    problems.append(f"{where}: {k} alarmed after {got} min, expected {spelled(lo_hi)}")
                 else:
                     seen.setdefault((case.pattern.get(k, k), *lo_hi), []).append(got)
     if complete and not problems:
         for (k, lo, hi), got in seen.items():
             if (min(got), max(got)) != (lo, hi):
                 problems.append(
-                    f"{k}: stated {_spell((lo, hi))}, but every setting gives {_spell((min(got), max(got)))}"
+                    f"{k}: stated {spelled((lo, hi))}, but every setting gives {spelled((min(got), max(got)))}"
                 )
     return problems
-
-
-def _spell(lo_hi: tuple[int, int]) -> str:
-    lo, hi = lo_hi
-    return f"{lo} min" if lo == hi else f"{lo}-{hi} min"
 
 
 # --- once per configuration and session (the failure-mode tests and the mutation proof share them) -----
