@@ -12,6 +12,7 @@ import pytest
 from observability import queries, sections
 from observability.alarm_docs import MAX_DESCRIPTION
 from observability.monitoring_config import MonitoringConfig
+from observability.plan import plan
 from service.contract import (
     DIM_ROUTE,
     DIM_SERVICE,
@@ -145,8 +146,10 @@ def test_waf_query_runs_on_the_waf_log_group_in_us_east_1(default_synth: Synth) 
     edge = default_synth.templates["edge"]
     assert edge.region == EDGE_REGION
     defs = {q["Properties"]["Name"]: q["Properties"] for q in edge.resources("AWS::Logs::QueryDefinition").values()}
-    # the WAF query, and the CloudFront access-log queries (tests/synth/test_edge_stack.py checks those)
-    assert len(defs) == 1 + len(queries.cloudfront_log_queries())
+    # Every query the units place in us-east-1: the WAF query, and the CloudFront access-log queries
+    # (tests/synth/test_edge_stack.py checks those).
+    planned = plan(default_synth.config.monitoring, default_synth.routes, default_synth.config.reserved_concurrency)
+    assert sorted(defs) == sorted(q.name(CFG.query_folder) for q in planned.queries if q.region == "edge")
     q = defs[f"{CFG.query_folder}/blocked-by-rule-and-ip"]
     assert "WafLogs" in json.dumps(q["LogGroupNames"])
 
