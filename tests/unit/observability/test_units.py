@@ -147,8 +147,9 @@ def test_panels_of_one_section_share_a_row_while_the_grid_has_room() -> None:
             "Answered by the URL without the function, % of URL requests",
             "Canary (outside-in, every 5 min): success % and run duration",
         ],
-        ["note"],
     ]
-    # The kit's rows, in order (a unit added after them may fill a row's room or add rows below).
+    # The kit's rows first, in order (a unit added after them may fill a row's room or add rows below), the
+    # section's note last.
     drawn = [[getattr(w, "title", "note") for w in row] for row in edge.rows]
     assert [row[: len(want)] for row, want in zip(drawn, kit, strict=False)] == kit  # (fewer rows: shorter)
+    assert drawn[-1] == ["note"]
