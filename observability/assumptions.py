@@ -194,6 +194,18 @@ ASSUMPTIONS: dict[str, tuple[Assumption, ...]] = {
     ),
     "m": (_URL_5XX_FROM_FUNCTION,),
     "n": (_INIT_IN_EMF,),
+    "o": (
+        Assumption(
+            "CloudWatch extracts the service's metrics from its log events in the embedded metric format; events "
+            "that do not reach the log group, or are not in that format, publish no metric (no zeros)",
+            EMF,
+        ),
+        Assumption(
+            "Lambda publishes the Function URL's UrlRequestCount for the requests it receives, whatever the "
+            "function logs",
+            LAMBDA_URL_METRICS,
+        ),
+    ),
     "k1": (_PERCENTILE_RANK,),
     "k2": (_PERCENTILE_RANK,),
     "l": (

@@ -128,6 +128,7 @@ NOT_DRILLED: Mapping[str, str] = {
     "deploy that breaks it in a staging stage",
     "n": "the init time is measured by the service's own import (InitDuration); an add-delay action before "
     "the handler is not in it",
+    "o": "needs the service's logging changed (a deploy); the Lambda actions leave its EMF as it is",
 }
 
 

@@ -430,6 +430,22 @@ MODES: tuple[FailureMode, ...] = (
             "hour, whatever the traffic."
         ),
     ),
+    FailureMode(
+        row="o",
+        title="The API serves, but its telemetry stops",
+        example=(
+            "a deploy changes the service's logging (plain-text lines, or another EMF namespace), or the log "
+            "group's KMS key is disabled: its lines no longer become metrics"
+        ),
+        viewer_sees="normal answers",
+        metrics_move="the service's EMF stops (every route's Requests, Fault, Latency); AWS/Lambda and the URL's go on",
+        alarms={"telemetry-heartbeat": 30},
+        note=(
+            "Only the heartbeat tickets: URL requests flow and no EMF arrives for two 15-minute periods. While it "
+            "lasts every route alarm is blind (no EMF reads as no traffic); the Lambda, Function URL, CloudFront "
+            "and canary alarms still watch, so a real outage meanwhile still pages."
+        ),
+    ),
 )
 
 # A unit may state its own alarms' part in the rows (and its exceptions) in its module: its PROOF

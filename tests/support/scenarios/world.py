@@ -379,6 +379,7 @@ def failure_timelines(
         "k2": change(latency_ms=regressed),
         "l": change(reachable=False),
         "m": change(fault_share=1.0, fault_routes=frozenset({DOWN_ROUTE})),
+        "o": change(emf=False),
     }
     out = {row: failing(c, background) for row, c in rows.items()}
     out["n"] = init_regression(routes, background)
