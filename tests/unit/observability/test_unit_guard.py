@@ -64,7 +64,7 @@ from service.catalogue import ROUTES
 from service.contract import METRICS_NAMESPACE
 from stacks.monitoring.refs import SUPPLIED
 from tests.support.paths import ROOT
-from tests.support.scenarios.harness import NAMED_CASES
+from tests.support.scenarios.harness import NAMED_CASES, unit_file
 from tests.support.scenarios.survivors import SURVIVORS
 
 # The configurations whose units differ: Shield Advanced adds an alarm, an alias a dimension value, the
@@ -78,11 +78,6 @@ STACK = {"home": "MonitoringStack", "edge": "EdgeMonitoringStack"}
 # Log widgets read the log group of their source (stacks/monitoring/cloudwatch_dashboard.py).
 WIDGET_LOG_GROUP = {"function": "log_group_name", "cloudfront_access_logs": "cloudfront_access_log_group_name"}
 SHAPE = ("alarms", "saved_queries", "panels")  # observability/unit.py MonitoredUnit
-
-
-def file_of(unit: MonitoredUnit) -> str:
-    path = Path(getattr(unit, "__file__", "") or "<unit>")
-    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 # --- what a unit reads ---------------------------------------------------------------------------
@@ -197,7 +192,7 @@ def _matches(listed: str, key: str) -> bool:
 
 def proof_problems(unit: MonitoredUnit, own: set[str]) -> Iterator[str]:
     """What is wrong with a unit's PROOF (``own``: every alarm key the unit declares in any configuration)."""
-    where, proof = file_of(unit), getattr(unit, "PROOF", None)
+    where, proof = unit_file(unit), getattr(unit, "PROOF", None)
     if proof is None:
         return
     if not isinstance(proof, Proof):
@@ -296,7 +291,7 @@ def problems(units: Iterable[MonitoredUnit], scopes: Iterable[Scope] = SCOPES) -
         lacking = [name for name in SHAPE if not callable(getattr(unit, name, None))]
         if lacking:
             out[
-                f"{file_of(unit)}: a unit defines {list(SHAPE)}; this module lacks {lacking} "
+                f"{unit_file(unit)}: a unit defines {list(SHAPE)}; this module lacks {lacking} "
                 "(observability/unit.py MonitoredUnit; e.g. `def saved_queries(scope: Scope) -> tuple[SavedQuery, ...]: "
                 "return ()`)"
             ] = None
@@ -307,7 +302,7 @@ def problems(units: Iterable[MonitoredUnit], scopes: Iterable[Scope] = SCOPES) -
     for scope in scopes:
         deployed = {q.key for unit in units for q in unit.saved_queries(scope)}
         for unit in units:
-            where = file_of(unit)
+            where = unit_file(unit)
             alarms: UnitAlarms = unit.alarms(scope)
             for a in alarms.all():
                 for key in sorted(set(a.runbook.saved_queries) - deployed):
