@@ -7,7 +7,7 @@ a test fails when it is stale.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from observability import failure_modes
 from observability.assumptions import ASSUMPTIONS, Assumption
@@ -79,27 +79,33 @@ def failure_matrix(
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     notes = []
+
+    def notifies(key: str) -> AnyAlarm | None:
+        """The alarm a row's key names, when it notifies and this configuration deploys it (a key the
+        configuration lacks, e.g. the canary's without `canary`, is left out)."""
+        alarm = by_key.get(key.replace(ROUTE, routes[0].name))
+        return alarm if alarm is not None and alarm.notify else None
+
     for mode in MODES:
         pages, kinds, severities = [], {}, set()
-        for key, minutes in failure_modes.pages(mode).items():
-            alarm = by_key[key.replace(ROUTE, routes[0].name) if ROUTE in key else key]
-            if not alarm.notify or minutes is None or (ROUTE not in key and key.startswith("route-")):
+        in_row, only = failure_modes.pages(mode), conditions(mode)
+        for key, minutes in in_row.items():
+            alarm = notifies(key)
+            if alarm is None or minutes is None or (ROUTE not in key and key.startswith("route-")):
                 continue
             kinds[alarm.playbook.kind] = alarm.playbook.title
             severities.add(alarm.severity)
-            pages.append(_page(cfg, mode, key, minutes, alarm.severity))
-        pages += _route_exceptions(cfg, mode, by_key)
+            pages.append(_page(cfg, mode, key, minutes, alarm.severity, only))
+        pages += _route_exceptions(cfg, in_row, notifies)
         pages += [
             f"{_name(cfg, key)}: {spelled(minutes)} on a low-traffic day only"
             for key, minutes in failure_modes.low_traffic(mode).items()
-            if minutes is not None
-            and key not in failure_modes.pages(mode)
-            and by_key[key.replace(ROUTE, routes[0].name)].notify
+            if minutes is not None and key not in in_row and notifies(key)
         ]
         pages += [
             f"{_name(cfg, key)}: does not page on a low-traffic day ({why})"
-            for key, why in mode.not_at_low_traffic.items()
-            if by_key[key.replace(ROUTE, routes[0].name)].notify
+            for key, why in failure_modes.not_at_low_traffic(mode).items()
+            if notifies(key)
         ]
         runbook = ", ".join(f"[{title}]({runbook_file}#{kind})" for kind, title in kinds.items()) or "-"
         cell = "<br>".join(pages) or "nothing"
@@ -145,19 +151,24 @@ def _name(cfg: MonitoringConfig, key: str) -> str:
     return f"`{cfg.alarm_name(key.replace(ROUTE, '<name>'))}`"
 
 
-def _page(cfg: MonitoringConfig, mode: FailureMode, key: str, minutes: Minutes, severity: str) -> str:
+def _page(
+    cfg: MonitoringConfig, mode: FailureMode, key: str, minutes: Minutes, severity: str, only: Mapping[str, str]
+) -> str:
     scope = f" ({ROUTE_SCOPES[mode.routes]})" if ROUTE in key else ""
-    only = f" ({conditions(mode)[key]})" if key in conditions(mode) else ""
-    return f"**{severity}** {_name(cfg, key)}{scope}{only}: {spelled(minutes)}"
+    when = f" ({only[key]})" if key in only else ""
+    return f"**{severity}** {_name(cfg, key)}{scope}{when}: {spelled(minutes)}"
 
 
-def _route_exceptions(cfg: MonitoringConfig, mode: FailureMode, by_key: dict[str, AnyAlarm]) -> list[str]:
+def _route_exceptions(
+    cfg: MonitoringConfig, in_row: Mapping[str, Minutes | None], notifies: Callable[[str], AnyAlarm | None]
+) -> list[str]:
     """A route's own entries that differ from its pattern (another SLO pages later, or not at all)."""
     out = []
-    for key, minutes in mode.alarms.items():
-        if ROUTE in key or not key.startswith("route-") or not by_key[key].notify:
+    for key, minutes in in_row.items():
+        alarm = notifies(key)
+        if ROUTE in key or not key.startswith("route-") or alarm is None:
             continue
-        ctx = by_key[key].context
+        ctx = alarm.context
         when = spelled(minutes) if minutes is not None else "does not page"
         slo = f"{ctx['percentile']} {ctx['latency_ms']} ms" if "latency" in key else ctx.get("availability", "")
         out.append(f"`{cfg.alarm_name(key)}` ({slo} SLO): {when}")

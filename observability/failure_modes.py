@@ -17,13 +17,12 @@ A row lists the alarms of the kit's units; a unit may state its own alarms' minu
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-from observability.plan import UNITS
+from observability import plan
 from observability.proof import NOTHING_STATED, Minutes, Proof
-from observability.unit import MonitoredUnit
 
 # Route alarm keys name a route as {route}; FailureMode.routes says which routes are meant.
 ROUTE = "{route}"
@@ -48,7 +47,7 @@ class FailureMode:
     alarms: Mapping[str, Minutes | None]
     routes: str = ""  # which routes {route} means (tests/support/scenarios/world.py ROUTE_SCOPES)
     note: str = ""
-    # Alarms that exist only in one configuration: the reserved-concurrency one or the account one.
+    # Alarms that exist only in some configurations (the reserved-concurrency one or the account one) -> which.
     only_when: Mapping[str, str] = field(default_factory=dict)
     # What differs when the failure hits a low-traffic day: keys overriding ``alarms`` there (None: stays
     # OK). A notifying alarm that stays OK there by design (a floor, a share diluted below its threshold)
@@ -388,8 +387,7 @@ MODES: tuple[FailureMode, ...] = (
             "none from the API: CloudFront, WAF, the Function URL, Lambda and the service publish nothing (every "
             "other alarm reads no data as no traffic); the canary's SuccessPercent is 0 every run"
         ),
-        alarms={"api-unreachable": (8, 11)},
-        only_when={"api-unreachable": "canary on"},
+        alarms={},  # the canary's alarm, as its unit states it (observability/units/canary.py PROOF)
         note=(
             "Only the outside-in canary sees it (`canary: true`, the default; without it nothing pages). It "
             "pages on its second failed run: 5 to 10 minutes after the failure starts, depending on where the "
@@ -453,29 +451,36 @@ MODES: tuple[FailureMode, ...] = (
 # meet a row's failure. The accessors below join the rows with what the units state.
 
 
-@functools.cache
-def proofs() -> tuple[tuple[MonitoredUnit, Proof], ...]:
-    """Each unit of ``observability.plan.UNITS`` with what it states (nothing, for most)."""
-    return tuple((u, getattr(u, "PROOF", NOTHING_STATED)) for u in UNITS)
+def proofs() -> tuple[Proof, ...]:
+    """What each unit of ``observability.plan.UNITS`` states (nothing, for most)."""
+    return tuple(getattr(u, "PROOF", NOTHING_STATED) for u in plan.UNITS)
+
+
+def stated(part: str, name: str) -> dict[str, Any]:
+    """What the units state in ``part`` (a Proof field keyed by row or case) for the row or case ``name``."""
+    return {k: v for p in proofs() for k, v in getattr(p, part).get(name, {}).items()}
 
 
 def pages(mode: FailureMode) -> dict[str, Minutes | None]:
     """Every alarm a row reaches ALARM with: its own ``alarms`` and what the units state for the row."""
-    stated = {k: m for _, p in proofs() for k, m in p.rows.get(mode.row, {}).items()}
-    return {**mode.alarms, **stated}
+    return {**mode.alarms, **stated("rows", mode.row)}
 
 
 def low_traffic(mode: FailureMode) -> dict[str, Minutes | None]:
     """What differs on a low-traffic day: the row's ``low_traffic`` and what the units state for it."""
-    stated = {k: m for _, p in proofs() for k, m in p.low_traffic.get(mode.row, {}).items()}
-    return {**mode.low_traffic, **stated}
+    return {**mode.low_traffic, **stated("low_traffic", mode.row)}
+
+
+def not_at_low_traffic(mode: FailureMode) -> dict[str, str]:
+    """Why a notifying alarm stays OK on a low-traffic day: the row's and the units' reasons."""
+    return {**mode.not_at_low_traffic, **stated("not_at_low_traffic", mode.row)}
 
 
 def conditions(mode: FailureMode) -> dict[str, str]:
     """A row's alarms that exist only in some configurations (``only_when``, and the units' own)."""
     keys = set(pages(mode)) | set(low_traffic(mode))
-    stated = {k: why for _, p in proofs() for k, why in p.only_when.items() if k in keys}
-    return {**mode.only_when, **stated}
+    units = {k: why for p in proofs() for k, why in p.only_when.items() if k in keys}
+    return {**mode.only_when, **units}
 
 
 def not_in_a_row() -> dict[str, str]:
@@ -484,7 +489,7 @@ def not_in_a_row() -> dict[str, str]:
     exists), "survivor '<a stated survivor>' ..." or "cannot: <why nothing can>". The unit guard
     (tests/unit/observability/test_unit_guard.py) fails on a notifying alarm that is in no row and not here, and
     on an entry of another shape or naming a test or survivor that does not exist."""
-    return {k: why for _, p in proofs() for k, why in p.not_in_a_row.items()}
+    return {k: why for p in proofs() for k, why in p.not_in_a_row.items()}
 
 
 def by_row() -> dict[str, FailureMode]:

@@ -37,6 +37,8 @@ class Proof:
     rows: Mapping[str, Mapping[str, Minutes]] = field(default_factory=dict)
     # Failure-mode row -> alarm -> what differs on the low-traffic day (None: it stays OK there).
     low_traffic: Mapping[str, Mapping[str, Minutes | None]] = field(default_factory=dict)
+    # Failure-mode row -> alarm -> why a notifying alarm stays OK on the low-traffic day (the matrix shows it).
+    not_at_low_traffic: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     # A named case of the harness (a pinning, thin or quiet case) -> alarm -> minutes to ALARM from its start.
     cases: Mapping[str, Mapping[str, Minutes]] = field(default_factory=dict)
     # "<alarm>: <mutation>" (tests/scenarios/test_mutations.py's spelling) -> why it cannot matter.
@@ -48,9 +50,8 @@ class Proof:
 
     def alarm_keys(self) -> set[str]:
         """Every alarm these statements name."""
-        keys = {
-            k for by_alarm in (*self.rows.values(), *self.low_traffic.values(), *self.cases.values()) for k in by_alarm
-        }
+        by_name = (self.rows, self.low_traffic, self.not_at_low_traffic, self.cases)
+        keys = {k for part in by_name for by_alarm in part.values() for k in by_alarm}
         return keys | {s.split(": ", 1)[0] for s in self.survivors} | set(self.not_in_a_row) | set(self.only_when)
 
 

@@ -12,6 +12,7 @@ from observability.failure_modes import MODES
 from observability.simulator.evaluator import ALARM, OK
 from tests.support.scenarios import world
 from tests.support.scenarios.harness import (
+    CASE_WANTS,
     COLD_MORNING,
     FEW_REFUSED,
     FEW_REQUESTS,
@@ -52,6 +53,10 @@ def test_every_row_has_a_world_and_issue_8s_rows_are_all_there(loaded: Loaded, c
     assert named <= set(NAMED_CASES)
     if loaded.name == FULLY_PROVEN and loaded.canary:
         assert named == set(NAMED_CASES)
+    # What the unit guard reads as the harness's own wants is what the cases hold (a unit's PROOF adds to them).
+    for name, want in CASE_WANTS.items():
+        if name in cases:
+            assert {k: cases[name].want[k] for k in want} == want, name
 
 
 def _judge(loaded: Loaded, group: list[Case], observed: dict[str, dict[str, Observed]], **kw: bool) -> str:

@@ -195,7 +195,7 @@ def stated_survivors(loaded: Loaded, only: set[str] | None = None) -> dict[str, 
     keys = set(loaded.key_of.values())
     return {
         s: why
-        for _, p in proofs()
+        for p in proofs()
         for s, why in p.survivors.items()
         if s.split(": ", 1)[0] in keys and (only is None or s.split(": ", 1)[0] in only)
     }

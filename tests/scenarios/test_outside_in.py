@@ -6,7 +6,7 @@ from __future__ import annotations
 from observability.simulator.evaluator import INSUFFICIENT
 from observability.simulator.series import MetricKey
 from tests.support.scenarios import world
-from tests.support.scenarios.harness import Loaded, alarmed, cases_of
+from tests.support.scenarios.harness import Loaded, Observed, cases_of, verdict
 
 
 def test_a_quiet_night_still_has_the_canarys_requests_every_5_minutes(loaded_default: Loaded) -> None:
@@ -25,11 +25,15 @@ def test_nobody_reaching_the_api_publishes_nothing_but_the_canarys_failures(load
     assert late == {"CloudWatchSynthetics"}
 
 
-def test_a_stopped_canary_pages_nothing_and_leaves_the_alarm_without_data(loaded_default: Loaded) -> None:
+def test_a_stopped_canary_pages_nothing_and_leaves_the_alarm_without_data(
+    loaded_default: Loaded, observed_default: dict[str, dict[str, Observed]]
+) -> None:
     # The API is fine; only its outside-in check stopped. A page would wake someone for a healthy API (and a
-    # first deploy would page before the first run): the alarm goes to INSUFFICIENT_DATA, never ALARM.
+    # first deploy would page before the first run): the alarm goes to INSUFFICIENT_DATA, never ALARM. Judged
+    # like every named case, under every setting (a unit's PROOF.cases may add to what it expects).
     case = cases_of(loaded_default)["canary stopped"]
+    assert verdict([(case, observed_default[case.name])]) == []
+    assert not {k for o in observed_default[case.name].values() for k in o.minutes if loaded_default.notifies(k)}
     timelines = loaded_default.aset.evaluate(case.scenario)
-    assert alarmed(timelines, loaded_default, 0) == {}
     unreachable = timelines[loaded_default.by_model_key["api-unreachable"]]
     assert unreachable.states[world.END] == INSUFFICIENT

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from observability.failure_modes import MODES, ROUTE, FailureMode, by_row, conditions, low_traffic, pages, proofs
+from observability import failure_modes
+from observability.failure_modes import MODES, ROUTE, FailureMode, by_row, conditions, low_traffic, pages
 from observability.plan import plan
 from observability.proof import Minutes, span, spelled
 from observability.simulator.evaluator import ALARM, OK, AlarmSet, CompositeAlarm, MetricAlarm, Timeline
@@ -398,7 +399,7 @@ def cases(loaded: Loaded) -> list[Case]:
 def _with_stated(case: Case, loaded: Loaded) -> Case:
     """The case with what the units state for it by name (their PROOF.cases), for this configuration's alarms."""
     known = set(loaded.key_of.values())
-    stated = {k: m for _, p in proofs() for k, m in p.cases.get(case.name, {}).items() if k in known}
+    stated = {k: m for k, m in failure_modes.stated("cases", case.name).items() if k in known}
     return replace(case, want={**case.want, **stated}) if stated else case
 
 
@@ -445,7 +446,7 @@ def pinning_cases(loaded: Loaded) -> list[Case]:
         *thin,
         Case(INTERMITTENT, INTERMITTENT, bursts, INTERMITTENT_PAGES),
         Case(RETRIED_ALONE, RETRIED_ALONE, retried, RETRIED_ALONE_WINDOWS),
-        Case(SLOW_INITS, SLOW_INITS, inits, {"lambda-init-slow": SLOW_INITS_TICKET}, since=world.SLOW_INITS_FROM),
+        Case(SLOW_INITS, SLOW_INITS, inits, CASE_WANTS[SLOW_INITS], since=world.SLOW_INITS_FROM),
     ]
 
 
@@ -514,6 +515,17 @@ FIXED = "3x latency regression on a quiet route, fixed"
 QUIET_CASES = ("quiet night", "low-traffic day", "bursty batch", "busy day", "canary stopped")
 # The cases a unit's PROOF.cases may name: every case but the rows' (PROOF.rows states those).
 NAMED_CASES = (*QUIET_CASES, FIXED, *THIN, TELEMETRY_LOST, INTERMITTENT, RETRIED_ALONE, SLOW_INITS)
+# What the harness itself states for its named cases (the rest are the rows'): a unit's PROOF.cases adds to
+# these and never restates one (the unit guard checks).
+CASE_WANTS: dict[str, Mapping[str, Minutes]] = {
+    **THIN_WANT,
+    TELEMETRY_LOST: TELEMETRY_LOST_WANT,
+    INTERMITTENT: INTERMITTENT_PAGES,
+    RETRIED_ALONE: RETRIED_ALONE_WINDOWS,
+    SLOW_INITS: {"lambda-init-slow": SLOW_INITS_TICKET},
+    "bursty batch": BURSTY_BATCH_WINDOWS,
+    "busy day": BUSY_DAY_WINDOWS,
+}
 
 
 def sources_read(loaded: Loaded) -> frozenset[str]:

@@ -8,18 +8,18 @@ from typing import cast
 
 import pytest
 
-from observability import failure_modes
-from observability.failure_modes import by_row, conditions, low_traffic, not_in_a_row, pages, proofs
+from observability import plan
+from observability.failure_modes import by_row, conditions, low_traffic, not_at_low_traffic, not_in_a_row, pages
 from observability.proof import Proof, spelled
 from observability.unit import MonitoredUnit
 from observability.units import canary, shield
-from tests.support.scenarios import harness
 from tests.support.scenarios.harness import FEW_REFUSED, Case, Loaded, _with_stated
 from tests.support.scenarios.world import NORMAL
 
 PLANTED = Proof(
     rows={"c": {"planted-errors": (1, 4)}},
     low_traffic={"c": {"planted-errors": None}, "d": {"planted-errors": 7}},
+    not_at_low_traffic={"c": {"planted-errors": "diluted"}},
     cases={FEW_REFUSED: {"planted-errors": (6, 9)}},
     survivors={"planted-errors: EvaluationPeriods 1 -> 2": "cannot matter: planted"},
     not_in_a_row={"planted-other": "cannot: planted"},
@@ -29,10 +29,10 @@ PLANTED = Proof(
 
 @pytest.fixture
 def planted(monkeypatch: pytest.MonkeyPatch) -> None:
-    unit = cast(MonitoredUnit, ModuleType("observability.units.planted"))
-    stated = (*proofs(), (unit, PLANTED))
-    for module in (failure_modes, harness):  # the harness imports it by name
-        monkeypatch.setattr(module, "proofs", lambda: stated)
+    """A unit registered after the kit's, stating PLANTED (as one line in UNITS would register it)."""
+    unit = ModuleType("observability.units.planted")
+    unit.PROOF = PLANTED  # type: ignore[attr-defined]
+    monkeypatch.setattr(plan, "UNITS", (*plan.UNITS, cast(MonitoredUnit, unit)))
 
 
 def test_a_unit_s_rows_join_the_matrix_rows(planted: None) -> None:
@@ -42,6 +42,7 @@ def test_a_unit_s_rows_join_the_matrix_rows(planted: None) -> None:
     assert "planted-errors" not in pages(d)
     assert low_traffic(c)["planted-errors"] is None
     assert low_traffic(d)["planted-errors"] == 7
+    assert not_at_low_traffic(c)["planted-errors"] == "diluted"
     # Its configuration is printed beside its minutes in the rows it is in, and only there.
     assert conditions(c)["planted-errors"] == "planted on"
     assert "planted-errors" not in conditions(by_row()["a"])

@@ -64,8 +64,8 @@ from service.catalogue import ROUTES
 from service.contract import METRICS_NAMESPACE
 from stacks.monitoring.refs import SUPPLIED
 from tests.support.paths import ROOT
-from tests.support.scenarios.harness import NAMED_CASES, unit_file
-from tests.support.scenarios.survivors import SURVIVORS
+from tests.support.scenarios.harness import CASE_WANTS, NAMED_CASES, unit_file
+from tests.support.scenarios.survivors import SURVIVORS, UNRESERVED_SURVIVORS
 
 # The configurations whose units differ: Shield Advanced adds an alarm, an alias a dimension value, the
 # reservation swaps the concurrency alarms; the canary is on by default.
@@ -142,22 +142,21 @@ def panel_refs(panels: Iterable[Panel]) -> Iterator[tuple[str, set[str]]]:
 # --- the checks ------------------------------------------------------------------------------------
 
 
-def covered(key: str) -> bool:
-    """Some failure-mode row makes the alarm fire (on either background), or a unit says what covers it."""
-    if key in failure_modes.not_in_a_row():
+def covered(key: str, own: Proof | None = None) -> bool:
+    """Some failure-mode row makes the alarm fire (on either background), or a unit says what covers it
+    (``own``: the alarm's unit's PROOF, read even when the unit is not yet in UNITS)."""
+    if key in failure_modes.not_in_a_row() or (own is not None and key in own.not_in_a_row):
         return True
     for mode in failure_modes.MODES:
-        for listed, minutes in (*failure_modes.pages(mode).items(), *failure_modes.low_traffic(mode).items()):
-            if minutes is None:
-                continue
-            pattern = re.escape(listed).replace(re.escape(failure_modes.ROUTE), r"[\w-]+")
-            if re.fullmatch(pattern, key):
-                return True
+        mine = [*own.rows.get(mode.row, {}).items(), *own.low_traffic.get(mode.row, {}).items()] if own else []
+        listed = (*failure_modes.pages(mode).items(), *failure_modes.low_traffic(mode).items(), *mine)
+        if any(minutes is not None and _matches(k, key) for k, minutes in listed):
+            return True
     return False
 
 
 def stated_survivors() -> set[str]:
-    return {*SURVIVORS, *(s for _, p in proofs() for s in p.survivors)}
+    return {*SURVIVORS, *UNRESERVED_SURVIVORS, *(s for p in proofs() for s in p.survivors)}
 
 
 def not_in_a_row_problems(here: str, entries: Mapping[str, str]) -> Iterator[str]:
@@ -218,13 +217,31 @@ def proof_problems(unit: MonitoredUnit, own: set[str]) -> Iterator[str]:
                     f"{where}: PROOF.{part}[{row!r}] states {twice}, which row {row} of observability/failure_modes.py "
                     "states too: keep one"
                 )
-    for case in sorted(set(proof.cases) - set(NAMED_CASES)):
-        yield (
-            f"{where}: PROOF.cases names {case!r}, which is no named case of tests/support/scenarios/harness.py "
-            "(NAMED_CASES; a row's minutes go in PROOF.rows)"
-        )
+    for row, by_alarm in proof.low_traffic.items():
+        silent = sorted(k for k, m in by_alarm.items() if m is None and k not in proof.not_at_low_traffic.get(row, {}))
+        if silent:
+            yield (
+                f"{where}: PROOF.low_traffic[{row!r}] keeps {silent} OK on the low-traffic day without saying why: "
+                f"add PROOF.not_at_low_traffic[{row!r}] (the matrix shows it beside the row's pages)"
+            )
+    in_rows = {k for mode in rows.values() for k in mode.only_when}
+    if twice := sorted(set(proof.only_when) & in_rows):
+        yield f"{where}: PROOF.only_when states {twice}, which a row's only_when states too: keep one"
+    for case, by_alarm in sorted(proof.cases.items()):
+        if case not in NAMED_CASES:
+            yield (
+                f"{where}: PROOF.cases names {case!r}, which is no named case of tests/support/scenarios/harness.py "
+                "(NAMED_CASES; a row's minutes go in PROOF.rows)"
+            )
+        if patterns := sorted(k for k in by_alarm if failure_modes.ROUTE in k):
+            yield f"{where}: PROOF.cases[{case!r}] names {patterns}: a case's alarms are concrete keys, no {{route}}"
+        if twice := sorted(set(by_alarm) & set(CASE_WANTS.get(case, {}))):
+            yield (
+                f"{where}: PROOF.cases[{case!r}] states {twice}, which tests/support/scenarios/harness.py states for "
+                "that case too: keep one"
+            )
     for s, why in proof.survivors.items():
-        if s in SURVIVORS:
+        if s in (*SURVIVORS, *UNRESERVED_SURVIVORS):
             yield f"{where}: PROOF.survivors states {s!r}, which tests/support/scenarios/survivors.py lists too: keep one"
         if not why.startswith("cannot matter"):
             yield (
@@ -324,7 +341,7 @@ def problems(units: Iterable[MonitoredUnit], scopes: Iterable[Scope] = SCOPES) -
                         f"{where}: alarm {a.key!r} restates a threshold in its condition {a.condition!r}: say only "
                         "what the fields cannot (observability/conditions.py generates the rest)"
                     ] = None
-                if a.notify and not covered(a.key):
+                if a.notify and not covered(a.key, getattr(unit, "PROOF", None)):
                     out[
                         f"{where}: notifying alarm {a.key!r} is proven nowhere: state in this module's PROOF "
                         "(observability/proof.py) the failure-mode rows that make it fire (PROOF.rows: row -> minutes, "
@@ -520,18 +537,32 @@ def test_the_guard_names_what_is_wrong_with_a_unit_s_proof() -> None:
     unit.__file__ = str(ROOT / "observability/units/throwaway.py")
     unit.PROOF = Proof(  # type: ignore[attr-defined]
         rows={"c": {"throwaway-undelivered": 4, "lambda-errors": (1, 4)}, "z": {"throwaway-undelivered": 3}},
-        cases={"no such case": {"throwaway-undelivered": 1}},
+        low_traffic={"c": {"throwaway-undelivered": None}},
+        only_when={"lambda-concurrency-utilisation": "reserved"},
+        cases={
+            "no such case": {"throwaway-undelivered": 1},
+            "busy day": {"service-leak-burn": 3, "route-{route}-fast-burn": 2},
+        },
         survivors={SURVIVORS[0]: "cannot matter: twice", "throwaway-undelivered: threshold 0 -> 10": "rarely"},
     )
     here = "observability/units/throwaway.py"
     own = {"throwaway-undelivered"}
+    others = sorted({"lambda-errors", "lambda-concurrency-utilisation", "service-leak-burn", "route-{route}-fast-burn"})
     assert list(proof_problems(unit, own)) == [
-        f"{here}: PROOF names {sorted({'lambda-errors', SURVIVORS[0].split(': ')[0]})}, which this unit declares in no "
+        f"{here}: PROOF names {sorted({*others, SURVIVORS[0].split(': ')[0]})}, which this unit declares in no "
         "configuration: state only its own alarms",
         f"{here}: PROOF.rows['c'] states ['lambda-errors'], which row c of observability/failure_modes.py states "
         "too: keep one",
         f"{here}: PROOF.rows names row 'z', which observability/failure_modes.py MODES does not have: a new way to "
         "fail is a row there (its traffic in tests/support/scenarios/world.py)",
+        f"{here}: PROOF.low_traffic['c'] keeps ['throwaway-undelivered'] OK on the low-traffic day without saying "
+        "why: add PROOF.not_at_low_traffic['c'] (the matrix shows it beside the row's pages)",
+        f"{here}: PROOF.only_when states ['lambda-concurrency-utilisation'], which a row's only_when states too: "
+        "keep one",
+        f"{here}: PROOF.cases['busy day'] names ['route-{{route}}-fast-burn']: a case's alarms are concrete keys, "
+        "no {route}",
+        f"{here}: PROOF.cases['busy day'] states ['service-leak-burn'], which tests/support/scenarios/harness.py "
+        "states for that case too: keep one",
         f"{here}: PROOF.cases names 'no such case', which is no named case of tests/support/scenarios/harness.py "
         "(NAMED_CASES; a row's minutes go in PROOF.rows)",
         f"{here}: PROOF.survivors states {SURVIVORS[0]!r}, which tests/support/scenarios/survivors.py lists too: "
@@ -540,6 +571,9 @@ def test_the_guard_names_what_is_wrong_with_a_unit_s_proof() -> None:
         "that cannot matter ('cannot matter: <why>'); one that could matter for some traffic needs a case of that "
         "traffic instead",
     ]
+    # Its own PROOF covers its alarm before the unit is in UNITS (the guard reads it from the module).
+    assert covered("throwaway-undelivered", unit.PROOF)  # type: ignore[attr-defined]
+    assert not covered("throwaway-undelivered")
     unit.PROOF = {"rows": {}}  # type: ignore[attr-defined]
     assert list(proof_problems(unit, own)) == [f"{here}: PROOF is a dict: make it an observability.proof.Proof"]
 
