@@ -77,7 +77,7 @@ def platform_lines(
 ) -> tuple[str, str, str]:
     """START, END and REPORT as Lambda writes them. Billed Duration is the duration rounded up to the ms,
     plus the init phase on a cold start (managed runtimes' INIT is billed since August 2025)."""
-    billed = math.ceil(duration_ms) + (math.ceil(init_ms) if init_ms is not None else 0)
+    billed = _billed_ms(duration_ms, init_ms)
     report = (
         f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms\tBilled Duration: {billed} ms\t"
         f"Memory Size: {memory_mb} MB\tMax Memory Used: {max_memory_mb} MB\t"
@@ -85,6 +85,10 @@ def platform_lines(
     if init_ms is not None:
         report += f"Init Duration: {init_ms:.2f} ms\t"
     return f"START RequestId: {request_id} Version: $LATEST", f"END RequestId: {request_id}", report
+
+
+def _billed_ms(duration_ms: float, init_ms: float | None) -> int:
+    return math.ceil(duration_ms) + (math.ceil(init_ms) if init_ms is not None else 0)
 
 
 def log_event(text: str, stream: str, timestamp_ms: int) -> dict[str, Any]:
@@ -114,12 +118,33 @@ _REPORT_LINE = re.compile(
 )
 
 
+def _head(text: str, stream: str, timestamp_ms: int) -> str:
+    """A serialized event's first members, up to and including @message (the object still open)."""
+    return f'{{"@timestamp":{timestamp_ms},"@logStream":{_quoted(stream)},"@message":{_quoted(text)}'
+
+
+def platform_events(ended: Ended, stream: str, timestamp_ms: int) -> tuple[str, str]:
+    """An invocation's END and REPORT events (``event_line`` of ``platform_lines``' END and REPORT), built
+    from its numbers rather than parsed back out of the lines just written (the REPORT's numbers as the line
+    prints them: 2 decimals)."""
+    request_id, duration_ms, memory_mb, max_memory_mb, init_ms = ended
+    _, end, report = platform_lines(*ended)
+    rid = _quoted(request_id)
+    report_event = (
+        f'{_head(report, stream, timestamp_ms)},"@type":"REPORT","@requestId":{rid},'
+        f'"@duration":{float(f"{duration_ms:.2f}")!r},"@billedDuration":{float(_billed_ms(duration_ms, init_ms))!r},'
+        f'"@memorySize":{float(memory_mb)!r},"@maxMemoryUsed":{float(max_memory_mb)!r}'
+    )
+    init = f',"@initDuration":{float(f"{init_ms:.2f}")!r}' if init_ms is not None else ""
+    return f'{_head(end, stream, timestamp_ms)},"@type":"END","@requestId":{rid}}}', report_event + init + "}"
+
+
 def event_line(text: str, stream: str, timestamp_ms: int) -> tuple[str, dict[str, Any] | None]:
     """``log_event`` serialized (compact JSON), and the line's JSON document when it is one.
 
     The same event, built faster: a JSON object line's members are spliced in as written rather than
     parsed and serialized again (the access line is most of the recording's bytes)."""
-    head = f'{{"@timestamp":{timestamp_ms},"@logStream":{_quoted(stream)},"@message":{_quoted(text)}'
+    head = _head(text, stream, timestamp_ms)
     stripped = text.lstrip()
     if not stripped.startswith("{"):
         for kind, prefix in _START_END:  # two of every invocation's three platform lines: no fields to parse
@@ -368,8 +393,7 @@ class Recorder(HandOver):
             grouped: dict[tuple[str, str, Dimensions, int], list[float]] = {}  # -> [first t, values...]
             for now, line, stream in lines:
                 if isinstance(line, tuple):  # an invocation's END and REPORT, one event each
-                    for text in platform_lines(*line)[1:]:
-                        events.append((now, event_line(text, stream, int(now * 1000))[0]))
+                    events += [(now, e) for e in platform_events(line, stream, int(now * 1000))]
                     continue
                 text = line.decode("utf-8", "replace") if isinstance(line, bytes) else line
                 text = text.rstrip("\n")

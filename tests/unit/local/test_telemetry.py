@@ -12,7 +12,7 @@ import pytest
 
 from local.events import FUNCTION_NAME
 from local.load import Phase, check_recording
-from local.telemetry import Recorder, event_line, log_event, platform_lines
+from local.telemetry import Recorder, event_line, log_event, platform_events, platform_lines
 from observability.aws_published import PlatformMetrics
 from tests.support.console import T0, Clock, access_line
 
@@ -179,3 +179,20 @@ def test_make_load_checks_the_recording_against_what_was_served(tmp_path: Path) 
         "recorded console requests (5) != access lines (6)",
         "recorded UrlRequestCount (5) != responses (6)",
     ]
+
+
+@pytest.mark.parametrize(
+    "ended",
+    [
+        ("req-1", 3.21, 512, 58, 1081.93),
+        ("req-2", 0.5, 512, 60, None),
+        ('a"b', 3.456789, 128, 127, 0.004999),  # rounded as the line prints them; an id that needs escaping
+        ("r", 1e-09, 10240, 1, 123456.789),
+    ],
+)
+def test_end_and_report_events_built_from_numbers_are_the_lines_events(ended: tuple) -> None:
+    # The recording builds these two events straight from the numbers; they must be what parsing the lines gives.
+    lines = platform_lines(*ended)[1:]
+    assert platform_events(ended, STREAM, 1_780_002_000_123) == tuple(
+        event_line(line, STREAM, 1_780_002_000_123)[0] for line in lines
+    )
